@@ -1,0 +1,25 @@
+//! The `handoff` binary: one entry point for serving, importing, linking,
+//! evaluating and administering a LEAD site.
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "handoff", version, about = "Handoff: software for LEAD pre-arrest diversion sites")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print the version and exit.
+    Version,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Version => println!("handoff {}", env!("CARGO_PKG_VERSION")),
+    }
+    Ok(())
+}
