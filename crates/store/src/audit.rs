@@ -1,0 +1,261 @@
+//! The append-only audit log. Entries are only ever inserted; each site's
+//! chain is extended under a row lock on its head, inside the caller's
+//! transaction, so an audited change and its entry commit together.
+
+use crate::db::{Conn, Tx};
+use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::audit::{
+    AuditEntry, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, Outcome, chain_entry,
+};
+use handoff_domain::{AuditEntryId, DataCategory, Role, SiteId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The chain an event belongs to: its site's, or the system chain.
+pub fn chain_of(event: &AuditEvent) -> SiteId {
+    event.site_id.unwrap_or(SiteId::from_uuid(Uuid::nil()))
+}
+
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    seq: i64,
+    entry_hash: String,
+}
+
+/// Appends an event in the transaction. The head row is created if missing,
+/// then locked by a no-op update (portable: a row lock on PostgreSQL, the
+/// write lock on SQLite) so concurrent appends serialise.
+pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Result<AuditEntry> {
+    let chain = chain_of(&event);
+    let mut c = tx.conn();
+    c.execute(
+        "INSERT INTO audit_heads (chain, seq, entry_hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
+        args![chain, GENESIS_HASH],
+    )
+    .await?;
+    let head = c
+        .fetch_one::<HeadRow>(
+            "UPDATE audit_heads SET seq = seq WHERE chain = $1 RETURNING seq, entry_hash",
+            args![chain],
+        )
+        .await?;
+    let entry = chain_entry(
+        new_id::<AuditEntryId>(),
+        chain,
+        now,
+        event,
+        Some((head.seq, &head.entry_hash)),
+    );
+    let e = &entry.event;
+    let categories = join_categories(&e.categories);
+    c.execute(
+        "INSERT INTO audit_log (id, chain, seq, at, site_id, actor_user_id, actor_role, actor_agency_id, action, \
+           subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+        args![
+            entry.id,
+            entry.chain,
+            entry.seq,
+            entry.at,
+            e.site_id,
+            e.actor_user_id,
+            e.actor_role.map(|r| r.as_str()),
+            e.actor_agency_id,
+            e.action.as_str(),
+            e.subject_participant_id,
+            e.subject_ref.as_deref(),
+            categories,
+            e.outcome.as_str(),
+            e.request_id.as_deref(),
+            e.client_ip.as_deref(),
+            entry.prev_hash.as_str(),
+            entry.entry_hash.as_str(),
+        ],
+    )
+    .await?;
+    c.execute(
+        "UPDATE audit_heads SET seq = $2, entry_hash = $3 WHERE chain = $1",
+        args![chain, entry.seq, entry.entry_hash.as_str()],
+    )
+    .await?;
+    Ok(entry)
+}
+
+fn join_categories(c: &[DataCategory]) -> String {
+    let mut v: Vec<&str> = c.iter().map(|c| c.as_str()).collect();
+    v.sort_unstable();
+    v.dedup();
+    v.join(",")
+}
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    id: Uuid,
+    chain: Uuid,
+    seq: i64,
+    at: OffsetDateTime,
+    site_id: Option<Uuid>,
+    actor_user_id: Option<Uuid>,
+    actor_role: Option<String>,
+    actor_agency_id: Option<Uuid>,
+    action: String,
+    subject_participant_id: Option<Uuid>,
+    subject_ref: Option<String>,
+    categories: String,
+    outcome: String,
+    request_id: Option<String>,
+    client_ip: Option<String>,
+    prev_hash: String,
+    entry_hash: String,
+}
+
+impl TryFrom<EntryRow> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(r: EntryRow) -> Result<Self> {
+        let corrupt =
+            |what: &str| StoreError::Corrupt(format!("audit entry seq {}: bad {what}", r.seq));
+        let categories = r
+            .categories
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<DataCategory>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| corrupt("categories"))?;
+        let actor_role = r
+            .actor_role
+            .as_deref()
+            .map(str::parse::<Role>)
+            .transpose()
+            .map_err(|_| corrupt("role"))?;
+        let outcome = Outcome::parse(&r.outcome).ok_or_else(|| corrupt("outcome"))?;
+        Ok(AuditEntry {
+            id: r.id.into(),
+            chain: r.chain.into(),
+            seq: r.seq,
+            at: r.at,
+            event: AuditEvent {
+                site_id: r.site_id.map(Into::into),
+                actor_user_id: r.actor_user_id.map(Into::into),
+                actor_role,
+                actor_agency_id: r.actor_agency_id.map(Into::into),
+                action: r.action,
+                subject_participant_id: r.subject_participant_id.map(Into::into),
+                subject_ref: r.subject_ref,
+                categories,
+                outcome,
+                request_id: r.request_id,
+                client_ip: r.client_ip,
+            },
+            prev_hash: r.prev_hash,
+            entry_hash: r.entry_hash,
+        })
+    }
+}
+
+const ENTRY_COLUMNS: &str = "id, chain, seq, at, site_id, actor_user_id, actor_role, actor_agency_id, action, \
+    subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash";
+
+/// Entries of one site, newest first (for the audit pages).
+pub async fn recent(c: &mut Conn<'_>, site: SiteId, limit: i64) -> Result<Vec<AuditEntry>> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE chain = $1 ORDER BY seq DESC LIMIT $2"
+    );
+    c.fetch_all::<EntryRow>(&sql, args![site, limit])
+        .await?
+        .into_iter()
+        .map(AuditEntry::try_from)
+        .collect()
+}
+
+/// Entries of one site matching an action, oldest first (tests and reports).
+pub async fn by_action(
+    c: &mut Conn<'_>,
+    site: Option<SiteId>,
+    action: &str,
+) -> Result<Vec<AuditEntry>> {
+    let chain = site.unwrap_or(SiteId::from_uuid(Uuid::nil()));
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE chain = $1 AND action = $2 ORDER BY seq"
+    );
+    c.fetch_all::<EntryRow>(&sql, args![chain, action])
+        .await?
+        .into_iter()
+        .map(AuditEntry::try_from)
+        .collect()
+}
+
+/// The result of verifying every chain.
+#[derive(Debug)]
+pub struct Verification {
+    pub chains: usize,
+    pub entries: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error(transparent)]
+    Broken(#[from] ChainBreak),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(sqlx::FromRow)]
+struct ChainRow {
+    chain: Uuid,
+}
+
+#[derive(sqlx::FromRow)]
+struct HeadOf {
+    seq: i64,
+    entry_hash: String,
+}
+
+/// Walks every chain in pages, in constant memory, and returns the first
+/// break found.
+pub async fn verify(c: &mut Conn<'_>) -> Result<Verification, VerifyError> {
+    const PAGE: i64 = 5000;
+    let chains = c
+        .fetch_all::<ChainRow>(
+            "SELECT chain FROM audit_heads UNION SELECT DISTINCT chain FROM audit_log ORDER BY chain",
+            args![],
+        )
+        .await?;
+    let mut total = 0;
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM audit_log WHERE chain = $1 AND seq > $2 ORDER BY seq LIMIT $3"
+    );
+    for ChainRow { chain } in &chains {
+        let chain_id = SiteId::from_uuid(*chain);
+        let mut v = ChainVerifier::new(chain_id);
+        let mut after = 0i64;
+        loop {
+            let page = c
+                .fetch_all::<EntryRow>(&sql, args![*chain, after, PAGE])
+                .await?;
+            let n = page.len() as i64;
+            for row in page {
+                let e = AuditEntry::try_from(row)?;
+                after = e.seq;
+                v.push(&e)?;
+            }
+            if n < PAGE {
+                break;
+            }
+        }
+        let head = c
+            .fetch_optional::<HeadOf>(
+                "SELECT seq, entry_hash FROM audit_heads WHERE chain = $1",
+                args![*chain],
+            )
+            .await?;
+        let head = head.unwrap_or(HeadOf {
+            seq: -1,
+            entry_hash: String::new(),
+        });
+        total += v.finish(Some((head.seq, &head.entry_hash)))?;
+    }
+    Ok(Verification {
+        chains: chains.len(),
+        entries: total,
+    })
+}

@@ -1,0 +1,326 @@
+//! The one SQL path: a store over either backend, a connection handle that
+//! runs a query on whichever backend it holds, and the argument values both
+//! backends accept.
+
+use crate::{Result, StoreError};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Arguments, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Which database a store runs on, chosen by the URL's scheme at start-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A connection pool to the site database.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: Pool,
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing; WAL, foreign keys on)
+    /// or `postgres://…`. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Self> {
+        let pool = if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            Pool::Sqlite(
+                SqlitePoolOptions::new()
+                    .max_connections(8)
+                    .connect_with(opts)
+                    .await?,
+            )
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            Pool::Postgres(
+                PgPoolOptions::new()
+                    .max_connections(16)
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(opts)
+                    .await?,
+            )
+        } else {
+            return Err(StoreError::UnsupportedUrl(redact_url(url)));
+        };
+        Ok(Self { pool })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs the embedded migrations (the same files on both backends).
+    pub async fn migrate(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => MIGRATOR.run(p).await?,
+            Pool::Postgres(p) => MIGRATOR.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A handle that runs single statements on the pool.
+    pub fn conn(&self) -> Conn<'_> {
+        match &self.pool {
+            Pool::Sqlite(p) => Conn::SqlitePool(p),
+            Pool::Postgres(p) => Conn::PgPool(p),
+        }
+    }
+
+    pub async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        let _: (i64,) = self.conn().fetch_one("SELECT 1", vec![]).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pool {
+            Pool::Sqlite(p) => p.close().await,
+            Pool::Postgres(p) => p.close().await,
+        }
+    }
+
+    pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
+        match &self.pool {
+            Pool::Sqlite(p) => Some(p),
+            Pool::Postgres(_) => None,
+        }
+    }
+}
+
+/// Removes a password from a database URL before it is shown or logged.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A transaction on either backend. Dropped without commit, it rolls back.
+pub enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+impl Tx {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Pg(t),
+        }
+    }
+
+    pub async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+/// Where a statement runs: the pool, or a transaction's connection.
+pub enum Conn<'a> {
+    SqlitePool(&'a SqlitePool),
+    PgPool(&'a PgPool),
+    Sqlite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+/// A row type that decodes on both backends (derive `sqlx::FromRow`).
+pub trait Row: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> {}
+impl<T> Row for T where T: Send + Unpin + for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow>
+{}
+
+macro_rules! run {
+    ($conn:expr, $sql:expr, $args:expr, |$q:ident, $e:ident| $body:expr) => {
+        match $conn {
+            Conn::SqlitePool(p) => {
+                let $q = sqlite_args($args)?;
+                let $e = *p;
+                let _ = &$sql;
+                $body
+            }
+            Conn::PgPool(p) => {
+                let $q = pg_args($args)?;
+                let $e = *p;
+                $body
+            }
+            Conn::Sqlite(c) => {
+                let $q = sqlite_args($args)?;
+                let $e = &mut **c;
+                $body
+            }
+            Conn::Pg(c) => {
+                let $q = pg_args($args)?;
+                let $e = &mut **c;
+                $body
+            }
+        }
+    };
+}
+
+impl Conn<'_> {
+    /// Runs a statement; returns the number of rows it touched.
+    pub async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64> {
+        let n = run!(self, sql, args, |a, e| sqlx::query_with(
+            sqlx::AssertSqlSafe(sql.to_owned()),
+            a
+        )
+        .execute(e)
+        .await?
+        .rows_affected());
+        Ok(n)
+    }
+
+    pub async fn fetch_all<T: Row>(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<T>> {
+        let rows = run!(self, sql, args, |a, e| sqlx::query_as_with::<_, T, _>(
+            sqlx::AssertSqlSafe(sql.to_owned()),
+            a
+        )
+        .fetch_all(e)
+        .await?);
+        Ok(rows)
+    }
+
+    pub async fn fetch_optional<T: Row>(
+        &mut self,
+        sql: &str,
+        args: Vec<Value>,
+    ) -> Result<Option<T>> {
+        let row = run!(self, sql, args, |a, e| sqlx::query_as_with::<_, T, _>(
+            sqlx::AssertSqlSafe(sql.to_owned()),
+            a
+        )
+        .fetch_optional(e)
+        .await?);
+        Ok(row)
+    }
+
+    /// One row or [`StoreError::NotFound`].
+    pub async fn fetch_one<T: Row>(&mut self, sql: &str, args: Vec<Value>) -> Result<T> {
+        self.fetch_optional(sql, args)
+            .await?
+            .ok_or(StoreError::NotFound)
+    }
+}
+
+/// A value bound to a `$n` placeholder. Each variant is typed even when null,
+/// so PostgreSQL infers the right parameter type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Uuid(Option<Uuid>),
+    Text(Option<String>),
+    Int(Option<i64>),
+    Float(Option<f64>),
+    Bool(Option<bool>),
+    Time(Option<OffsetDateTime>),
+    Bytes(Option<Vec<u8>>),
+}
+
+fn sqlite_args(values: Vec<Value>) -> Result<SqliteArguments> {
+    let mut a = SqliteArguments::default();
+    for v in values {
+        let r = match v {
+            Value::Uuid(x) => a.add(x),
+            Value::Text(x) => a.add(x),
+            Value::Int(x) => a.add(x),
+            Value::Float(x) => a.add(x),
+            Value::Bool(x) => a.add(x),
+            Value::Time(x) => a.add(x),
+            Value::Bytes(x) => a.add(x),
+        };
+        r.map_err(|e| StoreError::Db(sqlx::Error::Encode(e)))?;
+    }
+    Ok(a)
+}
+
+fn pg_args(values: Vec<Value>) -> Result<PgArguments> {
+    let mut a = PgArguments::default();
+    for v in values {
+        let r = match v {
+            Value::Uuid(x) => a.add(x),
+            Value::Text(x) => a.add(x),
+            Value::Int(x) => a.add(x),
+            Value::Float(x) => a.add(x),
+            Value::Bool(x) => a.add(x),
+            Value::Time(x) => a.add(x),
+            Value::Bytes(x) => a.add(x),
+        };
+        r.map_err(|e| StoreError::Db(sqlx::Error::Encode(e)))?;
+    }
+    Ok(a)
+}
+
+macro_rules! value_from {
+    ($($t:ty => $variant:ident $(via $conv:expr)?;)*) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                $(let v = $conv(v);)?
+                Value::$variant(Some(v))
+            }
+        }
+        impl From<Option<$t>> for Value {
+            fn from(v: Option<$t>) -> Self {
+                Value::$variant(v.map(|v| { $(let v = $conv(v);)? v }))
+            }
+        }
+    )*};
+}
+
+value_from! {
+    Uuid => Uuid;
+    String => Text;
+    &str => Text via |s: &str| s.to_string();
+    &String => Text via |s: &String| s.clone();
+    i64 => Int;
+    i32 => Int via i64::from;
+    u32 => Int via i64::from;
+    f64 => Float;
+    bool => Bool;
+    OffsetDateTime => Time;
+    Vec<u8> => Bytes;
+}
+
+/// Builds an argument list: `args![site_id, email, now]`.
+#[macro_export]
+macro_rules! args {
+    ($($v:expr),* $(,)?) => { vec![$($crate::Value::from($v)),*] };
+}

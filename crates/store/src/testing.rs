@@ -1,0 +1,135 @@
+//! Throwaway databases for tests: a fresh SQLite file, or a fresh database on
+//! a PostgreSQL server. The server is `HANDOFF_TEST_POSTGRES_URL` when set
+//! (CI sets it); otherwise a private cluster is started once with
+//! `initdb`/`pg_ctl` under the system temp folder and reused by later runs.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+const PORT: u16 = 54329;
+
+/// A fresh SQLite URL in a new temp folder (kept until the process exits).
+pub fn fresh_sqlite_url() -> String {
+    let dir = std::env::temp_dir().join(format!("handoff-test-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("create temp dir");
+    format!("sqlite://{}", dir.join("handoff.db").display())
+}
+
+/// The admin URL of the test PostgreSQL server, starting one if needed.
+pub fn postgres_admin_url() -> Result<String, String> {
+    if let Ok(url) = std::env::var("HANDOFF_TEST_POSTGRES_URL") {
+        return Ok(url);
+    }
+    start_private_cluster()
+}
+
+/// Creates a new empty database on the test server and returns its URL.
+pub async fn fresh_postgres_url() -> Result<String, String> {
+    use sqlx::Connection;
+    let admin = postgres_admin_url()?;
+    let name = format!("handoff_test_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .map_err(|e| format!("connect to test PostgreSQL {admin}: {e}"))?;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .map_err(|e| format!("create test database: {e}"))?;
+    conn.close().await.ok();
+    let base = match admin.rfind('/') {
+        Some(i) if admin[..i].contains("://") && i > admin.find("://").unwrap_or(0) + 2 => {
+            &admin[..i]
+        }
+        _ => admin.as_str(),
+    };
+    let query = admin.find('?').map(|i| &admin[i..]).unwrap_or("");
+    Ok(format!("{base}/{name}{query}"))
+}
+
+fn run(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).to_string())
+    } else {
+        Err(format!(
+            "{cmd:?} failed: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+/// `pg_ctl`/`initdb` refuse to run as root: run them as `postgres` then.
+fn pg_command(program: &str) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--", program]);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn start_private_cluster() -> Result<String, String> {
+    let url = format!("postgres://postgres@127.0.0.1:{PORT}/postgres");
+    let dir: PathBuf = std::env::temp_dir().join("handoff-test-pg");
+    let data = dir.join("data");
+    let lock = dir.join("lock");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    if is_root() {
+        run(Command::new("chown").args(["postgres:postgres", &dir.display().to_string()]))?;
+    }
+    // Serialise start-up between test processes with an exclusive lock dir.
+    let mut waited = 0;
+    while std::fs::create_dir(&lock).is_err() {
+        std::thread::sleep(Duration::from_millis(100));
+        waited += 1;
+        if waited > 600 {
+            let _ = std::fs::remove_dir(&lock);
+        }
+    }
+    let result = (|| {
+        if !data.join("PG_VERSION").exists() {
+            run(pg_command("initdb").args([
+                "-D",
+                &data.display().to_string(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--no-sync",
+            ]))?;
+        }
+        let running = pg_command("pg_ctl")
+            .args(["-D", &data.display().to_string(), "status"])
+            .output()
+            .map(|o| o.status.success())
+            .unwrap_or(false);
+        if !running {
+            run(pg_command("pg_ctl").args([
+                "-D",
+                &data.display().to_string(),
+                "-l",
+                &dir.join("log").display().to_string(),
+                "-w",
+                "-o",
+                &format!(
+                    "-p {PORT} -c listen_addresses=127.0.0.1 -c unix_socket_directories={} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300",
+                    dir.display()
+                ),
+                "start",
+            ]))?;
+        }
+        Ok(url)
+    })();
+    let _ = std::fs::remove_dir(&lock);
+    result
+}

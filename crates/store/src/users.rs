@@ -1,0 +1,310 @@
+//! User accounts, their roles, lockout counters, second factors and recovery
+//! codes. Password hashing happens above the store: only hashes arrive here.
+
+use crate::db::Conn;
+use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::{AgencyId, Email, Role, SiteId, UserId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: UserId,
+    pub site_id: SiteId,
+    pub agency_id: AgencyId,
+    pub email: Email,
+    pub display_name: String,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub totp_last_step: Option<i64>,
+    pub is_demo: bool,
+    pub failed_logins: i64,
+    pub locked_until: Option<OffsetDateTime>,
+    pub disabled_at: Option<OffsetDateTime>,
+}
+
+impl User {
+    pub fn has_role(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+    /// The role shown first and recorded in the audit log for the user.
+    pub fn primary_role(&self) -> Option<Role> {
+        self.roles.first().copied()
+    }
+    /// Second factor required: any role that reaches participant data, unless demo.
+    pub fn mfa_required(&self) -> bool {
+        !self.is_demo && self.roles.iter().any(|r| r.touches_participant_data())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: Uuid,
+    site_id: Uuid,
+    agency_id: Uuid,
+    email: String,
+    display_name: String,
+    password_hash: String,
+    totp_secret: Option<String>,
+    totp_enabled: bool,
+    totp_last_step: Option<i64>,
+    is_demo: bool,
+    failed_logins: i64,
+    locked_until: Option<OffsetDateTime>,
+    disabled_at: Option<OffsetDateTime>,
+}
+
+const USER_COLUMNS: &str = "id, site_id, agency_id, email, display_name, password_hash, totp_secret, \
+    totp_enabled, totp_last_step, is_demo, failed_logins, locked_until, disabled_at";
+
+#[derive(sqlx::FromRow)]
+struct RoleRow {
+    role: String,
+}
+
+async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
+    let roles = c
+        .fetch_all::<RoleRow>(
+            "SELECT role FROM user_roles WHERE site_id = $1 AND user_id = $2 ORDER BY role",
+            args![r.site_id, r.id],
+        )
+        .await?
+        .into_iter()
+        .map(|row| {
+            row.role
+                .parse::<Role>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(User {
+        id: r.id.into(),
+        site_id: r.site_id.into(),
+        agency_id: r.agency_id.into(),
+        email: Email::parse(&r.email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        display_name: r.display_name,
+        roles,
+        password_hash: r.password_hash,
+        totp_secret: r.totp_secret,
+        totp_enabled: r.totp_enabled,
+        totp_last_step: r.totp_last_step,
+        is_demo: r.is_demo,
+        failed_logins: r.failed_logins,
+        locked_until: r.locked_until,
+        disabled_at: r.disabled_at,
+    })
+}
+
+pub struct NewUser<'a> {
+    pub site_id: SiteId,
+    pub agency_id: AgencyId,
+    pub email: &'a Email,
+    pub display_name: &'a str,
+    pub password_hash: &'a str,
+    pub roles: &'a [Role],
+    pub is_demo: bool,
+}
+
+/// Creates a user with roles. Call inside a transaction.
+pub async fn create(c: &mut Conn<'_>, u: NewUser<'_>, now: OffsetDateTime) -> Result<UserId> {
+    let id: UserId = new_id();
+    c.execute(
+        "INSERT INTO users (id, site_id, agency_id, email, display_name, password_hash, is_demo, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+        args![id, u.site_id, u.agency_id, u.email.as_str(), u.display_name, u.password_hash, u.is_demo, now],
+    )
+    .await?;
+    set_roles(c, u.site_id, id, u.roles).await?;
+    Ok(id)
+}
+
+pub async fn set_roles(c: &mut Conn<'_>, site: SiteId, user: UserId, roles: &[Role]) -> Result<()> {
+    c.execute(
+        "DELETE FROM user_roles WHERE site_id = $1 AND user_id = $2",
+        args![site, user],
+    )
+    .await?;
+    for role in roles {
+        c.execute(
+            "INSERT INTO user_roles (site_id, user_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            args![site, user, role.as_str()],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Looks a login name up across sites: the one query not scoped by site,
+/// because a person logging in has not yet said which site is theirs.
+/// E-mail addresses are unique across the installation.
+pub async fn find_by_email(c: &mut Conn<'_>, email: &Email) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1");
+    match c
+        .fetch_optional::<UserRow>(&sql, args![email.as_str()])
+        .await?
+    {
+        Some(r) => Ok(Some(with_roles(c, r).await?)),
+        None => Ok(None),
+    }
+}
+
+pub async fn get(c: &mut Conn<'_>, site: SiteId, id: UserId) -> Result<User> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 AND id = $2");
+    let r = c.fetch_one::<UserRow>(&sql, args![site, id]).await?;
+    with_roles(c, r).await
+}
+
+pub async fn list(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 ORDER BY email");
+    let rows = c.fetch_all::<UserRow>(&sql, args![site]).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(with_roles(c, r).await?);
+    }
+    Ok(out)
+}
+
+#[derive(sqlx::FromRow)]
+struct FailRow {
+    failed_logins: i64,
+    locked_until: Option<OffsetDateTime>,
+}
+
+/// Counts a failed login atomically; at `threshold` consecutive failures the
+/// account locks until `lock_until`. Returns the lock time if now locked.
+pub async fn record_failed_login(
+    c: &mut Conn<'_>,
+    id: UserId,
+    threshold: i64,
+    lock_until: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>> {
+    let r = c
+        .fetch_one::<FailRow>(
+            "UPDATE users SET failed_logins = failed_logins + 1, \
+               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN $3 ELSE locked_until END, \
+               updated_at = $4 \
+             WHERE id = $1 RETURNING failed_logins, locked_until",
+            args![id, threshold, lock_until, now],
+        )
+        .await?;
+    Ok(r.locked_until
+        .filter(|t| *t > now && r.failed_logins >= threshold))
+}
+
+/// After a successful login, or once a lock has expired, the count restarts.
+pub async fn reset_failed_logins(c: &mut Conn<'_>, id: UserId) -> Result<()> {
+    c.execute(
+        "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1",
+        args![id],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: UserId,
+    hash: &str,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let n = c
+        .execute(
+            "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL, updated_at = $4 \
+             WHERE site_id = $1 AND id = $2",
+            args![site, id, hash, now],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Stores a TOTP secret; `enabled` is set once the user proved they hold it.
+pub async fn set_totp(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: UserId,
+    secret: Option<&str>,
+    enabled: bool,
+) -> Result<()> {
+    c.execute(
+        "UPDATE users SET totp_secret = $3, totp_enabled = $4, totp_last_step = NULL WHERE site_id = $1 AND id = $2",
+        args![site, id, secret, enabled],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Records the last accepted TOTP time step, refusing a replay of the same
+/// or an earlier step. Returns false when the step was already used.
+pub async fn accept_totp_step(c: &mut Conn<'_>, id: UserId, step: i64) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE users SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)",
+            args![id, step],
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Disables a user and ends all their sessions and API tokens' use.
+pub async fn disable(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: UserId,
+    now: OffsetDateTime,
+) -> Result<()> {
+    let n = c
+        .execute(
+            "UPDATE users SET disabled_at = $3, updated_at = $3 WHERE site_id = $1 AND id = $2",
+            args![site, id, now],
+        )
+        .await?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    crate::sessions::delete_for_user(c, site, id).await?;
+    Ok(())
+}
+
+pub async fn replace_recovery_codes(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: UserId,
+    hashes: &[String],
+) -> Result<()> {
+    c.execute(
+        "DELETE FROM recovery_codes WHERE site_id = $1 AND user_id = $2",
+        args![site, id],
+    )
+    .await?;
+    for h in hashes {
+        c.execute(
+            "INSERT INTO recovery_codes (site_id, user_id, code_hash) VALUES ($1, $2, $3)",
+            args![site, id, h],
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Spends a recovery code (by its hash). True if it existed and was unused.
+pub async fn use_recovery_code(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: UserId,
+    hash: &str,
+    now: OffsetDateTime,
+) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE recovery_codes SET used_at = $4 WHERE site_id = $1 AND user_id = $2 AND code_hash = $3 AND used_at IS NULL",
+            args![site, id, hash, now],
+        )
+        .await?;
+    Ok(n == 1)
+}
