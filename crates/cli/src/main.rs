@@ -1,7 +1,12 @@
-//! The `handoff` binary: one entry point for serving, importing, linking,
-//! evaluating and administering a LEAD site.
+//! The `handoff` binary: one entry point for serving, administering,
+//! auditing and backing up a LEAD site (and, as they land, importing,
+//! linking and evaluating).
+
+mod admin;
+mod ops;
 
 use clap::{Parser, Subcommand};
+use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(
@@ -10,20 +15,75 @@ use clap::{Parser, Subcommand};
     about = "Handoff: software for LEAD pre-arrest diversion sites"
 )]
 struct Cli {
+    /// Database URL: sqlite://PATH (created if missing) or postgres://…
+    #[arg(
+        long,
+        global = true,
+        env = "HANDOFF_DATABASE_URL",
+        default_value = "sqlite://handoff.db"
+    )]
+    database_url: String,
+
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Print the version and exit.
-    Version,
+    /// Run the web application.
+    Serve(ops::ServeArgs),
+    /// Administer sites, agencies, users and API tokens.
+    #[command(subcommand)]
+    Admin(admin::AdminCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(ops::AuditCommand),
+    /// Write an online backup of the SQLite database.
+    Backup(ops::BackupArgs),
+    /// Replace the SQLite database with a backup (stop the server first).
+    Restore(ops::RestoreArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
-        Command::Version => println!("handoff {}", env!("CARGO_PKG_VERSION")),
+    init_tracing();
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async {
+        match cli.command {
+            Command::Serve(args) => ops::serve(&cli.database_url, args).await,
+            Command::Admin(cmd) => admin::run(&cli.database_url, cmd).await,
+            Command::Audit(cmd) => ops::audit(&cli.database_url, cmd).await,
+            Command::Backup(args) => ops::backup(&cli.database_url, args).await,
+            Command::Restore(args) => ops::restore(&cli.database_url, args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
     }
-    Ok(())
+}
+
+/// Logs go to stderr; `RUST_LOG` overrides the level. Log lines carry the
+/// request id and route, never personal data.
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
 }

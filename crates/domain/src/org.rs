@@ -49,6 +49,10 @@ string_enum! {
         CivilRights = "civil_rights",
         Community = "community",
         Bureau = "bureau",
+        /// A university or research partner (evaluators).
+        Research = "research",
+        /// The LEAD project management office / Policy Coordinating Group staff.
+        ProgramOffice = "program_office",
     }
 }
 
@@ -113,6 +117,8 @@ impl AgencyKind {
             AgencyKind::CivilRights => "Civil rights",
             AgencyKind::Community => "Community",
             AgencyKind::Bureau => "National support bureau",
+            AgencyKind::Research => "Research partner",
+            AgencyKind::ProgramOffice => "LEAD program office",
         }
     }
 }

@@ -1,1 +1,185 @@
-//! handoff-web
+//! Handoff's web application: server-rendered pages that work on a phone,
+//! and the JSON API under `/api/v1` described by an OpenAPI document.
+//!
+//! [`Application::build`] is the one way to start it, in `handoff serve` and
+//! in the tests (which bind port 0 and use a fresh database each).
+
+pub mod accounts;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod pages;
+pub mod security;
+pub mod seed;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::{MatchedPath, Request};
+use axum::middleware;
+use handoff_store::Store;
+use std::net::SocketAddr;
+use std::ops::Deref;
+use std::sync::Arc;
+use time::OffsetDateTime;
+use tokio::net::TcpListener;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
+pub use config::Config;
+
+/// The web layer reads the clock here, once per use, so tests can reason
+/// about it; the domain crate never does.
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+/// Shared state of the running application.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+pub struct Inner {
+    pub store: Store,
+    pub config: Config,
+    pub login_limiter: auth::ratelimit::RateLimiter,
+    pub unknown_logins: auth::ratelimit::UnknownLogins,
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub fn new(store: Store, config: Config) -> Self {
+        let login_limiter =
+            auth::ratelimit::RateLimiter::new(config.login_rate_per_ip, config.login_rate_window);
+        Self(Arc::new(Inner {
+            store,
+            config,
+            login_limiter,
+            unknown_logins: Default::default(),
+        }))
+    }
+}
+
+/// The whole router: pages, API, health checks, assets, and the layers every
+/// response passes through (request id, tracing, security headers, caller
+/// resolution with CSRF enforcement).
+pub fn router(state: AppState) -> Router {
+    let (api, _) = api::router().split_for_parts();
+    Router::new()
+        .merge(pages::router())
+        .merge(api)
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(api::openapi_json),
+        )
+        .route("/healthz", axum::routing::get(api::healthz))
+        .route("/readyz", axum::routing::get(api::readyz))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::session::resolve,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            // The matched route, never the raw URI: paths may carry ids.
+            let route = req
+                .extensions()
+                .get::<MatchedPath>()
+                .map(|m| m.as_str().to_string())
+                .unwrap_or_else(|| "unmatched".into());
+            let request_id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_string();
+            tracing::info_span!("request", method = %req.method(), route, request_id)
+        }))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .with_state(state)
+}
+
+/// A built application, bound and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database, runs migrations, seeds the demo site in demo
+    /// mode, and binds the listener (port 0 picks a free port).
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| {
+                format!(
+                    "connect to {}",
+                    handoff_store::db::redact_url(&config.database_url)
+                )
+            })?;
+        store.migrate().await.context("run database migrations")?;
+        if config.demo {
+            seed::demo(&store).await.context("seed the demo site")?;
+        }
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("bind {}", config.bind))?;
+        Ok(Self {
+            listener,
+            state: AppState::new(store, config),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let state = self.state.clone();
+        let sweeper = tokio::spawn(session_sweeper(state.clone()));
+        let app = router(state.clone());
+        axum::serve(
+            self.listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
+        sweeper.abort();
+        state.store.close().await;
+        Ok(())
+    }
+}
+
+/// Deletes expired sessions every ten minutes.
+async fn session_sweeper(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let t = now();
+        let cutoff = t - state.config.idle_timeout;
+        if let Err(e) =
+            handoff_store::sessions::purge_expired(&mut state.store.conn(), cutoff, t).await
+        {
+            tracing::warn!(error = %error::error_chain(&e), "session sweep failed");
+        }
+    }
+}

@@ -1,0 +1,206 @@
+//! `handoff admin …`: the operator's commands. Each is audited like the same
+//! action in the admin pages. Passwords are read from standard input, never
+//! from the command line (where other users could see them).
+
+use crate::ops::open;
+use anyhow::{Context, anyhow};
+use clap::{Args, Subcommand};
+use handoff_domain::{AgencyKind, Email, Role};
+use handoff_store::{Store, orgs, users};
+use handoff_web::accounts::{self, Actor, NewUser};
+use std::io::BufRead;
+use std::process::ExitCode;
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create a site.
+    CreateSite {
+        #[arg(long)]
+        name: String,
+        /// Short lower-case name used to refer to the site in commands.
+        #[arg(long)]
+        slug: String,
+        /// IANA time zone for display and deadlines, e.g. America/Los_Angeles.
+        #[arg(long)]
+        time_zone: String,
+    },
+    /// Create a partner agency of a site.
+    CreateAgency {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        name: String,
+        /// police, prosecutor, case_management, defender, housing, health,
+        /// civil_rights, community, bureau, research, program_office
+        #[arg(long)]
+        kind: String,
+    },
+    /// Create a user. The password is read from standard input.
+    CreateUser(CreateUserArgs),
+    /// Set a new password (read from standard input); ends the user's sessions.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Disable a user and end all their sessions.
+    DisableUser {
+        #[arg(long)]
+        email: String,
+    },
+    /// List a site's users.
+    ListUsers {
+        #[arg(long)]
+        site: String,
+    },
+    /// Create an API token acting as a user; prints the token once.
+    CreateToken {
+        #[arg(long)]
+        email: String,
+        /// What the token is for, e.g. "county jail booking feed".
+        #[arg(long)]
+        name: String,
+    },
+    /// Revoke an API token by id.
+    RevokeToken {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Args)]
+pub struct CreateUserArgs {
+    #[arg(long)]
+    site: String,
+    /// The agency's name.
+    #[arg(long)]
+    agency: String,
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    name: String,
+    /// A role; repeat for several.
+    #[arg(long = "role", required = true)]
+    roles: Vec<String>,
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("read the password from standard input")?;
+    let p = line.trim_end_matches(['\r', '\n']).to_string();
+    if p.is_empty() {
+        return Err(anyhow!("no password on standard input"));
+    }
+    Ok(p)
+}
+
+async fn site(store: &Store, slug: &str) -> anyhow::Result<orgs::Site> {
+    orgs::find_site_by_slug(&mut store.conn(), slug)
+        .await?
+        .ok_or_else(|| anyhow!("no site with slug {slug:?}"))
+}
+
+async fn user(store: &Store, email: &str) -> anyhow::Result<users::User> {
+    let email = Email::parse(email)?;
+    users::find_by_email(&mut store.conn(), &email)
+        .await?
+        .ok_or_else(|| anyhow!("no user {email}"))
+}
+
+pub async fn run(database_url: &str, cmd: AdminCommand) -> anyhow::Result<ExitCode> {
+    let store = open(database_url).await?;
+    match cmd {
+        AdminCommand::CreateSite {
+            name,
+            slug,
+            time_zone,
+        } => {
+            let s = accounts::create_site(&store, &name, &slug, &time_zone).await?;
+            println!("created site {} ({})", s.slug, s.id);
+        }
+        AdminCommand::CreateAgency {
+            site: slug,
+            name,
+            kind,
+        } => {
+            let s = site(&store, &slug).await?;
+            let kind: AgencyKind = kind.parse()?;
+            let a = accounts::create_agency(&store, Actor::Cli, s.id, &name, kind).await?;
+            println!("created agency {} ({})", a.name, a.id);
+        }
+        AdminCommand::CreateUser(a) => {
+            let s = site(&store, &a.site).await?;
+            let agency = orgs::find_agency_by_name(&mut store.conn(), s.id, &a.agency)
+                .await?
+                .ok_or_else(|| anyhow!("no agency {:?} at site {}", a.agency, s.slug))?;
+            let roles = a
+                .roles
+                .iter()
+                .map(|r| r.parse::<Role>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let password = read_password()?;
+            let id = accounts::create_user(
+                &store,
+                Actor::Cli,
+                NewUser {
+                    site: s.id,
+                    agency: agency.id,
+                    email: &a.email,
+                    display_name: &a.name,
+                    password: &password,
+                    roles: &roles,
+                    is_demo: false,
+                },
+            )
+            .await?;
+            println!("created user {} ({id})", a.email);
+        }
+        AdminCommand::ResetPassword { email } => {
+            let u = user(&store, &email).await?;
+            let password = read_password()?;
+            accounts::reset_password(&store, Actor::Cli, u.site_id, u.id, &password).await?;
+            println!(
+                "password changed for {}; their sessions were ended",
+                u.email
+            );
+        }
+        AdminCommand::DisableUser { email } => {
+            let u = user(&store, &email).await?;
+            accounts::disable_user(&store, Actor::Cli, u.site_id, u.id).await?;
+            println!("disabled {}; their sessions were ended", u.email);
+        }
+        AdminCommand::ListUsers { site: slug } => {
+            let s = site(&store, &slug).await?;
+            for u in users::list(&mut store.conn(), s.id).await? {
+                let roles: Vec<&str> = u.roles.iter().map(|r| r.as_str()).collect();
+                let status = if u.disabled_at.is_some() {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!("{}\t{}\t{}\t{}", u.email, roles.join(","), status, u.id);
+            }
+        }
+        AdminCommand::CreateToken { email, name } => {
+            let u = user(&store, &email).await?;
+            let (id, token) =
+                accounts::create_token(&store, Actor::Cli, u.site_id, u.id, &name).await?;
+            eprintln!(
+                "created token {id} acting as {}; store it now, it is not shown again:",
+                u.email
+            );
+            println!("{token}");
+        }
+        AdminCommand::RevokeToken { site: slug, id } => {
+            let s = site(&store, &slug).await?;
+            let id = id.parse().map_err(|_| anyhow!("--id: not a token id"))?;
+            accounts::revoke_token(&store, Actor::Cli, s.id, id).await?;
+            println!("revoked token {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

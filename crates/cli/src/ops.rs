@@ -1,0 +1,159 @@
+//! serve, audit verify, backup, restore.
+
+use anyhow::{Context, bail};
+use clap::{Args, Subcommand};
+use handoff_store::{Backend, Store};
+use handoff_web::{Application, Config};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080", env = "HANDOFF_BIND")]
+    bind: SocketAddr,
+    /// Seed the demo site "Demo County LEAD" (idempotent); demo users need no second factor.
+    #[arg(long)]
+    demo: bool,
+    /// The site is served over TLS (directly or behind a TLS proxy): secure
+    /// `__Host-` cookies and HSTS.
+    #[arg(long, env = "HANDOFF_HTTPS")]
+    https: bool,
+    /// Minutes of inactivity after which a session ends.
+    #[arg(long, default_value_t = 30, env = "HANDOFF_IDLE_TIMEOUT_MINUTES")]
+    idle_timeout_minutes: i64,
+    /// Hours after sign-in at which a session ends regardless of activity.
+    #[arg(long, default_value_t = 12, env = "HANDOFF_ABSOLUTE_TIMEOUT_HOURS")]
+    absolute_timeout_hours: i64,
+}
+
+pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let mut config = Config::new(args.bind, database_url);
+    config.demo = args.demo;
+    config.https = args.https;
+    config.idle_timeout = time_minutes(args.idle_timeout_minutes)?;
+    config.absolute_timeout = time_minutes(args.absolute_timeout_hours * 60)?;
+    let app = Application::build(config).await?;
+    let addr = app.local_addr();
+    if args.demo {
+        println!(
+            "Demo site \"Demo County LEAD\" is ready. Sign in at http://{addr}/login with any of:"
+        );
+        for (login, _, role, _) in handoff_web::seed::USERS {
+            println!("  {login:<24} {}", role.label());
+        }
+        println!(
+            "Password for every demo account: {}",
+            handoff_web::seed::DEMO_PASSWORD
+        );
+    }
+    tracing::info!(%addr, "listening");
+    app.run_until(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn time_minutes(m: i64) -> anyhow::Result<handoff_web::config::Duration> {
+    if m <= 0 {
+        bail!("timeouts must be positive");
+    }
+    Ok(handoff_web::config::Duration::minutes(m))
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}
+
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Verify every hash chain of the audit log; exit 0 when intact, 1 naming
+    /// the first broken entry otherwise.
+    Verify,
+}
+
+pub async fn open(database_url: &str) -> anyhow::Result<Store> {
+    let store = Store::connect(database_url)
+        .await
+        .with_context(|| format!("open {}", handoff_store::db::redact_url(database_url)))?;
+    store.migrate().await.context("run database migrations")?;
+    Ok(store)
+}
+
+pub async fn audit(database_url: &str, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
+    match cmd {
+        AuditCommand::Verify => {
+            let store = open(database_url).await?;
+            match handoff_store::audit::verify(&mut store.conn()).await {
+                Ok(v) => {
+                    println!(
+                        "audit log intact: {} entries in {} chains",
+                        v.entries, v.chains
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(handoff_store::audit::VerifyError::Broken(b)) => {
+                    eprintln!("audit log BROKEN: {b}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+    }
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// The backup file to write (must not exist).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+pub async fn backup(database_url: &str, args: BackupArgs) -> anyhow::Result<ExitCode> {
+    let store = open(database_url).await?;
+    if store.backend() == Backend::Postgres {
+        bail!(
+            "for PostgreSQL use: pg_dump --format=custom --file=FILE DATABASE (see ARCHITECTURE.md)"
+        );
+    }
+    handoff_store::backup::backup_sqlite(&store, &args.out).await?;
+    println!("backup written to {}", args.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// A backup file written by `handoff backup`.
+    file: PathBuf,
+}
+
+pub async fn restore(database_url: &str, args: RestoreArgs) -> anyhow::Result<ExitCode> {
+    let Some(path) = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+    else {
+        bail!(
+            "for PostgreSQL use: pg_restore --clean --dbname=DATABASE FILE (see ARCHITECTURE.md)"
+        );
+    };
+    let path = path.split('?').next().unwrap_or(path);
+    handoff_store::backup::restore_sqlite(&args.file, std::path::Path::new(path)).await?;
+    println!("restored {} into {path}", args.file.display());
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,288 @@
+//! Account administration shared by the admin pages and `handoff admin`:
+//! sites, agencies, users, passwords, disabling, API tokens. Each action is
+//! audited in the same transaction as the change.
+
+use crate::audit::{self, Ctx};
+use crate::auth::{password, secret};
+use crate::error::AppError;
+use crate::now;
+use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_domain::{
+    AgencyId, AgencyKind, ApiTokenId, Email, PasswordPolicy, Role, SiteId, UserId,
+};
+use handoff_store::orgs::{Agency, Site};
+use handoff_store::{Store, orgs, tokens, users};
+
+/// Who performs an administrative action: a signed-in admin, or the operator
+/// at the command line (recorded as actor-less `cli` actions).
+pub enum Actor<'a> {
+    User(&'a users::User, &'a Ctx),
+    Cli,
+}
+
+fn event(actor: &Actor<'_>, site: SiteId, action: &str, subject: Option<String>) -> AuditEvent {
+    let mut e = match actor {
+        Actor::User(u, ctx) => audit::event_for(u, action, Outcome::Allowed, ctx),
+        Actor::Cli => {
+            let mut e = AuditEvent::new(action, Outcome::Allowed);
+            e.request_id = Some("cli".into());
+            e
+        }
+    };
+    e.site_id = Some(site);
+    e.subject_ref = subject;
+    e
+}
+
+pub async fn create_site(
+    store: &Store,
+    name: &str,
+    slug: &str,
+    time_zone: &str,
+) -> Result<Site, AppError> {
+    if name.trim().is_empty() {
+        return Err(AppError::field("name", "is required"));
+    }
+    if slug.is_empty()
+        || !slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    {
+        return Err(AppError::field(
+            "slug",
+            "use lower-case letters, digits and hyphens",
+        ));
+    }
+    if !time_zone.contains('/') && time_zone != "UTC" {
+        return Err(AppError::field(
+            "time_zone",
+            "use an IANA time zone such as America/Los_Angeles",
+        ));
+    }
+    let mut tx = store.begin().await?;
+    let site = orgs::create_site(&mut tx.conn(), name.trim(), slug, time_zone, now()).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &Actor::Cli,
+            site.id,
+            "admin.site.create",
+            Some(format!("site:{}", site.id)),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(site)
+}
+
+pub async fn create_agency(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    name: &str,
+    kind: AgencyKind,
+) -> Result<Agency, AppError> {
+    if name.trim().is_empty() {
+        return Err(AppError::field("name", "is required"));
+    }
+    let mut tx = store.begin().await?;
+    let a = orgs::create_agency(&mut tx.conn(), site, name.trim(), kind, now()).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.agency.create",
+            Some(format!("agency:{}", a.id)),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+pub struct NewUser<'a> {
+    pub site: SiteId,
+    pub agency: AgencyId,
+    pub email: &'a str,
+    pub display_name: &'a str,
+    pub password: &'a str,
+    pub roles: &'a [Role],
+    pub is_demo: bool,
+}
+
+pub async fn create_user(
+    store: &Store,
+    actor: Actor<'_>,
+    u: NewUser<'_>,
+) -> Result<UserId, AppError> {
+    let email = Email::parse(u.email)?;
+    if u.roles.is_empty() {
+        return Err(AppError::field("roles", "choose at least one role"));
+    }
+    if u.display_name.trim().is_empty() {
+        return Err(AppError::field("display_name", "is required"));
+    }
+    let policy = if u.is_demo {
+        PasswordPolicy { min_length: 8 }
+    } else {
+        PasswordPolicy::default()
+    };
+    policy
+        .check(u.password, Some(&email))
+        .map_err(|e| AppError::field("password", e.to_string()))?;
+    let mut c = store.conn();
+    orgs::get_agency(&mut c, u.site, u.agency)
+        .await
+        .map_err(|_| AppError::field("agency", "no such agency at this site"))?;
+    let hash = password::hash(u.password).map_err(AppError::Internal)?;
+    let mut tx = store.begin().await?;
+    let id = users::create(
+        &mut tx.conn(),
+        users::NewUser {
+            site_id: u.site,
+            agency_id: u.agency,
+            email: &email,
+            display_name: u.display_name.trim(),
+            password_hash: &hash,
+            roles: u.roles,
+            is_demo: u.is_demo,
+        },
+        now(),
+    )
+    .await
+    .map_err(|e| match e {
+        handoff_store::StoreError::Conflict(_) => {
+            AppError::field("email", "an account with this address exists")
+        }
+        other => other.into(),
+    })?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            u.site,
+            "admin.user.create",
+            Some(format!("user:{id}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+pub async fn reset_password(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    user: UserId,
+    new_password: &str,
+) -> Result<(), AppError> {
+    let u = users::get(&mut store.conn(), site, user).await?;
+    let policy = if u.is_demo {
+        PasswordPolicy { min_length: 8 }
+    } else {
+        PasswordPolicy::default()
+    };
+    policy
+        .check(new_password, Some(&u.email))
+        .map_err(|e| AppError::field("password", e.to_string()))?;
+    let hash = password::hash(new_password).map_err(AppError::Internal)?;
+    let mut tx = store.begin().await?;
+    users::set_password(&mut tx.conn(), site, user, &hash, now()).await?;
+    handoff_store::sessions::delete_for_user(&mut tx.conn(), site, user).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.user.reset_password",
+            Some(format!("user:{user}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn disable_user(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    user: UserId,
+) -> Result<(), AppError> {
+    let mut tx = store.begin().await?;
+    users::disable(&mut tx.conn(), site, user, now()).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.user.disable",
+            Some(format!("user:{user}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates an API token for a user; the token is returned once and only its
+/// digest is kept.
+pub async fn create_token(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    user: UserId,
+    name: &str,
+) -> Result<(ApiTokenId, String), AppError> {
+    if name.trim().is_empty() {
+        return Err(AppError::field("name", "is required"));
+    }
+    users::get(&mut store.conn(), site, user).await?;
+    let token = format!("hnd_{}", secret::random_token(32));
+    let mut tx = store.begin().await?;
+    let id = tokens::create(
+        &mut tx.conn(),
+        site,
+        user,
+        name.trim(),
+        &secret::digest(&token),
+        now(),
+    )
+    .await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.token.create",
+            Some(format!("token:{id}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((id, token))
+}
+
+pub async fn revoke_token(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    token: ApiTokenId,
+) -> Result<(), AppError> {
+    let mut tx = store.begin().await?;
+    tokens::revoke(&mut tx.conn(), site, token, now()).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.token.revoke",
+            Some(format!("token:{token}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

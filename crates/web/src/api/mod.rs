@@ -1,0 +1,88 @@
+//! The JSON API under `/api/v1`. Every route is registered together with its
+//! OpenAPI description (utoipa-axum), so the document served at
+//! `/api/v1/openapi.json` covers the API by construction.
+
+pub mod me;
+pub mod session;
+
+use crate::AppState;
+use crate::error::ErrorBody;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use std::sync::OnceLock;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Handoff API",
+        version = "1.0.0",
+        description = "The JSON API of a Handoff LEAD site. Authenticate with a session (POST /api/v1/session; \
+            state-changing requests then carry the session's CSRF token in X-CSRF-Token) or with an \
+            integration token (Authorization: Bearer). Errors are {\"error\": {\"code\", \"message\", \"field\"?}}.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    components(schemas(ErrorBody)),
+    modifiers(&SecuritySchemes),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "site", description = "The caller, their site and its partner agencies"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("handoff_session"))),
+        );
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The API routes with their documentation.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(session::create_session, session::delete_session))
+        .routes(routes!(session::delete_all_sessions))
+        .routes(routes!(me::me))
+        .routes(routes!(me::agencies))
+}
+
+/// The OpenAPI 3.1 document, generated from the code.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| router().split_for_parts().1)
+}
+
+pub async fn openapi_json() -> impl IntoResponse {
+    Json(openapi())
+}
+
+/// The process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The database answers.
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    match state.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(e) => {
+            tracing::warn!(error = %crate::error::error_chain(&e), "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+        }
+    }
+}

@@ -1,0 +1,134 @@
+//! `POST /api/v1/session` (sign in) and `DELETE /api/v1/session` (sign out).
+
+use crate::AppState;
+use crate::audit::{self, Ctx};
+use crate::auth::session::{clear_session_cookie, session_cookie};
+use crate::auth::{Auth, AuthVia, login};
+use crate::error::{AppError, AppResult, ErrorBody};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum_extra::extract::CookieJar;
+use handoff_domain::audit::Outcome;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+    /// The current six-digit code, for accounts with a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub user: super::me::UserView,
+    /// Send as `X-CSRF-Token` on every state-changing request made with the cookie.
+    pub csrf_token: String,
+}
+
+/// Sign in. Sets the session cookie.
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = "session",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Signed in; the session cookie is set", body = LoginResponse),
+        (status = 401, description = "Invalid email, password or code (the same answer for every cause)", body = ErrorBody),
+        (status = 403, description = "A second factor must be enrolled in the web app first", body = ErrorBody),
+        (status = 423, description = "Locked after repeated failures; try again later", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address", body = ErrorBody),
+    )
+)]
+pub async fn create_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Json(req): Json<LoginRequest>,
+) -> AppResult<(CookieJar, Json<LoginResponse>)> {
+    let user =
+        match login::check(&state, &req.email, &req.password, req.totp.as_deref(), &ctx).await? {
+            login::Next::SignedIn(u) => u,
+            login::Next::Challenge(_) => return Err(AppError::LoginFailed),
+            login::Next::Enrol(_) => {
+                return Err(AppError::Forbidden(
+                    "this account must enrol a second factor: sign in once in the web app",
+                ));
+            }
+        };
+    let (token, csrf) = login::start_session(&state, &user, true, &ctx).await?;
+    let view = super::me::UserView::of(&user);
+    Ok((
+        jar.add(session_cookie(&state.config, token)),
+        Json(LoginResponse {
+            user: view,
+            csrf_token: csrf,
+        }),
+    ))
+}
+
+/// Sign out of this session.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = "session",
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "Missing X-CSRF-Token", body = ErrorBody),
+    )
+)]
+pub async fn delete_session(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    jar: CookieJar,
+) -> AppResult<(StatusCode, CookieJar)> {
+    if let AuthVia::Session(s) = &auth.via {
+        let mut tx = state.store.begin().await?;
+        handoff_store::sessions::delete(&mut tx.conn(), s.id).await?;
+        audit::record_in(
+            &mut tx,
+            audit::event(&auth, "auth.logout", Outcome::Allowed, &ctx),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        jar.add(clear_session_cookie(&state.config)),
+    ))
+}
+
+/// Sign out everywhere: ends every session of the caller.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sessions",
+    tag = "session",
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "All sessions ended"), (status = 401, body = ErrorBody))
+)]
+pub async fn delete_all_sessions(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    jar: CookieJar,
+) -> AppResult<(StatusCode, CookieJar)> {
+    let mut tx = state.store.begin().await?;
+    handoff_store::sessions::delete_for_user(&mut tx.conn(), auth.user.site_id, auth.user.id)
+        .await?;
+    audit::record_in(
+        &mut tx,
+        audit::event(&auth, "auth.logout_everywhere", Outcome::Allowed, &ctx),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::NO_CONTENT,
+        jar.add(clear_session_cookie(&state.config)),
+    ))
+}

@@ -1,0 +1,76 @@
+//! The one way the web application writes the audit log: every login,
+//! failed login, second-factor event, administrative action and (in later
+//! modules) every read or write of participant data goes through [`record`]
+//! or [`record_in`].
+
+use crate::auth::Auth;
+use crate::{AppState, now};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_store::Tx;
+use handoff_store::users::User;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+/// Where a request came from, for the audit log: its request id and client address.
+#[derive(Debug, Clone, Default)]
+pub struct Ctx {
+    pub request_id: Option<String>,
+    pub client_ip: Option<IpAddr>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+        Ok(Ctx {
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            client_ip: parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        })
+    }
+}
+
+/// Starts an event for a user (actor, role, agency, site filled in).
+pub fn event_for(user: &User, action: &str, outcome: Outcome, ctx: &Ctx) -> AuditEvent {
+    let mut e = AuditEvent::new(action, outcome);
+    e.site_id = Some(user.site_id);
+    e.actor_user_id = Some(user.id);
+    e.actor_role = user.primary_role();
+    e.actor_agency_id = Some(user.agency_id);
+    e.request_id = ctx.request_id.clone();
+    e.client_ip = ctx.client_ip.map(|ip| ip.to_string());
+    e
+}
+
+pub fn event(auth: &Auth, action: &str, outcome: Outcome, ctx: &Ctx) -> AuditEvent {
+    event_for(&auth.user, action, outcome, ctx)
+}
+
+/// An event with no known actor (a failed login for an unknown address).
+pub fn anonymous(action: &str, outcome: Outcome, ctx: &Ctx) -> AuditEvent {
+    let mut e = AuditEvent::new(action, outcome);
+    e.request_id = ctx.request_id.clone();
+    e.client_ip = ctx.client_ip.map(|ip| ip.to_string());
+    e
+}
+
+/// Records an event in its own transaction.
+pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), handoff_store::StoreError> {
+    let mut tx = state.store.begin().await?;
+    handoff_store::audit::append(&mut tx, event, now()).await?;
+    tx.commit().await
+}
+
+/// Records an event in the caller's transaction, so it commits with the change.
+pub async fn record_in(tx: &mut Tx, event: AuditEvent) -> Result<(), handoff_store::StoreError> {
+    handoff_store::audit::append(tx, event, now())
+        .await
+        .map(|_| ())
+}

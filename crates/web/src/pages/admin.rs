@@ -1,0 +1,358 @@
+//! Site administration: users, roles, partner agencies, integration tokens.
+//! Site admins see no participant content through these pages.
+
+use super::{PageResult, Signed, csrf_field, layout, see_other};
+use crate::AppState;
+use crate::accounts::{self, Actor, NewUser};
+use crate::audit::Ctx;
+use crate::auth::Auth;
+use crate::error::AppError;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use handoff_domain::{AgencyKind, ApiTokenId, Role, UserId};
+use handoff_store::{orgs, tokens, users};
+use maud::{Markup, html};
+use serde::Deserialize;
+
+fn require_admin(a: &Auth) -> Result<(), AppError> {
+    a.require(Role::SiteAdmin)
+}
+
+async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Markup, AppError> {
+    let mut c = state.store.conn();
+    let site = a.user.site_id;
+    let agencies = orgs::list_agencies(&mut c, site).await?;
+    let people = users::list(&mut c, site).await?;
+    let toks = tokens::list(&mut c, site).await?;
+    let agency_name = |id| {
+        agencies
+            .iter()
+            .find(|x| x.id == id)
+            .map(|x| x.name.as_str())
+            .unwrap_or("?")
+    };
+    Ok(layout(
+        "Administration",
+        Some(a),
+        html! {
+            h1 { "Administration" }
+            @if let Some(n) = notice { (n) }
+            section.card aria-labelledby="users-h" {
+                h2 id="users-h" { "Users" }
+                div.scroll {
+                    table {
+                        thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Agency" } th scope="col" { "Roles" } th scope="col" { "Status" } th scope="col" { "Actions" } } }
+                        tbody {
+                            @for u in &people {
+                                tr {
+                                    td { (u.display_name) }
+                                    td { (u.email) }
+                                    td { (agency_name(u.agency_id)) }
+                                    td { @for r in &u.roles { span.role { (r.label()) } " " } }
+                                    td {
+                                        @if u.disabled_at.is_some() { "Disabled" }
+                                        @else if u.totp_enabled { "Active, two-step on" }
+                                        @else { "Active" }
+                                    }
+                                    td {
+                                        @if u.disabled_at.is_none() && u.id != a.user.id {
+                                            form method="post" action=(format!("/admin/users/{}/disable", u.id)) {
+                                                (csrf_field(a))
+                                                button type="submit" { "Disable" }
+                                            }
+                                        }
+                                        details {
+                                            summary { "Reset password" }
+                                            form.stack method="post" action=(format!("/admin/users/{}/password", u.id)) {
+                                                (csrf_field(a))
+                                                label for=(format!("pw-{}", u.id)) { "New password" }
+                                                input id=(format!("pw-{}", u.id)) name="password" type="password" autocomplete="new-password" minlength="12" required;
+                                                button type="submit" { "Set password" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                h3 { "Add a user" }
+                form.stack method="post" action="/admin/users" {
+                    (csrf_field(a))
+                    label for="nu-name" { "Name" }
+                    input id="nu-name" name="display_name" required;
+                    label for="nu-email" { "Email" }
+                    input id="nu-email" name="email" type="email" required;
+                    label for="nu-agency" { "Agency" }
+                    select id="nu-agency" name="agency_id" required {
+                        @for ag in &agencies { option value=(ag.id) { (ag.name) } }
+                    }
+                    fieldset {
+                        legend { "Roles" }
+                        @for r in Role::ALL {
+                            label.check {
+                                input type="checkbox" name="roles" value=(r.as_str());
+                                " " (r.label())
+                            }
+                        }
+                    }
+                    label for="nu-pw" { "Initial password (at least 12 characters)" }
+                    input id="nu-pw" name="password" type="password" autocomplete="new-password" minlength="12" required;
+                    button.primary type="submit" { "Add user" }
+                }
+            }
+            section.card aria-labelledby="agencies-h" {
+                h2 id="agencies-h" { "Partner agencies" }
+                ul { @for ag in &agencies { li { (ag.name) " — " (ag.kind.label()) } } }
+                h3 { "Add an agency" }
+                form.stack method="post" action="/admin/agencies" {
+                    (csrf_field(a))
+                    label for="na-name" { "Name" }
+                    input id="na-name" name="name" required;
+                    label for="na-kind" { "Kind" }
+                    select id="na-kind" name="kind" {
+                        @for k in AgencyKind::ALL { option value=(k.as_str()) { (k.label()) } }
+                    }
+                    button.primary type="submit" { "Add agency" }
+                }
+            }
+            section.card aria-labelledby="tokens-h" {
+                h2 id="tokens-h" { "Integration tokens" }
+                ul {
+                    @for t in &toks {
+                        li {
+                            (t.name) " — "
+                            @if t.revoked_at.is_some() { "revoked" } @else {
+                                "active"
+                                form.inline method="post" action=(format!("/admin/tokens/{}/revoke", t.id)) {
+                                    (csrf_field(a))
+                                    button type="submit" { "Revoke" }
+                                }
+                            }
+                        }
+                    }
+                }
+                h3 { "Create a token" }
+                form.stack method="post" action="/admin/tokens" {
+                    (csrf_field(a))
+                    label for="nt-name" { "What it is for" }
+                    input id="nt-name" name="name" required;
+                    label for="nt-user" { "Acts as user" }
+                    select id="nt-user" name="user_id" {
+                        @for u in people.iter().filter(|u| u.disabled_at.is_none()) { option value=(u.id) { (u.display_name) } }
+                    }
+                    button.primary type="submit" { "Create token" }
+                }
+            }
+        },
+    ))
+}
+
+pub async fn overview(State(state): State<AppState>, Signed(a): Signed) -> PageResult {
+    require_admin(&a)?;
+    Ok(page(&state, &a, None).await?.into_response())
+}
+
+fn notice(text: impl Into<String>) -> Markup {
+    html! { p.notice role="status" { (text.into()) } }
+}
+
+async fn redisplay_error(state: &AppState, a: &Auth, e: AppError) -> PageResult {
+    match e {
+        AppError::BadRequest { field, message } => {
+            let text = match field {
+                Some(f) => format!("{f}: {message}"),
+                None => message,
+            };
+            let n = html! { p.notice role="alert" { (text) } };
+            Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                page(state, a, Some(n)).await?,
+            )
+                .into_response())
+        }
+        other => Err(other.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    display_name: String,
+    email: String,
+    agency_id: String,
+    password: String,
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    body: String,
+) -> PageResult {
+    require_admin(&a)?;
+    // Roles arrive as repeated `roles=` fields.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| AppError::field("body", "unreadable form"))?;
+    let f: NewUserForm =
+        serde_urlencoded::from_str(&body).map_err(|e| AppError::field("form", e.to_string()))?;
+    let roles = pairs
+        .iter()
+        .filter(|(k, _)| k == "roles")
+        .map(|(_, v)| v.parse::<Role>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let agency = f
+        .agency_id
+        .parse()
+        .map_err(|_| AppError::field("agency_id", "choose an agency"))?;
+    let result = accounts::create_user(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        NewUser {
+            site: a.user.site_id,
+            agency,
+            email: &f.email,
+            display_name: &f.display_name,
+            password: &f.password,
+            roles: &roles,
+            is_demo: false,
+        },
+    )
+    .await;
+    match result {
+        Ok(_) => Ok(page(
+            &state,
+            &a,
+            Some(notice(
+                "User added. They will set up two-step verification at first sign-in.",
+            )),
+        )
+        .await?
+        .into_response()),
+        Err(e) => redisplay_error(&state, &a, e).await,
+    }
+}
+
+pub async fn disable_user(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    Path(id): Path<UserId>,
+) -> PageResult {
+    require_admin(&a)?;
+    if id == a.user.id {
+        return Err(AppError::Forbidden("you cannot disable your own account").into());
+    }
+    accounts::disable_user(&state.store, Actor::User(&a.user, &ctx), a.user.site_id, id).await?;
+    Ok(see_other("/admin"))
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    password: String,
+}
+
+pub async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    Path(id): Path<UserId>,
+    axum::Form(f): axum::Form<PasswordForm>,
+) -> PageResult {
+    require_admin(&a)?;
+    match accounts::reset_password(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        a.user.site_id,
+        id,
+        &f.password,
+    )
+    .await
+    {
+        Ok(()) => Ok(page(
+            &state,
+            &a,
+            Some(notice("Password changed; the user's sessions were ended.")),
+        )
+        .await?
+        .into_response()),
+        Err(e) => redisplay_error(&state, &a, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AgencyForm {
+    name: String,
+    kind: String,
+}
+
+pub async fn create_agency(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    axum::Form(f): axum::Form<AgencyForm>,
+) -> PageResult {
+    require_admin(&a)?;
+    let kind = f.kind.parse::<AgencyKind>()?;
+    match accounts::create_agency(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        a.user.site_id,
+        &f.name,
+        kind,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other("/admin")),
+        Err(e) => redisplay_error(&state, &a, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    name: String,
+    user_id: UserId,
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    axum::Form(f): axum::Form<TokenForm>,
+) -> PageResult {
+    require_admin(&a)?;
+    match accounts::create_token(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        a.user.site_id,
+        f.user_id,
+        &f.name,
+    )
+    .await
+    {
+        Ok((_, token)) => Ok(page(
+            &state,
+            &a,
+            Some(html! {
+                div.notice role="status" {
+                    p { "Token created. Copy it now: it will not be shown again." }
+                    p { code.key { (token) } }
+                }
+            }),
+        )
+        .await?
+        .into_response()),
+        Err(e) => redisplay_error(&state, &a, e).await,
+    }
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    Path(id): Path<ApiTokenId>,
+) -> PageResult {
+    require_admin(&a)?;
+    accounts::revoke_token(&state.store, Actor::User(&a.user, &ctx), a.user.site_id, id).await?;
+    Ok(see_other("/admin"))
+}

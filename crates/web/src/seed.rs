@@ -1,0 +1,144 @@
+//! The demo site, seeded idempotently by `handoff serve --demo`: "Demo County
+//! LEAD" with its partner agencies and one user per role, all with the
+//! password `demo-password` and no second factor.
+
+use crate::accounts::{self, Actor, NewUser};
+use crate::error::AppError;
+use handoff_domain::{AgencyKind, Email, Role};
+use handoff_store::{Store, orgs, users};
+
+pub const DEMO_PASSWORD: &str = "demo-password";
+pub const DEMO_SITE_SLUG: &str = "demo";
+
+const AGENCIES: &[(&str, AgencyKind)] = &[
+    ("Demo County Police Department", AgencyKind::Police),
+    ("Demo County Prosecuting Attorney", AgencyKind::Prosecutor),
+    (
+        "Evergreen Harm Reduction Services",
+        AgencyKind::CaseManagement,
+    ),
+    ("Demo County Public Defender", AgencyKind::Defender),
+    ("Safe Harbor Housing", AgencyKind::Housing),
+    ("Demo County Civil Liberties Union", AgencyKind::CivilRights),
+    ("Neighborhood Outreach Collective", AgencyKind::Community),
+    (
+        "State University LEAD Evaluation Team",
+        AgencyKind::Research,
+    ),
+    ("Demo County LEAD Program Office", AgencyKind::ProgramOffice),
+    ("National LEAD Support Bureau", AgencyKind::Bureau),
+];
+
+/// (login, name, role, agency kind)
+pub const USERS: &[(&str, &str, Role, AgencyKind)] = &[
+    (
+        "officer@demo.test",
+        "Officer Sam Ortiz",
+        Role::Officer,
+        AgencyKind::Police,
+    ),
+    (
+        "community@demo.test",
+        "Jordan Lee (outreach)",
+        Role::CommunityReferrer,
+        AgencyKind::Community,
+    ),
+    (
+        "casemanager@demo.test",
+        "Alex Rivera",
+        Role::CaseManager,
+        AgencyKind::CaseManagement,
+    ),
+    (
+        "supervisor@demo.test",
+        "Morgan Chen",
+        Role::Supervisor,
+        AgencyKind::CaseManagement,
+    ),
+    (
+        "prosecutor@demo.test",
+        "Pat Okafor",
+        Role::Prosecutor,
+        AgencyKind::Prosecutor,
+    ),
+    (
+        "partner@demo.test",
+        "Robin Diaz",
+        Role::Partner,
+        AgencyKind::Housing,
+    ),
+    (
+        "oversight@demo.test",
+        "Casey Morgan",
+        Role::Oversight,
+        AgencyKind::CivilRights,
+    ),
+    (
+        "evaluator@demo.test",
+        "Dr. Lee Novak",
+        Role::Evaluator,
+        AgencyKind::Research,
+    ),
+    (
+        "admin@demo.test",
+        "Terry Walsh",
+        Role::SiteAdmin,
+        AgencyKind::ProgramOffice,
+    ),
+    (
+        "bureau@demo.test",
+        "Avery Brooks",
+        Role::Bureau,
+        AgencyKind::Bureau,
+    ),
+];
+
+/// Creates whatever of the demo site is missing.
+pub async fn demo(store: &Store) -> Result<(), AppError> {
+    let mut c = store.conn();
+    let site = match orgs::find_site_by_slug(&mut c, DEMO_SITE_SLUG).await? {
+        Some(s) => s,
+        None => {
+            accounts::create_site(
+                store,
+                "Demo County LEAD",
+                DEMO_SITE_SLUG,
+                "America/Los_Angeles",
+            )
+            .await?
+        }
+    };
+    for (name, kind) in AGENCIES {
+        if orgs::find_agency_by_name(&mut c, site.id, name)
+            .await?
+            .is_none()
+        {
+            accounts::create_agency(store, Actor::Cli, site.id, name, *kind).await?;
+        }
+    }
+    let agencies = orgs::list_agencies(&mut c, site.id).await?;
+    for (login, name, role, kind) in USERS {
+        let email = Email::parse(login)?;
+        if users::find_by_email(&mut c, &email).await?.is_some() {
+            continue;
+        }
+        let agency = agencies.iter().find(|a| a.kind == *kind).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("demo agency of kind {kind} missing"))
+        })?;
+        accounts::create_user(
+            store,
+            Actor::Cli,
+            NewUser {
+                site: site.id,
+                agency: agency.id,
+                email: login,
+                display_name: name,
+                password: DEMO_PASSWORD,
+                roles: &[*role],
+                is_demo: true,
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
