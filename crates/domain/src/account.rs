@@ -45,6 +45,13 @@ impl Email {
     }
 }
 
+impl std::str::FromStr for Email {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl TryFrom<String> for Email {
     type Error = ParseError;
     fn try_from(value: String) -> Result<Self, Self::Error> {

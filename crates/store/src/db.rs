@@ -100,7 +100,10 @@ impl Store {
 
     /// Checks that the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<()> {
-        let _: (i64,) = self.conn().fetch_one("SELECT 1", vec![]).await?;
+        let _: (i64,) = self
+            .conn()
+            .fetch_one("SELECT CAST(1 AS BIGINT)", vec![])
+            .await?;
         Ok(())
     }
 

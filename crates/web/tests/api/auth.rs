@@ -1,0 +1,523 @@
+use crate::both;
+use crate::helpers::*;
+use handoff_domain::Role;
+use handoff_store::{args, audit, users};
+use handoff_web::accounts::{self, Actor, NewUser};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+both!(every_demo_login_works, |db| async move {
+    let app = TestApp::spawn(db).await;
+    for (login, _, role, _) in handoff_web::seed::USERS {
+        let mut a = TestApp {
+            client: app.new_client(),
+            csrf: None,
+            base: app.base.clone(),
+            store: app.store.clone(),
+        };
+        let (status, body) = a.login(login, "demo-password").await;
+        assert_eq!(status, StatusCode::OK, "{login}: {body}");
+        assert!(body["csrf_token"].as_str().is_some_and(|t| t.len() >= 24));
+        let me: Value = a.get("/api/v1/me").await.json().await.unwrap();
+        assert_eq!(me["roles"], json!([role.as_str()]), "{login}");
+        assert_eq!(me["site"]["name"], "Demo County LEAD");
+        assert_eq!(me["csrf_token"], body["csrf_token"]);
+    }
+});
+
+both!(login_errors_are_uniform, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    let (s1, b1) = app.login("nobody@demo.test", "demo-password").await;
+    let (s2, b2) = app.login("officer@demo.test", "wrong-password").await;
+    let (s3, b3) = app.login("not an email", "demo-password").await;
+    assert_eq!(s1, StatusCode::UNAUTHORIZED);
+    assert_eq!((s1, &b1), (s2, &b2));
+    assert_eq!((s1, &b1), (s3, &b3));
+    assert_eq!(b1["error"]["code"], "login_failed");
+});
+
+both!(five_failures_lock_the_account, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    for i in 1..=4 {
+        let (s, _) = app.login("officer@demo.test", "wrong-password").await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let (s, b) = app.login("officer@demo.test", "wrong-password").await;
+    assert_eq!(s, StatusCode::LOCKED, "{b}");
+    let (s, _) = app.login("officer@demo.test", "demo-password").await;
+    assert_eq!(
+        s,
+        StatusCode::LOCKED,
+        "the right password does not open a locked account"
+    );
+    // Other accounts are unaffected.
+    let (s, _) = app.login("casemanager@demo.test", "demo-password").await;
+    assert_eq!(s, StatusCode::OK);
+    // An address without an account locks the same way, so a lock reveals nothing.
+    for _ in 1..=4 {
+        app.login("ghost@demo.test", "x").await;
+    }
+    let (s, _) = app.login("ghost@demo.test", "x").await;
+    assert_eq!(s, StatusCode::LOCKED);
+    // The lock ends after its time: move it into the past.
+    app.store
+        .conn()
+        .execute(
+            "UPDATE users SET locked_until = $1 WHERE email = $2",
+            args![
+                handoff_web::now() - time::Duration::seconds(1),
+                "officer@demo.test"
+            ],
+        )
+        .await
+        .unwrap();
+    let (s, _) = app.login("officer@demo.test", "demo-password").await;
+    assert_eq!(s, StatusCode::OK);
+});
+
+both!(rate_limit_per_address, |db| async move {
+    let mut app = TestApp::spawn_with(db, |c| c.login_rate_per_ip = 3).await;
+    for _ in 0..3 {
+        app.login("officer@demo.test", "wrong-password").await;
+    }
+    let (s, b) = app.login("officer@demo.test", "demo-password").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{b}");
+});
+
+both!(cookie_requests_need_the_csrf_token, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    app.login("officer@demo.test", "demo-password").await;
+    let r = app
+        .client
+        .delete(app.url("/api/v1/session"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["error"]["code"], "csrf");
+    let r = app
+        .client
+        .delete(app.url("/api/v1/session"))
+        .header("X-CSRF-Token", "forged")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // A page form without its token is refused too.
+    let r = app
+        .client
+        .post(app.url("/logout/everywhere"))
+        .form(&[("x", "1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        app.get("/api/v1/me").await.status(),
+        StatusCode::OK,
+        "still signed in"
+    );
+    let r = app
+        .client
+        .delete(app.url("/api/v1/session"))
+        .header("X-CSRF-Token", app.csrf.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        app.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+});
+
+both!(login_form_is_csrf_protected, |db| async move {
+    let app = TestApp::spawn(db).await;
+    // Without the login page's cookie and token: refused.
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "officer@demo.test"),
+            ("password", "demo-password"),
+            ("csrf_token", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let page = app.get("/login").await.text().await.unwrap();
+    let token = hidden_field(&page, "csrf_token").unwrap();
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", "officer@demo.test"),
+            ("password", "demo-password"),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/");
+    let home = app.get("/").await.text().await.unwrap();
+    assert!(home.contains("Welcome, Officer Sam Ortiz"), "{home}");
+    assert!(home.contains("Offer LEAD instead of booking"));
+});
+
+both!(idle_and_absolute_expiry, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    app.login("officer@demo.test", "demo-password").await;
+    assert_eq!(app.get("/api/v1/me").await.status(), StatusCode::OK);
+    let past = handoff_web::now() - time::Duration::minutes(31);
+    app.store
+        .conn()
+        .execute("UPDATE sessions SET last_seen_at = $1", args![past])
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "idle for 31 minutes"
+    );
+    // Page requests go to the login page.
+    let r = app.get("/").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/login");
+
+    app.login("officer@demo.test", "demo-password").await;
+    assert_eq!(app.get("/api/v1/me").await.status(), StatusCode::OK);
+    app.store
+        .conn()
+        .execute(
+            "UPDATE sessions SET expires_at = $1",
+            args![handoff_web::now() - time::Duration::seconds(1)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED,
+        "past the absolute deadline"
+    );
+});
+
+both!(disabling_a_user_ends_their_sessions, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    app.login("officer@demo.test", "demo-password").await;
+    let mut other = TestApp {
+        client: app.new_client(),
+        csrf: None,
+        base: app.base.clone(),
+        store: app.store.clone(),
+    };
+    other.login("officer@demo.test", "demo-password").await;
+    let u = users::find_by_email(&mut app.store.conn(), &"officer@demo.test".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    accounts::disable_user(&app.store, Actor::Cli, u.site_id, u.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        other.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let (s, _) = app.login("officer@demo.test", "demo-password").await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "disabled accounts cannot sign in"
+    );
+});
+
+both!(api_tokens_act_as_their_user, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let u = users::find_by_email(
+        &mut app.store.conn(),
+        &"casemanager@demo.test".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let (id, token) = accounts::create_token(&app.store, Actor::Cli, u.site_id, u.id, "jail feed")
+        .await
+        .unwrap();
+    let c = app.new_client();
+    let me: Value = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["user"]["email"], "casemanager@demo.test");
+    assert_eq!(me["csrf_token"], Value::Null);
+    // Bearer requests need no CSRF token.
+    let r = c
+        .delete(app.url("/api/v1/sessions"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    accounts::revoke_token(&app.store, Actor::Cli, u.site_id, id)
+        .await
+        .unwrap();
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = c
+        .get(app.url("/api/v1/me"))
+        .bearer_auth("hnd_not-a-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+});
+
+both!(second_factor_enrolment_and_challenge, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    let officer =
+        users::find_by_email(&mut app.store.conn(), &"officer@demo.test".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+    let email = "new.casemanager@demo.test";
+    let password = "tulips under the viaduct";
+    accounts::create_user(
+        &app.store,
+        Actor::Cli,
+        NewUser {
+            site: officer.site_id,
+            agency: officer.agency_id,
+            email,
+            display_name: "New CM",
+            password,
+            roles: &[Role::CaseManager],
+            is_demo: false,
+        },
+    )
+    .await
+    .unwrap();
+    // The API refuses until a second factor is enrolled.
+    let (s, b) = app.login(email, password).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // The web login sends the user to enrolment, and nothing else opens.
+    let page = app.get("/login").await.text().await.unwrap();
+    let token = hidden_field(&page, "csrf_token").unwrap();
+    let r = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/account/mfa");
+    let r = app.get("/").await;
+    assert_eq!(r.headers()["location"], "/account/mfa");
+    assert_eq!(
+        app.get("/api/v1/me").await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let page = app.get("/account/mfa").await.text().await.unwrap();
+    assert!(page.contains("<svg"), "QR code shown");
+    let secret = page
+        .split("<code class=\"key\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let csrf = hidden_field(&page, "csrf_token").unwrap();
+    let r = app
+        .client
+        .post(app.url("/account/mfa"))
+        .form(&[("code", "000000"), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let now = handoff_web::now().unix_timestamp() as u64;
+    let code = handoff_web::auth::totp::code_at(&secret, now).unwrap();
+    let r = app
+        .client
+        .post(app.url("/account/mfa"))
+        .form(&[("code", code.as_str()), ("csrf_token", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    let recovery: Vec<String> = page
+        .split("<li><code>")
+        .skip(1)
+        .map(|s| s.split('<').next().unwrap().to_string())
+        .collect();
+    assert_eq!(recovery.len(), 10);
+    assert_eq!(
+        app.get("/").await.status(),
+        StatusCode::OK,
+        "enrolment completes the sign-in"
+    );
+
+    // API: the code is required now, and a used step cannot be replayed.
+    let mut api = TestApp {
+        client: app.new_client(),
+        csrf: None,
+        base: app.base.clone(),
+        store: app.store.clone(),
+    };
+    let (s, _) = api.login(email, password).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "password alone is not enough");
+    let r = api
+        .client
+        .post(api.url("/api/v1/session"))
+        .json(&json!({"email": email, "password": password, "totp": code}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNAUTHORIZED,
+        "the step used at enrolment cannot be replayed"
+    );
+    let next = handoff_web::auth::totp::code_at(&secret, now + 30).unwrap();
+    let r = api
+        .client
+        .post(api.url("/api/v1/session"))
+        .json(&json!({"email": email, "password": password, "totp": next}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
+    // Web: the challenge accepts a recovery code once.
+    let web = app.new_client();
+    let page = web
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = hidden_field(&page, "csrf_token").unwrap();
+    let r = web
+        .post(app.url("/login"))
+        .form(&[
+            ("email", email),
+            ("password", password),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/login/mfa");
+    let page = web
+        .get(app.url("/login/mfa"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_field(&page, "csrf_token").unwrap();
+    let r = web
+        .post(app.url("/login/mfa"))
+        .form(&[
+            ("code", recovery[0].as_str()),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/");
+    let used = users::use_recovery_code(
+        &mut app.store.conn(),
+        officer.site_id,
+        users::find_by_email(&mut app.store.conn(), &email.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        &handoff_web::auth::secret::digest(&recovery[0]),
+        handoff_web::now(),
+    )
+    .await
+    .unwrap();
+    assert!(!used, "a recovery code works once");
+});
+
+both!(logins_are_audited_and_the_chain_verifies, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    app.login("officer@demo.test", "demo-password").await;
+    app.login("officer@demo.test", "wrong-password").await;
+    app.login("ghost@demo.test", "wrong-password").await;
+    let site = users::find_by_email(&mut app.store.conn(), &"officer@demo.test".parse().unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .site_id;
+    let mut c = app.store.conn();
+    let logins = audit::by_action(&mut c, Some(site), "auth.login")
+        .await
+        .unwrap();
+    assert_eq!(logins.len(), 1);
+    assert_eq!(logins[0].event.actor_role, Some(Role::Officer));
+    assert!(logins[0].event.request_id.is_some());
+    assert_eq!(logins[0].event.client_ip.as_deref(), Some("127.0.0.1"));
+    let failed = audit::by_action(&mut c, Some(site), "auth.login_failed")
+        .await
+        .unwrap();
+    assert_eq!(failed.len(), 1);
+    let unknown = audit::by_action(&mut c, None, "auth.login_failed")
+        .await
+        .unwrap();
+    assert_eq!(
+        unknown.len(),
+        1,
+        "failures for unknown addresses go to the system chain"
+    );
+    let v = audit::verify(&mut c).await.unwrap();
+    assert!(v.entries >= 3);
+});
+
+both!(no_personal_data_in_logs, |db| async move {
+    let mut app = TestApp::spawn(db).await;
+    let canary_email = format!("canary.{}@demo.test", uuid::Uuid::now_v7().simple());
+    let canary_password = "canary-password-7d1f";
+    app.login(&canary_email, canary_password).await;
+    app.login("supervisor@demo.test", canary_password).await;
+    app.login("supervisor@demo.test", "demo-password").await;
+    app.get("/api/v1/me").await;
+    let logs = captured_logs();
+    assert!(logs.contains("request"), "logs were captured");
+    for secret in [
+        canary_email.as_str(),
+        canary_password,
+        "supervisor@demo.test",
+        "demo-password",
+        app.csrf.as_deref().unwrap(),
+    ] {
+        assert!(!logs.contains(secret), "{secret} appeared in the logs");
+    }
+});

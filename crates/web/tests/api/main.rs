@@ -1,0 +1,9 @@
+//! Integration tests of the web application: the real app on a random port,
+//! a fresh database per test, on SQLite and on PostgreSQL. One test binary,
+//! so it links once.
+
+mod helpers;
+
+mod auth;
+mod openapi;
+mod security;
