@@ -37,6 +37,14 @@ pub async fn backup_sqlite(store: &Store, out: &Path) -> Result<(), BackupError>
     Ok(())
 }
 
+fn cause(e: &StoreError) -> String {
+    use std::error::Error;
+    match e.source() {
+        Some(s) => format!("{e}: {s}"),
+        None => e.to_string(),
+    }
+}
+
 /// Checks that `file` is an intact SQLite database holding Handoff's schema.
 pub async fn check_backup(file: &Path) -> Result<(), BackupError> {
     let invalid = |why: String| BackupError::Invalid {
@@ -46,10 +54,16 @@ pub async fn check_backup(file: &Path) -> Result<(), BackupError> {
     if !file.is_file() {
         return Err(invalid("no such file".into()));
     }
-    let url = format!("sqlite://{}?mode=ro", file.display());
-    let store = Store::connect(&url)
+    let opts = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(file)
+        .read_only(true)
+        .create_if_missing(false);
+    let pool = sqlx::sqlite::SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(opts)
         .await
         .map_err(|e| invalid(e.to_string()))?;
+    let store = Store::from_sqlite_pool(pool);
     #[derive(sqlx::FromRow)]
     struct Check {
         integrity_check: String,
@@ -58,7 +72,7 @@ pub async fn check_backup(file: &Path) -> Result<(), BackupError> {
         .conn()
         .fetch_one::<Check>("PRAGMA integrity_check", args![])
         .await
-        .map_err(|e| invalid(e.to_string()))?;
+        .map_err(|e| invalid(cause(&e)))?;
     if r.integrity_check != "ok" {
         return Err(invalid(format!("integrity check: {}", r.integrity_check)));
     }

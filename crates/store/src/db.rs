@@ -114,6 +114,12 @@ impl Store {
         }
     }
 
+    pub(crate) fn from_sqlite_pool(pool: SqlitePool) -> Self {
+        Self {
+            pool: Pool::Sqlite(pool),
+        }
+    }
+
     pub(crate) fn sqlite_pool(&self) -> Option<&SqlitePool> {
         match &self.pool {
             Pool::Sqlite(p) => Some(p),

@@ -31,15 +31,16 @@ pub async fn check(
     totp_code: Option<&str>,
     ctx: &Ctx,
 ) -> Result<Next, AppError> {
-    if let Some(ip) = ctx.client_ip {
-        if !state.login_limiter.allow(ip) {
-            audit::record(
-                state,
-                audit::anonymous("auth.login_rate_limited", Outcome::Denied, ctx),
-            )
-            .await?;
-            return Err(AppError::RateLimited);
-        }
+    if ctx
+        .client_ip
+        .is_some_and(|ip| !state.login_limiter.allow(ip))
+    {
+        audit::record(
+            state,
+            audit::anonymous("auth.login_rate_limited", Outcome::Denied, ctx),
+        )
+        .await?;
+        return Err(AppError::RateLimited);
     }
     let t = now();
     let mut c = state.store.conn();

@@ -54,10 +54,8 @@ impl UnknownLogins {
             m.clear();
         }
         let e = m.entry(key.to_string()).or_insert((0, None));
-        if let Some(until) = e.1 {
-            if until <= now {
-                *e = (0, None);
-            }
+        if e.1.is_some_and(|until| until <= now) {
+            *e = (0, None);
         }
         e.0 += 1;
         if e.0 >= threshold {

@@ -11,10 +11,10 @@ fn resolve<'a>(doc: &'a Value, reference: &str) -> Option<&'a Value> {
 fn check_refs(doc: &Value, v: &Value, broken: &mut Vec<String>) {
     match v {
         Value::Object(m) => {
-            if let Some(Value::String(r)) = m.get("$ref") {
-                if resolve(doc, r).is_none() {
-                    broken.push(r.clone());
-                }
+            if let Some(Value::String(r)) = m.get("$ref")
+                && resolve(doc, r).is_none()
+            {
+                broken.push(r.clone());
             }
             m.values().for_each(|x| check_refs(doc, x, broken));
         }

@@ -1,0 +1,310 @@
+//! The `handoff` binary end to end: administration, audit verification
+//! (intact, altered, deleted), backup and restore.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn handoff(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .env("HANDOFF_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run handoff");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "handoff-cli-{}-{}",
+        std::process::id(),
+        rand_suffix()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn rand_suffix() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn sqlite(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+fn setup(db: &str) {
+    ok(&handoff(
+        db,
+        &[
+            "admin",
+            "create-site",
+            "--name",
+            "Test County LEAD",
+            "--slug",
+            "test",
+            "--time-zone",
+            "America/Denver",
+        ],
+        None,
+    ));
+    ok(&handoff(
+        db,
+        &[
+            "admin",
+            "create-agency",
+            "--site",
+            "test",
+            "--name",
+            "Test PD",
+            "--kind",
+            "police",
+        ],
+        None,
+    ));
+    ok(&handoff(
+        db,
+        &[
+            "admin",
+            "create-user",
+            "--site",
+            "test",
+            "--agency",
+            "Test PD",
+            "--email",
+            "sgt@test.org",
+            "--name",
+            "Sgt Test",
+            "--role",
+            "officer",
+            "--role",
+            "supervisor",
+        ],
+        Some("a long enough passphrase\n"),
+    ));
+}
+
+fn sql(db_path: &Path, statement: &str) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(&sqlite(db_path))
+            .await
+            .unwrap();
+        store.conn().execute(statement, vec![]).await.unwrap();
+        store.close().await;
+    });
+}
+
+#[test]
+fn admin_commands_and_their_errors() {
+    let dir = temp_dir();
+    let db = sqlite(&dir.join("h.db"));
+    setup(&db);
+    let list = ok(&handoff(
+        &db,
+        &["admin", "list-users", "--site", "test"],
+        None,
+    ));
+    assert!(
+        list.contains("sgt@test.org\tofficer,supervisor\tactive"),
+        "{list}"
+    );
+
+    // A weak password is refused with the reason.
+    let o = handoff(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "--site",
+            "test",
+            "--agency",
+            "Test PD",
+            "--email",
+            "x@test.org",
+            "--name",
+            "X",
+            "--role",
+            "officer",
+        ],
+        Some("password1234\n"),
+    );
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("commonly used"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    // An unknown role names the choices.
+    let o = handoff(
+        &db,
+        &[
+            "admin",
+            "create-user",
+            "--site",
+            "test",
+            "--agency",
+            "Test PD",
+            "--email",
+            "y@test.org",
+            "--name",
+            "Y",
+            "--role",
+            "sheriff",
+        ],
+        Some("a long enough passphrase\n"),
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("case_manager"));
+
+    let token = ok(&handoff(
+        &db,
+        &[
+            "admin",
+            "create-token",
+            "--email",
+            "sgt@test.org",
+            "--name",
+            "feed",
+        ],
+        None,
+    ));
+    assert!(token.trim().starts_with("hnd_"));
+    ok(&handoff(
+        &db,
+        &["admin", "reset-password", "--email", "sgt@test.org"],
+        Some("another long passphrase\n"),
+    ));
+    ok(&handoff(
+        &db,
+        &["admin", "disable-user", "--email", "sgt@test.org"],
+        None,
+    ));
+    let list = ok(&handoff(
+        &db,
+        &["admin", "list-users", "--site", "test"],
+        None,
+    ));
+    assert!(list.contains("disabled"), "{list}");
+    ok(&handoff(&db, &["audit", "verify"], None));
+}
+
+#[test]
+fn audit_verify_detects_alteration_and_deletion() {
+    let dir = temp_dir();
+    let path = dir.join("h.db");
+    let db = sqlite(&path);
+    setup(&db);
+    let out = ok(&handoff(&db, &["audit", "verify"], None));
+    assert!(out.contains("audit log intact: 3 entries"), "{out}");
+
+    // Altered in place.
+    sql(
+        &path,
+        "UPDATE audit_log SET action = 'admin.nothing' WHERE seq = 2",
+    );
+    let o = handoff(&db, &["audit", "verify"], None);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("seq 2") && err.contains("altered"), "{err}");
+
+    // Deleted, on a fresh database.
+    let path2 = dir.join("h2.db");
+    let db2 = sqlite(&path2);
+    setup(&db2);
+    sql(&path2, "DELETE FROM audit_log WHERE seq = 2");
+    let o = handoff(&db2, &["audit", "verify"], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("seq 2 is missing"));
+
+    // The last entry deleted: caught by the recorded head.
+    let path3 = dir.join("h3.db");
+    let db3 = sqlite(&path3);
+    setup(&db3);
+    sql(&path3, "DELETE FROM audit_log WHERE seq = 3");
+    let o = handoff(&db3, &["audit", "verify"], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("removed"));
+}
+
+#[test]
+fn backup_and_restore_round_trip() {
+    let dir = temp_dir();
+    let path = dir.join("h.db");
+    let db = sqlite(&path);
+    setup(&db);
+    let backup = dir.join("backup.db");
+    ok(&handoff(
+        &db,
+        &["backup", "--out", backup.to_str().unwrap()],
+        None,
+    ));
+    assert!(backup.is_file());
+    // Writing over an existing file is refused.
+    assert!(
+        !handoff(&db, &["backup", "--out", backup.to_str().unwrap()], None)
+            .status
+            .success()
+    );
+
+    // A change after the backup disappears on restore.
+    ok(&handoff(
+        &db,
+        &[
+            "admin",
+            "create-agency",
+            "--site",
+            "test",
+            "--name",
+            "Later Agency",
+            "--kind",
+            "housing",
+        ],
+        None,
+    ));
+    ok(&handoff(&db, &["restore", backup.to_str().unwrap()], None));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let agencies: Vec<(String,)> = rt.block_on(async {
+        let store = handoff_store::Store::connect(&db).await.unwrap();
+        store
+            .conn()
+            .fetch_all("SELECT name FROM agencies ORDER BY name", vec![])
+            .await
+            .unwrap()
+    });
+    assert_eq!(agencies, vec![("Test PD".to_string(),)]);
+    ok(&handoff(&db, &["audit", "verify"], None));
+
+    // Something that is not a backup is refused, and the database is untouched.
+    let junk = dir.join("junk.db");
+    std::fs::write(&junk, b"not a database").unwrap();
+    let o = handoff(&db, &["restore", junk.to_str().unwrap()], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a usable Handoff backup"));
+    ok(&handoff(&db, &["audit", "verify"], None));
+}
