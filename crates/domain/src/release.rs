@@ -1,0 +1,552 @@
+//! The release of information (ROI): which partner organisations may receive
+//! which categories of a participant's data, for what purpose, from when and
+//! until when — and revocable at any time (DESIGN.md §3).
+//!
+//! A [`Release`] is built once, at the edge, from a [`ReleaseForm`] (the API
+//! body); after that it cannot hold an invalid state. Listing `sud` for a
+//! recipient is that recipient's explicit 42 CFR Part 2 consent, so a release
+//! that lists `sud` anywhere must carry the Part 2 elements ([`Part2Elements`]).
+//!
+//! Whether a release grants anything *now* is decided by the disclosure
+//! engine ([`crate::disclosure`]), not here.
+
+use crate::site_time::SiteNow;
+use crate::{AgencyId, DataCategory, ParseError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use time::{Date, OffsetDateTime};
+
+/// The longest purpose statement accepted.
+pub const MAX_PURPOSE_CHARS: usize = 500;
+
+/// One recipient organisation of a release and the categories it may receive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Recipient {
+    agency_id: AgencyId,
+    categories: BTreeSet<DataCategory>,
+}
+
+impl Recipient {
+    pub fn agency_id(&self) -> AgencyId {
+        self.agency_id
+    }
+    pub fn categories(&self) -> &BTreeSet<DataCategory> {
+        &self.categories
+    }
+    pub fn grants(&self, category: DataCategory) -> bool {
+        self.categories.contains(&category)
+    }
+}
+
+/// The elements 42 CFR §2.31 requires of a consent to disclose substance-use
+/// treatment records, beyond what every release already has (recipients,
+/// purpose, expiry, the participant's signature and its date).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part2Elements {
+    /// The Part 2 program or person permitted to make the disclosure.
+    discloser: String,
+    /// How much and what kind of substance-use information may be disclosed.
+    information: String,
+    /// The participant was told of their right to revoke, and how.
+    right_to_revoke_acknowledged: bool,
+}
+
+impl Part2Elements {
+    pub fn discloser(&self) -> &str {
+        &self.discloser
+    }
+    pub fn information(&self) -> &str {
+        &self.information
+    }
+}
+
+/// How the participant signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureMethod {
+    /// Drawn on screen; the store keeps the image as a document.
+    Drawn,
+    /// A signed paper form, scanned or photographed, uploaded as a PDF.
+    UploadedPdf,
+}
+
+/// A participant's release of information, valid by construction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Release {
+    recipients: Vec<Recipient>,
+    purpose: String,
+    effective_on: Date,
+    expires_on: Date,
+    signature: SignatureMethod,
+    part2: Option<Part2Elements>,
+    revoked_at: Option<OffsetDateTime>,
+}
+
+/// Why a release could not be revoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the release was already revoked")]
+pub struct AlreadyRevoked;
+
+impl Release {
+    /// Parses an ROI form as submitted. `today` is the site's local day,
+    /// the default effective date. Errors name the field, e.g.
+    /// `recipients[0].categories[2]` or `part2.discloser`.
+    pub fn parse(form: ReleaseForm, today: Date) -> Result<Self, ParseError> {
+        if form.recipients.is_empty() {
+            return Err(ParseError::new(
+                "recipients",
+                "name at least one recipient organisation",
+            ));
+        }
+        let mut recipients: Vec<Recipient> = Vec::with_capacity(form.recipients.len());
+        for (i, r) in form.recipients.into_iter().enumerate() {
+            let at = |field: &str| format!("recipients[{i}].{field}");
+            let agency_id: AgencyId = r
+                .agency_id
+                .trim()
+                .parse()
+                .map_err(|_| ParseError::new(at("agency_id"), "is not an agency id"))?;
+            if recipients.iter().any(|x| x.agency_id == agency_id) {
+                return Err(ParseError::new(
+                    at("agency_id"),
+                    "names the same organisation twice; list its categories once",
+                ));
+            }
+            if r.categories.is_empty() {
+                return Err(ParseError::new(
+                    at("categories"),
+                    "name at least one category",
+                ));
+            }
+            let mut categories = BTreeSet::new();
+            for (j, c) in r.categories.iter().enumerate() {
+                let category: DataCategory = c.trim().parse().map_err(|e: ParseError| {
+                    ParseError::new(format!("recipients[{i}].categories[{j}]"), e.message)
+                })?;
+                categories.insert(category);
+            }
+            recipients.push(Recipient {
+                agency_id,
+                categories,
+            });
+        }
+
+        let purpose = form.purpose.trim().to_owned();
+        if purpose.is_empty() {
+            return Err(ParseError::new(
+                "purpose",
+                "say what the information is for",
+            ));
+        }
+        if purpose.chars().count() > MAX_PURPOSE_CHARS {
+            return Err(ParseError::new(
+                "purpose",
+                format!("is longer than {MAX_PURPOSE_CHARS} characters"),
+            ));
+        }
+
+        let effective_on = match form.effective_on.as_deref() {
+            None | Some("") => today,
+            Some(s) => parse_date(s, "effective_on")?,
+        };
+        let expires_on = parse_date(&form.expires_on, "expires_on")?;
+        if expires_on <= effective_on {
+            return Err(ParseError::new(
+                "expires_on",
+                "must be after the effective date",
+            ));
+        }
+        if expires_on < today {
+            return Err(ParseError::new("expires_on", "is in the past"));
+        }
+
+        let signature = match form.signature {
+            None => return Err(ParseError::new("signature", "the participant must sign")),
+            Some(s) => s.parse()?,
+        };
+
+        let lists_sud = recipients.iter().any(|r| r.grants(DataCategory::Sud));
+        let part2 = match (lists_sud, form.part2) {
+            (false, _) => None,
+            (true, None) => {
+                return Err(ParseError::new(
+                    "part2",
+                    "substance-use information (sud) is listed, so the 42 CFR Part 2 consent \
+                     elements are required",
+                ));
+            }
+            (true, Some(p)) => Some(p.parse()?),
+        };
+
+        Ok(Self {
+            recipients,
+            purpose,
+            effective_on,
+            expires_on,
+            signature,
+            part2,
+            revoked_at: None,
+        })
+    }
+
+    pub fn recipients(&self) -> &[Recipient] {
+        &self.recipients
+    }
+    pub fn recipient(&self, agency: AgencyId) -> Option<&Recipient> {
+        self.recipients.iter().find(|r| r.agency_id == agency)
+    }
+    pub fn purpose(&self) -> &str {
+        &self.purpose
+    }
+    /// First local day on which the release is in force.
+    pub fn effective_on(&self) -> Date {
+        self.effective_on
+    }
+    /// Last local day on which the release is in force (it ends at the end
+    /// of this day in the site's time zone).
+    pub fn expires_on(&self) -> Date {
+        self.expires_on
+    }
+    pub fn signature(&self) -> SignatureMethod {
+        self.signature
+    }
+    pub fn part2(&self) -> Option<&Part2Elements> {
+        self.part2.as_ref()
+    }
+    pub fn revoked_at(&self) -> Option<OffsetDateTime> {
+        self.revoked_at
+    }
+
+    /// The state of the release at `now`.
+    pub fn status(&self, now: SiteNow) -> ReleaseStatus {
+        if self.revoked_at.is_some_and(|r| r <= now.instant()) {
+            ReleaseStatus::Revoked
+        } else if now.today() > self.expires_on {
+            ReleaseStatus::Expired
+        } else if now.today() < self.effective_on {
+            ReleaseStatus::NotYetEffective
+        } else {
+            ReleaseStatus::InForce
+        }
+    }
+
+    /// Whether this release gives `agency` the category `category` at `now`.
+    /// For `sud`, only a release carrying the Part 2 elements counts.
+    pub fn grants(&self, agency: AgencyId, category: DataCategory, now: SiteNow) -> bool {
+        self.lists(agency, category) && self.status(now) == ReleaseStatus::InForce
+    }
+
+    /// Whether the release names `category` for `agency`, whatever its state.
+    pub fn lists(&self, agency: AgencyId, category: DataCategory) -> bool {
+        let listed = self.recipient(agency).is_some_and(|r| r.grants(category));
+        listed && (category != DataCategory::Sud || self.part2.is_some())
+    }
+
+    /// Revokes the release at `at`. Revocation takes effect immediately and
+    /// cannot be undone; the participant signs a new release instead.
+    pub fn revoke(&mut self, at: OffsetDateTime) -> Result<(), AlreadyRevoked> {
+        if self.revoked_at.is_some() {
+            return Err(AlreadyRevoked);
+        }
+        self.revoked_at = Some(at);
+        Ok(())
+    }
+
+    /// Rebuilds a release the store saved earlier (already validated when it
+    /// was first parsed). Use `parse` for anything coming from a client.
+    pub fn from_stored(stored: StoredRelease) -> Result<Self, ParseError> {
+        let revoked_at = stored.revoked_at;
+        let mut r = Self::parse(stored.form, stored.effective_on)?;
+        r.revoked_at = revoked_at;
+        Ok(r)
+    }
+}
+
+/// A release as the store keeps it: the original form, the day it took
+/// effect, and the revocation if any.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredRelease {
+    pub form: ReleaseForm,
+    pub effective_on: Date,
+    pub revoked_at: Option<OffsetDateTime>,
+}
+
+/// Where a release stands at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReleaseStatus {
+    NotYetEffective,
+    InForce,
+    Expired,
+    Revoked,
+}
+
+fn parse_date(s: &str, field: &'static str) -> Result<Date, ParseError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s.trim(), &format)
+        .map_err(|_| ParseError::new(field, format!("{s:?} is not a date like 2027-11-30")))
+}
+
+/// The ROI body as the API receives it (`POST /participants/{id}/releases`).
+/// Everything is text so that a wrong value is reported with its field.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReleaseForm {
+    #[serde(default)]
+    pub recipients: Vec<RecipientForm>,
+    #[serde(default)]
+    pub purpose: String,
+    /// `YYYY-MM-DD`; today at the site when absent.
+    #[serde(default)]
+    pub effective_on: Option<String>,
+    /// `YYYY-MM-DD`, the last day the release is in force.
+    #[serde(default)]
+    pub expires_on: String,
+    #[serde(default)]
+    pub signature: Option<SignatureForm>,
+    /// Required when any recipient lists `sud`.
+    #[serde(default)]
+    pub part2: Option<Part2Form>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecipientForm {
+    #[serde(default)]
+    pub agency_id: String,
+    #[serde(default)]
+    pub categories: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignatureForm {
+    /// `drawn` or `uploaded_pdf`.
+    #[serde(default)]
+    pub method: String,
+    /// The drawn signature (PNG), base64. The store decodes and keeps it.
+    #[serde(default)]
+    pub image_base64: Option<String>,
+    /// The signed form (PDF), base64.
+    #[serde(default)]
+    pub pdf_base64: Option<String>,
+}
+
+impl SignatureForm {
+    fn parse(&self) -> Result<SignatureMethod, ParseError> {
+        let filled = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+        match self.method.trim() {
+            "drawn" if filled(&self.image_base64) => Ok(SignatureMethod::Drawn),
+            "drawn" => Err(ParseError::new(
+                "signature.image_base64",
+                "the drawn signature is missing",
+            )),
+            "uploaded_pdf" if filled(&self.pdf_base64) => Ok(SignatureMethod::UploadedPdf),
+            "uploaded_pdf" => Err(ParseError::new(
+                "signature.pdf_base64",
+                "the signed PDF is missing",
+            )),
+            other => Err(ParseError::new(
+                "signature.method",
+                format!("unknown value {other:?}; expected one of: drawn, uploaded_pdf"),
+            )),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Part2Form {
+    #[serde(default)]
+    pub discloser: String,
+    #[serde(default)]
+    pub information: String,
+    #[serde(default)]
+    pub right_to_revoke_acknowledged: bool,
+}
+
+impl Part2Form {
+    fn parse(self) -> Result<Part2Elements, ParseError> {
+        let discloser = self.discloser.trim().to_owned();
+        if discloser.is_empty() {
+            return Err(ParseError::new(
+                "part2.discloser",
+                "name the program or person who may disclose",
+            ));
+        }
+        let information = self.information.trim().to_owned();
+        if information.is_empty() {
+            return Err(ParseError::new(
+                "part2.information",
+                "describe how much and what kind of substance-use information",
+            ));
+        }
+        if !self.right_to_revoke_acknowledged {
+            return Err(ParseError::new(
+                "part2.right_to_revoke_acknowledged",
+                "the participant must be told of the right to revoke",
+            ));
+        }
+        Ok(Part2Elements {
+            discloser,
+            information,
+            right_to_revoke_acknowledged: true,
+        })
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use time::macros::date;
+
+    pub(crate) const AGENCY: &str = "0190a000-0000-7000-8000-000000000001";
+
+    pub(crate) fn form(agency: &str, categories: &[&str]) -> ReleaseForm {
+        ReleaseForm {
+            recipients: vec![RecipientForm {
+                agency_id: agency.into(),
+                categories: categories.iter().map(|c| (*c).into()).collect(),
+            }],
+            purpose: "care coordination".into(),
+            effective_on: None,
+            expires_on: "2027-11-30".into(),
+            signature: Some(SignatureForm {
+                method: "drawn".into(),
+                image_base64: Some("iVBORw0KGgo=".into()),
+                pdf_base64: None,
+            }),
+            part2: None,
+        }
+    }
+
+    pub(crate) fn part2() -> Part2Form {
+        Part2Form {
+            discloser: "Evergreen Treatment Services".into(),
+            information: "dates of treatment, medications for opioid use disorder".into(),
+            right_to_revoke_acknowledged: true,
+        }
+    }
+
+    fn err(f: ReleaseForm) -> ParseError {
+        Release::parse(f, date!(2026 - 11 - 30)).unwrap_err()
+    }
+
+    #[test]
+    fn the_contract_example_parses() {
+        let json = format!(
+            r#"{{"recipients": [{{"agency_id": "{AGENCY}", "categories": ["enrollment", "engagement"]}}],
+               "purpose": "care coordination", "expires_on": "2027-11-30",
+               "signature": {{"method": "drawn", "image_base64": "iVBORw0KGgo="}}}}"#
+        );
+        let f: ReleaseForm = serde_json::from_str(&json).unwrap();
+        let r = Release::parse(f, date!(2026 - 11 - 30)).unwrap();
+        assert_eq!(r.effective_on(), date!(2026 - 11 - 30));
+        assert_eq!(r.recipients()[0].categories().len(), 2);
+        assert!(r.part2().is_none());
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.recipients.clear();
+        assert_eq!(err(f).field, "recipients");
+
+        assert_eq!(
+            err(form("police", &["enrollment"])).field,
+            "recipients[0].agency_id"
+        );
+        assert_eq!(
+            err(form(AGENCY, &["enrollment", "gossip"])).field,
+            "recipients[0].categories[1]"
+        );
+        assert_eq!(err(form(AGENCY, &[])).field, "recipients[0].categories");
+
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.recipients.push(f.recipients[0].clone());
+        assert_eq!(err(f).field, "recipients[1].agency_id");
+
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.purpose = "  ".into();
+        assert_eq!(err(f).field, "purpose");
+
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.effective_on = Some("2027-12-01".into());
+        assert_eq!(err(f).field, "expires_on");
+
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.expires_on = "30/11/2027".into();
+        assert_eq!(err(f).field, "expires_on");
+
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.signature = None;
+        assert_eq!(err(f).field, "signature");
+
+        let mut f = form(AGENCY, &["enrollment"]);
+        f.signature.as_mut().unwrap().image_base64 = None;
+        assert_eq!(err(f).field, "signature.image_base64");
+    }
+
+    #[test]
+    fn sud_requires_every_part2_element() {
+        assert_eq!(err(form(AGENCY, &["sud"])).field, "part2");
+        for (field, p) in [
+            (
+                "part2.discloser",
+                Part2Form {
+                    discloser: " ".into(),
+                    ..part2()
+                },
+            ),
+            (
+                "part2.information",
+                Part2Form {
+                    information: String::new(),
+                    ..part2()
+                },
+            ),
+            (
+                "part2.right_to_revoke_acknowledged",
+                Part2Form {
+                    right_to_revoke_acknowledged: false,
+                    ..part2()
+                },
+            ),
+        ] {
+            let mut f = form(AGENCY, &["sud"]);
+            f.part2 = Some(p);
+            assert_eq!(err(f).field, field);
+        }
+        let mut f = form(AGENCY, &["sud", "health"]);
+        f.part2 = Some(part2());
+        let r = Release::parse(f, date!(2026 - 11 - 30)).unwrap();
+        assert!(r.part2().is_some());
+        // Part 2 elements without sud are harmless and dropped.
+        let mut f = form(AGENCY, &["health"]);
+        f.part2 = Some(part2());
+        assert!(
+            Release::parse(f, date!(2026 - 11 - 30))
+                .unwrap()
+                .part2()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn revocation_is_once_and_immediate() {
+        let tz = crate::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
+        let mut r = Release::parse(form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
+        let at = time::macros::datetime!(2026-12-10 18:00 UTC);
+        assert_eq!(r.status(tz.at(at)), ReleaseStatus::InForce);
+        r.revoke(at).unwrap();
+        assert_eq!(r.status(tz.at(at)), ReleaseStatus::Revoked);
+        assert_eq!(r.revoke(at), Err(AlreadyRevoked));
+    }
+
+    #[test]
+    fn in_force_through_the_last_local_day() {
+        let tz = crate::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
+        let r = Release::parse(form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
+        // 23:30 on 30 Nov 2027 in Seattle is 07:30 UTC on 1 Dec.
+        let last_minutes = time::macros::datetime!(2027-12-01 07:30 UTC);
+        assert_eq!(r.status(tz.at(last_minutes)), ReleaseStatus::InForce);
+        let next_day = time::macros::datetime!(2027-12-01 08:00 UTC);
+        assert_eq!(r.status(tz.at(next_day)), ReleaseStatus::Expired);
+    }
+}
