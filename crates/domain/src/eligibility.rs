@@ -428,11 +428,13 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
 
     // Quantity limits, per substance class over all drug offences.
     let mut classes: Vec<SubstanceClass> = Vec::new();
-    for o in &facts.offences {
-        let is_drug = o.category.standard().is_some_and(|c| c.is_drug_offence());
-        if let (Some(s), true) = (o.substance, is_drug)
-            && !classes.contains(&s)
-        {
+    let drug_substances = facts
+        .offences
+        .iter()
+        .filter(|o| o.category.standard().is_some_and(|c| c.is_drug_offence()))
+        .filter_map(|o| o.substance);
+    for s in drug_substances {
+        if !classes.contains(&s) {
             classes.push(s);
         }
     }
