@@ -10,6 +10,7 @@ pub mod audit;
 pub mod category;
 pub mod disclosure;
 pub mod eligibility;
+pub mod handoff;
 pub mod hold;
 pub mod ids;
 pub mod org;
