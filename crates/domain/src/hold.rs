@@ -102,6 +102,7 @@ impl ProsecutorDecision {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Deadline {
     /// The last local day of the window.
+    #[serde(with = "crate::site_time::iso_date")]
     pub last_day: Date,
     /// The first instant after the window (UTC): lapsed from here on.
     #[serde(with = "time::serde::rfc3339")]

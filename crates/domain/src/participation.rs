@@ -70,11 +70,13 @@ pub const DEFAULT_NOT_RECENTLY_ENGAGED_DAYS: u16 = 30;
 pub enum ParticipationEvent {
     Closed {
         reason: ClosureReason,
+        #[serde(with = "crate::site_time::iso_date")]
         on: Date,
         #[serde(default)]
         note: String,
     },
     Reopened {
+        #[serde(with = "crate::site_time::iso_date")]
         on: Date,
     },
 }
@@ -93,6 +95,7 @@ pub enum ParticipationError {
 /// A participant's case: when it began, and every closing and reopening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Participation {
+    #[serde(with = "crate::site_time::iso_date")]
     enrolled_on: Date,
     history: Vec<ParticipationEvent>,
 }

@@ -387,7 +387,7 @@ impl IncidentNumber {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Birth {
-    Dob(Date),
+    Dob(#[serde(with = "crate::site_time::iso_date")] Date),
     ApproxAge(u8),
 }
 
@@ -447,7 +447,14 @@ pub struct Offence {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Location {
     pub address: Option<String>,
-    pub coordinates: Option<(f64, f64)>,
+    pub coordinates: Option<Coordinates>,
+}
+
+/// A point, in WGS 84 degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Coordinates {
+    pub lat: f64,
+    pub lon: f64,
 }
 
 /// The verified prior low-level involvement a social-contact referral
@@ -469,6 +476,7 @@ pub struct Referral {
     /// Required for an arrest diversion, optional otherwise.
     pub incident_number: Option<IncidentNumber>,
     pub offences: Vec<Offence>,
+    #[serde(with = "time::serde::rfc3339")]
     pub occurred_at: OffsetDateTime,
     pub location: Location,
     pub prior_involvement: Option<PriorInvolvement>,
@@ -683,7 +691,7 @@ impl TryFrom<LocationForm> for Location {
         let lat = coordinate(&f.lat, "lat", 90.0)?;
         let lon = coordinate(&f.lon, "lon", 180.0)?;
         let coordinates = match (lat, lon) {
-            (Some(lat), Some(lon)) => Some((lat, lon)),
+            (Some(lat), Some(lon)) => Some(Coordinates { lat, lon }),
             (None, None) => None,
             (Some(_), None) => return Err(ParseError::new("lon", "is required with lat")),
             (None, Some(_)) => return Err(ParseError::new("lat", "is required with lon")),
@@ -873,7 +881,13 @@ mod tests {
         v["location"] = json!({"lat": 47.6097, "lon": -122.3331});
         let r = parse(v).unwrap();
         assert_eq!(r.person.birth, Birth::ApproxAge(40));
-        assert_eq!(r.location.coordinates, Some((47.6097, -122.3331)));
+        assert_eq!(
+            r.location.coordinates,
+            Some(Coordinates {
+                lat: 47.6097,
+                lon: -122.3331
+            })
+        );
     }
 
     #[test]

@@ -75,10 +75,13 @@ pub enum SignatureMethod {
 pub struct Release {
     recipients: Vec<Recipient>,
     purpose: String,
+    #[serde(with = "crate::site_time::iso_date")]
     effective_on: Date,
+    #[serde(with = "crate::site_time::iso_date")]
     expires_on: Date,
     signature: SignatureMethod,
     part2: Option<Part2Elements>,
+    #[serde(with = "time::serde::rfc3339::option")]
     revoked_at: Option<OffsetDateTime>,
 }
 
@@ -267,7 +270,9 @@ impl Release {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StoredRelease {
     pub form: ReleaseForm,
+    #[serde(with = "crate::site_time::iso_date")]
     pub effective_on: Date,
+    #[serde(with = "time::serde::rfc3339::option")]
     pub revoked_at: Option<OffsetDateTime>,
 }
 
@@ -440,6 +445,34 @@ pub(crate) mod tests {
         assert_eq!(r.effective_on(), date!(2026 - 11 - 30));
         assert_eq!(r.recipients()[0].categories().len(), 2);
         assert!(r.part2().is_none());
+    }
+
+    #[test]
+    fn releases_list_as_the_api_shows_them() {
+        let mut r = Release::parse(
+            form(AGENCY, &["engagement", "enrollment"]),
+            date!(2026 - 11 - 30),
+        )
+        .unwrap();
+        r.revoke(time::macros::datetime!(2026-12-10 18:00 UTC))
+            .unwrap();
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["effective_on"], "2026-11-30");
+        assert_eq!(json["expires_on"], "2027-11-30");
+        assert_eq!(json["revoked_at"], "2026-12-10T18:00:00Z");
+        assert_eq!(json["recipients"][0]["agency_id"], AGENCY);
+        assert_eq!(
+            json["recipients"][0]["categories"],
+            serde_json::json!(["enrollment", "engagement"])
+        );
+        let stored = StoredRelease {
+            form: form(AGENCY, &["engagement", "enrollment"]),
+            effective_on: date!(2026 - 11 - 30),
+            revoked_at: r.revoked_at(),
+        };
+        let stored: StoredRelease =
+            serde_json::from_value(serde_json::to_value(&stored).unwrap()).unwrap();
+        assert_eq!(Release::from_stored(stored).unwrap(), r);
     }
 
     #[test]

@@ -13,6 +13,14 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::{Date, OffsetDateTime, UtcOffset};
 
+// `iso_date`: serde for a `time::Date` as `YYYY-MM-DD`, the API's form of a
+// day (`#[serde(with = "crate::site_time::iso_date")]`, or `iso_date::option`).
+time::serde::format_description!(
+    pub iso_date,
+    Date,
+    "[year]-[month]-[day]"
+);
+
 /// A site's IANA time zone, such as `America/Los_Angeles`.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

@@ -206,6 +206,7 @@ fn holds_round_trip_through_json() {
     let json = serde_json::to_value(&h).unwrap();
     assert_eq!(json["state"], "pending");
     assert_eq!(json["deadline"]["at"], "2026-12-31T08:00:00Z");
+    assert_eq!(json["deadline"]["last_day"], "2026-12-30");
     let back: Hold = serde_json::from_value(json).unwrap();
     assert_eq!(back, h);
 }
