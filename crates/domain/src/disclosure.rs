@@ -498,12 +498,36 @@ impl Assessment {
             .filter_map(|(c, d)| d.disclosure().map(|x| (*c, x)))
     }
 
+    /// The answer for one category as a caller reports it: the disclosure,
+    /// or a denial that is "forbidden" (403) when the viewer may know the
+    /// participant exists and "not found" (404) when not.
+    pub fn answer(&self, category: DataCategory) -> Answer {
+        match self.decision(category) {
+            Decision::Allowed(d) => Answer::Allowed(d),
+            Decision::Denied { reason } if self.may_know_exists() => Answer::Forbidden(reason),
+            Decision::Denied { reason } => Answer::NotFound(reason),
+        }
+    }
+
     /// Whether the viewer may know the participant exists: they may see at
     /// least one category. When not, a denial must look like "not found"
     /// (404); when so, a denied category is "forbidden" (403).
     pub fn may_know_exists(&self) -> bool {
         self.decisions.iter().any(|(_, d)| d.is_allowed())
     }
+}
+
+/// How a caller reports one category to the viewer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "answer", content = "detail", rename_all = "snake_case")]
+pub enum Answer {
+    /// 200, with the category's content at the given extent.
+    Allowed(Disclosure),
+    /// 403: the viewer may know the participant exists, not this category.
+    Forbidden(Denial),
+    /// 404: to this viewer the participant does not exist. The reason is for
+    /// the audit log only, never for the response.
+    NotFound(Denial),
 }
 
 /// [`decide`] for every category.

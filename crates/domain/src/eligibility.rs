@@ -7,6 +7,7 @@
 //! policy and the facts of one referral ([`ScreeningFacts`]); it lists
 //! *every* rule it applied, in plain language, marking which were decisive.
 
+use crate::participation::{CaseloadLimits, DEFAULT_NOT_RECENTLY_ENGAGED_DAYS};
 use crate::referral::{Conduct, ConductCategory, Door, Referral, SiteCode, SubstanceClass};
 use crate::{ParseError, org::string_enum};
 use serde::{Deserialize, Serialize};
@@ -85,6 +86,16 @@ pub struct Policy {
     /// capacity remains after arrest diversions.
     #[serde(default = "yes")]
     pub social_contact_needs_capacity: bool,
+    /// Days without contact after which a participant is "not recently
+    /// engaged" (default 30).
+    #[serde(default = "default_not_recently_engaged_days")]
+    pub not_recently_engaged_days: u16,
+    /// Caseload limits (default 15 standard, 20 average, never above 25).
+    #[serde(default)]
+    pub caseload: CaseloadLimits,
+    /// Whether evaluators may receive the limited data set (default no).
+    #[serde(default)]
+    pub research_use_allowed: bool,
 }
 
 pub const DEFAULT_HOLD_WINDOW_DAYS: u16 = 30;
@@ -98,6 +109,9 @@ fn default_hold_window_days() -> u16 {
 fn default_handoff_target_minutes() -> u16 {
     DEFAULT_HANDOFF_TARGET_MINUTES
 }
+fn default_not_recently_engaged_days() -> u16 {
+    DEFAULT_NOT_RECENTLY_ENGAGED_DAYS
+}
 fn yes() -> bool {
     true
 }
@@ -106,7 +120,10 @@ impl Policy {
     /// A realistic policy after Seattle's: the five standard eligible
     /// conducts, 3 g of any drug, all exclusions on with a ten-year
     /// violent look-back, all three doors open, no approval step, a 30-day
-    /// hold window and a 30-minute hand-off target.
+    /// hold window, a 30-minute hand-off target, social contact only while
+    /// capacity remains, 30 days to "not recently engaged", the 15/20/25
+    /// caseload limits, and research use allowed (the site works with a
+    /// university evaluation).
     pub fn demo() -> Self {
         Self {
             eligible_conduct: [
@@ -142,6 +159,9 @@ impl Policy {
             hold_window_days: DEFAULT_HOLD_WINDOW_DAYS,
             handoff_target_minutes: DEFAULT_HANDOFF_TARGET_MINUTES,
             social_contact_needs_capacity: true,
+            not_recently_engaged_days: DEFAULT_NOT_RECENTLY_ENGAGED_DAYS,
+            caseload: CaseloadLimits::default(),
+            research_use_allowed: true,
         }
     }
 
@@ -196,6 +216,19 @@ impl Policy {
                     "is listed twice",
                 ));
             }
+        }
+        if self.not_recently_engaged_days == 0 {
+            return Err(ParseError::new(
+                "not_recently_engaged_days",
+                "must be at least one day",
+            ));
+        }
+        let c = self.caseload;
+        if !(1..=c.average).contains(&c.standard) || c.average > c.never_above {
+            return Err(ParseError::new(
+                "caseload",
+                "needs 0 < standard <= average <= never_above",
+            ));
         }
         if self.exclusions.minimum_age.is_some_and(|a| a > 99) {
             return Err(ParseError::new(

@@ -183,6 +183,7 @@ impl Participation {
 
 /// A site's caseload limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct CaseloadLimits {
     /// The intensive standard per case manager (warn above it).
     pub standard: u16,

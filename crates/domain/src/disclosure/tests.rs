@@ -209,8 +209,19 @@ fn every_role_category_release_state_and_relation() {
                 let want = expected.contains(letter(*category));
                 let got = decide(&viewer, &subject, &releases, *category, now());
                 assert_eq!(got, assessment.decision(*category));
-                if got.is_allowed() {
+                if let Some(d) = got.disclosure() {
                     allowed_cells += 1;
+                    assert_eq!(d.redisclosure_notice.is_some(), *category == C::Sud);
+                }
+                let answer = assessment.answer(*category);
+                match (got, expected.is_empty()) {
+                    (Decision::Allowed(_), _) => assert!(matches!(answer, Answer::Allowed(_))),
+                    (Decision::Denied { .. }, true) => {
+                        assert!(matches!(answer, Answer::NotFound(_)))
+                    }
+                    (Decision::Denied { .. }, false) => {
+                        assert!(matches!(answer, Answer::Forbidden(_)))
+                    }
                 }
                 if got.is_allowed() != want {
                     mismatches.push(format!(

@@ -245,8 +245,18 @@ fn the_policy_round_trips_and_validates() {
     let obj = json.as_object_mut().unwrap();
     obj.remove("hold_window_days");
     obj.remove("handoff_target_minutes");
+    obj.remove("not_recently_engaged_days");
+    obj.remove("caseload");
+    obj.remove("research_use_allowed");
     let p: Policy = serde_json::from_value(json).unwrap();
     assert_eq!((p.hold_window_days, p.handoff_target_minutes), (30, 30));
+    assert_eq!(p.not_recently_engaged_days, 30);
+    assert_eq!(p.caseload, CaseloadLimits::default());
+    assert!(!p.research_use_allowed);
+
+    let mut bad = Policy::demo();
+    bad.caseload.standard = 22;
+    assert_eq!(bad.validate().unwrap_err().field, "caseload");
 }
 
 // ---- Properties --------------------------------------------------------------
@@ -323,6 +333,9 @@ prop_compose! {
             hold_window_days: 30,
             handoff_target_minutes: 30,
             social_contact_needs_capacity: capacity,
+            not_recently_engaged_days: 30,
+            caseload: CaseloadLimits::default(),
+            research_use_allowed: false,
         }
     }
 }
