@@ -26,6 +26,46 @@
 //! Architecture invariant: the engine reads no clock and no database; the
 //! caller passes the facts and `now`, and audits the answer (allowed or
 //! denied) with its category.
+//!
+//! # Example
+//!
+//! An officer asks about a participant they did not refer, whose release
+//! names the police department for `enrollment` only:
+//!
+//! ```
+//! use handoff_domain::disclosure::{assess, Answer, Denial, Subject, Viewer};
+//! use handoff_domain::release::{Release, ReleaseForm, RecipientForm, SignatureForm};
+//! use handoff_domain::site_time::SiteTimeZone;
+//! use handoff_domain::{AgencyId, AgencyKind, DataCategory, Role, SiteId, UserId};
+//! use time::macros::datetime;
+//! use uuid::Uuid;
+//!
+//! let (site, police, cm) = (SiteId::from_uuid(Uuid::from_u128(1)),
+//!     AgencyId::from_uuid(Uuid::from_u128(2)), AgencyId::from_uuid(Uuid::from_u128(3)));
+//! let tz = SiteTimeZone::parse("America/Los_Angeles")?;
+//! let now = tz.at(datetime!(2026-12-10 18:00 UTC));
+//! let release = Release::parse(ReleaseForm {
+//!     recipients: vec![RecipientForm { agency_id: police.to_string(),
+//!                                      categories: vec!["enrollment".into(), "notes".into()] }],
+//!     purpose: "care coordination".into(),
+//!     expires_on: "2027-11-30".into(),
+//!     signature: Some(SignatureForm { method: "drawn".into(),
+//!                                     image_base64: Some("iVBORw0KGgo=".into()),
+//!                                     pdf_base64: None }),
+//!     ..ReleaseForm::default()
+//! }, now.today())?;
+//!
+//! let roles = [Role::Officer];
+//! let officer = Viewer { user: UserId::from_uuid(Uuid::from_u128(4)), roles: &roles,
+//!                        agency: police, agency_kind: AgencyKind::Police, site };
+//! let participant = Subject { site, case_management_agency: Some(cm), referred_by: None,
+//!                             hold_office: None, research_use_allowed: true };
+//! let a = assess(&officer, &participant, &[release], now);
+//! assert!(matches!(a.answer(DataCategory::Enrollment), Answer::Allowed(_)));
+//! // The release lists notes for the department; officers never get them.
+//! assert_eq!(a.answer(DataCategory::Notes), Answer::Forbidden(Denial::EnforcementNever));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::release::{Release, ReleaseStatus};
 use crate::site_time::SiteNow;

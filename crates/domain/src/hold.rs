@@ -31,8 +31,32 @@
 //! what should happen; the store applies the events with [`Hold::apply`] in
 //! the same transaction as it records them. Applied events change the hold so
 //! that the same sweep finds nothing more to do: sweeping twice is harmless.
+//!
+//! ```
+//! use handoff_domain::hold::{sweep, sweep_instant, Hold, HoldState};
+//! use handoff_domain::site_time::SiteTimeZone;
+//! use handoff_domain::{HoldId, ReferralId};
+//! use time::macros::{date, datetime};
+//! use uuid::Uuid;
+//!
+//! let tz = SiteTimeZone::parse("America/Los_Angeles")?;
+//! let mut hold = Hold::open(HoldId::from_uuid(Uuid::from_u128(1)),
+//!     ReferralId::from_uuid(Uuid::from_u128(2)), datetime!(2026-11-30 14:05 UTC), 30, &tz)?;
+//! assert_eq!(hold.deadline.last_day, date!(2026-12-30));
+//! assert_eq!(hold.deadline.at, datetime!(2026-12-31 08:00 UTC)); // midnight in Seattle
+//!
+//! // `handoff holds sweep --as-of 2026-12-31`
+//! let as_of = sweep_instant(date!(2026-12-31), &tz)?;
+//! for (_, event) in sweep([&hold], as_of) {
+//!     hold.apply(&event)?;
+//! }
+//! assert_eq!(hold.state(), HoldState::Lapsed);
+//! assert!(sweep([&hold], as_of).is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use crate::org::string_enum;
+use crate::release::{Release, ReleaseStatus};
 use crate::site_time::{OutOfRange, SiteTimeZone};
 use crate::{HoldId, ReferralId, UserId};
 use serde::{Deserialize, Serialize};
@@ -196,6 +220,8 @@ pub enum HoldError {
     NotPending(HoldState),
     #[error("the window closed before intake and release were complete")]
     WindowClosed,
+    #[error("the release of information is not in force")]
+    ReleaseNotInForce,
     #[error("the deadline has not passed yet")]
     NotYetDue,
     #[error("only a lapsed hold takes the prosecutor's decision")]
@@ -291,6 +317,23 @@ impl Hold {
             at: intake_completed_at.max(release_signed_at),
         };
         self.check(&event)?;
+        Ok(event)
+    }
+
+    /// [`Hold::satisfy`], checking that `release` (unrevoked, unexpired,
+    /// already effective) is in force at the moment both were complete.
+    pub fn satisfy_with_release(
+        &self,
+        intake_completed_at: OffsetDateTime,
+        release: &Release,
+        release_signed_at: OffsetDateTime,
+        tz: &SiteTimeZone,
+    ) -> Result<HoldEvent, HoldError> {
+        let event = self.satisfy(intake_completed_at, release_signed_at)?;
+        let complete = intake_completed_at.max(release_signed_at);
+        if release.status(tz.at(complete)) != ReleaseStatus::InForce {
+            return Err(HoldError::ReleaseNotInForce);
+        }
         Ok(event)
     }
 

@@ -89,6 +89,24 @@ fn satisfied_in_time_and_not_after() {
 }
 
 #[test]
+fn a_release_must_be_in_force_to_satisfy() {
+    use crate::release::Release;
+    use crate::release::tests::{AGENCY, form};
+    let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
+    let signed = datetime!(2026-12-03 19:00 UTC);
+    let mut r = Release::parse(form(AGENCY, &["enrollment"]), date!(2026 - 12 - 03)).unwrap();
+    assert!(
+        h.satisfy_with_release(signed, &r, signed, &seattle())
+            .is_ok()
+    );
+    r.revoke(signed).unwrap();
+    assert_eq!(
+        h.satisfy_with_release(signed, &r, signed, &seattle()),
+        Err(HoldError::ReleaseNotInForce)
+    );
+}
+
+#[test]
 fn the_sweep_reminds_then_lapses_then_the_prosecutor_decides() {
     let mut h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
     let run = |h: &mut Hold, at| {

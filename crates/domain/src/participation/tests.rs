@@ -227,6 +227,7 @@ fn vocabulary() -> Vec<String> {
     for e in [
         HoldError::NotPending(HoldState::Lapsed),
         HoldError::WindowClosed,
+        HoldError::ReleaseNotInForce,
         HoldError::NotYetDue,
         HoldError::NotLapsed,
         HoldError::AlreadyDecided,
