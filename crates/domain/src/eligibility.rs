@@ -435,11 +435,15 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
         }
     }
 
-    // Eligible conduct, for the offences no specific exclusion covered.
+    // Eligible conduct, once per category no specific exclusion covered.
+    let mut seen: Vec<&ConductCategory> = Vec::new();
     for o in &facts.offences {
-        if o.category.standard().is_some_and(|c| specific.contains(&c)) {
+        if o.category.standard().is_some_and(|c| specific.contains(&c))
+            || seen.contains(&&o.category)
+        {
             continue;
         }
+        seen.push(&o.category);
         let label = conduct_label(policy, &o.category);
         if policy.conduct_eligible(&o.category) {
             check(
@@ -472,13 +476,14 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
         }
     }
     for s in classes {
-        let total: f64 = facts
+        let quantities: Vec<f64> = facts
             .offences
             .iter()
             .filter(|o| o.substance == Some(s))
             .filter(|o| o.category.standard().is_some_and(|c| c.is_drug_offence()))
             .filter_map(|o| o.quantity_grams)
-            .sum();
+            .collect();
+        let total: f64 = quantities.iter().sum();
         let name = s.as_str().replace('_', " ");
         match policy.quantity_limit(s) {
             None if policy.quantity_exempt.contains(&s) => check(
@@ -487,6 +492,14 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
                 format!("No quantity limit applies to {name} (exempt)."),
             ),
             None => {}
+            Some(max) if quantities.is_empty() => check(
+                RuleCode::QuantityLimit,
+                true,
+                format!(
+                    "No quantity of {name} was recorded (the limit is {} g).",
+                    grams(max)
+                ),
+            ),
             Some(max) if total <= max => check(
                 RuleCode::QuantityLimit,
                 true,

@@ -232,6 +232,8 @@ pub enum HoldError {
     ReminderNotDue,
     #[error("the decision note is longer than {MAX_DECISION_NOTE_CHARS} characters")]
     NoteTooLong,
+    #[error("inconsistent hold record: {0}")]
+    Inconsistent(&'static str),
 }
 
 /// A diversion hold.
@@ -439,6 +441,88 @@ impl Hold {
                 reminder,
                 at: self.deadline.reminder_due(reminder),
             })
+    }
+}
+
+/// A hold as the store keeps it, column by column. [`Hold::to_record`] and
+/// `Hold::try_from(record)` convert; the latter checks the record is a state
+/// the machine can reach.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldRecord {
+    pub id: HoldId,
+    pub referral_id: ReferralId,
+    pub referred_at: OffsetDateTime,
+    pub window_days: u16,
+    /// As computed when the hold opened; not recomputed if the site's
+    /// policy or time zone changes later.
+    pub deadline: Deadline,
+    pub state: HoldState,
+    pub satisfied_at: Option<OffsetDateTime>,
+    pub lapsed_at: Option<OffsetDateTime>,
+    pub last_reminder: Option<Reminder>,
+    pub decisions: Vec<DecisionRecord>,
+}
+
+impl Hold {
+    /// The hold's columns, for the store.
+    pub fn to_record(&self) -> HoldRecord {
+        HoldRecord {
+            id: self.id,
+            referral_id: self.referral_id,
+            referred_at: self.referred_at,
+            window_days: self.window_days,
+            deadline: self.deadline,
+            state: self.state,
+            satisfied_at: self.satisfied_at,
+            lapsed_at: self.lapsed_at,
+            last_reminder: self.last_reminder,
+            decisions: self.decisions.clone(),
+        }
+    }
+}
+
+impl TryFrom<HoldRecord> for Hold {
+    type Error = HoldError;
+    fn try_from(r: HoldRecord) -> Result<Self, Self::Error> {
+        let bad = |m| Err(HoldError::Inconsistent(m));
+        match r.state {
+            HoldState::Pending if r.satisfied_at.is_some() || r.lapsed_at.is_some() => {
+                return bad("a pending hold has no satisfied or lapsed time");
+            }
+            HoldState::Satisfied
+                if r.lapsed_at.is_some() || !r.satisfied_at.is_some_and(|s| s < r.deadline.at) =>
+            {
+                return bad("a satisfied hold has a satisfied time before its deadline");
+            }
+            HoldState::Lapsed
+                if r.satisfied_at.is_some() || !r.lapsed_at.is_some_and(|l| l >= r.deadline.at) =>
+            {
+                return bad("a lapsed hold has a lapsed time from its deadline on");
+            }
+            _ => {}
+        }
+        if !r.decisions.is_empty() && r.state != HoldState::Lapsed {
+            return bad("only a lapsed hold has decisions");
+        }
+        let finals = r
+            .decisions
+            .iter()
+            .position(|d| d.decision != ProsecutorDecision::Deferred);
+        if finals.is_some_and(|i| i + 1 != r.decisions.len()) {
+            return bad("nothing follows a decision to file or decline");
+        }
+        Ok(Self {
+            id: r.id,
+            referral_id: r.referral_id,
+            referred_at: r.referred_at,
+            window_days: r.window_days,
+            deadline: r.deadline,
+            state: r.state,
+            satisfied_at: r.satisfied_at,
+            lapsed_at: r.lapsed_at,
+            last_reminder: r.last_reminder,
+            decisions: r.decisions,
+        })
     }
 }
 

@@ -109,6 +109,19 @@ impl Participation {
         }
     }
 
+    /// Rebuilds a case from what the store kept, replaying the history
+    /// through the same rules.
+    pub fn restore(
+        enrolled_on: Date,
+        history: impl IntoIterator<Item = ParticipationEvent>,
+    ) -> Result<Self, ParticipationError> {
+        let mut p = Self::new(enrolled_on);
+        for e in history {
+            p.apply(e)?;
+        }
+        Ok(p)
+    }
+
     pub fn enrolled_on(&self) -> Date {
         self.enrolled_on
     }

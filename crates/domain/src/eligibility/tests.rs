@@ -108,6 +108,32 @@ fn every_excluding_rule_is_named() {
 }
 
 #[test]
+fn each_rule_is_named_once_per_category_and_substance() {
+    let mut f = dana();
+    f.offences.push(offence(
+        Conduct::DrugPossession,
+        Some(SubstanceClass::Opioid),
+        None,
+    ));
+    f.offences.push(offence(
+        Conduct::DrugPossession,
+        Some(SubstanceClass::Stimulant),
+        None,
+    ));
+    let s = screen(&Policy::demo(), &f);
+    let texts: Vec<&str> = s.reasons.iter().map(|r| r.text.as_str()).collect();
+    assert_eq!(
+        texts[..4],
+        [
+            "The arrest diversion door is open.",
+            "Drug possession is eligible conduct.",
+            "1.2 g of opioid is within the 3 g limit.",
+            "No quantity of stimulant was recorded (the limit is 3 g).",
+        ]
+    );
+}
+
+#[test]
 fn dealing_for_profit_excludes_only_sales() {
     let mut f = dana();
     f.dealing_for_profit = true;

@@ -219,6 +219,20 @@ fn invalid_transitions_are_refused() {
 }
 
 #[test]
+fn holds_round_trip_through_the_store_record() {
+    let mut h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
+    assert_eq!(Hold::try_from(h.to_record()).unwrap(), h);
+    h.apply(&HoldEvent::Lapsed { at: h.deadline.at }).unwrap();
+    assert_eq!(Hold::try_from(h.to_record()).unwrap(), h);
+    let mut r = h.to_record();
+    r.state = HoldState::Satisfied;
+    assert!(matches!(Hold::try_from(r), Err(HoldError::Inconsistent(_))));
+    let mut r = h.to_record();
+    r.state = HoldState::Pending;
+    assert!(matches!(Hold::try_from(r), Err(HoldError::Inconsistent(_))));
+}
+
+#[test]
 fn holds_round_trip_through_json() {
     let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
     let json = serde_json::to_value(&h).unwrap();
@@ -350,6 +364,7 @@ proptest! {
                 }
             }
             // Invariants of every reachable hold.
+            prop_assert_eq!(Hold::try_from(h.to_record()), Ok(h.clone()));
             prop_assert_eq!(h.satisfied_at().is_some(), h.state() == HoldState::Satisfied);
             prop_assert_eq!(h.lapsed_at().is_some(), h.state() == HoldState::Lapsed);
             prop_assert!(h.satisfied_at().is_none_or(|s| h.deadline.in_time(s)));

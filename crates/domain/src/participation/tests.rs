@@ -71,6 +71,8 @@ fn a_closed_case_reopens_at_any_time() {
         Err(ParticipationError::NotClosed)
     );
     assert_eq!(p.history().len(), 2);
+    let restored = Participation::restore(p.enrolled_on(), p.history().to_vec()).unwrap();
+    assert_eq!(restored, p);
 }
 
 #[test]
@@ -233,6 +235,7 @@ fn vocabulary() -> Vec<String> {
         HoldError::AlreadyDecided,
         HoldError::ReminderNotDue,
         HoldError::NoteTooLong,
+        HoldError::Inconsistent("a pending hold has no satisfied or lapsed time"),
     ] {
         words.extend([format!("{e:?}"), e.to_string()]);
     }
