@@ -490,12 +490,12 @@ impl TryFrom<HoldRecord> for Hold {
                 return bad("a pending hold has no satisfied or lapsed time");
             }
             HoldState::Satisfied
-                if r.lapsed_at.is_some() || !r.satisfied_at.is_some_and(|s| s < r.deadline.at) =>
+                if r.lapsed_at.is_some() || r.satisfied_at.is_none_or(|s| s >= r.deadline.at) =>
             {
                 return bad("a satisfied hold has a satisfied time before its deadline");
             }
             HoldState::Lapsed
-                if r.satisfied_at.is_some() || !r.lapsed_at.is_some_and(|l| l >= r.deadline.at) =>
+                if r.satisfied_at.is_some() || r.lapsed_at.is_none_or(|l| l < r.deadline.at) =>
             {
                 return bad("a lapsed hold has a lapsed time from its deadline on");
             }
