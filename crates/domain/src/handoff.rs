@@ -107,6 +107,37 @@ pub fn escalation_due(
         && now - handoff_requested_at >= Duration::minutes(i64::from(target_minutes))
 }
 
+/// Hand-off times over a period (referral to a case manager's acceptance,
+/// or to arrival), for the supervisor's weekly figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HandoffSummary {
+    pub count: usize,
+    pub median: Duration,
+    pub p90: Duration,
+    /// How many were within the policy's target.
+    pub within_target: usize,
+}
+
+impl HandoffSummary {
+    /// Median and 90th percentile by the nearest-rank method (always an
+    /// observed time), or `None` for no hand-offs.
+    pub fn of(times: &[Duration], target_minutes: u16) -> Option<Self> {
+        if times.is_empty() {
+            return None;
+        }
+        let mut sorted = times.to_vec();
+        sorted.sort_unstable();
+        let rank = |p: usize| sorted[(p * sorted.len()).div_ceil(100).max(1) - 1];
+        let target = Duration::minutes(i64::from(target_minutes));
+        Some(Self {
+            count: sorted.len(),
+            median: rank(50),
+            p90: rank(90),
+            within_target: sorted.iter().filter(|t| **t <= target).count(),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +185,22 @@ mod tests {
             ReferralStatus::AwaitingHandoff.after(ReferralStep::ReleaseSigned),
             None
         );
+    }
+
+    #[test]
+    fn handoff_times_summarise_by_nearest_rank() {
+        let m = Duration::minutes;
+        let times: Vec<Duration> = [12, 45, 20, 31, 18, 25, 90, 15, 22, 28]
+            .into_iter()
+            .map(m)
+            .collect();
+        let s = HandoffSummary::of(&times, 30).unwrap();
+        assert_eq!(s.count, 10);
+        assert_eq!(s.median, m(22));
+        assert_eq!(s.p90, m(45));
+        assert_eq!(s.within_target, 7);
+        assert_eq!(HandoffSummary::of(&[m(5)], 30).unwrap().p90, m(5));
+        assert_eq!(HandoffSummary::of(&[], 30), None);
     }
 
     #[test]

@@ -307,6 +307,14 @@ impl Hold {
                 .is_none_or(|d| d.decision == ProsecutorDecision::Deferred)
     }
 
+    /// Whether the hold is pending and lapses within `within` of `as_of`
+    /// (the OWG agenda's "holds lapsing within 7 days").
+    pub fn lapsing_within(&self, as_of: OffsetDateTime, within: Duration) -> bool {
+        self.state == HoldState::Pending
+            && as_of < self.deadline.at
+            && self.deadline.at - as_of <= within
+    }
+
     /// The event for intake and release both complete: at the later of the
     /// two instants. Fails if the hold is not pending or the window closed
     /// first.

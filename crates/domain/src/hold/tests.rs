@@ -165,6 +165,15 @@ fn the_sweep_reminds_then_lapses_then_the_prosecutor_decides() {
 }
 
 #[test]
+fn holds_lapsing_within_a_week() {
+    let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
+    let week = Duration::days(7);
+    assert!(!h.lapsing_within(datetime!(2026-12-24 07:59 UTC), week));
+    assert!(h.lapsing_within(datetime!(2026-12-24 08:00 UTC), week));
+    assert!(!h.lapsing_within(datetime!(2026-12-31 08:00 UTC), week));
+}
+
+#[test]
 fn a_late_sweep_sends_only_the_most_urgent_reminder() {
     let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
     let events = sweep([&h], datetime!(2026-12-30 12:00 UTC));
