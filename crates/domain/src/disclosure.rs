@@ -44,7 +44,7 @@
 //!     AgencyId::from_uuid(Uuid::from_u128(2)), AgencyId::from_uuid(Uuid::from_u128(3)));
 //! let tz = SiteTimeZone::parse("America/Los_Angeles")?;
 //! let now = tz.at(datetime!(2026-12-10 18:00 UTC));
-//! let release = Release::parse(ReleaseForm {
+//! let release = Release::parse(&ReleaseForm {
 //!     recipients: vec![RecipientForm { agency_id: police.to_string(),
 //!                                      categories: vec!["enrollment".into(), "notes".into()] }],
 //!     purpose: "care coordination".into(),

@@ -92,9 +92,10 @@ pub struct AlreadyRevoked;
 
 impl Release {
     /// Parses an ROI form as submitted. `today` is the site's local day,
-    /// the default effective date. Errors name the field, e.g.
+    /// the default effective date. The form is borrowed so the caller can
+    /// still store the signature image or PDF it carries as a document. Errors name the field, e.g.
     /// `recipients[0].categories[2]` or `part2.discloser`.
-    pub fn parse(form: ReleaseForm, today: Date) -> Result<Self, ParseError> {
+    pub fn parse(form: &ReleaseForm, today: Date) -> Result<Self, ParseError> {
         if form.recipients.is_empty() {
             return Err(ParseError::new(
                 "recipients",
@@ -102,7 +103,7 @@ impl Release {
             ));
         }
         let mut recipients: Vec<Recipient> = Vec::with_capacity(form.recipients.len());
-        for (i, r) in form.recipients.into_iter().enumerate() {
+        for (i, r) in form.recipients.iter().enumerate() {
             let at = |field: &str| format!("recipients[{i}].{field}");
             let agency_id: AgencyId = r
                 .agency_id
@@ -163,13 +164,13 @@ impl Release {
             return Err(ParseError::new("expires_on", "is in the past"));
         }
 
-        let signature = match form.signature {
+        let signature = match &form.signature {
             None => return Err(ParseError::new("signature", "the participant must sign")),
             Some(s) => s.parse()?,
         };
 
         let lists_sud = recipients.iter().any(|r| r.grants(DataCategory::Sud));
-        let part2 = match (lists_sud, form.part2) {
+        let part2 = match (lists_sud, &form.part2) {
             (false, _) => None,
             (true, None) => {
                 return Err(ParseError::new(
@@ -259,7 +260,7 @@ impl Release {
     /// was first parsed). Use `parse` for anything coming from a client.
     pub fn from_stored(stored: StoredRelease) -> Result<Self, ParseError> {
         let revoked_at = stored.revoked_at;
-        let mut r = Self::parse(stored.form, stored.effective_on)?;
+        let mut r = Self::parse(&stored.form, stored.effective_on)?;
         r.revoked_at = revoked_at;
         Ok(r)
     }
@@ -367,7 +368,7 @@ pub struct Part2Form {
 }
 
 impl Part2Form {
-    fn parse(self) -> Result<Part2Elements, ParseError> {
+    fn parse(&self) -> Result<Part2Elements, ParseError> {
         let discloser = self.discloser.trim().to_owned();
         if discloser.is_empty() {
             return Err(ParseError::new(

@@ -88,20 +88,20 @@ fn releases(state: RoiState) -> Vec<Release> {
     match state {
         RoiState::None => vec![],
         RoiState::Granted => {
-            vec![Release::parse(all_categories_form(own_agency()), today).unwrap()]
+            vec![Release::parse(&all_categories_form(own_agency()), today).unwrap()]
         }
         RoiState::GrantedToOther => {
-            vec![Release::parse(all_categories_form(other_agency()), today).unwrap()]
+            vec![Release::parse(&all_categories_form(other_agency()), today).unwrap()]
         }
         RoiState::Expired => {
             let mut f = all_categories_form(own_agency());
             f.effective_on = Some("2025-01-01".into());
             f.expires_on = "2026-12-09".into();
-            vec![Release::parse(f, date!(2025 - 01 - 01)).unwrap()]
+            vec![Release::parse(&f, date!(2025 - 01 - 01)).unwrap()]
         }
         RoiState::Revoked => {
             let mut r =
-                Release::parse(all_categories_form(own_agency()), date!(2026 - 11 - 01)).unwrap();
+                Release::parse(&all_categories_form(own_agency()), date!(2026 - 11 - 01)).unwrap();
             r.revoke(datetime!(2026-12-10 17:59 UTC)).unwrap();
             vec![r]
         }
@@ -334,19 +334,19 @@ fn part2_sud_outside_the_agency_needs_explicit_consent() {
     let v = viewer_of(&partner, AgencyKind::Health);
     let today = now().today();
     // A release naming health but not sud: sud stays closed.
-    let r = Release::parse(form(&own_agency().to_string(), &["health", "plan"]), today).unwrap();
+    let r = Release::parse(&form(&own_agency().to_string(), &["health", "plan"]), today).unwrap();
     let d = decide(&v, &s, std::slice::from_ref(&r), C::Sud, now());
     assert_eq!(d.denial(), Some(Denial::NoPart2Consent));
     assert!(decide(&v, &s, &[r], C::Health, now()).is_allowed());
     // sud for another recipient gives this one nothing.
     let mut f = form(&other_agency().to_string(), &["sud"]);
     f.part2 = Some(part2());
-    let r = Release::parse(f, today).unwrap();
+    let r = Release::parse(&f, today).unwrap();
     assert!(!decide(&v, &s, &[r], C::Sud, now()).is_allowed());
     // Listing sud for the recipient, with the Part 2 elements, is consent.
     let mut f = form(&own_agency().to_string(), &["sud"]);
     f.part2 = Some(part2());
-    let r = Release::parse(f, today).unwrap();
+    let r = Release::parse(&f, today).unwrap();
     let d = decide(&v, &s, &[r], C::Sud, now()).disclosure().unwrap();
     assert_eq!(d.redisclosure_notice, Some(REDISCLOSURE_NOTICE));
 }
@@ -453,7 +453,7 @@ fn expiry_and_revocation_take_effect_at_once() {
     let s = subject(Relation::Other);
     let mut f = form(&own_agency().to_string(), &["enrollment"]);
     f.expires_on = "2026-12-31".into();
-    let mut r = Release::parse(f, date!(2026 - 12 - 01)).unwrap();
+    let mut r = Release::parse(&f, date!(2026 - 12 - 01)).unwrap();
     let see = |r: &Release, at| decide(&v, &s, std::slice::from_ref(r), C::Enrollment, tz.at(at));
     // In force through 23:59 local on the last day, closed at midnight.
     assert!(see(&r, datetime!(2027-01-01 07:59 UTC)).is_allowed());
@@ -479,7 +479,7 @@ fn a_later_release_restores_what_a_revoked_one_gave() {
     assert!(!decide(&v, &s, &rel, C::Plan, now()).is_allowed());
     rel.push(
         Release::parse(
-            ReleaseForm {
+            &ReleaseForm {
                 recipients: vec![RecipientForm {
                     agency_id: own_agency().to_string(),
                     categories: vec!["plan".into()],

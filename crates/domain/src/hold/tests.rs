@@ -94,7 +94,7 @@ fn a_release_must_be_in_force_to_satisfy() {
     use crate::release::tests::{AGENCY, form};
     let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
     let signed = datetime!(2026-12-03 19:00 UTC);
-    let mut r = Release::parse(form(AGENCY, &["enrollment"]), date!(2026 - 12 - 03)).unwrap();
+    let mut r = Release::parse(&form(AGENCY, &["enrollment"]), date!(2026 - 12 - 03)).unwrap();
     assert!(
         h.satisfy_with_release(signed, &r, signed, &seattle())
             .is_ok()

@@ -30,7 +30,7 @@ pub(crate) fn part2() -> Part2Form {
 }
 
 fn err(f: ReleaseForm) -> ParseError {
-    Release::parse(f, date!(2026 - 11 - 30)).unwrap_err()
+    Release::parse(&f, date!(2026 - 11 - 30)).unwrap_err()
 }
 
 #[test]
@@ -41,7 +41,7 @@ fn the_contract_example_parses() {
            "signature": {{"method": "drawn", "image_base64": "iVBORw0KGgo="}}}}"#
     );
     let f: ReleaseForm = serde_json::from_str(&json).unwrap();
-    let r = Release::parse(f, date!(2026 - 11 - 30)).unwrap();
+    let r = Release::parse(&f, date!(2026 - 11 - 30)).unwrap();
     assert_eq!(r.effective_on(), date!(2026 - 11 - 30));
     assert_eq!(r.recipients()[0].categories().len(), 2);
     assert!(r.part2().is_none());
@@ -50,7 +50,7 @@ fn the_contract_example_parses() {
 #[test]
 fn releases_list_as_the_api_shows_them() {
     let mut r = Release::parse(
-        form(AGENCY, &["engagement", "enrollment"]),
+        &form(AGENCY, &["engagement", "enrollment"]),
         date!(2026 - 11 - 30),
     )
     .unwrap();
@@ -148,13 +148,13 @@ fn sud_requires_every_part2_element() {
     }
     let mut f = form(AGENCY, &["sud", "health"]);
     f.part2 = Some(part2());
-    let r = Release::parse(f, date!(2026 - 11 - 30)).unwrap();
+    let r = Release::parse(&f, date!(2026 - 11 - 30)).unwrap();
     assert!(r.part2().is_some());
     // Part 2 elements without sud are harmless and dropped.
     let mut f = form(AGENCY, &["health"]);
     f.part2 = Some(part2());
     assert!(
-        Release::parse(f, date!(2026 - 11 - 30))
+        Release::parse(&f, date!(2026 - 11 - 30))
             .unwrap()
             .part2()
             .is_none()
@@ -164,7 +164,7 @@ fn sud_requires_every_part2_element() {
 #[test]
 fn revocation_is_once_and_immediate() {
     let tz = crate::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
-    let mut r = Release::parse(form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
+    let mut r = Release::parse(&form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
     let at = time::macros::datetime!(2026-12-10 18:00 UTC);
     assert_eq!(r.status(tz.at(at)), ReleaseStatus::InForce);
     r.revoke(at).unwrap();
@@ -175,7 +175,7 @@ fn revocation_is_once_and_immediate() {
 #[test]
 fn in_force_through_the_last_local_day() {
     let tz = crate::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
-    let r = Release::parse(form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
+    let r = Release::parse(&form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
     // 23:30 on 30 Nov 2027 in Seattle is 07:30 UTC on 1 Dec.
     let last_minutes = time::macros::datetime!(2027-12-01 07:30 UTC);
     assert_eq!(r.status(tz.at(last_minutes)), ReleaseStatus::InForce);
