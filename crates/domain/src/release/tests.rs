@@ -182,3 +182,49 @@ fn in_force_through_the_last_local_day() {
     let next_day = time::macros::datetime!(2027-12-01 08:00 UTC);
     assert_eq!(r.status(tz.at(next_day)), ReleaseStatus::Expired);
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_category() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(DataCategory::ALL).prop_map(|c| c.as_str().to_owned()),
+            "[a-z]{0,8}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_parsed_release_keeps_its_invariants(
+            categories in proptest::collection::vec(any_category(), 0..5),
+            effective in proptest::option::of(0i64..800),
+            expires in -100i64..900,
+            with_part2 in any::<bool>(),
+        ) {
+            let today = date!(2026 - 11 - 30);
+            let day = |n: i64| (today + time::Duration::days(n)).to_string();
+            let cats: Vec<&str> = categories.iter().map(String::as_str).collect();
+            let mut f = form(AGENCY, &cats);
+            f.effective_on = effective.map(day);
+            f.expires_on = day(expires);
+            if with_part2 {
+                f.part2 = Some(part2());
+            }
+            match Release::parse(&f, today) {
+                Ok(r) => {
+                    prop_assert!(r.expires_on() > r.effective_on());
+                    prop_assert!(r.expires_on() >= today);
+                    prop_assert!(!r.recipients()[0].categories().is_empty());
+                    let sud = r.recipients().iter().any(|x| x.grants(DataCategory::Sud));
+                    prop_assert_eq!(r.part2().is_some(), sud);
+                    prop_assert_eq!(r.revoked_at(), None);
+                }
+                Err(e) => {
+                    prop_assert!(!e.field.is_empty());
+                    prop_assert!(!e.message.is_empty());
+                }
+            }
+        }
+    }
+}
