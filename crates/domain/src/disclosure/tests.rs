@@ -492,3 +492,86 @@ fn a_later_release_restores_what_a_revoked_one_gave() {
     );
     assert!(decide(&v, &s, &rel, C::Plan, now()).is_allowed());
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    prop_compose! {
+        fn any_release()(
+            to_own in any::<bool>(),
+            cats in proptest::collection::btree_set(proptest::sample::select(DataCategory::ALL), 1..5),
+            start in -400i64..20,
+            length in 1i64..400,
+            revoked in proptest::option::of(-30i64..30),
+        ) -> Release {
+            let agency = if to_own { own_agency() } else { other_agency() };
+            let names: Vec<&str> = cats.iter().map(|c| c.as_str()).collect();
+            let mut f = form(&agency.to_string(), &names);
+            let today = now().today();
+            let effective = today + time::Duration::days(start);
+            f.effective_on = Some(effective.to_string());
+            f.expires_on = (effective + time::Duration::days(length)).to_string();
+            f.part2 = Some(part2());
+            let mut r = Release::parse(&f, effective).unwrap();
+            if let Some(d) = revoked {
+                r.revoke(now().instant() + time::Duration::days(d)).unwrap();
+            }
+            r
+        }
+    }
+
+    prop_compose! {
+        fn any_viewer_facts()(
+            roles in proptest::collection::vec(proptest::sample::select(Role::ALL), 0..3),
+            kind in proptest::sample::select(AgencyKind::ALL),
+            served in any::<bool>(),
+            referred in any::<bool>(),
+            office in any::<bool>(),
+            research in any::<bool>(),
+        ) -> (Vec<Role>, AgencyKind, Subject) {
+            let pick = |own: bool| if own { own_agency() } else { other_agency() };
+            (roles, kind, Subject {
+                site: site(),
+                case_management_agency: Some(pick(served)),
+                referred_by: Some(if referred { viewer_user() } else { other_user() }),
+                hold_office: Some(pick(office)),
+                research_use_allowed: research,
+            })
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_golden_rule_and_part2_hold_for_any_facts(
+            (roles, kind, subject) in any_viewer_facts(),
+            releases in proptest::collection::vec(any_release(), 0..4),
+        ) {
+            let viewer = Viewer { user: viewer_user(), roles: &roles, agency: own_agency(),
+                                  agency_kind: kind, site: site() };
+            let a = assess(&viewer, &subject, &releases, now());
+            for (c, d) in a.allowed() {
+                // Enforcement never sees clinical categories.
+                prop_assert!(!(viewer.is_enforcement() && ENFORCEMENT_NEVER.contains(&c)));
+                // Every sud item carries the notice, and sud outside the
+                // serving agency rests on explicit consent in force.
+                prop_assert_eq!(d.redisclosure_notice.is_some(), c == C::Sud);
+                if c == C::Sud && subject.case_management_agency != Some(own_agency()) {
+                    prop_assert!(releases.iter().any(|r| r.grants(own_agency(), C::Sud, now())
+                        && r.part2().is_some()));
+                }
+                // Aggregate-only and administrative roles add nothing.
+                prop_assert!(roles.iter().any(|r| !matches!(r,
+                    Role::Oversight | Role::Bureau | Role::SiteAdmin | Role::CommunityReferrer)));
+            }
+            // A revoked or expired release never adds anything.
+            let in_force: Vec<Release> = releases
+                .iter()
+                .filter(|r| r.status(now()) == ReleaseStatus::InForce)
+                .cloned()
+                .collect();
+            prop_assert_eq!(assess(&viewer, &subject, &in_force, now()).allowed().count(),
+                            a.allowed().count());
+        }
+    }
+}
