@@ -237,7 +237,9 @@ pub enum HoldError {
 }
 
 /// A diversion hold.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialises for the API; it is rebuilt from storage only through
+/// [`HoldRecord`], which checks the state is reachable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Hold {
     pub id: HoldId,
     pub referral_id: ReferralId,

@@ -93,7 +93,9 @@ pub enum ParticipationError {
 }
 
 /// A participant's case: when it began, and every closing and reopening.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Serialises for the API; rebuilt from storage with
+/// [`Participation::restore`], which replays the history through the rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Participation {
     #[serde(with = "crate::site_time::iso_date")]
     enrolled_on: Date,

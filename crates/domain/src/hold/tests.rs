@@ -242,14 +242,13 @@ fn holds_round_trip_through_the_store_record() {
 }
 
 #[test]
-fn holds_round_trip_through_json() {
+fn holds_serialise_for_the_api() {
     let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
     let json = serde_json::to_value(&h).unwrap();
     assert_eq!(json["state"], "pending");
     assert_eq!(json["deadline"]["at"], "2026-12-31T08:00:00Z");
     assert_eq!(json["deadline"]["last_day"], "2026-12-30");
-    let back: Hold = serde_json::from_value(json).unwrap();
-    assert_eq!(back, h);
+    assert_eq!(json["id"], h.id.to_string());
 }
 
 // ---- Properties --------------------------------------------------------------
