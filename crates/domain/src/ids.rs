@@ -59,4 +59,14 @@ id_type! {
     ParticipantId;
     /// One entry of the append-only audit log.
     AuditEntryId;
+    /// A person known to the site: referred, screened, perhaps a participant.
+    PersonId;
+    /// A referral through one of the three doors.
+    ReferralId;
+    /// A diversion hold: an arrest case held from filing.
+    HoldId;
+    /// A release of information (ROI) signed by a participant.
+    ReleaseId;
+    /// One immutable, dated version of a site's eligibility policy.
+    PolicyVersionId;
 }

@@ -8,28 +8,49 @@
 pub mod account;
 pub mod audit;
 pub mod category;
+pub mod disclosure;
+pub mod eligibility;
+pub mod handoff;
+pub mod hold;
 pub mod ids;
 pub mod org;
+pub mod participation;
+pub mod referral;
+pub mod release;
+pub mod site_time;
 
 pub use account::{Email, PasswordPolicy, PasswordRejected};
 pub use category::DataCategory;
 pub use ids::*;
 pub use org::{AgencyKind, Role};
 
+use std::borrow::Cow;
+
 /// A value from outside the system did not parse. Names the field so a form
 /// or an API client can point at it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]
 pub struct ParseError {
-    pub field: &'static str,
+    /// The field's path as the client sent it: `email`,
+    /// `offenses[0].quantity_grams`, `recipients[1].categories[0]`.
+    pub field: Cow<'static, str>,
     pub message: String,
 }
 
 impl ParseError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(field: impl Into<Cow<'static, str>>, message: impl Into<String>) -> Self {
         Self {
-            field,
+            field: field.into(),
             message: message.into(),
+        }
+    }
+
+    /// The same error, one level down: `err.within("offenses[0]")` turns
+    /// `quantity_grams` into `offenses[0].quantity_grams`.
+    pub fn within(self, parent: impl std::fmt::Display) -> Self {
+        Self {
+            field: Cow::Owned(format!("{parent}.{}", self.field)),
+            message: self.message,
         }
     }
 }
