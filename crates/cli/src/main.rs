@@ -38,6 +38,9 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(ops::AuditCommand),
+    /// Diversion holds: run the sweep (lapses, reminders, escalations).
+    #[command(subcommand)]
+    Holds(ops::HoldsCommand),
     /// Write an online backup of the SQLite database.
     Backup(ops::BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first).
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
             Command::Serve(args) => ops::serve(&cli.database_url, args).await,
             Command::Admin(cmd) => admin::run(&cli.database_url, cmd).await,
             Command::Audit(cmd) => ops::audit(&cli.database_url, cmd).await,
+            Command::Holds(cmd) => ops::holds(&cli.database_url, cmd).await,
             Command::Backup(args) => ops::backup(&cli.database_url, args).await,
             Command::Restore(args) => ops::restore(&cli.database_url, args).await,
         }

@@ -157,3 +157,61 @@ pub async fn restore(database_url: &str, args: RestoreArgs) -> anyhow::Result<Ex
     println!("restored {} into {path}", args.file.display());
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Subcommand)]
+pub enum HoldsCommand {
+    /// Run the same sweep `handoff serve` runs every minute, as of the start
+    /// of a local day at each site: lapse holds whose window closed, send
+    /// reminders, escalate hand-offs. Idempotent.
+    Sweep {
+        /// YYYY-MM-DD; today when absent.
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Only this site (its slug); every site when absent.
+        #[arg(long)]
+        site: Option<String>,
+    },
+}
+
+pub async fn holds(database_url: &str, cmd: HoldsCommand) -> anyhow::Result<ExitCode> {
+    let HoldsCommand::Sweep { as_of, site } = cmd;
+    let store = open(database_url).await?;
+    let date = match as_of {
+        Some(d) => Some(
+            time::Date::parse(
+                d.trim(),
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .map_err(|_| anyhow::anyhow!("--as-of: {d:?} is not a date like 2026-12-31"))?,
+        ),
+        None => None,
+    };
+    let state = handoff_web::AppState::new(
+        store.clone(),
+        Config::new("127.0.0.1:0".parse()?, database_url),
+    );
+    let sites = handoff_store::orgs::list_sites(&mut store.conn()).await?;
+    let mut any = false;
+    for s in sites
+        .iter()
+        .filter(|s| site.as_deref().is_none_or(|slug| slug == s.slug))
+    {
+        any = true;
+        let instant = match date {
+            Some(d) => handoff_web::workflow::sweep::as_of_date(&s.time_zone, d)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => handoff_web::now(),
+        };
+        let r = handoff_web::workflow::sweep::site(&state, s.id, instant)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "{}: {} lapsed, {} reminders, {} escalated",
+            s.slug, r.lapsed, r.reminders, r.escalated
+        );
+    }
+    if !any {
+        bail!("no site matched");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -26,7 +26,10 @@ fn crates() -> Vec<(String, String)> {
 fn every_crate_is_on_the_architecture_map() {
     let map = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
     for (name, _) in crates() {
-        assert!(map.contains(&format!("`crates/{name}`")), "crates/{name} is missing from ARCHITECTURE.md's code map");
+        assert!(
+            map.contains(&format!("`crates/{name}`")),
+            "crates/{name} is missing from ARCHITECTURE.md's code map"
+        );
     }
 }
 
@@ -35,7 +38,10 @@ fn every_crate_inherits_the_workspace_lints() {
     let workspace = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
     assert!(workspace.contains("unsafe_code = \"forbid\""));
     for (name, manifest) in crates() {
-        assert!(manifest.contains("[lints]\nworkspace = true"), "crates/{name} must inherit [workspace.lints]");
+        assert!(
+            manifest.contains("[lints]\nworkspace = true"),
+            "crates/{name} must inherit [workspace.lints]"
+        );
     }
 }
 
@@ -43,6 +49,9 @@ fn every_crate_inherits_the_workspace_lints() {
 fn the_domain_crate_does_no_io() {
     let (_, manifest) = crates().into_iter().find(|(n, _)| n == "domain").unwrap();
     for io in ["sqlx", "tokio", "axum", "reqwest", "hyper", "std-fs"] {
-        assert!(!manifest.contains(io), "handoff-domain must not depend on {io}");
+        assert!(
+            !manifest.contains(io),
+            "handoff-domain must not depend on {io}"
+        );
     }
 }

@@ -69,4 +69,16 @@ id_type! {
     ReleaseId;
     /// One immutable, dated version of a site's eligibility policy.
     PolicyVersionId;
+    /// A stored file: a signed release form, a signature image, an ID scan.
+    DocumentId;
+    /// A triage at the scene.
+    TriageId;
+    /// A psychosocial intake.
+    IntakeId;
+    /// A case manager's on-call shift.
+    ShiftId;
+    /// Something a user is told (a hand-off, an escalation, a reminder).
+    NotificationId;
+    /// A prosecutor's decision on a lapsed hold.
+    DecisionId;
 }

@@ -31,5 +31,16 @@ id_value!(
     SessionId,
     ApiTokenId,
     ParticipantId,
-    AuditEntryId
+    AuditEntryId,
+    PersonId,
+    ReferralId,
+    HoldId,
+    ReleaseId,
+    PolicyVersionId,
+    DocumentId,
+    TriageId,
+    IntakeId,
+    ShiftId,
+    NotificationId,
+    DecisionId
 );

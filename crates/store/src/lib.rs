@@ -12,9 +12,17 @@
 
 pub mod audit;
 pub mod backup;
+pub mod casework;
 pub mod db;
+pub mod documents;
+pub mod holds;
 pub mod ids;
+pub mod notifications;
 pub mod orgs;
+pub mod policy;
+pub mod referrals;
+pub mod releases;
+pub mod roster;
 pub mod sessions;
 pub mod testing;
 pub mod tokens;

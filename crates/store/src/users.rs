@@ -20,6 +20,8 @@ pub struct User {
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
     pub is_demo: bool,
+    /// Designated to approve referrals where the site's policy requires it.
+    pub can_approve: bool,
     pub failed_logins: i64,
     pub locked_until: Option<OffsetDateTime>,
     pub disabled_at: Option<OffsetDateTime>,
@@ -51,13 +53,14 @@ struct UserRow {
     totp_enabled: bool,
     totp_last_step: Option<i64>,
     is_demo: bool,
+    can_approve: bool,
     failed_logins: i64,
     locked_until: Option<OffsetDateTime>,
     disabled_at: Option<OffsetDateTime>,
 }
 
 const USER_COLUMNS: &str = "id, site_id, agency_id, email, display_name, password_hash, totp_secret, \
-    totp_enabled, totp_last_step, is_demo, failed_logins, locked_until, disabled_at";
+    totp_enabled, totp_last_step, is_demo, can_approve, failed_logins, locked_until, disabled_at";
 
 #[derive(sqlx::FromRow)]
 struct RoleRow {
@@ -90,6 +93,7 @@ async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
         totp_enabled: r.totp_enabled,
         totp_last_step: r.totp_last_step,
         is_demo: r.is_demo,
+        can_approve: r.can_approve,
         failed_logins: r.failed_logins,
         locked_until: r.locked_until,
         disabled_at: r.disabled_at,
@@ -307,4 +311,30 @@ pub async fn use_recovery_code(
         )
         .await?;
     Ok(n == 1)
+}
+
+/// Designates (or stops designating) a user as a referral approver.
+pub async fn set_can_approve(c: &mut Conn<'_>, site: SiteId, id: UserId, can: bool) -> Result<()> {
+    c.execute(
+        "UPDATE users SET can_approve = $3 WHERE site_id = $1 AND id = $2",
+        args![site, id, can],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Users of a site holding a role (enabled only).
+pub async fn with_role(c: &mut Conn<'_>, site: SiteId, role: Role) -> Result<Vec<User>> {
+    let sql = format!(
+        "SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 AND disabled_at IS NULL AND id IN \
+         (SELECT user_id FROM user_roles WHERE site_id = $1 AND role = $2) ORDER BY display_name"
+    );
+    let rows = c
+        .fetch_all::<UserRow>(&sql, args![site, role.as_str()])
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(with_roles(c, r).await?);
+    }
+    Ok(out)
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod pages;
 pub mod security;
 pub mod seed;
+pub mod workflow;
 
 use anyhow::Context;
 use axum::Router;
@@ -44,6 +45,10 @@ pub struct Inner {
     pub config: Config,
     pub login_limiter: auth::ratelimit::RateLimiter,
     pub unknown_logins: auth::ratelimit::UnknownLogins,
+    /// Live events for server-sent-event streams.
+    pub bus: workflow::events::Bus,
+    /// Outgoing HTTP (site webhooks).
+    pub http: reqwest::Client,
 }
 
 impl Deref for AppState {
@@ -62,6 +67,11 @@ impl AppState {
             config,
             login_limiter,
             unknown_logins: Default::default(),
+            bus: Default::default(),
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(10))
+                .build()
+                .unwrap_or_default(),
         }))
     }
 }
@@ -156,6 +166,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let state = self.state.clone();
         let sweeper = tokio::spawn(session_sweeper(state.clone()));
+        let scheduler = tokio::spawn(workflow::sweep::scheduler(state.clone()));
         let app = router(state.clone());
         axum::serve(
             self.listener,
@@ -164,6 +175,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await?;
         sweeper.abort();
+        scheduler.abort();
         state.store.close().await;
         Ok(())
     }

@@ -4,6 +4,7 @@
 
 use crate::accounts::{self, Actor, NewUser};
 use crate::error::AppError;
+use handoff_domain::eligibility::Policy;
 use handoff_domain::{AgencyKind, Email, Role};
 use handoff_store::{Store, orgs, users};
 
@@ -139,6 +140,42 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
             },
         )
         .await?;
+    }
+    if handoff_store::policy::current(&mut c, site.id)
+        .await?
+        .is_none()
+    {
+        let mut tx = store.begin().await?;
+        handoff_store::policy::save(
+            &mut tx.conn(),
+            site.id,
+            &Policy::demo(),
+            Some("Demo policy after Seattle's first protocol"),
+            None,
+            crate::now(),
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    // Keep the demo case manager on call, so hand-offs reach someone.
+    let t = crate::now();
+    if handoff_store::roster::on_call(&mut c, site.id, t)
+        .await?
+        .is_empty()
+    {
+        let cm = users::find_by_email(&mut c, &Email::parse("casemanager@demo.test")?).await?;
+        if let Some(cm) = cm {
+            handoff_store::roster::add(
+                &mut c,
+                site.id,
+                cm.id,
+                t - time::Duration::hours(1),
+                t + time::Duration::days(7),
+                None,
+                t,
+            )
+            .await?;
+        }
     }
     Ok(())
 }

@@ -2,8 +2,11 @@
 //! OpenAPI description (utoipa-axum), so the document served at
 //! `/api/v1/openapi.json` covers the API by construction.
 
+pub mod body;
 pub mod me;
+pub mod schemas;
 pub mod session;
+pub mod workflow;
 
 use crate::AppState;
 use crate::error::ErrorBody;
@@ -32,6 +35,12 @@ use utoipa_axum::routes;
     tags(
         (name = "session", description = "Signing in and out"),
         (name = "site", description = "The caller, their site and its partner agencies"),
+        (name = "referrals", description = "Referral through three doors, screening, hand-off, triage and intake"),
+        (name = "releases", description = "Releases of information"),
+        (name = "holds", description = "Diversion holds and the prosecutor's queue"),
+        (name = "policy", description = "The site's versioned eligibility policy"),
+        (name = "roster", description = "The on-call roster"),
+        (name = "notifications", description = "Notifications and live events"),
     )
 )]
 struct ApiDoc;
@@ -59,6 +68,25 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::delete_all_sessions))
         .routes(routes!(me::me))
         .routes(routes!(me::agencies))
+        .routes(routes!(workflow::create_referral, workflow::list_referrals))
+        .routes(routes!(workflow::inbox))
+        .routes(routes!(workflow::get_referral))
+        .routes(routes!(workflow::accept))
+        .routes(routes!(workflow::approval))
+        .routes(routes!(workflow::arrive))
+        .routes(routes!(workflow::triage))
+        .routes(routes!(workflow::intake))
+        .routes(routes!(workflow::create_release, workflow::list_releases))
+        .routes(routes!(workflow::revoke_release))
+        .routes(routes!(workflow::list_holds))
+        .routes(routes!(workflow::decide_hold))
+        .routes(routes!(workflow::run_sweep))
+        .routes(routes!(workflow::get_policy, workflow::put_policy))
+        .routes(routes!(workflow::policy_versions))
+        .routes(routes!(workflow::roster, workflow::add_shift))
+        .routes(routes!(workflow::remove_shift))
+        .routes(routes!(workflow::notifications))
+        .routes(routes!(workflow::events))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

@@ -1,0 +1,367 @@
+//! Referred persons and referrals, each step timestamped.
+
+use crate::db::Conn;
+use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::eligibility::Screening;
+use handoff_domain::handoff::{ReferralStatus, ReferralStep};
+use handoff_domain::referral::{Birth, Door, Referral};
+use handoff_domain::{
+    AgencyId, ParticipantId, PersonId, PolicyVersionId, ReferralId, SiteId, UserId,
+};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A person as recorded at referral (identity and demographics).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub first_name: String,
+    pub last_name: String,
+    pub aliases: Vec<String>,
+    pub dob: Option<String>,
+    pub approx_age: Option<i64>,
+    pub sex: String,
+    pub race: String,
+    pub description: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PersonRow {
+    id: Uuid,
+    first_name: String,
+    last_name: String,
+    aliases: String,
+    dob: Option<String>,
+    approx_age: Option<i64>,
+    sex: String,
+    race: String,
+    description: Option<String>,
+}
+
+impl From<PersonRow> for Person {
+    fn from(r: PersonRow) -> Self {
+        Person {
+            id: r.id.into(),
+            first_name: r.first_name,
+            last_name: r.last_name,
+            aliases: serde_json::from_str(&r.aliases).unwrap_or_default(),
+            dob: r.dob,
+            approx_age: r.approx_age,
+            sex: r.sex,
+            race: r.race,
+            description: r.description,
+        }
+    }
+}
+
+const PERSON_COLUMNS: &str =
+    "id, first_name, last_name, aliases, dob, approx_age, sex, race, description";
+
+pub async fn get_person(c: &mut Conn<'_>, site: SiteId, id: PersonId) -> Result<Person> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1 AND id = $2");
+    Ok(c.fetch_one::<PersonRow>(&sql, args![site, id])
+        .await?
+        .into())
+}
+
+/// Every person known to a site (for "already known?" matching).
+pub async fn all_persons(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Person>> {
+    let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1");
+    Ok(c.fetch_all::<PersonRow>(&sql, args![site])
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// A referral as stored.
+#[derive(Debug, Clone)]
+pub struct ReferralRecord {
+    pub id: ReferralId,
+    pub site_id: SiteId,
+    pub door: Door,
+    pub status: ReferralStatus,
+    pub person_id: PersonId,
+    pub referred_by: UserId,
+    pub referrer_agency_id: AgencyId,
+    pub incident_number: Option<String>,
+    /// The parsed referral as JSON (offences, location, notes, …).
+    pub body: serde_json::Value,
+    pub place: Option<String>,
+    pub occurred_at: OffsetDateTime,
+    pub referred_at: OffsetDateTime,
+    pub policy_version_id: PolicyVersionId,
+    pub eligible: bool,
+    pub screening: Screening,
+    pub approved_at: Option<OffsetDateTime>,
+    pub approved_by: Option<UserId>,
+    pub accepted_at: Option<OffsetDateTime>,
+    pub accepted_by: Option<UserId>,
+    pub case_agency_id: Option<AgencyId>,
+    pub triage_started_at: Option<OffsetDateTime>,
+    pub intake_completed_at: Option<OffsetDateTime>,
+    pub enrolled_at: Option<OffsetDateTime>,
+    pub escalated_at: Option<OffsetDateTime>,
+    pub participant_id: Option<ParticipantId>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ReferralRow {
+    id: Uuid,
+    site_id: Uuid,
+    door: String,
+    status: String,
+    person_id: Uuid,
+    referred_by: Uuid,
+    referrer_agency_id: Uuid,
+    incident_number: Option<String>,
+    body: String,
+    place: Option<String>,
+    occurred_at: OffsetDateTime,
+    referred_at: OffsetDateTime,
+    policy_version_id: Uuid,
+    eligible: bool,
+    screening: String,
+    approved_at: Option<OffsetDateTime>,
+    approved_by: Option<Uuid>,
+    accepted_at: Option<OffsetDateTime>,
+    accepted_by: Option<Uuid>,
+    case_agency_id: Option<Uuid>,
+    triage_started_at: Option<OffsetDateTime>,
+    intake_completed_at: Option<OffsetDateTime>,
+    enrolled_at: Option<OffsetDateTime>,
+    escalated_at: Option<OffsetDateTime>,
+    participant_id: Option<Uuid>,
+}
+
+impl TryFrom<ReferralRow> for ReferralRecord {
+    type Error = StoreError;
+    fn try_from(r: ReferralRow) -> Result<Self> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("referral {}: {what}", r.id));
+        Ok(ReferralRecord {
+            id: r.id.into(),
+            site_id: r.site_id.into(),
+            door: r.door.parse().map_err(|_| corrupt("door"))?,
+            status: r.status.parse().map_err(|_| corrupt("status"))?,
+            person_id: r.person_id.into(),
+            referred_by: r.referred_by.into(),
+            referrer_agency_id: r.referrer_agency_id.into(),
+            incident_number: r.incident_number,
+            body: serde_json::from_str(&r.body).map_err(|_| corrupt("body"))?,
+            place: r.place,
+            occurred_at: r.occurred_at,
+            referred_at: r.referred_at,
+            policy_version_id: r.policy_version_id.into(),
+            eligible: r.eligible,
+            screening: serde_json::from_str(&r.screening).map_err(|_| corrupt("screening"))?,
+            approved_at: r.approved_at,
+            approved_by: r.approved_by.map(Into::into),
+            accepted_at: r.accepted_at,
+            accepted_by: r.accepted_by.map(Into::into),
+            case_agency_id: r.case_agency_id.map(Into::into),
+            triage_started_at: r.triage_started_at,
+            intake_completed_at: r.intake_completed_at,
+            enrolled_at: r.enrolled_at,
+            escalated_at: r.escalated_at,
+            participant_id: r.participant_id.map(Into::into),
+        })
+    }
+}
+
+const COLUMNS: &str = "id, site_id, door, status, person_id, referred_by, referrer_agency_id, incident_number, body, place, \
+    occurred_at, referred_at, policy_version_id, eligible, screening, approved_at, approved_by, accepted_at, accepted_by, \
+    case_agency_id, triage_started_at, intake_completed_at, enrolled_at, escalated_at, participant_id";
+
+pub struct NewReferral<'a> {
+    pub site: SiteId,
+    pub referral: &'a Referral,
+    pub referred_by: UserId,
+    pub referrer_agency: AgencyId,
+    pub policy_version: PolicyVersionId,
+    pub screening: &'a Screening,
+    pub status: ReferralStatus,
+    pub referred_at: OffsetDateTime,
+}
+
+/// Records the person and the referral. Call inside a transaction.
+pub async fn create(c: &mut Conn<'_>, n: NewReferral<'_>) -> Result<ReferralRecord> {
+    let p = &n.referral.person;
+    let person: PersonId = new_id();
+    let (dob, approx_age) = match p.birth {
+        Birth::Dob(d) => (Some(iso(d)), None),
+        Birth::ApproxAge(a) => (None, Some(i64::from(a))),
+    };
+    let aliases: Vec<&str> = p.aliases.iter().map(|a| a.as_str()).collect();
+    let sex: &'static str = p.sex.into();
+    let race: &'static str = p.race.into();
+    c.execute(
+        "INSERT INTO persons (id, site_id, first_name, last_name, aliases, dob, approx_age, sex, race, description, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        args![
+            person,
+            n.site,
+            p.first_name.as_str(),
+            p.last_name.as_str(),
+            serde_json::to_string(&aliases).unwrap_or_else(|_| "[]".into()),
+            dob,
+            approx_age,
+            sex,
+            race,
+            p.description.as_deref(),
+            n.referred_at
+        ],
+    )
+    .await?;
+    let id: ReferralId = new_id();
+    let mut body =
+        serde_json::to_value(n.referral).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if let Some(o) = body.as_object_mut() {
+        o.remove("person");
+    }
+    let place = n.referral.location.address.clone();
+    c.execute(
+        "INSERT INTO referrals (id, site_id, door, status, person_id, referred_by, referrer_agency_id, incident_number, body, place, \
+           occurred_at, referred_at, policy_version_id, eligible, screening) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        args![
+            id,
+            n.site,
+            n.referral.door.as_str(),
+            n.status.as_str(),
+            person,
+            n.referred_by,
+            n.referrer_agency,
+            n.referral.incident_number.as_ref().map(|i| i.as_str()),
+            body.to_string(),
+            place,
+            n.referral.occurred_at,
+            n.referred_at,
+            n.policy_version,
+            n.screening.eligible,
+            serde_json::to_string(n.screening).map_err(|e| StoreError::Corrupt(e.to_string()))?
+        ],
+    )
+    .await?;
+    get(c, n.site, id).await
+}
+
+pub fn iso(d: time::Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month() as u8, d.day())
+}
+
+pub async fn get(c: &mut Conn<'_>, site: SiteId, id: ReferralId) -> Result<ReferralRecord> {
+    let sql = format!("SELECT {COLUMNS} FROM referrals WHERE site_id = $1 AND id = $2");
+    c.fetch_one::<ReferralRow>(&sql, args![site, id])
+        .await?
+        .try_into()
+}
+
+/// Which referrals to list.
+pub enum Filter {
+    All,
+    ReferredBy(UserId),
+    Status(ReferralStatus),
+    AcceptedBy(UserId),
+}
+
+pub async fn list(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    filter: Filter,
+    limit: i64,
+) -> Result<Vec<ReferralRecord>> {
+    let (cond, arg) = match filter {
+        Filter::All => ("TRUE = $2", crate::Value::Bool(Some(true))),
+        Filter::ReferredBy(u) => ("referred_by = $2", u.into()),
+        Filter::Status(s) => ("status = $2", s.as_str().into()),
+        Filter::AcceptedBy(u) => ("accepted_by = $2", u.into()),
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM referrals WHERE site_id = $1 AND {cond} ORDER BY referred_at DESC LIMIT $3"
+    );
+    c.fetch_all::<ReferralRow>(&sql, vec![site.into(), arg, limit.into()])
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect()
+}
+
+/// Records a step: moves the status and timestamps the step, only from the
+/// status the domain says the step applies to (so two case managers
+/// accepting at once cannot both win). Returns false when the referral was
+/// not in that status any more.
+pub async fn record_step(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: ReferralId,
+    from: ReferralStatus,
+    step: ReferralStep,
+    by: Option<UserId>,
+    at: OffsetDateTime,
+) -> Result<bool> {
+    let Some(to) = from.after(step) else {
+        return Ok(false);
+    };
+    let set = match step {
+        ReferralStep::Approved | ReferralStep::NotApproved => "approved_at = $5, approved_by = $6",
+        ReferralStep::Accepted => "accepted_at = $5, accepted_by = $6",
+        ReferralStep::TriageStarted => {
+            "triage_started_at = $5, accepted_by = COALESCE(accepted_by, $6)"
+        }
+        ReferralStep::IntakeCompleted => {
+            "intake_completed_at = $5, accepted_by = COALESCE(accepted_by, $6)"
+        }
+        ReferralStep::ReleaseSigned => "enrolled_at = $5, accepted_by = COALESCE(accepted_by, $6)",
+    };
+    let sql = format!(
+        "UPDATE referrals SET status = $4, {set} WHERE site_id = $1 AND id = $2 AND status = $3"
+    );
+    let n = c
+        .execute(&sql, args![site, id, from.as_str(), to.as_str(), at, by])
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn set_case_agency(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: ReferralId,
+    agency: AgencyId,
+) -> Result<()> {
+    c.execute(
+        "UPDATE referrals SET case_agency_id = $3 WHERE site_id = $1 AND id = $2",
+        args![site, id, agency],
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_participant(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: ReferralId,
+    participant: ParticipantId,
+) -> Result<()> {
+    c.execute(
+        "UPDATE referrals SET participant_id = $3 WHERE site_id = $1 AND id = $2",
+        args![site, id, participant],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Marks an unaccepted referral escalated (once). True if this call did it.
+pub async fn mark_escalated(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: ReferralId,
+    at: OffsetDateTime,
+) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE referrals SET escalated_at = $3 WHERE site_id = $1 AND id = $2 AND escalated_at IS NULL AND status = 'awaiting_handoff'",
+            args![site, id, at],
+        )
+        .await?;
+    Ok(n == 1)
+}

@@ -1,0 +1,90 @@
+//! The diversion workflow (DESIGN.md §2): referral through three doors,
+//! screening against the site's current policy, approval where required,
+//! the warm hand-off to the on-call case manager, triage, intake, the
+//! release of information, and the diversion hold with the prosecutor's
+//! queue. Pages and the API both call these services; each checks the
+//! caller's role, writes through the store in one transaction and audits it
+//! there.
+
+pub mod events;
+pub mod holds;
+pub mod intake;
+pub mod policy;
+pub mod referrals;
+pub mod releases;
+pub mod roster;
+pub mod sweep;
+pub mod views;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use handoff_domain::disclosure::{Subject, Viewer};
+use handoff_domain::site_time::SiteTimeZone;
+use handoff_domain::{AgencyKind, SiteId};
+use handoff_store::orgs::{self, Agency, Site};
+use handoff_store::policy::PolicyVersion;
+
+/// A site with its time zone and the policy version in force.
+pub struct SiteCtx {
+    pub site: Site,
+    pub tz: SiteTimeZone,
+    pub policy: PolicyVersion,
+}
+
+impl SiteCtx {
+    pub async fn load(state: &AppState, site: SiteId) -> AppResult<SiteCtx> {
+        let mut c = state.store.conn();
+        let site = orgs::get_site(&mut c, site).await?;
+        let tz = SiteTimeZone::parse(&site.time_zone)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("site time zone: {e}")))?;
+        let policy = handoff_store::policy::current(&mut c, site.id)
+            .await?
+            .ok_or(AppError::Conflict(
+                "the site has no eligibility policy yet; a site admin must save one".into(),
+            ))?;
+        Ok(SiteCtx { site, tz, policy })
+    }
+}
+
+/// The caller's agency, needed by the disclosure engine.
+pub async fn agency_of(state: &AppState, auth: &Auth) -> AppResult<Agency> {
+    Ok(orgs::get_agency(
+        &mut state.store.conn(),
+        auth.user.site_id,
+        auth.user.agency_id,
+    )
+    .await?)
+}
+
+pub fn viewer<'a>(auth: &'a Auth, agency: &Agency) -> Viewer<'a> {
+    Viewer {
+        user: auth.user.id,
+        roles: &auth.user.roles,
+        agency: agency.id,
+        agency_kind: agency.kind,
+        site: auth.user.site_id,
+    }
+}
+
+/// The disclosure subject of a referral (and its participant, if any).
+pub fn subject(
+    r: &handoff_store::referrals::ReferralRecord,
+    hold_office: Option<handoff_domain::AgencyId>,
+    research_use_allowed: bool,
+) -> Subject {
+    Subject {
+        site: r.site_id,
+        case_management_agency: r.case_agency_id,
+        referred_by: Some(r.referred_by),
+        hold_office,
+        research_use_allowed,
+    }
+}
+
+/// Whether the caller works for the case-management side of the site.
+pub fn is_case_management(auth: &Auth, agency: &Agency) -> bool {
+    agency.kind == AgencyKind::CaseManagement
+        && (auth.user.has_role(handoff_domain::Role::CaseManager)
+            || auth.user.has_role(handoff_domain::Role::Supervisor))
+}

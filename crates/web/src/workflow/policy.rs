@@ -1,0 +1,110 @@
+//! The site's eligibility policy: read by everyone at the site (it is not
+//! personal data), changed only by site admins, each change a new version.
+
+use crate::audit::{self, Ctx};
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::{AppState, now};
+use handoff_domain::audit::Outcome;
+use handoff_domain::eligibility::Policy;
+use handoff_domain::{Role, SiteId};
+use handoff_store::policy::{self, PolicyVersion};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyView {
+    pub id: Uuid,
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    pub created_by: Option<Uuid>,
+    pub note: Option<String>,
+    #[schema(value_type = Object)]
+    pub policy: Policy,
+}
+
+impl From<PolicyVersion> for PolicyView {
+    fn from(v: PolicyVersion) -> Self {
+        Self {
+            id: *v.id.as_uuid(),
+            version: v.version,
+            created_at: v.created_at,
+            created_by: v.created_by.map(|u| *u.as_uuid()),
+            note: v.note,
+            policy: v.policy,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PolicyUpdate {
+    /// The whole policy (see `GET /api/v1/policy` for its shape).
+    #[schema(value_type = Object)]
+    pub policy: serde_json::Value,
+    /// Why it changed (e.g. "PCG meeting 2026-11-12, minute 4").
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+pub async fn current(state: &AppState, site: SiteId) -> AppResult<PolicyView> {
+    policy::current(&mut state.store.conn(), site)
+        .await?
+        .map(Into::into)
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn history(state: &AppState, site: SiteId) -> AppResult<Vec<PolicyView>> {
+    Ok(policy::history(&mut state.store.conn(), site)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// Parses a policy body, naming the field that is wrong.
+pub fn parse(value: serde_json::Value) -> AppResult<Policy> {
+    let p: Policy = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        AppError::field(format!("policy.{path}"), e.into_inner().to_string())
+    })?;
+    p.validate()
+        .map_err(|e| AppError::field(format!("policy.{}", e.field), e.message))?;
+    Ok(p)
+}
+
+pub async fn update(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    body: PolicyUpdate,
+) -> AppResult<PolicyView> {
+    auth.require(Role::SiteAdmin)?;
+    let p = parse(body.policy)?;
+    let note = body
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 1000) {
+        return Err(AppError::field("note", "is longer than 1000 characters"));
+    }
+    let mut tx = state.store.begin().await?;
+    let v = policy::save(
+        &mut tx.conn(),
+        auth.user.site_id,
+        &p,
+        note,
+        Some(auth.user.id),
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "policy.update", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("policy_version:{}", v.id));
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(v.into())
+}

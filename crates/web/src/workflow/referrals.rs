@@ -1,0 +1,620 @@
+//! Referral: submission and screening, listing and reading with per-reader
+//! views, approval, the hand-off (accept, arrive) and triage.
+
+use super::events::{Audience, SiteEvent};
+use super::views::{
+    CreatedReferral, EligibilityView, HoldView, PersonView, ReferralView, StaffView,
+};
+use super::{SiteCtx, agency_of, is_case_management, subject, viewer};
+use crate::audit::{self, Ctx};
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::{AppState, now};
+use handoff_domain::audit::Outcome;
+use handoff_domain::disclosure;
+use handoff_domain::eligibility::{self, Approval, KnownRecord, ScreeningFacts};
+use handoff_domain::handoff::{ReferralStatus, ReferralStep};
+use handoff_domain::hold::Hold;
+use handoff_domain::referral::{Door, Referral, ReferralForm};
+use handoff_domain::{AgencyKind, DataCategory, HoldId, ReferralId, Role};
+use handoff_store::orgs::Agency;
+use handoff_store::referrals::{self, Filter, NewReferral, ReferralRecord};
+use handoff_store::{casework, holds, ids::new_id, notifications, orgs, releases, roster, users};
+
+/// May this caller refer through this door?
+fn may_refer(auth: &Auth, door: Door) -> bool {
+    match door {
+        Door::ArrestDiversion | Door::SocialContact => auth.user.has_role(Role::Officer),
+        Door::Community => {
+            auth.user.has_role(Role::CommunityReferrer)
+                || auth.user.has_role(Role::CaseManager)
+                || auth.user.has_role(Role::Supervisor)
+        }
+    }
+}
+
+/// Whether case management can take one more person: participants without
+/// a case manager over capacity counts (standard caseload × case managers).
+async fn capacity_remains(state: &AppState, ctx: &SiteCtx) -> AppResult<bool> {
+    let mut c = state.store.conn();
+    let managers = users::with_role(&mut c, ctx.site.id, Role::CaseManager)
+        .await?
+        .len();
+    let participants = casework::list_participants(&mut c, ctx.site.id)
+        .await?
+        .len();
+    let standard = usize::from(ctx.policy.policy.caseload.standard);
+    Ok(participants < managers.max(1) * standard)
+}
+
+pub async fn submit(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    form: ReferralForm,
+) -> AppResult<CreatedReferral> {
+    let door: Door = form
+        .door
+        .trim()
+        .parse()
+        .map_err(|e: handoff_domain::ParseError| AppError::field("door", e.message))?;
+    if !may_refer(auth, door) {
+        return Err(AppError::Forbidden(
+            "your role cannot refer through this door",
+        ));
+    }
+    let referral = Referral::try_from(form)?;
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    let policy = &ctx.policy.policy;
+    let referred_at = now();
+    let referred_on = ctx.tz.local_date(referral.occurred_at);
+    let known = KnownRecord {
+        capacity_remains: capacity_remains(state, &ctx).await?,
+        ..KnownRecord::default()
+    };
+    let facts = ScreeningFacts::from_referral(&referral, referred_on, known);
+    let screening = eligibility::screen(policy, &facts);
+    let status = ReferralStatus::after_screening(screening.eligible, policy.needs_approval(door));
+    let agencies = orgs::list_agencies(&mut state.store.conn(), ctx.site.id).await?;
+    let prosecutor = agencies
+        .iter()
+        .find(|a| a.kind == AgencyKind::Prosecutor)
+        .map(|a| a.id);
+
+    let mut tx = state.store.begin().await?;
+    let record = referrals::create(
+        &mut tx.conn(),
+        NewReferral {
+            site: ctx.site.id,
+            referral: &referral,
+            referred_by: auth.user.id,
+            referrer_agency: auth.user.agency_id,
+            policy_version: ctx.policy.id,
+            screening: &screening,
+            status,
+            referred_at,
+        },
+    )
+    .await?;
+    let hold = if door == Door::ArrestDiversion && screening.eligible {
+        let hold = Hold::open(
+            new_id::<HoldId>(),
+            record.id,
+            referred_at,
+            policy.hold_window_days,
+            &ctx.tz,
+        )
+        .map_err(|_| AppError::Internal(anyhow::anyhow!("hold deadline out of range")))?;
+        holds::create(&mut tx.conn(), ctx.site.id, &hold, prosecutor).await?;
+        Some(hold)
+    } else {
+        None
+    };
+    let mut e = audit::event(auth, "referral.create", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("referral:{}", record.id));
+    e.categories = vec![
+        DataCategory::Identity,
+        DataCategory::Demographics,
+        DataCategory::Justice,
+    ];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+
+    match status {
+        ReferralStatus::AwaitingHandoff => announce_handoff(state, &ctx, &record).await?,
+        ReferralStatus::AwaitingApproval => announce_approval(state, &ctx, &record).await?,
+        _ => {}
+    }
+    Ok(CreatedReferral {
+        id: *record.id.as_uuid(),
+        door: door.as_str().to_string(),
+        status: status.as_str().to_string(),
+        eligibility: EligibilityView::of(&screening, *ctx.policy.id.as_uuid(), ctx.policy.version),
+        hold: hold.map(|h| HoldView::of(&h, record.incident_number.clone())),
+    })
+}
+
+/// Tells the on-call case managers (or, with nobody on call, every case
+/// manager) and the supervisors: a notification each, a live event, and the
+/// site's webhook.
+async fn announce_handoff(state: &AppState, ctx: &SiteCtx, r: &ReferralRecord) -> AppResult<()> {
+    let mut c = state.store.conn();
+    let t = now();
+    let mut audience = roster::on_call(&mut c, ctx.site.id, t).await?;
+    if audience.is_empty() {
+        audience = users::with_role(&mut c, ctx.site.id, Role::CaseManager)
+            .await?
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+    }
+    for u in &audience {
+        notifications::notify(
+            &mut c,
+            notifications::NewNotification {
+                site: ctx.site.id,
+                user: *u,
+                kind: "handoff.new",
+                referral: Some(r.id),
+                hold: None,
+                dedupe_key: &format!("handoff:{}", r.id),
+                at: t,
+            },
+        )
+        .await?;
+    }
+    state.bus.publish(SiteEvent {
+        site: ctx.site.id,
+        audience: Audience::Users(audience),
+        kind: "referral.new",
+        referral_id: Some(r.id),
+    });
+    state.bus.publish(SiteEvent {
+        site: ctx.site.id,
+        audience: Audience::Role(Role::Supervisor),
+        kind: "referral.new",
+        referral_id: Some(r.id),
+    });
+    super::events::webhook(
+        state,
+        ctx.site.webhook_url.clone(),
+        serde_json::json!({"event": "referral.new", "site_id": ctx.site.id, "referral_id": r.id, "door": r.door.as_str(), "at": t.unix_timestamp()}),
+    );
+    Ok(())
+}
+
+async fn announce_approval(state: &AppState, ctx: &SiteCtx, r: &ReferralRecord) -> AppResult<()> {
+    state.bus.publish(SiteEvent {
+        site: ctx.site.id,
+        audience: Audience::Role(Role::Supervisor),
+        kind: "referral.awaiting_approval",
+        referral_id: Some(r.id),
+    });
+    Ok(())
+}
+
+/// The referrals a caller may list.
+pub async fn list(state: &AppState, auth: &Auth, mine: bool) -> AppResult<Vec<ReferralView>> {
+    let agency = agency_of(state, auth).await?;
+    let cm = is_case_management(auth, &agency);
+    let filter = if cm {
+        if mine {
+            Filter::AcceptedBy(auth.user.id)
+        } else {
+            Filter::All
+        }
+    } else if auth.user.has_role(Role::Officer) || auth.user.has_role(Role::CommunityReferrer) {
+        Filter::ReferredBy(auth.user.id)
+    } else {
+        return Err(AppError::Forbidden("your role does not list referrals"));
+    };
+    let records = referrals::list(&mut state.store.conn(), auth.user.site_id, filter, 500).await?;
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    let mut out = Vec::with_capacity(records.len());
+    for r in &records {
+        out.push(view(state, auth, &agency, &ctx, r).await?);
+    }
+    Ok(out)
+}
+
+/// Referrals waiting for a case manager (the hand-off inbox).
+pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
+    let agency = agency_of(state, auth).await?;
+    if !is_case_management(auth, &agency) {
+        return Err(AppError::Forbidden(
+            "the hand-off inbox is for case management",
+        ));
+    }
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    let records = referrals::list(
+        &mut state.store.conn(),
+        auth.user.site_id,
+        Filter::Status(ReferralStatus::AwaitingHandoff),
+        200,
+    )
+    .await?;
+    let mut out = Vec::with_capacity(records.len());
+    for r in &records {
+        out.push(view(state, auth, &agency, &ctx, r).await?);
+    }
+    Ok(out)
+}
+
+/// Whether the caller may read this referral at all.
+fn may_read(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
+    r.referred_by == auth.user.id || is_case_management(auth, agency)
+}
+
+/// Loads a referral the caller may read; anything else is "not found".
+pub async fn load(
+    state: &AppState,
+    auth: &Auth,
+    id: ReferralId,
+) -> AppResult<(ReferralRecord, Agency)> {
+    let agency = agency_of(state, auth).await?;
+    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
+    if !may_read(auth, &agency, &r) {
+        return Err(AppError::NotFound);
+    }
+    Ok((r, agency))
+}
+
+pub async fn get(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: ReferralId,
+) -> AppResult<ReferralView> {
+    let (r, agency) = match load(state, auth, id).await {
+        Ok(x) => x,
+        Err(AppError::NotFound) => {
+            let mut e = audit::event(auth, "referral.read", Outcome::Denied, actx);
+            e.subject_ref = Some(format!("referral:{id}"));
+            audit::record(state, e).await?;
+            return Err(AppError::NotFound);
+        }
+        Err(e) => return Err(e),
+    };
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    let v = view(state, auth, &agency, &ctx, &r).await?;
+    let mut e = audit::event(auth, "referral.read", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("referral:{}", r.id));
+    e.subject_participant_id = r.participant_id;
+    e.categories = vec![
+        DataCategory::Identity,
+        DataCategory::Demographics,
+        DataCategory::Hold,
+    ];
+    audit::record(state, e).await?;
+    Ok(v)
+}
+
+/// The referral as this reader may see it.
+pub async fn view(
+    state: &AppState,
+    auth: &Auth,
+    agency: &Agency,
+    ctx: &SiteCtx,
+    r: &ReferralRecord,
+) -> AppResult<ReferralView> {
+    let mut c = state.store.conn();
+    let cm = is_case_management(auth, agency);
+    let own = r.referred_by == auth.user.id;
+    let hold = holds::for_referral(&mut c, r.site_id, r.id).await?;
+    let policy_version = handoff_store::policy::get(&mut c, r.site_id, r.policy_version_id).await?;
+    let person = if cm || own {
+        let p = referrals::get_person(&mut c, r.site_id, r.person_id).await?;
+        Some(PersonView {
+            first_name: p.first_name,
+            last_name: p.last_name,
+            aliases: p.aliases,
+            dob: p.dob,
+            approx_age: p.approx_age,
+            sex: p.sex,
+            race: p.race,
+            description: p.description,
+        })
+    } else {
+        None
+    };
+    let accepted_by = match r.accepted_by {
+        Some(u) => users::get(&mut c, r.site_id, u)
+            .await
+            .ok()
+            .map(|u| StaffView {
+                id: *u.id.as_uuid(),
+                name: u.display_name,
+            }),
+        None => None,
+    };
+    let participant = match (cm, r.participant_id) {
+        (true, p) => Some(p.is_some()),
+        (false, None) => None,
+        (false, Some(pid)) => {
+            let rels: Vec<_> = releases::for_participant(&mut c, r.site_id, pid)
+                .await?
+                .into_iter()
+                .map(|x| x.release)
+                .collect();
+            let subj = subject(
+                r,
+                hold.as_ref().and_then(|h| h.prosecutor_agency_id),
+                ctx.policy.policy.research_use_allowed,
+            );
+            let d = disclosure::decide(
+                &viewer(auth, agency),
+                &subj,
+                &rels,
+                DataCategory::Enrollment,
+                ctx.tz.at(now()),
+            );
+            d.is_allowed().then_some(true)
+        }
+    };
+    Ok(ReferralView {
+        id: *r.id.as_uuid(),
+        door: r.door.as_str().to_string(),
+        status: r.status.as_str().to_string(),
+        status_label: r.status.label().to_string(),
+        referred_at: r.referred_at,
+        occurred_at: r.occurred_at,
+        incident_number: r.incident_number.clone(),
+        eligibility: EligibilityView::of(
+            &r.screening,
+            *r.policy_version_id.as_uuid(),
+            policy_version.version,
+        ),
+        hold: hold
+            .as_ref()
+            .map(|h| HoldView::of(&h.hold, r.incident_number.clone())),
+        person,
+        details: (cm || own).then(|| r.body.clone()),
+        accepted_by,
+        accepted_at: r.accepted_at,
+        triage_started_at: r.triage_started_at,
+        intake_completed_at: r.intake_completed_at,
+        enrolled_at: r.enrolled_at,
+        participant,
+        participant_id: if cm {
+            r.participant_id.map(|p| *p.as_uuid())
+        } else {
+            None
+        },
+    })
+}
+
+/// Moves a referral one step, refusing a step that does not apply now.
+async fn step(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    r: &ReferralRecord,
+    step: ReferralStep,
+    action: &str,
+) -> AppResult<()> {
+    let mut tx = state.store.begin().await?;
+    let moved = referrals::record_step(
+        &mut tx.conn(),
+        r.site_id,
+        r.id,
+        r.status,
+        step,
+        Some(auth.user.id),
+        now(),
+    )
+    .await?;
+    if !moved {
+        return Err(AppError::Conflict(format!(
+            "the referral is {}; this step does not apply",
+            r.status.label().to_lowercase()
+        )));
+    }
+    if step == ReferralStep::Accepted {
+        referrals::set_case_agency(&mut tx.conn(), r.site_id, r.id, auth.user.agency_id).await?;
+    }
+    let mut e = audit::event(auth, action, Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("referral:{}", r.id));
+    e.subject_participant_id = r.participant_id;
+    e.categories = vec![DataCategory::Enrollment];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn approve(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: ReferralId,
+    approved: bool,
+) -> AppResult<ReferralView> {
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    let agency = agency_of(state, auth).await?;
+    let may = match ctx.policy.policy.approval {
+        Approval::None => false,
+        Approval::Police => auth.user.can_approve && agency.kind == AgencyKind::Police,
+        Approval::ProjectManagement => {
+            auth.user.has_role(Role::Supervisor) || agency.kind == AgencyKind::ProgramOffice
+        }
+    };
+    if !may {
+        return Err(AppError::Forbidden(
+            "you are not designated to approve referrals",
+        ));
+    }
+    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
+    let s = if approved {
+        ReferralStep::Approved
+    } else {
+        ReferralStep::NotApproved
+    };
+    step(
+        state,
+        auth,
+        actx,
+        &r,
+        s,
+        if approved {
+            "referral.approve"
+        } else {
+            "referral.not_approve"
+        },
+    )
+    .await?;
+    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
+    if approved {
+        announce_handoff(state, &ctx, &r).await?;
+    }
+    view(state, auth, &agency, &ctx, &r).await
+}
+
+pub async fn accept(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: ReferralId,
+) -> AppResult<ReferralView> {
+    let agency = agency_of(state, auth).await?;
+    if !(auth.user.has_role(Role::CaseManager) && agency.kind == AgencyKind::CaseManagement) {
+        return Err(AppError::Forbidden(
+            "only a case manager accepts a hand-off",
+        ));
+    }
+    let (r, _) = load(state, auth, id).await?;
+    step(
+        state,
+        auth,
+        actx,
+        &r,
+        ReferralStep::Accepted,
+        "referral.accept",
+    )
+    .await?;
+    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
+    state.bus.publish(SiteEvent {
+        site: r.site_id,
+        audience: Audience::Users(vec![r.referred_by]),
+        kind: "referral.accepted",
+        referral_id: Some(r.id),
+    });
+    state.bus.publish(SiteEvent {
+        site: r.site_id,
+        audience: Audience::Role(Role::CaseManager),
+        kind: "referral.accepted",
+        referral_id: Some(r.id),
+    });
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    view(state, auth, &agency, &ctx, &r).await
+}
+
+/// The case manager on the case (who accepted), or a supervisor of the same agency.
+pub fn on_the_case(auth: &Auth, r: &ReferralRecord) -> bool {
+    r.accepted_by == Some(auth.user.id)
+        || (auth.user.has_role(Role::Supervisor) && r.case_agency_id == Some(auth.user.agency_id))
+}
+
+pub async fn arrive(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: ReferralId,
+) -> AppResult<ReferralView> {
+    let (r, agency) = load(state, auth, id).await?;
+    if !on_the_case(auth, &r) {
+        return Err(AppError::Forbidden(
+            "only the case manager on the case records arrival",
+        ));
+    }
+    step(
+        state,
+        auth,
+        actx,
+        &r,
+        ReferralStep::TriageStarted,
+        "referral.arrive",
+    )
+    .await?;
+    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
+    state.bus.publish(SiteEvent {
+        site: r.site_id,
+        audience: Audience::Users(vec![r.referred_by]),
+        kind: "referral.arrived",
+        referral_id: Some(r.id),
+    });
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    view(state, auth, &agency, &ctx, &r).await
+}
+
+/// Triage at the scene: immediate needs and safety, in one short form.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct TriageForm {
+    /// e.g. food, water, shelter tonight, medical attention, withdrawal, naloxone, phone charge
+    #[serde(default)]
+    pub immediate_needs: Vec<String>,
+    /// Safety concerns at the scene, if any.
+    #[serde(default)]
+    pub safety_concerns: Option<String>,
+    /// Whether the person wants to continue to intake now.
+    #[serde(default)]
+    pub ready_for_intake: Option<bool>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+pub async fn triage(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: ReferralId,
+    form: TriageForm,
+) -> AppResult<()> {
+    let (r, _) = load(state, auth, id).await?;
+    if !on_the_case(auth, &r) {
+        return Err(AppError::Forbidden(
+            "only the case manager on the case records triage",
+        ));
+    }
+    for (i, n) in form.immediate_needs.iter().enumerate() {
+        if n.chars().count() > 200 {
+            return Err(AppError::field(
+                format!("immediate_needs[{i}]"),
+                "is longer than 200 characters",
+            ));
+        }
+    }
+    for (field, v) in [
+        ("safety_concerns", &form.safety_concerns),
+        ("notes", &form.notes),
+    ] {
+        if v.as_ref().is_some_and(|s| s.chars().count() > 2000) {
+            return Err(AppError::field(field, "is longer than 2000 characters"));
+        }
+    }
+    let t = now();
+    let mut tx = state.store.begin().await?;
+    if r.status == ReferralStatus::Accepted {
+        referrals::record_step(
+            &mut tx.conn(),
+            r.site_id,
+            r.id,
+            r.status,
+            ReferralStep::TriageStarted,
+            Some(auth.user.id),
+            t,
+        )
+        .await?;
+    } else if r.status != ReferralStatus::TriageStarted {
+        return Err(AppError::Conflict(format!(
+            "the referral is {}; triage does not apply",
+            r.status.label().to_lowercase()
+        )));
+    }
+    let content = serde_json::to_value(&form).map_err(|e| AppError::Internal(e.into()))?;
+    casework::record_triage(&mut tx.conn(), r.site_id, r.id, &content, auth.user.id, t).await?;
+    let mut e = audit::event(auth, "referral.triage", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("referral:{}", r.id));
+    e.categories = vec![DataCategory::Notes];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
