@@ -308,3 +308,56 @@ fn backup_and_restore_round_trip() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a usable Handoff backup"));
     ok(&handoff(&db, &["audit", "verify"], None));
 }
+
+#[test]
+fn holds_sweep_as_of_a_date_is_idempotent() {
+    use handoff_web::auth::{Auth, AuthVia};
+    let dir = temp_dir();
+    let db = sqlite(&dir.join("h.db"));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(&db).await.unwrap();
+        store.migrate().await.unwrap();
+        handoff_web::seed::demo(&store).await.unwrap();
+        let user = handoff_store::users::find_by_email(&mut store.conn(), &"officer@demo.test".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let state = handoff_web::AppState::new(store.clone(), handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), db.clone()));
+        let auth = Auth { user, via: AuthVia::Token(uuid::Uuid::nil().into()) };
+        let form: handoff_domain::referral::ReferralForm = serde_json::from_value(serde_json::json!({
+            "door": "arrest_diversion",
+            "person": {"first_name": "Dana", "last_name": "Reyes", "dob": "1988-04-02", "sex": "F", "race": "Hispanic/Latino"},
+            "incident_number": "26-104233",
+            "offenses": [{"category": "drug_possession", "substance": "opioid", "quantity_grams": 1.2}],
+            "occurred_at": "2026-11-30T14:05:00Z",
+            "location": {"address": "2nd Ave & Pike St"}
+        }))
+        .unwrap();
+        let created = handoff_web::workflow::referrals::submit(&state, &auth, &Default::default(), form).await.unwrap();
+        assert!(created.hold.is_some());
+        store.close().await;
+    });
+    let far = (time::OffsetDateTime::now_utc() + time::Duration::days(90)).date();
+    let as_of = format!(
+        "{:04}-{:02}-{:02}",
+        far.year(),
+        far.month() as u8,
+        far.day()
+    );
+    let out = ok(&handoff(&db, &["holds", "sweep", "--as-of", &as_of], None));
+    assert!(out.contains("demo: 1 lapsed"), "{out}");
+    let out = ok(&handoff(
+        &db,
+        &["holds", "sweep", "--as-of", &as_of, "--site", "demo"],
+        None,
+    ));
+    assert!(
+        out.contains("demo: 0 lapsed, 0 reminders, 0 escalated"),
+        "{out}"
+    );
+    let o = handoff(&db, &["holds", "sweep", "--as-of", "2026-02-30"], None);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--as-of"));
+    ok(&handoff(&db, &["audit", "verify"], None));
+}

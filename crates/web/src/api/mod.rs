@@ -87,6 +87,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::remove_shift))
         .routes(routes!(workflow::notifications))
         .routes(routes!(workflow::events))
+        .routes(routes!(workflow::handoff_stats))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

@@ -485,3 +485,15 @@ pub async fn events(
     });
     Sse::new(stream).keep_alive(KeepAlive::new().interval(std::time::Duration::from_secs(15)))
 }
+
+/// Hand-off times per week (supervisor): median and 90th percentile from
+/// referral to acceptance and to arrival, over the last 8 weeks.
+#[utoipa::path(get, path = "/api/v1/handoffs/stats", tag = "referrals",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Vec<crate::workflow::stats::WeekStats>), (status = 403, body = ErrorBody)))]
+pub async fn handoff_stats(
+    State(s): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<crate::workflow::stats::WeekStats>>> {
+    Ok(Json(workflow::stats::weekly(&s, &auth, 8).await?))
+}

@@ -13,6 +13,7 @@ pub mod policy;
 pub mod referrals;
 pub mod releases;
 pub mod roster;
+pub mod stats;
 pub mod sweep;
 pub mod views;
 

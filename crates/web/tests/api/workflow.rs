@@ -604,3 +604,83 @@ both!(
         );
     }
 );
+
+both!(reminders_escalations_and_handoff_times, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let officer = as_user(&app, "officer@demo.test").await;
+    let cm = as_user(&app, "casemanager@demo.test").await;
+    let supervisor = as_user(&app, "supervisor@demo.test").await;
+    let (_, a) = officer.post("/api/v1/referrals", &arrest("One")).await;
+    let (_, b) = officer.post("/api/v1/referrals", &arrest("Two")).await;
+    let a_id = a["id"].as_str().unwrap().to_string();
+    cm.post(&format!("/api/v1/referrals/{a_id}/accept"), &json!({}))
+        .await;
+    // 25 days on: the 7-day reminder reaches the case manager on the case;
+    // the unaccepted referral escalates to the supervisors.
+    let (_, rep) = supervisor
+        .post(
+            &format!("/api/v1/holds/sweep?as_of={}", date_in(25)),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(rep["reminders"], 2, "{rep}");
+    assert_eq!(rep["escalated"], 1, "{rep}");
+    let (_, again) = supervisor
+        .post(
+            &format!("/api/v1/holds/sweep?as_of={}", date_in(25)),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(
+        (again["reminders"].as_i64(), again["escalated"].as_i64()),
+        (Some(0), Some(0)),
+        "{again}"
+    );
+    let (_, notes) = cm.get_json("/api/v1/notifications").await;
+    assert!(
+        notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "hold.reminder_7_days" && n["referral_id"] == a_id.as_str()),
+        "{notes}"
+    );
+    let (_, snotes) = supervisor.get_json("/api/v1/notifications").await;
+    assert!(
+        snotes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "handoff.escalated" && n["referral_id"] == b["id"]),
+        "{snotes}"
+    );
+    assert!(
+        snotes
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "hold.reminder_7_days" && n["referral_id"] == b["id"]),
+        "unassigned reminders go to supervisors"
+    );
+    // 29 days on: the 2-day reminder.
+    let (_, rep) = supervisor
+        .post(
+            &format!("/api/v1/holds/sweep?as_of={}", date_in(29)),
+            &json!({}),
+        )
+        .await;
+    assert_eq!(rep["reminders"], 2, "{rep}");
+    // Hand-off times per week.
+    let (s, stats) = supervisor.get_json("/api/v1/handoffs/stats").await;
+    assert_eq!(s, StatusCode::OK, "{stats}");
+    let weeks = stats.as_array().unwrap();
+    assert_eq!(weeks.len(), 8);
+    let this_week = weeks.last().unwrap();
+    assert_eq!(this_week["referrals"], 2);
+    assert_eq!(this_week["to_accept"]["count"], 1);
+    assert!(this_week["to_accept"]["median_minutes"].as_f64().unwrap() < 5.0);
+    assert_eq!(
+        officer.get_json("/api/v1/handoffs/stats").await.0,
+        StatusCode::FORBIDDEN
+    );
+});
