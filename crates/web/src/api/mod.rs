@@ -37,6 +37,7 @@ use utoipa_axum::routes;
         (name = "site", description = "The caller, their site and its partner agencies"),
         (name = "referrals", description = "Referral through three doors, screening, hand-off, triage and intake"),
         (name = "releases", description = "Releases of information"),
+        (name = "participants", description = "Participant data by category, as the disclosure engine allows the caller"),
         (name = "holds", description = "Diversion holds and the prosecutor's queue"),
         (name = "policy", description = "The site's versioned eligibility policy"),
         (name = "roster", description = "The on-call roster"),
@@ -88,6 +89,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::notifications))
         .routes(routes!(workflow::events))
         .routes(routes!(workflow::handoff_stats))
+        .routes(routes!(workflow::participants))
+        .routes(routes!(workflow::participant_category))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

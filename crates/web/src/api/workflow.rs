@@ -497,3 +497,37 @@ pub async fn handoff_stats(
 ) -> AppResult<Json<Vec<crate::workflow::stats::WeekStats>>> {
     Ok(Json(workflow::stats::weekly(&s, &auth, 8).await?))
 }
+
+/// The participants the caller may see in any category.
+#[utoipa::path(get, path = "/api/v1/participants", tag = "participants",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Vec<crate::disclosure::VisibleParticipant>)))]
+pub async fn participants(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+) -> AppResult<Json<Vec<crate::disclosure::VisibleParticipant>>> {
+    let guard = crate::disclosure::Guard::new(&s, &auth).await?;
+    Ok(Json(guard.visible(&ctx).await?))
+}
+
+/// One category of a participant's data, as the disclosure engine allows
+/// the caller: 200 with the data (empty when there is nothing in it), 403
+/// when the caller may know the participant exists but not this category,
+/// 404 otherwise. Category: identity | demographics | enrollment | hold |
+/// engagement | plan | notes | health | sud | justice.
+#[utoipa::path(get, path = "/api/v1/participants/{id}/{category}", tag = "participants",
+    params(("id" = Uuid, Path), ("category" = String, Path)),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = crate::disclosure::CategoryData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn participant_category(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path((pid, category)): Path<(String, String)>,
+) -> AppResult<Json<crate::disclosure::CategoryData>> {
+    let category: handoff_domain::DataCategory =
+        category.parse().map_err(|_| AppError::NotFound)?;
+    let guard = crate::disclosure::Guard::new(&s, &auth).await?;
+    Ok(Json(guard.read(&ctx, id(&pid)?, category).await?))
+}

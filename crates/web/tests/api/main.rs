@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod disclosure;
 mod openapi;
 mod security;
 mod workflow;
