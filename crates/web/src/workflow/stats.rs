@@ -45,9 +45,8 @@ fn times(v: &[Duration], target: u16) -> Option<Times> {
 
 pub async fn weekly(state: &AppState, auth: &Auth, weeks: u8) -> AppResult<Vec<WeekStats>> {
     let agency = agency_of(state, auth).await?;
-    if !(auth.user.has_role(Role::Supervisor) && is_case_management(auth, &agency))
-        && !auth.user.has_role(Role::SiteAdmin)
-    {
+    let supervisor = auth.user.has_role(Role::Supervisor) && is_case_management(auth, &agency);
+    if !supervisor && !auth.user.has_role(Role::SiteAdmin) {
         return Err(AppError::Forbidden("hand-off times are for supervisors"));
     }
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
