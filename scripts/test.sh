@@ -63,8 +63,12 @@ read -r p f < <(awk '/^test result: / {
 tally rust "$rc" "$p" "$f"
 
 # --- Browser --------------------------------------------------------------------
+# The binary (target/debug/handoff). Built with the same target selection as
+# `cargo test --workspace`, so the features match and nothing is rebuilt;
+# `cargo build -p handoff` would resolve other features and recompile a dozen
+# crates.
 rc=0
-part build cargo build -p handoff || rc=$?
+part build cargo build --workspace --bins --tests || rc=$?
 if [ "$rc" -ne 0 ]; then
     tally build "$rc" 0 0
 else
