@@ -81,4 +81,14 @@ id_type! {
     NotificationId;
     /// A prosecutor's decision on a lapsed hold.
     DecisionId;
+    /// A contact (encounter) with a participant.
+    ContactId;
+    /// A goal the participant chose, in their own words.
+    GoalId;
+    /// A referral of a participant to a service provider.
+    ServiceReferralId;
+    /// A closing or reopening of a participant's case.
+    ParticipationEventId;
+    /// A change of a participant's case manager.
+    AssignmentId;
 }

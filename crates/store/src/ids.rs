@@ -42,5 +42,10 @@ id_value!(
     IntakeId,
     ShiftId,
     NotificationId,
-    DecisionId
+    DecisionId,
+    ContactId,
+    GoalId,
+    ServiceReferralId,
+    ParticipationEventId,
+    AssignmentId
 );

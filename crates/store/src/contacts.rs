@@ -1,0 +1,139 @@
+//! Contacts (encounters) with participants, and their free-text pieces, each
+//! tagged with its data category so disclosure is decided piece by piece.
+
+use crate::db::Conn;
+use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::{ContactId, DataCategory, ParticipantId, SiteId, UserId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// One piece of a contact's text and its category (`notes`, `health`, `sud`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub category: DataCategory,
+    pub body: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Contact {
+    pub id: ContactId,
+    pub participant_id: ParticipantId,
+    pub occurred_at: OffsetDateTime,
+    pub duration_minutes: i64,
+    pub place: String,
+    pub staff_role: String,
+    pub services: Vec<String>,
+    pub created_by: UserId,
+}
+
+pub struct NewContact<'a> {
+    pub site: SiteId,
+    pub participant: ParticipantId,
+    pub occurred_at: OffsetDateTime,
+    pub duration_minutes: i64,
+    pub place: &'a str,
+    pub staff_role: &'a str,
+    pub services: &'a [String],
+    pub pieces: &'a [Piece],
+    pub by: UserId,
+    pub at: OffsetDateTime,
+}
+
+/// Records a contact and its pieces, and moves the participant's last
+/// contact forward. Call inside a transaction.
+pub async fn create(c: &mut Conn<'_>, n: NewContact<'_>) -> Result<ContactId> {
+    let id: ContactId = new_id();
+    let services =
+        serde_json::to_string(n.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    c.execute(
+        "INSERT INTO contacts (id, site_id, participant_id, occurred_at, duration_minutes, place, staff_role, services, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        args![id, n.site, n.participant, n.occurred_at, n.duration_minutes, n.place, n.staff_role, services, n.by, n.at],
+    )
+    .await?;
+    for p in n.pieces {
+        c.execute(
+            "INSERT INTO contact_notes (id, site_id, contact_id, participant_id, category, body) VALUES ($1, $2, $3, $4, $5, $6)",
+            args![new_id::<Uuid>(), n.site, id, n.participant, p.category.as_str(), p.body.as_str()],
+        )
+        .await?;
+    }
+    c.execute(
+        "UPDATE participants SET last_contact_at = $3 WHERE site_id = $1 AND id = $2 \
+         AND (last_contact_at IS NULL OR last_contact_at < $3)",
+        args![n.site, n.participant, n.occurred_at],
+    )
+    .await?;
+    Ok(id)
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    participant_id: Uuid,
+    occurred_at: OffsetDateTime,
+    duration_minutes: i64,
+    place: String,
+    staff_role: String,
+    services: String,
+    created_by: Uuid,
+}
+
+impl TryFrom<Row> for Contact {
+    type Error = StoreError;
+    fn try_from(r: Row) -> Result<Self> {
+        Ok(Contact {
+            id: r.id.into(),
+            participant_id: r.participant_id.into(),
+            occurred_at: r.occurred_at,
+            duration_minutes: r.duration_minutes,
+            place: r.place,
+            staff_role: r.staff_role,
+            services: serde_json::from_str(&r.services)
+                .map_err(|e| StoreError::Corrupt(format!("contact services: {e}")))?,
+            created_by: r.created_by.into(),
+        })
+    }
+}
+
+/// A participant's contacts, newest first.
+pub async fn for_participant(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participant: ParticipantId,
+) -> Result<Vec<Contact>> {
+    c.fetch_all::<Row>(
+        "SELECT id, participant_id, occurred_at, duration_minutes, place, staff_role, services, created_by \
+         FROM contacts WHERE site_id = $1 AND participant_id = $2 ORDER BY occurred_at DESC",
+        args![site, participant],
+    )
+    .await?
+    .into_iter()
+    .map(Contact::try_from)
+    .collect()
+}
+
+/// The pieces of one category of a participant's contacts, newest contact
+/// first, with the contact they belong to.
+pub async fn pieces(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participant: ParticipantId,
+    category: DataCategory,
+) -> Result<Vec<(ContactId, OffsetDateTime, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct P {
+        contact_id: Uuid,
+        occurred_at: OffsetDateTime,
+        body: String,
+    }
+    Ok(c.fetch_all::<P>(
+        "SELECT n.contact_id, k.occurred_at, n.body FROM contact_notes n JOIN contacts k ON k.id = n.contact_id \
+         WHERE n.site_id = $1 AND n.participant_id = $2 AND n.category = $3 ORDER BY k.occurred_at DESC, n.id",
+        args![site, participant, category.as_str()],
+    )
+    .await?
+    .into_iter()
+    .map(|p| (p.contact_id.into(), p.occurred_at, p.body))
+    .collect())
+}
