@@ -86,14 +86,54 @@ fn first_things(role: Role) -> (&'static str, &'static [&'static str]) {
     }
 }
 
+/// Where each role's work is, the first link the main one.
+fn links(role: Role) -> &'static [(&'static str, &'static str)] {
+    match role {
+        Role::Officer => &[
+            ("/referrals/new", "Quick referral"),
+            ("/referrals", "My referrals"),
+        ],
+        Role::CommunityReferrer => &[
+            ("/referrals/new?door=community", "Refer someone"),
+            ("/referrals", "My referrals"),
+        ],
+        Role::CaseManager => &[
+            ("/handoffs", "Hand-off inbox"),
+            ("/referrals", "Referrals"),
+            ("/referrals/new?door=community", "Community referral"),
+        ],
+        Role::Supervisor => &[
+            ("/supervisor", "Supervisor overview"),
+            ("/handoffs", "Hand-off inbox"),
+            ("/holds", "Diversion holds"),
+            ("/roster", "On-call roster"),
+        ],
+        Role::Prosecutor => &[("/holds", "Hold queue")],
+        Role::SiteAdmin => &[
+            ("/admin", "Manage users and agencies"),
+            ("/admin/policy", "Eligibility policy"),
+        ],
+        _ => &[],
+    }
+}
+
 fn role_card(role: Role) -> Markup {
     let (title, items) = first_things(role);
     html! {
         section.card aria-labelledby=(format!("role-{}", role.as_str())) {
             h2 id=(format!("role-{}", role.as_str())) { (title) }
             ul { @for i in items { li { (i) } } }
-            @if role == Role::SiteAdmin {
-                p { a.button.primary href="/admin" { "Manage users and agencies" } }
+            @let links = links(role);
+            @if !links.is_empty() {
+                p.links {
+                    @for (i, (href, label)) in links.iter().enumerate() {
+                        @if i == 0 {
+                            a.button.primary href=(href) { (label) }
+                        } @else {
+                            " " a.button href=(href) { (label) }
+                        }
+                    }
+                }
             }
         }
     }

@@ -1,10 +1,18 @@
 //! Server-rendered pages (maud). Mobile first: one column at 390 px, large
-//! touch targets, no scripts needed. Personal data never goes into URLs.
+//! touch targets. Small scripts from /assets only enhance (live lists,
+//! location, the signature pad). Personal data never goes into URLs.
 
 mod account;
 mod admin;
+mod flow;
+mod handoff;
+mod holds;
 mod home;
 mod login;
+mod policy;
+mod referral;
+mod referral_work;
+mod supervisor;
 
 use crate::AppState;
 use crate::auth::{Auth, PendingMfa};
@@ -39,6 +47,37 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/assets/app.css", get(css))
+        .route("/referrals", get(referral::list).post(referral::submit))
+        .route("/referrals/new", get(referral::new_form))
+        .route("/referrals/{id}", get(referral::detail))
+        .route("/referrals/{id}/accept", post(referral_work::accept))
+        .route("/referrals/{id}/arrive", post(referral_work::arrive))
+        .route("/referrals/{id}/triage", post(referral_work::triage))
+        .route("/referrals/{id}/intake", post(referral_work::intake))
+        .route("/referrals/{id}/release", post(referral_work::release))
+        .route("/releases/{id}/revoke", post(referral_work::revoke))
+        .route("/handoffs", get(handoff::inbox))
+        .route("/holds", get(holds::queue))
+        .route("/holds/{id}/decision", post(holds::decide))
+        .route("/supervisor", get(supervisor::overview))
+        .route(
+            "/roster",
+            get(supervisor::roster).post(supervisor::add_shift),
+        )
+        .route("/roster/{id}/remove", post(supervisor::remove_shift))
+        .route("/admin/policy", get(policy::editor).post(policy::save))
+        .route(
+            "/assets/geo.js",
+            get(|| script(include_str!("../../assets/geo.js"))),
+        )
+        .route(
+            "/assets/live.js",
+            get(|| script(include_str!("../../assets/live.js"))),
+        )
+        .route(
+            "/assets/signature.js",
+            get(|| script(include_str!("../../assets/signature.js"))),
+        )
 }
 
 async fn css() -> impl IntoResponse {
@@ -48,6 +87,17 @@ async fn css() -> impl IntoResponse {
             (header::CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/app.css"),
+    )
+}
+
+/// A small script of the pages (the CSP allows scripts from this origin only).
+async fn script(body: &'static str) -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
     )
 }
 

@@ -1,0 +1,124 @@
+//! The case manager's hand-off inbox: referrals waiting for a case manager
+//! (each with "Accept"), the caller's intake tasks with their hold
+//! deadlines, and notifications. `live.js` refreshes the lists when the
+//! event stream announces a new or accepted referral.
+
+use super::flow::{ago, local};
+use super::{PageResult, Signed, csrf_field, layout};
+use crate::workflow::{self, SiteCtx};
+use crate::{AppState, now};
+use axum::extract::State;
+use axum::response::IntoResponse;
+use handoff_domain::Role;
+use handoff_domain::referral::Door;
+use handoff_store::notifications;
+use maud::html;
+
+fn notification_label(kind: &str) -> &'static str {
+    match kind {
+        "handoff.new" => "New hand-off",
+        "handoff.escalated" | "referral.escalated" => "Hand-off not yet accepted",
+        "hold.reminder_7_days" => "Hold deadline in 7 days",
+        "hold.reminder_2_days" => "Hold deadline in 2 days",
+        "hold.lapsed" => "Hold lapsed",
+        _ => "Notice",
+    }
+}
+
+pub async fn inbox(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+    let waiting = workflow::referrals::inbox(&state, &auth).await?;
+    let mine = if auth.user.has_role(Role::CaseManager) {
+        workflow::referrals::list(&state, &auth, true).await?
+    } else {
+        Vec::new()
+    };
+    let tasks: Vec<_> = mine
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.status.as_str(),
+                "accepted" | "triage_started" | "intake_complete"
+            )
+        })
+        .collect();
+    let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    let notes =
+        notifications::for_user(&mut state.store.conn(), auth.user.site_id, auth.user.id, 10)
+            .await?;
+    let t = now();
+    let may_accept = auth.user.has_role(Role::CaseManager);
+    let body = html! {
+        h1 { "Hand-offs" }
+        p.meta { "This page updates by itself when a referral arrives or is accepted." }
+        div id="live" data-live="referral.new referral.accepted referral.escalated" {
+            section.card aria-labelledby="waiting-h" {
+                h2 id="waiting-h" { "Waiting for a case manager (" (waiting.len()) ")" }
+                @if waiting.is_empty() {
+                    p { "Nobody is waiting." }
+                } @else {
+                    ul.items {
+                        @for v in &waiting {
+                            li.item data-referral=(v.id) {
+                                strong { @if let Some(p) = &v.person { (p.first_name) " " (p.last_name) } @else { "Referral" } }
+                                " · " (v.door.parse::<Door>().map(|d| d.label()).unwrap_or(""))
+                                @if let Some(n) = &v.incident_number { " · " (n) }
+                                br;
+                                span.meta { "Referred " (ago(t, v.referred_at)) " (" (local(&site.tz, v.referred_at)) ")" }
+                                @if let Some(addr) = v.details.as_ref().and_then(|d| d.pointer("/location/address")).and_then(|a| a.as_str()) {
+                                    br; span { "At " (addr) }
+                                }
+                                @if may_accept {
+                                    form method="post" action=(format!("/referrals/{}/accept", v.id)) {
+                                        (csrf_field(&auth))
+                                        button.primary type="submit" aria-label=(format!("Accept {}", v.person.as_ref().map(|p| format!("{} {}", p.first_name, p.last_name)).unwrap_or_else(|| "referral".into()))) { "Accept" }
+                                    }
+                                } @else {
+                                    " " a href=(format!("/referrals/{}", v.id)) { "Open" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if may_accept {
+                section.card aria-labelledby="tasks-h" {
+                    h2 id="tasks-h" { "My intake tasks (" (tasks.len()) ")" }
+                    @if tasks.is_empty() {
+                        p { "No one accepted is waiting for intake." }
+                    } @else {
+                        ul.items {
+                            @for v in &tasks {
+                                li.item {
+                                    a href=(format!("/referrals/{}", v.id)) {
+                                        @if let Some(p) = &v.person { (p.first_name) " " (p.last_name) } @else { "Referral" }
+                                    }
+                                    " · " (v.status_label)
+                                    @if let Some(h) = &v.hold {
+                                        br; span.hold data-state=(h.state) { "Hold deadline: end of " (h.last_day) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section.card aria-labelledby="notes-h" {
+                h2 id="notes-h" { "Notifications" }
+                @if notes.is_empty() {
+                    p { "None." }
+                } @else {
+                    ul.items {
+                        @for n in &notes {
+                            li {
+                                (notification_label(&n.kind)) " · " (ago(t, n.created_at))
+                                @if let Some(r) = n.referral_id { " · " a href=(format!("/referrals/{r}")) { "open" } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        script src="/assets/live.js" defer {}
+    };
+    Ok(layout("Hand-offs", Some(&auth), body).into_response())
+}

@@ -1,0 +1,386 @@
+//! The case manager's work on a referral, on one page: accept, arrival,
+//! triage at the scene, the psychosocial intake and the release of
+//! information with a signature drawn on screen (or a signed PDF). The
+//! services in `workflow` decide; a refusal re-shows the page naming the
+//! field.
+
+use super::flow::{Fields, category_label, problem};
+use super::referral::detail_page;
+use super::{PageResult, Signed, csrf_field, see_other};
+use crate::audit::Ctx;
+use crate::auth::Auth;
+use crate::error::AppError;
+use crate::workflow::intake::IntakeForm;
+use crate::workflow::referrals::TriageForm;
+use crate::workflow::views::{ReferralView, ReleaseView};
+use crate::workflow::{self, SiteCtx};
+use crate::{AppState, now};
+use axum::extract::{Path, State};
+use handoff_domain::DataCategory;
+use handoff_domain::living::LivingSituation;
+use handoff_domain::release::{Part2Form, RecipientForm, ReleaseForm, SignatureForm};
+use handoff_domain::{ReferralId, ReleaseId};
+use handoff_store::orgs::Agency;
+use maud::{Markup, html};
+
+const NEEDS: &[&str] = &[
+    "Food",
+    "Water",
+    "Shelter tonight",
+    "Medical attention",
+    "Withdrawal support",
+    "Naloxone",
+    "Phone charge",
+    "Clothing",
+];
+
+const BENEFITS: &[&str] = &["SNAP", "SSI", "SSDI", "Medicaid", "TANF", "VA benefits"];
+
+const EMPLOYMENT: &[(&str, &str)] = &[
+    ("", "Not asked"),
+    ("none", "None"),
+    ("informal", "Informal work"),
+    ("part_time", "Part time"),
+    ("full_time", "Full time"),
+];
+
+/// The work sections for the case manager on the case.
+pub fn work(
+    auth: &Auth,
+    v: &ReferralView,
+    site: &SiteCtx,
+    agencies: &[Agency],
+    releases: &[ReleaseView],
+    err: Option<(&str, &AppError)>,
+) -> Markup {
+    let err_for = |what: &str| err.filter(|(w, _)| *w == what).map(|(_, e)| problem(e));
+    let s = v.status.as_str();
+    let before_intake = matches!(s, "accepted" | "triage_started");
+    html! {
+        @if s == "accepted" {
+            form method="post" action=(format!("/referrals/{}/arrive", v.id)) {
+                (csrf_field(auth))
+                button.primary.big type="submit" { "Arrived" }
+            }
+        }
+        @if before_intake {
+            section.card id="triage" aria-labelledby="triage-h" {
+                h2 id="triage-h" { "Triage at the scene" }
+                @if let Some(p) = err_for("triage") { (p) }
+                form.stack method="post" action=(format!("/referrals/{}/triage", v.id)) {
+                    (csrf_field(auth))
+                    fieldset {
+                        legend { "Immediate needs" }
+                        @for n in NEEDS {
+                            label.check { input type="checkbox" name="needs" value=(n); " " (n) }
+                        }
+                    }
+                    label for="safety" { "Safety concerns" }
+                    textarea id="safety" name="safety_concerns" rows="2" {}
+                    label.check { input type="checkbox" name="ready_for_intake" value="1"; " Wants to continue to intake now" }
+                    button.primary type="submit" { "Save triage" }
+                }
+            }
+            section.card id="intake" aria-labelledby="intake-h" {
+                h2 id="intake-h" { "Psychosocial intake" }
+                @if let Some(p) = err_for("intake") { (p) }
+                form.stack method="post" action=(format!("/referrals/{}/intake", v.id)) {
+                    (csrf_field(auth))
+                    label for="living" { "Living situation (HUD)" }
+                    select id="living" name="living_situation" required {
+                        option value="" { "Choose…" }
+                        @for l in LivingSituation::ALL { option value=(l.as_str()) { (l.label()) } }
+                    }
+                    label for="employment" { "Employment" }
+                    select id="employment" name="employment" {
+                        @for (code, label) in EMPLOYMENT { option value=(code) { (label) } }
+                    }
+                    label for="income" { "Monthly income (dollars)" }
+                    input id="income" name="monthly_income" type="number" inputmode="decimal" min="0" step="1";
+                    fieldset {
+                        legend { "Benefits received or applied for" }
+                        @for b in BENEFITS { label.check { input type="checkbox" name="benefits" value=(b); " " (b) } }
+                    }
+                    fieldset.confidential {
+                        legend { "Confidential health information" }
+                        p.meta { "Health and mental health are kept in the health category; substance use is protected by 42 CFR Part 2 and shared only with the participant's written consent." }
+                        label for="health" { "Physical health" }
+                        textarea id="health" name="health" rows="2" {}
+                        label for="mental" { "Mental health" }
+                        textarea id="mental" name="mental_health" rows="2" {}
+                        label for="sud" { "Substance use and treatment (42 CFR Part 2)" }
+                        textarea id="sud" name="substance_use" rows="2" {}
+                    }
+                    label for="legal" { "Legal obligations (court dates, warrants)" }
+                    textarea id="legal" name="legal" rows="2" {}
+                    label for="documents" { "Documents and ID" }
+                    textarea id="documents" name="documents" rows="2" {}
+                    label for="goals" { "The participant's goals, in their own words (one per line)" }
+                    textarea id="goals" name="participant_goals" rows="3" required {}
+                    button.primary type="submit" { "Complete intake" }
+                }
+            }
+        }
+        @if v.participant_id.is_some() {
+            (release_form(auth, v, site, agencies, err_for("release")))
+        }
+        @if !releases.is_empty() { (releases_list(auth, v, releases)) }
+    }
+}
+
+fn release_form(
+    auth: &Auth,
+    v: &ReferralView,
+    site: &SiteCtx,
+    agencies: &[Agency],
+    problem: Option<Markup>,
+) -> Markup {
+    let today = site.tz.local_date(now());
+    let year_on = today
+        .replace_year(today.year() + 1)
+        .unwrap_or(today + time::Duration::days(365));
+    let own = agencies.iter().find(|a| a.id == auth.user.agency_id);
+    html! {
+        section.card id="release" aria-labelledby="release-h" {
+            h2 id="release-h" { "Release of information" }
+            @if let Some(p) = problem { (p) }
+            form.stack.roi method="post" action=(format!("/referrals/{}/release", v.id)) {
+                (csrf_field(auth))
+                p.meta { "Tick each agency the participant agrees to share with, and what it may receive." }
+                @for a in agencies.iter().filter(|a| a.id != auth.user.agency_id) {
+                    fieldset.recipient {
+                        legend { (a.name) }
+                        label.check { input type="checkbox" name="agency" value=(a.id); " Share with " (a.name) }
+                        details {
+                            summary { "What " (a.name) " may receive" }
+                            @for c in DataCategory::ALL {
+                                label.check { input type="checkbox" name=(format!("cat_{}", a.id)) value=(c.as_str()); " " (category_label(*c)) }
+                            }
+                        }
+                    }
+                }
+                label for="purpose" { "Purpose" }
+                input id="purpose" name="purpose" value="care coordination" required;
+                label for="effective" { "Effective from (default today)" }
+                input id="effective" name="effective_on" type="date";
+                label for="expires" { "Expires on" }
+                input id="expires" name="expires_on" type="date" value=(year_on.to_string()) required;
+                fieldset.part2 {
+                    legend { "42 CFR Part 2 consent (when substance use is shared)" }
+                    label for="discloser" { "Who may disclose" }
+                    input id="discloser" name="discloser" value=(own.map(|a| a.name.as_str()).unwrap_or(""));
+                    label for="information" { "Description of the information" }
+                    input id="information" name="information" value="substance use assessment and treatment participation";
+                    label.check { input type="checkbox" name="right_to_revoke" value="1"; " The participant was told they may revoke this consent at any time" }
+                }
+                fieldset {
+                    legend { "Signature" }
+                    label.check { input type="radio" name="method" value="drawn" checked; " Drawn on this screen" }
+                    label.check { input type="radio" name="method" value="uploaded_pdf"; " Signed paper form (PDF)" }
+                    p.meta id="sig-help" { "The participant signs in the box with a finger or a mouse." }
+                    canvas id="sig" width="600" height="200" role="img" aria-label="Signature pad" aria-describedby="sig-help" {}
+                    button type="button" id="sig-clear" { "Clear signature" }
+                    input type="hidden" id="image_base64" name="image_base64";
+                    label for="pdf" { "Signed PDF" }
+                    input id="pdf" type="file" accept="application/pdf";
+                    input type="hidden" id="pdf_base64" name="pdf_base64";
+                }
+                button.primary type="submit" { "Record the release" }
+            }
+        }
+    }
+}
+
+pub fn releases_list(auth: &Auth, v: &ReferralView, releases: &[ReleaseView]) -> Markup {
+    html! {
+        section.card aria-labelledby="releases-h" {
+            h2 id="releases-h" { "Releases of information" }
+            ul.items {
+                @for r in releases {
+                    li.item data-status=(r.status) {
+                        strong { (r.status.replace('_', " ")) } " · until " (r.expires_on)
+                        @if r.part2 { " · Part 2 consent" }
+                        ul {
+                            @for rc in &r.recipients {
+                                li { (rc.agency_name) ": " (rc.categories.join(", ")) }
+                            }
+                        }
+                        @if matches!(r.status.as_str(), "in_force" | "not_yet_effective") {
+                            form method="post" action=(format!("/releases/{}/revoke", r.id)) {
+                                (csrf_field(auth))
+                                input type="hidden" name="referral" value=(v.id);
+                                button type="submit" { "Revoke" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reports a refusal on the work page; other errors as an error page.
+async fn refused(
+    state: &AppState,
+    ctx: &Ctx,
+    auth: &Auth,
+    id: ReferralId,
+    what: &str,
+    e: AppError,
+) -> PageResult {
+    match e {
+        e @ AppError::BadRequest { .. } => {
+            detail_page(state, ctx, auth, id, None, Some((what, e))).await
+        }
+        other => Err(other.into()),
+    }
+}
+
+pub async fn accept(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+) -> PageResult {
+    workflow::referrals::accept(&state, &auth, &ctx, id).await?;
+    Ok(see_other(&format!("/referrals/{id}?done=accepted")))
+}
+
+pub async fn arrive(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+) -> PageResult {
+    workflow::referrals::arrive(&state, &auth, &ctx, id).await?;
+    Ok(see_other(&format!("/referrals/{id}?done=arrived#triage")))
+}
+
+pub async fn triage(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    let form = TriageForm {
+        immediate_needs: f.all("needs"),
+        safety_concerns: f.opt("safety_concerns"),
+        ready_for_intake: Some(f.checked("ready_for_intake")),
+        notes: f.opt("notes"),
+    };
+    match workflow::referrals::triage(&state, &auth, &ctx, id, form).await {
+        Ok(()) => Ok(see_other(&format!("/referrals/{id}?done=triage#intake"))),
+        Err(e) => refused(&state, &ctx, &auth, id, "triage", e).await,
+    }
+}
+
+pub async fn intake(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    let form = IntakeForm {
+        living_situation: f.get("living_situation").to_string(),
+        participant_goals: f
+            .get("participant_goals")
+            .lines()
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
+        employment: f.opt("employment"),
+        monthly_income: f.opt("monthly_income").map(serde_json::Value::String),
+        benefits: f.all("benefits"),
+        health: f.opt("health"),
+        mental_health: f.opt("mental_health"),
+        substance_use: f.opt("substance_use"),
+        legal: f.opt("legal"),
+        documents: f.opt("documents"),
+        notes: f.opt("notes"),
+    };
+    match workflow::intake::complete(&state, &auth, &ctx, id, form).await {
+        Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=intake#release"))),
+        Err(e) => refused(&state, &ctx, &auth, id, "intake", e).await,
+    }
+}
+
+fn release_form_of(f: &Fields) -> ReleaseForm {
+    let recipients: Vec<RecipientForm> = f
+        .all("agency")
+        .into_iter()
+        .map(|a| RecipientForm {
+            categories: f.all(&format!("cat_{a}")),
+            agency_id: a,
+        })
+        .collect();
+    let sud = recipients
+        .iter()
+        .any(|r| r.categories.iter().any(|c| c == "sud"));
+    let method = f.opt("method").unwrap_or_else(|| "drawn".into());
+    ReleaseForm {
+        recipients,
+        purpose: f.get("purpose").to_string(),
+        effective_on: f.opt("effective_on"),
+        expires_on: f.get("expires_on").to_string(),
+        signature: Some(SignatureForm {
+            image_base64: (method == "drawn").then(|| f.opt("image_base64")).flatten(),
+            pdf_base64: (method == "uploaded_pdf")
+                .then(|| f.opt("pdf_base64"))
+                .flatten(),
+            method,
+        }),
+        part2: sud.then(|| Part2Form {
+            discloser: f.get("discloser").to_string(),
+            information: f.get("information").to_string(),
+            right_to_revoke_acknowledged: f.checked("right_to_revoke"),
+        }),
+    }
+}
+
+pub async fn release(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    let (record, _) = workflow::referrals::load(&state, &auth, id).await?;
+    let Some(pid) = record.participant_id else {
+        return Err(AppError::Conflict("complete the intake before the release".into()).into());
+    };
+    if f.all("agency").is_empty() {
+        return refused(
+            &state,
+            &ctx,
+            &auth,
+            id,
+            "release",
+            AppError::field("recipients", "tick at least one agency"),
+        )
+        .await;
+    }
+    match workflow::releases::create(&state, &auth, &ctx, pid, release_form_of(&f)).await {
+        Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=release"))),
+        Err(e) => refused(&state, &ctx, &auth, id, "release", e).await,
+    }
+}
+
+pub async fn revoke(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReleaseId>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    workflow::releases::revoke(&state, &auth, &ctx, id).await?;
+    match f.get("referral").parse::<ReferralId>() {
+        Ok(r) => Ok(see_other(&format!("/referrals/{r}?done=revoked"))),
+        Err(_) => Ok(see_other("/referrals")),
+    }
+}
