@@ -22,6 +22,7 @@ pub mod ids;
 pub mod monthly;
 pub mod notifications;
 pub mod orgs;
+pub mod owg;
 pub mod participation;
 pub mod policy;
 pub mod profile;

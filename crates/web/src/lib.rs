@@ -11,6 +11,7 @@ pub mod auth;
 pub mod config;
 pub mod disclosure;
 pub mod error;
+pub mod owg;
 pub mod pages;
 pub mod security;
 pub mod seed;

@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod me;
+pub mod owg;
 pub mod schemas;
 pub mod session;
 pub mod workflow;
@@ -41,6 +42,8 @@ use utoipa_axum::routes;
         (name = "holds", description = "Diversion holds and the prosecutor's queue"),
         (name = "policy", description = "The site's versioned eligibility policy"),
         (name = "roster", description = "The on-call roster"),
+        (name = "owg", description = "Operational Work Group meetings, agendas, minutes and action items"),
+        (name = "coordination", description = "Prosecutorial coordination on new charges against participants"),
         (name = "notifications", description = "Notifications and live events"),
     )
 )]
@@ -91,6 +94,17 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::handoff_stats))
         .routes(routes!(workflow::participants))
         .routes(routes!(workflow::participant_category))
+        .routes(routes!(owg::create_meeting))
+        .routes(routes!(owg::build_agenda))
+        .routes(routes!(owg::agenda))
+        .routes(routes!(owg::raise_item))
+        .routes(routes!(owg::minutes))
+        .routes(routes!(owg::add_action))
+        .routes(routes!(owg::my_actions))
+        .routes(routes!(owg::open_charge))
+        .routes(routes!(owg::view_charge))
+        .routes(routes!(owg::post_message))
+        .routes(routes!(owg::decide_charge))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

@@ -7,5 +7,6 @@ mod helpers;
 mod auth;
 mod disclosure;
 mod openapi;
+mod owg;
 mod security;
 mod workflow;

@@ -1,0 +1,183 @@
+//! The Operational Work Group and prosecutorial coordination API.
+
+use super::body::Body;
+use super::workflow::Created;
+use crate::AppState;
+use crate::audit::Ctx;
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::owg::{
+    self, AgendaView, ChargeDecision, CoordinationView, Message, Minutes, NewAction, NewCharge,
+    NewMeeting, RaisedItem,
+};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+fn uuid(s: &str) -> AppResult<Uuid> {
+    s.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Convene an OWG meeting (project manager).
+#[utoipa::path(post, path = "/api/v1/owg/meetings", tag = "owg", request_body = NewMeeting,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_meeting(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Body(m): Body<NewMeeting>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = owg::create_meeting(&s, &auth, &ctx, m).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Built {
+    /// Items added by this build.
+    pub added: usize,
+}
+
+/// Build the agenda from events (idempotent).
+#[utoipa::path(post, path = "/api/v1/owg/meetings/{id}/agenda", tag = "owg", params(("id" = Uuid, Path)),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Built), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn build_agenda(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Built>> {
+    Ok(Json(Built {
+        added: owg::build_agenda(&s, &auth, uuid(&id)?).await?,
+    }))
+}
+
+/// The meeting's agenda as the caller may see it.
+#[utoipa::path(get, path = "/api/v1/owg/meetings/{id}", tag = "owg", params(("id" = Uuid, Path)),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = AgendaView), (status = 404, body = ErrorBody)))]
+pub async fn agenda(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<AgendaView>> {
+    Ok(Json(owg::agenda(&s, &auth, &ctx, uuid(&id)?).await?))
+}
+
+/// Raise an item for the agenda (any attendee).
+#[utoipa::path(post, path = "/api/v1/owg/meetings/{id}/items", tag = "owg", params(("id" = Uuid, Path)), request_body = RaisedItem,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Added"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn raise_item(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body<RaisedItem>,
+) -> AppResult<StatusCode> {
+    owg::raise_item(&s, &auth, &ctx, uuid(&id)?, b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Record the minutes of an item.
+#[utoipa::path(put, path = "/api/v1/owg/items/{id}/minutes", tag = "owg", params(("id" = Uuid, Path)), request_body = Minutes,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Saved"), (status = 403, body = ErrorBody)))]
+pub async fn minutes(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body<Minutes>,
+) -> AppResult<StatusCode> {
+    owg::set_minutes(&s, &auth, &ctx, uuid(&id)?, b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Add an action item with an owner and a due date.
+#[utoipa::path(post, path = "/api/v1/owg/items/{id}/actions", tag = "owg", params(("id" = Uuid, Path)), request_body = NewAction,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn add_action(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body<NewAction>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = owg::add_action(&s, &auth, &ctx, uuid(&id)?, b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// The caller's open action items.
+#[utoipa::path(get, path = "/api/v1/owg/actions", tag = "owg",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Vec<owg::ActionView>)))]
+pub async fn my_actions(
+    State(s): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<owg::ActionView>>> {
+    Ok(Json(owg::my_actions(&s, &auth).await?))
+}
+
+/// A new charge against a participant: opens a coordination item between
+/// the liaison prosecutor and case management.
+#[utoipa::path(post, path = "/api/v1/coordination", tag = "coordination", request_body = NewCharge,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn open_charge(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Body(b): Body<NewCharge>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let id = owg::open_charge(&s, &auth, &ctx, b).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+/// A coordination item with its thread, and what the release lets the reader know.
+#[utoipa::path(get, path = "/api/v1/coordination/{id}", tag = "coordination", params(("id" = Uuid, Path)),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = CoordinationView), (status = 404, body = ErrorBody)))]
+pub async fn view_charge(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<CoordinationView>> {
+    Ok(Json(owg::view_charge(&s, &auth, &ctx, uuid(&id)?).await?))
+}
+
+/// Add to the thread (the prosecutor, or case management adding context).
+#[utoipa::path(post, path = "/api/v1/coordination/{id}/messages", tag = "coordination", params(("id" = Uuid, Path)), request_body = Message,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Added"), (status = 404, body = ErrorBody)))]
+pub async fn post_message(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body<Message>,
+) -> AppResult<StatusCode> {
+    owg::post_message(&s, &auth, &ctx, uuid(&id)?, b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The prosecutor's decision on the charge.
+#[utoipa::path(post, path = "/api/v1/coordination/{id}/decision", tag = "coordination", params(("id" = Uuid, Path)), request_body = ChargeDecision,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Recorded"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn decide_charge(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+    Body(b): Body<ChargeDecision>,
+) -> AppResult<StatusCode> {
+    owg::decide_charge(&s, &auth, &ctx, uuid(&id)?, b).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,733 @@
+//! Coordination (DESIGN.md §4): the Operational Work Group's meetings with
+//! agendas built from events, minutes and action items; and prosecutorial
+//! coordination on new charges against participants. Every item about a
+//! participant names the category it reveals and is shown to each reader
+//! only where the disclosure guard allows it — so the police attendee's
+//! copy of a meeting lacks what they may not see.
+
+use crate::audit::{self, Ctx};
+use crate::auth::Auth;
+use crate::disclosure::{Facts, Guard, facts, last_contact};
+use crate::error::{AppError, AppResult};
+use crate::workflow::{agency_of, is_case_management};
+use crate::{AppState, now};
+use handoff_domain::audit::Outcome;
+use handoff_domain::handoff::ReferralStatus;
+use handoff_domain::hold::HoldState;
+use handoff_domain::{AgencyKind, DataCategory, ParticipantId, Role, UserId};
+use handoff_store::owg::{self, NewItem};
+use handoff_store::referrals::Filter;
+use handoff_store::{casework, holds, referrals, users};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+fn may_convene(auth: &Auth) -> AppResult<()> {
+    if auth.user.has_role(Role::Supervisor) || auth.user.has_role(Role::SiteAdmin) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "OWG meetings are convened by the project manager",
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewMeeting {
+    /// YYYY-MM-DD
+    pub held_on: String,
+    pub title: String,
+    /// The attending users.
+    pub attendees: Vec<String>,
+}
+
+pub async fn create_meeting(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    m: NewMeeting,
+) -> AppResult<Uuid> {
+    may_convene(auth)?;
+    time::Date::parse(
+        m.held_on.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| AppError::field("held_on", "is not a date like 2026-12-08"))?;
+    if m.title.trim().is_empty() {
+        return Err(AppError::field("title", "is required"));
+    }
+    let mut attendees = Vec::new();
+    for (i, a) in m.attendees.iter().enumerate() {
+        let id: UserId = a
+            .parse()
+            .map_err(|_| AppError::field(format!("attendees[{i}]"), "is not a user id"))?;
+        users::get(&mut state.store.conn(), auth.user.site_id, id)
+            .await
+            .map_err(|_| AppError::field(format!("attendees[{i}]"), "no such user at this site"))?;
+        attendees.push(id);
+    }
+    let mut tx = state.store.begin().await?;
+    let id = owg::create_meeting(
+        &mut tx.conn(),
+        auth.user.site_id,
+        m.held_on.trim(),
+        m.title.trim(),
+        &attendees,
+        auth.user.id,
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "owg.meeting.create", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("owg_meeting:{id}"));
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Adds the items events call for: hand-offs pending, holds lapsing within
+/// 7 days, participants not contacted in 30 days (and, as imports land, new
+/// bookings and charges). Running it again adds only what is new.
+pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppResult<usize> {
+    may_convene(auth)?;
+    let site = auth.user.site_id;
+    let mut c = state.store.conn();
+    owg::get_meeting(&mut c, site, meeting).await?;
+    let t = now();
+    let mut added = 0;
+    for r in referrals::list(
+        &mut c,
+        site,
+        Filter::Status(ReferralStatus::AwaitingHandoff),
+        500,
+    )
+    .await?
+    {
+        let detail = format!("Waiting for a case manager since {}", r.referred_at.date());
+        let key = format!("handoff:{}", r.id);
+        if owg::add_item(
+            &mut c,
+            site,
+            meeting,
+            NewItem {
+                source: "handoff_pending",
+                participant: None,
+                referral: Some(r.id),
+                category: None,
+                detail: Some(&detail),
+                body: None,
+                raised_by: None,
+                dedupe_key: Some(&key),
+            },
+            t,
+        )
+        .await?
+        {
+            added += 1;
+        }
+    }
+    for h in holds::list(&mut c, site, Some(HoldState::Pending)).await? {
+        if !h.hold.lapsing_within(t, time::Duration::days(7)) {
+            continue;
+        }
+        let r = referrals::get(&mut c, site, h.hold.referral_id).await?;
+        let detail = format!(
+            "Hold lapses after {}",
+            handoff_store::referrals::iso(h.hold.deadline.last_day)
+        );
+        let key = format!("hold:{}", h.hold.id);
+        let item = NewItem {
+            source: "hold_lapsing",
+            participant: r.participant_id,
+            referral: Some(r.id),
+            category: Some(DataCategory::Hold),
+            detail: Some(&detail),
+            body: None,
+            raised_by: None,
+            dedupe_key: Some(&key),
+        };
+        if owg::add_item(&mut c, site, meeting, item, t).await? {
+            added += 1;
+        }
+    }
+    for p in casework::list_participants(&mut c, site).await? {
+        let Some(last) = last_contact(state, &p).await? else {
+            continue;
+        };
+        let days = (t - last).whole_days();
+        if days < 30 {
+            continue;
+        }
+        let detail = format!("Not contacted for {days} days");
+        let key = format!("not_contacted:{}", p.id);
+        if owg::add_item(
+            &mut c,
+            site,
+            meeting,
+            NewItem {
+                source: "not_contacted",
+                participant: Some(p.id),
+                referral: p.referral_id,
+                category: Some(DataCategory::Engagement),
+                detail: Some(&detail),
+                body: None,
+                raised_by: None,
+                dedupe_key: Some(&key),
+            },
+            t,
+        )
+        .await?
+        {
+            added += 1;
+        }
+    }
+    Ok(added)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RaisedItem {
+    pub title: String,
+    /// A participant the item is about (optional).
+    #[serde(default)]
+    pub participant_id: Option<String>,
+    /// What the item reveals about the participant (default `notes`).
+    #[serde(default)]
+    pub category: Option<String>,
+}
+
+async fn attendee_or_convener(
+    state: &AppState,
+    auth: &Auth,
+    meeting: Uuid,
+) -> AppResult<owg::Meeting> {
+    let m = owg::get_meeting(&mut state.store.conn(), auth.user.site_id, meeting).await?;
+    if m.attendees.contains(&auth.user.id) || auth.user.has_role(Role::Supervisor) {
+        Ok(m)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn raise_item(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    meeting: Uuid,
+    item: RaisedItem,
+) -> AppResult<()> {
+    attendee_or_convener(state, auth, meeting).await?;
+    let title = item.title.trim();
+    if title.is_empty() || title.chars().count() > 2000 {
+        return Err(AppError::field(
+            "title",
+            "write the item in 1 to 2000 characters",
+        ));
+    }
+    let participant = match item.participant_id.as_deref() {
+        Some(p) => {
+            let pid: ParticipantId = p
+                .parse()
+                .map_err(|_| AppError::field("participant_id", "is not a participant id"))?;
+            // Only about someone the raiser may know exists.
+            let guard = Guard::new(state, auth).await?;
+            let p = casework::get_participant(&mut state.store.conn(), auth.user.site_id, pid)
+                .await
+                .map_err(|_| AppError::field("participant_id", "no such participant"))?;
+            let f = facts(state, guard.site(), p).await?;
+            if !guard.assess(&f).may_know_exists() {
+                return Err(AppError::field("participant_id", "no such participant"));
+            }
+            Some(pid)
+        }
+        None => None,
+    };
+    let category = match item.category.as_deref() {
+        Some(c) => Some(
+            c.parse::<DataCategory>()
+                .map_err(|e| AppError::field("category", e.message))?,
+        ),
+        None => participant.map(|_| DataCategory::Notes),
+    };
+    let mut tx = state.store.begin().await?;
+    owg::add_item(
+        &mut tx.conn(),
+        auth.user.site_id,
+        meeting,
+        NewItem {
+            source: "raised",
+            participant,
+            referral: None,
+            category,
+            detail: None,
+            body: Some(title),
+            raised_by: Some(auth.user.id),
+            dedupe_key: None,
+        },
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "owg.item.raise", Outcome::Allowed, actx);
+    e.subject_participant_id = participant;
+    e.categories = category.into_iter().collect();
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActionView {
+    pub id: Uuid,
+    pub owner_id: Uuid,
+    pub due_on: String,
+    pub description: String,
+    pub done: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ItemView {
+    pub id: Uuid,
+    pub seq: i64,
+    /// handoff_pending | hold_lapsing | not_contacted | booking | charge | raised
+    pub source: String,
+    pub participant_id: Option<Uuid>,
+    /// The participant's name, where `identity` is disclosed to the reader.
+    pub participant_name: Option<String>,
+    pub category: Option<String>,
+    pub detail: Option<String>,
+    pub text: Option<String>,
+    /// Minutes: shown where the reader may see `notes` about the participant.
+    pub minutes: Option<String>,
+    pub actions: Vec<ActionView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AgendaView {
+    pub id: Uuid,
+    pub held_on: String,
+    pub title: String,
+    pub items: Vec<ItemView>,
+}
+
+/// The meeting as this reader may see it.
+pub async fn agenda(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    meeting: Uuid,
+) -> AppResult<AgendaView> {
+    let m = attendee_or_convener(state, auth, meeting).await?;
+    let guard = Guard::new(state, auth).await?;
+    let agency = agency_of(state, auth).await?;
+    let cm = is_case_management(auth, &agency);
+    let mut c = state.store.conn();
+    let mut cache: HashMap<ParticipantId, Facts> = HashMap::new();
+    let mut out = Vec::new();
+    for item in owg::items(&mut c, auth.user.site_id, meeting).await? {
+        let (visible, notes_ok, name) = match item.participant_id {
+            Some(pid) => {
+                if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(pid) {
+                    let p = casework::get_participant(&mut c, auth.user.site_id, pid).await?;
+                    slot.insert(facts(state, guard.site(), p).await?);
+                }
+                let f = &cache[&pid];
+                let a = guard.assess(f);
+                let cat = item.category.unwrap_or(DataCategory::Notes);
+                let ok = a.decision(cat).is_allowed();
+                let mut e = audit::event(
+                    auth,
+                    "owg.agenda.read",
+                    if ok {
+                        Outcome::Allowed
+                    } else {
+                        Outcome::Denied
+                    },
+                    actx,
+                );
+                e.subject_participant_id = Some(pid);
+                e.categories = vec![cat];
+                audit::record(state, e).await?;
+                let name = if ok && a.decision(DataCategory::Identity).is_allowed() {
+                    let person =
+                        referrals::get_person(&mut c, auth.user.site_id, f.participant.person_id)
+                            .await?;
+                    Some(format!("{} {}", person.first_name, person.last_name))
+                } else {
+                    None
+                };
+                (ok, a.decision(DataCategory::Notes).is_allowed(), name)
+            }
+            None => match item.referral_id {
+                // A referred person who is not a participant yet: case management only.
+                Some(_) => (cm, cm, None),
+                None => (true, true, None),
+            },
+        };
+        if !visible {
+            continue;
+        }
+        let actions = owg::actions_for_item(&mut c, auth.user.site_id, item.id)
+            .await?
+            .into_iter()
+            .map(|a| ActionView {
+                id: a.id,
+                owner_id: *a.owner_id.as_uuid(),
+                due_on: a.due_on,
+                description: a.description,
+                done: a.done,
+            })
+            .collect();
+        out.push(ItemView {
+            id: item.id,
+            seq: item.seq,
+            source: item.source,
+            participant_id: item.participant_id.map(|p| *p.as_uuid()),
+            participant_name: name,
+            category: item.category.map(|c| c.as_str().to_string()),
+            detail: item.detail,
+            text: item.body,
+            minutes: if notes_ok { item.minutes } else { None },
+            actions,
+        });
+    }
+    Ok(AgendaView {
+        id: m.id,
+        held_on: m.held_on,
+        title: m.title,
+        items: out,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Minutes {
+    pub minutes: String,
+}
+
+/// Minutes are written by case management or the convener (they may hold
+/// case detail, so they are `notes` about the participant).
+pub async fn set_minutes(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    item: Uuid,
+    body: Minutes,
+) -> AppResult<()> {
+    let agency = agency_of(state, auth).await?;
+    if !(is_case_management(auth, &agency) || auth.user.has_role(Role::SiteAdmin)) {
+        return Err(AppError::Forbidden("minutes are kept by case management"));
+    }
+    if body.minutes.chars().count() > 8000 {
+        return Err(AppError::field("minutes", "is longer than 8000 characters"));
+    }
+    let mut tx = state.store.begin().await?;
+    owg::set_minutes(
+        &mut tx.conn(),
+        auth.user.site_id,
+        item,
+        body.minutes.trim(),
+        auth.user.id,
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "owg.minutes", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("owg_item:{item}"));
+    e.categories = vec![DataCategory::Notes];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewAction {
+    pub owner_id: String,
+    /// YYYY-MM-DD
+    pub due_on: String,
+    pub description: String,
+}
+
+pub async fn add_action(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    item: Uuid,
+    a: NewAction,
+) -> AppResult<Uuid> {
+    let meeting = owg::meeting_of_item(&mut state.store.conn(), auth.user.site_id, item).await?;
+    attendee_or_convener(state, auth, meeting).await?;
+    let owner: UserId = a
+        .owner_id
+        .parse()
+        .map_err(|_| AppError::field("owner_id", "is not a user id"))?;
+    users::get(&mut state.store.conn(), auth.user.site_id, owner)
+        .await
+        .map_err(|_| AppError::field("owner_id", "no such user"))?;
+    time::Date::parse(
+        a.due_on.trim(),
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .map_err(|_| AppError::field("due_on", "is not a date like 2026-12-15"))?;
+    if a.description.trim().is_empty() {
+        return Err(AppError::field("description", "is required"));
+    }
+    let mut tx = state.store.begin().await?;
+    let id = owg::add_action(
+        &mut tx.conn(),
+        auth.user.site_id,
+        owg::NewAction {
+            item,
+            owner,
+            due_on: a.due_on.trim(),
+            description: a.description.trim(),
+            by: auth.user.id,
+        },
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "owg.action.add", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("owg_action:{id}"));
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// The caller's open action items (their home page).
+pub async fn my_actions(state: &AppState, auth: &Auth) -> AppResult<Vec<ActionView>> {
+    Ok(
+        owg::open_actions_of(&mut state.store.conn(), auth.user.site_id, auth.user.id)
+            .await?
+            .into_iter()
+            .map(|a| ActionView {
+                id: a.id,
+                owner_id: *a.owner_id.as_uuid(),
+                due_on: a.due_on,
+                description: a.description,
+                done: a.done,
+            })
+            .collect(),
+    )
+}
+
+// ---- Prosecutorial coordination ------------------------------------------
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewCharge {
+    pub participant_id: String,
+    /// The charge, e.g. "RCW 9A.56.050 Theft 3".
+    pub charge: String,
+    #[serde(default)]
+    pub case_number: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MessageView {
+    pub author: String,
+    pub body: String,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: time::OffsetDateTime,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoordinationView {
+    pub id: Uuid,
+    pub participant_id: Uuid,
+    pub charge: String,
+    pub case_number: Option<String>,
+    /// What the participant's release lets the reader know (category → data).
+    #[schema(value_type = Object)]
+    pub disclosed: serde_json::Value,
+    pub messages: Vec<MessageView>,
+    pub decision: Option<String>,
+    pub decision_note: Option<String>,
+}
+
+/// The liaison prosecutor opens an item for a new charge against a
+/// participant they may know of (or an import does, later).
+pub async fn open_charge(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    n: NewCharge,
+) -> AppResult<Uuid> {
+    let agency = agency_of(state, auth).await?;
+    if !(auth.user.has_role(Role::Prosecutor) && agency.kind == AgencyKind::Prosecutor) {
+        return Err(AppError::Forbidden(
+            "new charges are entered by the prosecutor's office",
+        ));
+    }
+    let pid: ParticipantId = n
+        .participant_id
+        .parse()
+        .map_err(|_| AppError::field("participant_id", "is not a participant id"))?;
+    let guard = Guard::new(state, auth).await?;
+    let p = casework::get_participant(&mut state.store.conn(), auth.user.site_id, pid)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    let f = facts(state, guard.site(), p).await?;
+    if !guard.assess(&f).may_know_exists() {
+        return Err(AppError::NotFound);
+    }
+    if n.charge.trim().is_empty() {
+        return Err(AppError::field("charge", "is required"));
+    }
+    let mut tx = state.store.begin().await?;
+    let id = owg::open_coordination(
+        &mut tx.conn(),
+        auth.user.site_id,
+        owg::NewCoordination {
+            participant: pid,
+            prosecutor_agency: agency.id,
+            charge: n.charge.trim(),
+            case_number: n.case_number.as_deref(),
+            opened_by: Some(auth.user.id),
+        },
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "coordination.open", Outcome::Allowed, actx);
+    e.subject_participant_id = Some(pid);
+    e.categories = vec![DataCategory::Justice];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Who is party to a coordination item: the owning prosecutor's office, and
+/// case management of the participant's agency.
+async fn party(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<owg::Coordination> {
+    let item = owg::get_coordination(&mut state.store.conn(), auth.user.site_id, id).await?;
+    let agency = agency_of(state, auth).await?;
+    let p = casework::get_participant(
+        &mut state.store.conn(),
+        auth.user.site_id,
+        item.participant_id,
+    )
+    .await?;
+    let prosecutor = auth.user.has_role(Role::Prosecutor) && agency.id == item.prosecutor_agency_id;
+    let cm = is_case_management(auth, &agency) && agency.id == p.agency_id;
+    if prosecutor || cm {
+        Ok(item)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+pub async fn view_charge(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: Uuid,
+) -> AppResult<CoordinationView> {
+    let item = party(state, auth, id).await?;
+    let guard = Guard::new(state, auth).await?;
+    let mut disclosed = serde_json::Map::new();
+    for cat in [
+        DataCategory::Enrollment,
+        DataCategory::Engagement,
+        DataCategory::Plan,
+    ] {
+        if let Ok(d) = guard.read(actx, item.participant_id, cat).await {
+            disclosed.insert(cat.as_str().to_string(), d.data);
+        }
+    }
+    let mut messages = Vec::new();
+    for (author, body, at) in &item.messages {
+        let name = users::get(&mut state.store.conn(), auth.user.site_id, *author)
+            .await
+            .map(|u| u.display_name)
+            .unwrap_or_default();
+        messages.push(MessageView {
+            author: name,
+            body: body.clone(),
+            at: *at,
+        });
+    }
+    Ok(CoordinationView {
+        id: item.id,
+        participant_id: *item.participant_id.as_uuid(),
+        charge: item.charge,
+        case_number: item.case_number,
+        disclosed: serde_json::Value::Object(disclosed),
+        messages,
+        decision: item.decision,
+        decision_note: item.decision_note,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Message {
+    pub body: String,
+}
+
+pub async fn post_message(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: Uuid,
+    m: Message,
+) -> AppResult<()> {
+    let item = party(state, auth, id).await?;
+    let body = m.body.trim();
+    if body.is_empty() || body.chars().count() > 4000 {
+        return Err(AppError::field("body", "write 1 to 4000 characters"));
+    }
+    let mut tx = state.store.begin().await?;
+    owg::add_message(
+        &mut tx.conn(),
+        auth.user.site_id,
+        id,
+        auth.user.id,
+        body,
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "coordination.message", Outcome::Allowed, actx);
+    e.subject_participant_id = Some(item.participant_id);
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ChargeDecision {
+    /// e.g. declined | filed | deferred | resolved_with_plan
+    pub decision: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+pub async fn decide_charge(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    id: Uuid,
+    d: ChargeDecision,
+) -> AppResult<()> {
+    let item = party(state, auth, id).await?;
+    if !auth.user.has_role(Role::Prosecutor) {
+        return Err(AppError::Forbidden("the prosecutor records the decision"));
+    }
+    let decision = d.decision.trim();
+    if !["filed", "declined", "deferred", "resolved_with_plan"].contains(&decision) {
+        return Err(AppError::field(
+            "decision",
+            "expected one of: filed, declined, deferred, resolved_with_plan",
+        ));
+    }
+    let mut tx = state.store.begin().await?;
+    owg::decide_coordination(
+        &mut tx.conn(),
+        auth.user.site_id,
+        id,
+        decision,
+        d.note.trim(),
+        auth.user.id,
+        now(),
+    )
+    .await?;
+    let mut e = audit::event(auth, "coordination.decision", Outcome::Allowed, actx);
+    e.subject_participant_id = Some(item.participant_id);
+    e.categories = vec![DataCategory::Justice];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(())
+}
