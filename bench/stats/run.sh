@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Benchmark: `handoff evaluate` (release) against reference.py on the same data,
+# in the same run. Usage: bench/stats/run.sh [SEED] [SCALE]   (defaults 2024 large)
+# Needs the reference environment in bench/stats/.venv (see README.md) and
+# SPEC_DIR pointing at the evaluation data folder (default ../shared/data/evaluation
+# relative to the repository root).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SEED=${1:-2024}
+SCALE=${2:-large}
+SPEC_DIR=${SPEC_DIR:-../shared/data/evaluation}
+PY=bench/stats/.venv/bin/python
+DATA=bench/stats/large/s${SEED}-${SCALE}
+OUT=bench/stats/out/s${SEED}-${SCALE}
+mkdir -p "$OUT"
+if [ ! -f "$DATA/study.csv" ]; then
+  "$PY" "$SPEC_DIR/gen_eval.py" --seed "$SEED" --scale "$SCALE" --out "$DATA"
+fi
+cargo build --release -p handoff >/dev/null
+echo "== handoff evaluate (release)"
+/usr/bin/time -v target/release/handoff evaluate --data "$DATA" --out "$OUT/handoff.json" \
+  --report "$OUT/report.html" --timings "$OUT/handoff_timings.json" 2> "$OUT/handoff_time.txt"
+grep -E "Elapsed|Maximum resident" "$OUT/handoff_time.txt"
+echo "== reference.py"
+/usr/bin/time -v "$PY" "$SPEC_DIR/reference.py" "$DATA" --out "$OUT/reference.json" \
+  --timings "$OUT/reference_timings.json" > "$OUT/reference_stdout.txt" 2> "$OUT/reference_time.txt"
+grep -E "Elapsed|Maximum resident" "$OUT/reference_time.txt"
+echo "== agreement (SPEC §9) and table"
+"$PY" bench/stats/compare.py "$OUT/reference.json" "$OUT/handoff.json" \
+  "$OUT/reference_timings.json" "$OUT/handoff_timings.json" \
+  "$OUT/reference_time.txt" "$OUT/handoff_time.txt" | tee "$OUT/table.md"
