@@ -44,8 +44,10 @@ pub fn run(args: &EvaluateArgs) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(path) = &args.timings {
-        let body: Vec<String> =
-            timings.iter().map(|(name, d)| format!("  \"{name}\": {}", d.as_secs_f64())).collect();
+        let body: Vec<String> = timings
+            .iter()
+            .map(|(name, d)| format!("  \"{name}\": {}", d.as_secs_f64()))
+            .collect();
         handoff_evaluation::write_atomically(path, &format!("{{\n{}\n}}\n", body.join(",\n")))
             .with_context(|| format!("writing {}", path.display()))?;
     }

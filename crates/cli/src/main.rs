@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 mod evaluate;
 
 #[derive(Parser)]
-#[command(name = "handoff", version, about = "Handoff: software for LEAD pre-arrest diversion sites")]
+#[command(
+    name = "handoff",
+    version,
+    about = "Handoff: software for LEAD pre-arrest diversion sites"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

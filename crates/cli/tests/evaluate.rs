@@ -37,10 +37,18 @@ fn writes_results_and_report() {
 #[test]
 fn bad_input_exits_2_and_writes_nothing() {
     let data = scratch("bad-data");
-    for f in ["participants.csv", "monthly.csv", "unit_costs.csv", "eligible_arrests.csv", "study.csv"] {
+    for f in [
+        "participants.csv",
+        "monthly.csv",
+        "unit_costs.csv",
+        "eligible_arrests.csv",
+        "study.csv",
+    ] {
         std::fs::copy(public().join(f), data.join(f)).unwrap();
     }
-    let events = std::fs::read_to_string(public().join("events.csv")).unwrap().replacen("2008-12-04", "2008-12-4", 1);
+    let events = std::fs::read_to_string(public().join("events.csv"))
+        .unwrap()
+        .replacen("2008-12-04", "2008-12-4", 1);
     std::fs::write(data.join("events.csv"), events).unwrap();
     let out = scratch("bad-out").join("results.json");
     let output = Command::new(env!("CARGO_BIN_EXE_handoff"))
@@ -52,7 +60,10 @@ fn bad_input_exits_2_and_writes_nothing() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("events.csv, line 2, column date"), "{stderr}");
+    assert!(
+        stderr.contains("events.csv, line 2, column date"),
+        "{stderr}"
+    );
     assert!(!out.exists());
     let _ = std::fs::remove_dir_all(&data);
 }

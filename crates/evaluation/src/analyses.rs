@@ -3,8 +3,8 @@
 use std::time::{Duration, Instant};
 
 use handoff_stats::{
-    self as stats, Family, FitWarning, GeeOptions, GlmOptions, KaplanMeier, ModelData, NegBinOptions, StatsError, Wald,
-    Z975,
+    self as stats, Family, FitWarning, GeeOptions, GlmOptions, KaplanMeier, ModelData,
+    NegBinOptions, StatsError, Wald, Z975,
 };
 use indexmap::IndexMap;
 
@@ -78,13 +78,21 @@ fn odds_ratio(w: Wald, pct: bool) -> OddsRatio {
         or,
         ci_low: lo,
         ci_high: hi,
-        pct_change_odds: pct.then(|| (or - 1.0) * 100.0),
+        pct_change_odds: pct.then_some((or - 1.0) * 100.0),
     }
 }
 
 fn rate_ratio(w: Wald) -> RateRatio {
     let (lo, hi) = w.ratio_ci(Z975);
-    RateRatio { coef: w.coef, se: w.se, z: w.z, p: w.p, irr: w.coef.exp(), ci_low: lo, ci_high: hi }
+    RateRatio {
+        coef: w.coef,
+        se: w.se,
+        z: w.z,
+        p: w.p,
+        irr: w.coef.exp(),
+        ci_low: lo,
+        ci_high: hi,
+    }
 }
 
 fn design(persons: &[Person], cols: &[fn(&Person) -> f64]) -> Vec<f64> {
@@ -109,9 +117,17 @@ fn prior_arrests(p: &Person) -> f64 {
     f64::from(p.prior_arrests_2y)
 }
 
-const GLM_REFERENCE: GlmOptions = GlmOptions { max_iter: 100, tol: 1e-12 };
+const GLM_REFERENCE: GlmOptions = GlmOptions {
+    max_iter: 100,
+    tol: 1e-12,
+};
 
-fn logistic(names: &[&str], y: &[f64], x: &[f64], warnings: &mut Vec<String>) -> Result<LogisticResult, StatsError> {
+fn logistic(
+    names: &[&str],
+    y: &[f64],
+    x: &[f64],
+    warnings: &mut Vec<String>,
+) -> Result<LogisticResult, StatsError> {
     let data = ModelData::new(y, x, names.len())?;
     let f = stats::fit_glm(&data, Family::BinomialLogit, &GLM_REFERENCE)?;
     warn_all(warnings, &f.fit.warnings);
@@ -134,30 +150,73 @@ fn logistic(names: &[&str], y: &[f64], x: &[f64], warnings: &mut Vec<String>) ->
 }
 
 fn recidivism(persons: &[Person], w: &mut Vec<String>) -> Result<LogisticResult, StatsError> {
-    let names = ["intercept", "group_lead", "prior_arrests_2y", "age_at_index", "male"];
-    let y: Vec<f64> = persons.iter().map(|p| f64::from(u8::from(p.y_arrest_6m))).collect();
+    let names = [
+        "intercept",
+        "group_lead",
+        "prior_arrests_2y",
+        "age_at_index",
+        "male",
+    ];
+    let y: Vec<f64> = persons
+        .iter()
+        .map(|p| f64::from(u8::from(p.y_arrest_6m)))
+        .collect();
     let x = design(persons, &[lead, prior_arrests, age, male]);
     logistic(&names, &y, &x, w)
 }
 
 fn felony(persons: &[Person], w: &mut Vec<String>) -> Result<LogisticResult, StatsError> {
-    let names = ["intercept", "group_lead", "prior_felony_2y", "log_followup_days", "age_at_index", "male"];
-    let y: Vec<f64> = persons.iter().map(|p| f64::from(u8::from(p.y_felony))).collect();
+    let names = [
+        "intercept",
+        "group_lead",
+        "prior_felony_2y",
+        "log_followup_days",
+        "age_at_index",
+        "male",
+    ];
+    let y: Vec<f64> = persons
+        .iter()
+        .map(|p| f64::from(u8::from(p.y_felony)))
+        .collect();
     let x = design(
         persons,
-        &[lead, |p| f64::from(p.prior_felony_2y), |p| f64::from(p.followup_days).ln(), age, male],
+        &[
+            lead,
+            |p| f64::from(p.prior_felony_2y),
+            |p| f64::from(p.followup_days).ln(),
+            age,
+            male,
+        ],
     );
     logistic(&names, &y, &x, w)
 }
 
-fn arrest_rate(persons: &[Person], warnings: &mut Vec<String>) -> Result<ArrestRateResult, StatsError> {
-    let names = ["intercept", "group_lead", "prior_arrests_2y", "age_at_index", "male"];
+fn arrest_rate(
+    persons: &[Person],
+    warnings: &mut Vec<String>,
+) -> Result<ArrestRateResult, StatsError> {
+    let names = [
+        "intercept",
+        "group_lead",
+        "prior_arrests_2y",
+        "age_at_index",
+        "male",
+    ];
     let y: Vec<f64> = persons.iter().map(|p| f64::from(p.arrests_post)).collect();
     let x = design(persons, &[lead, prior_arrests, age, male]);
-    let exposure: Vec<f64> = persons.iter().map(|p| f64::from(p.followup_days) / 365.25).collect();
+    let exposure: Vec<f64> = persons
+        .iter()
+        .map(|p| f64::from(p.followup_days) / 365.25)
+        .collect();
     let offset: Vec<f64> = exposure.iter().map(|t| t.ln()).collect();
     let data = ModelData::new(&y, &x, names.len())?.with_offset(&offset)?;
-    let nb = stats::fit_negbin2(&data, &NegBinOptions { max_iter: 100, tol: 1e-10 })?;
+    let nb = stats::fit_negbin2(
+        &data,
+        &NegBinOptions {
+            max_iter: 100,
+            tol: 1e-10,
+        },
+    )?;
     warn_all(warnings, &nb.fit.warnings);
     let w: Vec<Wald> = (0..names.len()).map(|j| nb.fit.wald(j)).collect();
     let t = table(&names, &w);
@@ -211,7 +270,14 @@ fn gee(ds: &Dataset, slot: usize, warnings: &mut Vec<String>) -> Result<GeeResul
     let m = &ds.monthly[slot];
     let x: Vec<f64> = m.post.iter().flat_map(|p| [1.0, *p]).collect();
     let data = ModelData::new(&m.y, &x, 2)?;
-    let f = stats::fit_gee_exchangeable_logit(&data, &m.bounds, &GeeOptions { max_iter: 60, ctol: 1e-6 })?;
+    let f = stats::fit_gee_exchangeable_logit(
+        &data,
+        &m.bounds,
+        &GeeOptions {
+            max_iter: 60,
+            ctol: 1e-6,
+        },
+    )?;
     warn_all(warnings, &f.warnings);
     let se = f.se_robust();
     let w: Vec<Wald> = (0..2).map(|j| Wald::new(f.coef[j], se[j])).collect();
@@ -257,7 +323,10 @@ fn survival(persons: &[Person], _w: &mut Vec<String>) -> Result<SurvivalOut, Sta
     let summary = |km: &KaplanMeier| KmSummary {
         n: km.n as u64,
         events: km.total_events as u64,
-        surv: SURV_TIMES.iter().map(|s| (s.to_string(), km.survival_at(*s as f64))).collect(),
+        surv: SURV_TIMES
+            .iter()
+            .map(|s| (s.to_string(), km.survival_at(*s as f64)))
+            .collect(),
         median: km.median(),
     };
     let lr = stats::logrank_test(&t[0], &e[0], &t[1], &e[1])?;
@@ -293,13 +362,20 @@ fn cost_change(ds: &Dataset, warnings: &mut Vec<String>) -> CostChangeResult {
             mean_pre: mean(&pre),
             mean_post: mean(&post),
             mean_change: mean(&change),
-            sd_change: if n > 0 { stats::mean_sd(&change).sd } else { None },
+            sd_change: if n > 0 {
+                stats::mean_sd(&change).sd
+            } else {
+                None
+            },
         };
         (g, change)
     };
     let (lead, a) = group(true);
     let (control, b) = group(false);
-    let did = lead.mean_change.zip(control.mean_change).map(|(x, y)| x - y);
+    let did = lead
+        .mean_change
+        .zip(control.mean_change)
+        .map(|(x, y)| x - y);
     let welch = match stats::welch_t_test(&a, &b, 0.95) {
         Ok(w) => Some(WelchResult {
             t: w.t,
@@ -316,7 +392,11 @@ fn cost_change(ds: &Dataset, warnings: &mut Vec<String>) -> CostChangeResult {
         }
     };
     CostChangeResult {
-        unit_costs: COST_ITEMS.iter().map(|s| s.to_string()).zip(unit.iter().copied()).collect(),
+        unit_costs: COST_ITEMS
+            .iter()
+            .map(|s| s.to_string())
+            .zip(unit.iter().copied())
+            .collect(),
         lead,
         control,
         did,
@@ -336,20 +416,41 @@ fn equity(ds: &Dataset, warnings: &mut Vec<String>) -> EquityResult {
         table.push(vec![a, n - a]);
         let rate = a as f64 / n as f64;
         let row = if i == REFERENCE_RACE {
-            RaceRow { n, diverted: a, rate, rri: Some(1.0), se_log: None, ci_low: None, ci_high: None }
+            RaceRow {
+                n,
+                diverted: a,
+                rate,
+                rri: Some(1.0),
+                se_log: None,
+                ci_low: None,
+                ci_high: None,
+            }
         } else {
             let r = stats::relative_rate_index(a, n, c, n0, RRI_Z);
-            RaceRow { n, diverted: a, rate, rri: r.rri, se_log: r.se_log, ci_low: r.ci_low, ci_high: r.ci_high }
+            RaceRow {
+                n,
+                diverted: a,
+                rate,
+                rri: r.rri,
+                se_log: r.se_log,
+                ci_low: r.ci_low,
+                ci_high: r.ci_high,
+            }
         };
         races.insert(name.to_string(), row);
     }
     let total: u64 = ds.eligible.iter().map(|r| r.0).sum();
     let diverted: u64 = ds.eligible.iter().map(|r| r.1).sum();
     if n0 == 0 || c == 0 {
-        warnings.push("equity_rri: the reference race White has no diverted eligible arrests".into());
+        warnings
+            .push("equity_rri: the reference race White has no diverted eligible arrests".into());
     }
     let chi2 = match stats::chi_square_independence(&table) {
-        Ok(t) => Some(ChiSquareResult { statistic: t.statistic, dof: t.dof, p: t.p }),
+        Ok(t) => Some(ChiSquareResult {
+            statistic: t.statistic,
+            dof: t.dof,
+            p: t.p,
+        }),
         Err(e) => {
             warnings.push(format!("equity_rri: chi-square test not computed: {e}"));
             None
@@ -401,11 +502,23 @@ fn derived_sums(ds: &Dataset) -> DerivedSums {
 fn figures(ds: &Dataset, km: Option<&[KaplanMeier; 2]>) -> Figures {
     let steps = |k: &KaplanMeier| {
         let mut v = vec![(0.0, 1.0)];
-        v.extend(k.times.iter().zip(&k.survival).zip(&k.events).filter(|(_, d)| **d > 0).map(|((t, s), _)| (*t, *s)));
+        v.extend(
+            k.times
+                .iter()
+                .zip(&k.survival)
+                .zip(&k.events)
+                .filter(|(_, d)| **d > 0)
+                .map(|((t, s), _)| (*t, *s)),
+        );
         v
     };
     let risk_times = vec![0, 90, 180, 365, 730];
-    let risk = |k: &KaplanMeier| risk_times.iter().map(|t| k.at_risk_at(*t as f64) as u64).collect::<Vec<_>>();
+    let risk = |k: &KaplanMeier| {
+        risk_times
+            .iter()
+            .map(|t| k.at_risk_at(*t as f64) as u64)
+            .collect::<Vec<_>>()
+    };
     let labels = ["Housed", "Employed", "With income or benefits"];
     let outcomes = ["housed", "employed", "income_benefits"];
     Figures {
@@ -446,8 +559,17 @@ fn meta(ds: &Dataset, warnings: Vec<String>) -> Meta {
         z975: Z975,
         rri_z: RRI_Z,
         settings: Settings {
-            glm: GlmSettings { method: "IRLS".into(), maxiter: 100, tol: 1e-12 },
-            negbin: NegBinSettings { method: "newton".into(), maxiter: 100, tol: 1e-10, disp: 0 },
+            glm: GlmSettings {
+                method: "IRLS".into(),
+                maxiter: 100,
+                tol: 1e-12,
+            },
+            negbin: NegBinSettings {
+                method: "newton".into(),
+                maxiter: 100,
+                tol: 1e-10,
+                disp: 0,
+            },
             gee: GeeSettings {
                 maxiter: 60,
                 ctol: 1e-6,

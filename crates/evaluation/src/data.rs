@@ -8,8 +8,21 @@ use std::path::Path;
 
 use crate::input::{CsvReader, InputError, KeySet, format_date};
 
-pub const RACES: [&str; 6] = ["Black", "White", "Hispanic/Latino", "Asian", "Native American", "Other"];
-pub const COST_ITEMS: [&str; 5] = ["arrest", "charge_felony", "charge_misdemeanor", "jail_day", "prison_admission"];
+pub const RACES: [&str; 6] = [
+    "Black",
+    "White",
+    "Hispanic/Latino",
+    "Asian",
+    "Native American",
+    "Other",
+];
+pub const COST_ITEMS: [&str; 5] = [
+    "arrest",
+    "charge_felony",
+    "charge_misdemeanor",
+    "jail_day",
+    "prison_admission",
+];
 pub const MONTH_MIN: i32 = -12;
 pub const MONTH_MAX: i32 = 24;
 const MONTHS: usize = (MONTH_MAX - MONTH_MIN + 1) as usize;
@@ -118,7 +131,10 @@ fn read_costs(dir: &Path) -> Result<[f64; 5], InputError> {
     while r.next_row()? {
         let i = r.category(0, &COST_ITEMS)?;
         if !out[i].is_nan() {
-            return Err(r.error(Some("item"), format!("duplicate item \"{}\"", COST_ITEMS[i])));
+            return Err(r.error(
+                Some("item"),
+                format!("duplicate item \"{}\"", COST_ITEMS[i]),
+            ));
         }
         out[i] = r.decimal(1)?;
     }
@@ -149,19 +165,35 @@ impl PersonIndex {
             }
             PersonIndex::Dense(v)
         } else {
-            PersonIndex::Sparse(persons.iter().enumerate().map(|(i, p)| (p.id, i as u32)).collect())
+            PersonIndex::Sparse(
+                persons
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p.id, i as u32))
+                    .collect(),
+            )
         }
     }
     fn get(&self, id: u64) -> Option<usize> {
         match self {
-            PersonIndex::Dense(v) => v.get(id as usize).filter(|i| **i != u32::MAX).map(|i| *i as usize),
+            PersonIndex::Dense(v) => v
+                .get(id as usize)
+                .filter(|i| **i != u32::MAX)
+                .map(|i| *i as usize),
             PersonIndex::Sparse(m) => m.get(&id).map(|i| *i as usize),
         }
     }
 }
 
 fn read_participants(dir: &Path, study_end: i32) -> Result<Vec<Person>, InputError> {
-    let cols = ["person_id", "group", "index_date", "age_at_index", "sex", "race"];
+    let cols = [
+        "person_id",
+        "group",
+        "index_date",
+        "age_at_index",
+        "sex",
+        "race",
+    ];
     let mut r = CsvReader::open(dir, "participants.csv", &cols)?;
     let mut seen = KeySet::new();
     let mut persons = Vec::new();
@@ -177,7 +209,10 @@ fn read_participants(dir: &Path, study_end: i32) -> Result<Vec<Person>, InputErr
         r.category(5, &RACES)?;
         let followup_days = study_end - index_day;
         if followup_days < 1 {
-            return Err(r.error(Some("index_date"), "index date is not before the study end".into()));
+            return Err(r.error(
+                Some("index_date"),
+                "index date is not before the study end".into(),
+            ));
         }
         persons.push(Person {
             id,
@@ -202,8 +237,20 @@ fn read_participants(dir: &Path, study_end: i32) -> Result<Vec<Person>, InputErr
     Ok(persons)
 }
 
-fn read_events(dir: &Path, study_end: i32, persons: &mut [Person], index: &PersonIndex) -> Result<u64, InputError> {
-    let cols = ["event_id", "person_id", "date", "kind", "felony", "jail_days"];
+fn read_events(
+    dir: &Path,
+    study_end: i32,
+    persons: &mut [Person],
+    index: &PersonIndex,
+) -> Result<u64, InputError> {
+    let cols = [
+        "event_id",
+        "person_id",
+        "date",
+        "kind",
+        "felony",
+        "jail_days",
+    ];
     let mut r = CsvReader::open(dir, "events.csv", &cols)?;
     let mut seen = KeySet::new();
     let mut rows = 0;
@@ -215,7 +262,10 @@ fn read_events(dir: &Path, study_end: i32, persons: &mut [Person], index: &Perso
         }
         let pid = r.positive_id(1)?;
         let Some(pi) = index.get(pid) else {
-            return Err(r.error(Some("person_id"), format!("person_id {pid} is not in participants.csv")));
+            return Err(r.error(
+                Some("person_id"),
+                format!("person_id {pid} is not in participants.csv"),
+            ));
         };
         let day = r.date(2)?;
         let kind = r.category(3, &["arrest", "charge", "booking", "prison_admission"])?;
@@ -288,8 +338,18 @@ fn read_events(dir: &Path, study_end: i32, persons: &mut [Person], index: &Perso
 /// Monthly grid cell: 2 bits per outcome (0 = 0, 1 = 1, 2 = missing), 0xFF = no row.
 const ABSENT: u8 = 0xFF;
 
-fn read_monthly(dir: &Path, persons: &[Person], index: &PersonIndex) -> Result<(u64, [MonthlyOutcome; 3]), InputError> {
-    let cols = ["person_id", "month", "housed", "employed", "income_benefits"];
+fn read_monthly(
+    dir: &Path,
+    persons: &[Person],
+    index: &PersonIndex,
+) -> Result<(u64, [MonthlyOutcome; 3]), InputError> {
+    let cols = [
+        "person_id",
+        "month",
+        "housed",
+        "employed",
+        "income_benefits",
+    ];
     let mut r = CsvReader::open(dir, "monthly.csv", &cols)?;
     // LEAD persons ranked by person_id
     let mut lead: Vec<usize> = (0..persons.len()).filter(|i| persons[*i].lead).collect();
@@ -304,14 +364,23 @@ fn read_monthly(dir: &Path, persons: &[Person], index: &PersonIndex) -> Result<(
         rows += 1;
         let pid = r.positive_id(0)?;
         let Some(pi) = index.get(pid) else {
-            return Err(r.error(Some("person_id"), format!("person_id {pid} is not in participants.csv")));
+            return Err(r.error(
+                Some("person_id"),
+                format!("person_id {pid} is not in participants.csv"),
+            ));
         };
         if rank[pi] == u32::MAX {
-            return Err(r.error(Some("person_id"), format!("person_id {pid} is not in the lead group")));
+            return Err(r.error(
+                Some("person_id"),
+                format!("person_id {pid} is not in the lead group"),
+            ));
         }
         let month = r.int(1)?;
         if !(i64::from(MONTH_MIN)..=i64::from(MONTH_MAX)).contains(&month) {
-            return Err(r.error(Some("month"), format!("month {month} outside {MONTH_MIN}..{MONTH_MAX}")));
+            return Err(r.error(
+                Some("month"),
+                format!("month {month} outside {MONTH_MIN}..{MONTH_MAX}"),
+            ));
         }
         let mut cell = 0u8;
         for slot in 0..3 {
@@ -324,12 +393,18 @@ fn read_monthly(dir: &Path, persons: &[Person], index: &PersonIndex) -> Result<(
         }
         let at = rank[pi] as usize * MONTHS + (month - i64::from(MONTH_MIN)) as usize;
         if grid[at] != ABSENT {
-            return Err(r.error(Some("month"), format!("duplicate (person_id, month) = ({pid}, {month})")));
+            return Err(r.error(
+                Some("month"),
+                format!("duplicate (person_id, month) = ({pid}, {month})"),
+            ));
         }
         grid[at] = cell;
     }
     let outcomes = [0, 1, 2].map(|slot| {
-        let mut o = MonthlyOutcome { by_month: vec![(0, 0); MONTHS], ..Default::default() };
+        let mut o = MonthlyOutcome {
+            by_month: vec![(0, 0); MONTHS],
+            ..Default::default()
+        };
         o.bounds.push(0);
         for person in grid.chunks(MONTHS) {
             for (m, cell) in person.iter().enumerate() {
@@ -358,7 +433,11 @@ fn read_monthly(dir: &Path, persons: &[Person], index: &PersonIndex) -> Result<(
 }
 
 fn read_eligible(dir: &Path) -> Result<(u64, [(u64, u64); 6]), InputError> {
-    let mut r = CsvReader::open(dir, "eligible_arrests.csv", &["arrest_id", "date", "race", "diverted"])?;
+    let mut r = CsvReader::open(
+        dir,
+        "eligible_arrests.csv",
+        &["arrest_id", "date", "race", "diverted"],
+    )?;
     let mut seen = KeySet::new();
     let mut tab = [(0u64, 0u64); 6];
     let mut rows = 0;
@@ -388,7 +467,12 @@ pub fn load(dir: &Path) -> Result<Dataset, InputError> {
         let persons_ro = persons.clone();
         rayon::join(
             || read_events(dir, study_end, &mut persons, &index),
-            || rayon::join(|| read_monthly(dir, &persons_ro, &index), || read_eligible(dir)),
+            || {
+                rayon::join(
+                    || read_monthly(dir, &persons_ro, &index),
+                    || read_eligible(dir),
+                )
+            },
         )
     };
     let rows_events = events?;

@@ -45,7 +45,11 @@ pub(crate) struct CsvReader {
 }
 
 impl CsvReader {
-    pub(crate) fn open(dir: &Path, name: &'static str, wanted: &[&'static str]) -> Result<CsvReader, InputError> {
+    pub(crate) fn open(
+        dir: &Path,
+        name: &'static str,
+        wanted: &[&'static str],
+    ) -> Result<CsvReader, InputError> {
         let path: PathBuf = dir.join(name);
         let file = File::open(&path).map_err(|e| InputError {
             file: name.into(),
@@ -72,7 +76,10 @@ impl CsvReader {
                 return Err(r.error(Some(h), "column appears twice in the header".into()));
             }
         }
-        r.slot_of = names.iter().map(|h| wanted.iter().position(|w| w == h)).collect();
+        r.slot_of = names
+            .iter()
+            .map(|h| wanted.iter().position(|w| w == h))
+            .collect();
         for w in wanted {
             if !names.contains(w) {
                 return Err(r.error(Some(w), "required column is missing from the header".into()));
@@ -83,12 +90,15 @@ impl CsvReader {
 
     fn read_line(&mut self) -> Result<bool, InputError> {
         self.buf.clear();
-        let n = self.reader.read_until(b'\n', &mut self.buf).map_err(|e| InputError {
-            file: self.name.into(),
-            line: Some(self.line + 1),
-            column: None,
-            message: format!("read error: {e}"),
-        })?;
+        let n = self
+            .reader
+            .read_until(b'\n', &mut self.buf)
+            .map_err(|e| InputError {
+                file: self.name.into(),
+                line: Some(self.line + 1),
+                column: None,
+                message: format!("read error: {e}"),
+            })?;
         if n == 0 {
             return Ok(false);
         }
@@ -112,7 +122,10 @@ impl CsvReader {
             let mut pos = 0;
             for field in self.buf.split(|b| *b == b',') {
                 if pos >= self.slot_of.len() {
-                    return Err(self.error(None, format!("more fields than the {} header columns", self.slot_of.len())));
+                    return Err(self.error(
+                        None,
+                        format!("more fields than the {} header columns", self.slot_of.len()),
+                    ));
                 }
                 if let Some(slot) = self.slot_of[pos] {
                     self.ranges[slot] = (start, start + field.len());
@@ -121,7 +134,10 @@ impl CsvReader {
                 pos += 1;
             }
             if pos != self.slot_of.len() {
-                return Err(self.error(None, format!("{pos} fields, expected {}", self.slot_of.len())));
+                return Err(self.error(
+                    None,
+                    format!("{pos} fields, expected {}", self.slot_of.len()),
+                ));
             }
             return Ok(true);
         }
@@ -176,13 +192,18 @@ impl CsvReader {
     }
 
     pub(crate) fn date(&self, slot: usize) -> Result<i32, InputError> {
-        parse_date(self.field(slot)).ok_or_else(|| self.field_error(slot, "malformed date (expected YYYY-MM-DD)"))
+        parse_date(self.field(slot))
+            .ok_or_else(|| self.field_error(slot, "malformed date (expected YYYY-MM-DD)"))
     }
 
     pub(crate) fn decimal(&self, slot: usize) -> Result<f64, InputError> {
         std::str::from_utf8(self.field(slot))
             .ok()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-'))
+            .filter(|s| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+            })
             .and_then(|s| s.parse::<f64>().ok())
             .filter(|v| v.is_finite())
             .ok_or_else(|| self.field_error(slot, "expected a decimal number"))
@@ -191,9 +212,15 @@ impl CsvReader {
     /// Index of the field's value in `choices`, or an "unknown category" error.
     pub(crate) fn category(&self, slot: usize, choices: &[&str]) -> Result<usize, InputError> {
         let v = self.field(slot);
-        choices.iter().position(|c| c.as_bytes() == v).ok_or_else(|| {
-            self.field_error(slot, &format!("unknown category (expected one of: {})", choices.join(", ")))
-        })
+        choices
+            .iter()
+            .position(|c| c.as_bytes() == v)
+            .ok_or_else(|| {
+                self.field_error(
+                    slot,
+                    &format!("unknown category (expected one of: {})", choices.join(", ")),
+                )
+            })
     }
 }
 
@@ -222,7 +249,9 @@ pub(crate) fn parse_date(s: &[u8]) -> Option<i32> {
         return None;
     }
     let num = |r: &[u8]| -> Option<i32> {
-        r.iter().try_fold(0i32, |acc, b| b.is_ascii_digit().then(|| acc * 10 + i32::from(b - b'0')))
+        r.iter().try_fold(0i32, |acc, b| {
+            b.is_ascii_digit().then(|| acc * 10 + i32::from(b - b'0'))
+        })
     };
     let (y, m, d) = (num(&s[0..4])?, num(&s[5..7])?, num(&s[8..10])?);
     if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
@@ -274,7 +303,10 @@ pub(crate) struct KeySet {
 
 impl KeySet {
     pub(crate) fn new() -> Self {
-        KeySet { bits: Vec::new(), sparse: std::collections::HashSet::new() }
+        KeySet {
+            bits: Vec::new(),
+            sparse: std::collections::HashSet::new(),
+        }
     }
     /// `false` when the key was already present.
     pub(crate) fn insert(&mut self, key: u64) -> bool {
@@ -301,8 +333,18 @@ mod tests {
     fn dates_round_trip_and_reject_bad_input() {
         assert_eq!(parse_date(b"1970-01-01"), Some(0));
         assert_eq!(parse_date(b"2015-12-31"), Some(16_800));
-        assert_eq!(parse_date(b"2012-02-29").map(format_date).as_deref(), Some("2012-02-29"));
-        for bad in [&b"2013-02-29"[..], b"2013-13-01", b"2013-1-01", b"13-01-2013", b"2013-01-00", b"2013/01/01"] {
+        assert_eq!(
+            parse_date(b"2012-02-29").map(format_date).as_deref(),
+            Some("2012-02-29")
+        );
+        for bad in [
+            &b"2013-02-29"[..],
+            b"2013-13-01",
+            b"2013-1-01",
+            b"13-01-2013",
+            b"2013-01-00",
+            b"2013/01/01",
+        ] {
             assert_eq!(parse_date(bad), None, "{}", String::from_utf8_lossy(bad));
         }
     }

@@ -41,7 +41,8 @@ pub fn evaluate_dir_timed(dir: &Path) -> Result<(Results, Timings), InputError> 
 
 /// Results as pretty-printed JSON (shortest round-trip number representation).
 pub fn results_json(results: &Results) -> String {
-    let mut s = serde_json::to_string_pretty(results).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(results).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }
@@ -49,8 +50,14 @@ pub fn results_json(results: &Results) -> String {
 /// Writes `contents` to `path` through a temporary file in the same folder and
 /// a rename, so a reader never sees a partial file.
 pub fn write_atomically(path: &Path, contents: &str) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;

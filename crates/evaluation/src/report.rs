@@ -30,11 +30,19 @@ th:first-child,td:first-child{text-align:left}thead th{border-bottom:2px solid #
 figure,table,.finding{break-inside:avoid}a{color:inherit;text-decoration:none}.table-wrap{overflow:visible}}";
 
 fn p_text(p: f64) -> String {
-    if p < 0.001 { "p < 0.001".into() } else { format!("p = {:.3}", p) }
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {:.3}", p)
+    }
 }
 
 fn significance(p: f64) -> &'static str {
-    if p < 0.05 { "" } else { "; not statistically significant at the 5% level" }
+    if p < 0.05 {
+        ""
+    } else {
+        "; not statistically significant at the 5% level"
+    }
 }
 
 fn ratio(v: f64) -> String {
@@ -50,11 +58,23 @@ fn pct_words(ratio: f64, more: &str, less: &str) -> String {
 }
 
 fn or_ci(b: &OddsRatio) -> String {
-    format!("odds ratio {}, 95% CI {}–{}; {}", ratio(b.or), ratio(b.ci_low), ratio(b.ci_high), p_text(b.p))
+    format!(
+        "odds ratio {}, 95% CI {}–{}; {}",
+        ratio(b.or),
+        ratio(b.ci_low),
+        ratio(b.ci_high),
+        p_text(b.p)
+    )
 }
 
 fn irr_ci(b: &RateRatio) -> String {
-    format!("rate ratio {}, 95% CI {}–{}; {}", ratio(b.irr), ratio(b.ci_low), ratio(b.ci_high), p_text(b.p))
+    format!(
+        "rate ratio {}, 95% CI {}–{}; {}",
+        ratio(b.irr),
+        ratio(b.ci_low),
+        ratio(b.ci_high),
+        p_text(b.p)
+    )
 }
 
 fn findings(r: &Results) -> Vec<String> {
@@ -104,8 +124,16 @@ fn findings(r: &Results) -> Vec<String> {
         }
     }
     if let Some(s) = &r.survival_first_arrest {
-        let med = |m: Option<f64>| m.map_or("more than the follow-up".to_string(), |d| format!("{d:.0} days"));
-        let lr = s.logrank.as_ref().map(|l| format!(" (log-rank {})", p_text(l.p))).unwrap_or_default();
+        let med = |m: Option<f64>| {
+            m.map_or("more than the follow-up".to_string(), |d| {
+                format!("{d:.0} days")
+            })
+        };
+        let lr = s
+            .logrank
+            .as_ref()
+            .map(|l| format!(" (log-rank {})", p_text(l.p)))
+            .unwrap_or_default();
         f.push(format!(
             "Half of LEAD participants were re-arrested within <strong>{}</strong>, against {} in the comparison group{lr}; \
              after one year {:.0}% of LEAD participants and {:.0}% of the comparison group had not been re-arrested.",
@@ -121,7 +149,14 @@ fn findings(r: &Results) -> Vec<String> {
         let ci = c
             .welch
             .as_ref()
-            .map(|w| format!(" (95% CI {} to {}; {})", money(w.ci_low), money(w.ci_high), p_text(w.p)))
+            .map(|w| {
+                format!(
+                    " (95% CI {} to {}; {})",
+                    money(w.ci_low),
+                    money(w.ci_high),
+                    p_text(w.p)
+                )
+            })
             .unwrap_or_default();
         f.push(format!(
             "Justice-system costs <strong>{} by {}</strong> per LEAD participant from the year before to the year after, \
@@ -144,21 +179,37 @@ fn equity_finding(r: &Results) -> String {
             continue;
         }
         if let (Some(rri), Some(lo), Some(hi)) = (row.rri, row.ci_low, row.ci_high) {
-            parts.push(format!("{} for {} arrestees (95% CI {}–{})", ratio(rri), esc(race), ratio(lo), ratio(hi)));
+            parts.push(format!(
+                "{} for {} arrestees (95% CI {}–{})",
+                ratio(rri),
+                esc(race),
+                ratio(lo),
+                ratio(hi)
+            ));
         }
     }
     let chi = e
         .chi2
         .as_ref()
-        .map(|c| format!(" A chi-square test of diversion by race gives {}.", p_text(c.p)))
+        .map(|c| {
+            format!(
+                " A chi-square test of diversion by race gives {}.",
+                p_text(c.p)
+            )
+        })
         .unwrap_or_default();
     format!(
-        "Of {} diversion-eligible arrests, {} were diverted to LEAD. Compared with {} arrestees, the diversion rate was {} \
-         times as high.{chi}",
+        "Of {} diversion-eligible arrests, {} were diverted to LEAD. Measured against the rate for {} arrestees \
+         (relative rate index, 1 = the same rate), diversion was {}.{chi}",
         thousands(e.n),
-        e.overall_rate.map_or("an unknown share".into(), |v| format!("{:.1}%", v * 100.0)),
+        e.overall_rate
+            .map_or("an unknown share".into(), |v| format!("{:.1}%", v * 100.0)),
         esc(&e.reference),
-        if parts.is_empty() { "not estimable".to_string() } else { parts.join(", ") }
+        if parts.is_empty() {
+            "not estimable".to_string()
+        } else {
+            parts.join(", ")
+        }
     )
 }
 
@@ -166,7 +217,13 @@ fn thousands(n: u64) -> String {
     money(n as f64).trim_start_matches('$').to_string()
 }
 
-fn coef_table(terms: &[String], coef: &TermMap, se: &TermMap, p: &TermMap, exp_label: &str) -> String {
+fn coef_table(
+    terms: &[String],
+    coef: &TermMap,
+    se: &TermMap,
+    p: &TermMap,
+    exp_label: &str,
+) -> String {
     let mut s = format!(
         "<div class=\"table-wrap\"><table><thead><tr><th>Term</th><th>Coefficient</th><th>SE</th><th>{exp_label}</th>\
          <th>p</th></tr></thead><tbody>"
@@ -178,7 +235,11 @@ fn coef_table(terms: &[String], coef: &TermMap, se: &TermMap, p: &TermMap, exp_l
             "<tr><td>{}</td><td>{b:.4}</td><td>{e:.4}</td><td>{:.3}</td><td>{}</td></tr>",
             esc(t),
             b.exp(),
-            if pv < 0.001 { "&lt; 0.001".into() } else { format!("{pv:.3}") }
+            if pv < 0.001 {
+                "&lt; 0.001".into()
+            } else {
+                format!("{pv:.3}")
+            }
         );
     }
     s + "</tbody></table></div>"
@@ -213,8 +274,16 @@ fn gee_row(label: &str, g: &GeeResult) -> String {
 /// The racial-equity section alone (an HTML fragment), for the oversight role.
 pub fn render_equity_section(r: &Results) -> String {
     let e = &r.equity_rri;
-    let rows: Vec<(String, Option<f64>, Option<f64>, Option<f64>)> =
-        e.races.iter().map(|(k, v)| (k.clone(), v.rri, v.ci_low, v.ci_high)).collect();
+    let rows: Vec<svg::ForestRow> = e
+        .races
+        .iter()
+        .map(|(k, v)| svg::ForestRow {
+            label: k.clone(),
+            estimate: v.rri,
+            low: v.ci_low,
+            high: v.ci_high,
+        })
+        .collect();
     let mut s = String::from("<section id=\"equity\"><h2>Racial equity of diversion</h2>");
     let _ = write!(s, "<p class=\"finding\">{}</p>", equity_finding(r));
     let _ = write!(
@@ -299,7 +368,13 @@ pub fn render_report(r: &Results) -> String {
             "<figure>{}<figcaption>Share not yet re-arrested by days since the index date (Kaplan–Meier; follow-up \
              censored at two years or the study end). LEAD: n = {}, {} re-arrested; comparison: n = {}, {} re-arrested. \
              Numbers at risk below the axis.{}</figcaption></figure>",
-            svg::km_chart(&fig.km_lead, &fig.km_control, &fig.km_risk_times, &fig.km_risk_lead, &fig.km_risk_control),
+            svg::km_chart(
+                &fig.km_lead,
+                &fig.km_control,
+                &fig.km_risk_times,
+                &fig.km_risk_lead,
+                &fig.km_risk_control
+            ),
             sv.lead.n,
             sv.lead.events,
             sv.control.n,
@@ -330,7 +405,10 @@ pub fn render_report(r: &Results) -> String {
             a.alpha_se,
             a.poisson
                 .as_ref()
-                .map(|p| format!(" A Poisson model gives a LEAD rate ratio of {}.", irr_ci(&p.group_lead)))
+                .map(|p| format!(
+                    " A Poisson model gives a LEAD rate ratio of {}.",
+                    irr_ci(&p.group_lead)
+                ))
                 .unwrap_or_default()
         );
     }
@@ -338,7 +416,12 @@ pub fn render_report(r: &Results) -> String {
 
     // monthly outcomes
     s += "<section id=\"stability\"><h2>Housing, employment and income</h2>";
-    for (series, g) in r.figures.monthly.iter().zip([&r.housing_gee, &r.employment_gee, &r.income_gee]) {
+    for (series, g) in
+        r.figures
+            .monthly
+            .iter()
+            .zip([&r.housing_gee, &r.employment_gee, &r.income_gee])
+    {
         let people = g.as_ref().map_or(0, |g| g.n_clusters);
         let obs = g.as_ref().map_or(0, |g| g.n_obs);
         let _ = write!(
@@ -352,7 +435,11 @@ pub fn render_report(r: &Results) -> String {
     s += "<div class=\"table-wrap\"><table><thead><tr><th>Outcome</th><th>Participants</th><th>Person-months</th>\
           <th>With outcome</th><th>Odds ratio after vs before (95% CI)</th><th>Within-person correlation</th><th>p</th>\
           </tr></thead><tbody>";
-    for (label, g) in [("Housed", &r.housing_gee), ("Employed", &r.employment_gee), ("Income or benefits", &r.income_gee)] {
+    for (label, g) in [
+        ("Housed", &r.housing_gee),
+        ("Employed", &r.employment_gee),
+        ("Income or benefits", &r.income_gee),
+    ] {
         if let Some(g) = g {
             s += &gee_row(label, g);
         }
@@ -364,9 +451,12 @@ pub fn render_report(r: &Results) -> String {
     // costs
     let c = &r.cost_change;
     s += "<section id=\"costs\"><h2>Justice-system costs</h2>";
-    if let (Some(lp), Some(la), Some(cp), Some(ca)) =
-        (c.lead.mean_pre, c.lead.mean_post, c.control.mean_pre, c.control.mean_post)
-    {
+    if let (Some(lp), Some(la), Some(cp), Some(ca)) = (
+        c.lead.mean_pre,
+        c.lead.mean_post,
+        c.control.mean_pre,
+        c.control.mean_post,
+    ) {
         let _ = write!(
             s,
             "<figure>{}<figcaption>Mean cost per person of arrests, charges, jail days and prison admissions in the year \
@@ -391,7 +481,11 @@ pub fn render_report(r: &Results) -> String {
     }
     s += "<div class=\"table-wrap\"><table><thead><tr><th>Unit cost</th><th>USD</th></tr></thead><tbody>";
     for (item, v) in &c.unit_costs {
-        let _ = write!(s, "<tr><td>{}</td><td>{v:.2}</td></tr>", esc(&item.replace('_', " ")));
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{v:.2}</td></tr>",
+            esc(&item.replace('_', " "))
+        );
     }
     s += "</tbody></table></div></section>";
 
@@ -413,7 +507,13 @@ mod tests {
 
     #[test]
     fn percent_words() {
-        assert_eq!(pct_words(0.42, "higher odds", "lower odds"), "58% lower odds");
-        assert_eq!(pct_words(1.91, "higher odds", "lower odds"), "91% higher odds");
+        assert_eq!(
+            pct_words(0.42, "higher odds", "lower odds"),
+            "58% lower odds"
+        );
+        assert_eq!(
+            pct_words(1.91, "higher odds", "lower odds"),
+            "91% higher odds"
+        );
     }
 }

@@ -7,7 +7,10 @@ pub(crate) const CONTROL_COLOUR: &str = "#b8560b";
 
 /// Escapes text for HTML and SVG.
 pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 struct Frame {
@@ -28,12 +31,14 @@ impl Frame {
         self.left + (v - self.x0) / (self.x1 - self.x0) * (self.w - self.left - self.right)
     }
     fn y(&self, v: f64) -> f64 {
-        self.h - self.bottom - (v - self.y0) / (self.y1 - self.y0) * (self.h - self.top - self.bottom)
+        self.h
+            - self.bottom
+            - (v - self.y0) / (self.y1 - self.y0) * (self.h - self.top - self.bottom)
     }
     fn open(&self, label: &str) -> String {
         format!(
             "<svg viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\" xmlns=\"http://www.w3.org/2000/svg\" \
-             font-family=\"system-ui, sans-serif\" font-size=\"12\">",
+             font-family=\"system-ui, sans-serif\" font-size=\"14\">",
             self.w,
             self.h,
             esc(label)
@@ -42,7 +47,12 @@ impl Frame {
     fn x_axis(&self, ticks: &[f64], fmt: impl Fn(f64) -> String, title: &str) -> String {
         let mut s = String::new();
         let yb = self.h - self.bottom;
-        let _ = write!(s, "<line x1=\"{}\" y1=\"{yb}\" x2=\"{}\" y2=\"{yb}\" stroke=\"#555\"/>", self.left, self.w - self.right);
+        let _ = write!(
+            s,
+            "<line x1=\"{}\" y1=\"{yb}\" x2=\"{}\" y2=\"{yb}\" stroke=\"#555\"/>",
+            self.left,
+            self.w - self.right
+        );
         for t in ticks {
             let x = self.x(*t);
             let _ = write!(
@@ -92,7 +102,11 @@ fn legend(x: f64, y: f64, items: &[(&str, &str, bool)]) -> String {
     let mut s = String::new();
     let mut cx = x;
     for (label, colour, dashed) in items {
-        let dash = if *dashed { " stroke-dasharray=\"6 3\"" } else { "" };
+        let dash = if *dashed {
+            " stroke-dasharray=\"6 3\""
+        } else {
+            ""
+        };
         let _ = write!(
             s,
             "<line x1=\"{cx}\" y1=\"{y}\" x2=\"{}\" y2=\"{y}\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>\
@@ -115,11 +129,30 @@ pub(crate) fn km_chart(
     risk_lead: &[u64],
     risk_control: &[u64],
 ) -> String {
-    let f = Frame { w: 640.0, h: 330.0, left: 120.0, right: 20.0, top: 30.0, bottom: 110.0, x0: 0.0, x1: 730.0, y0: 0.0, y1: 1.0 };
+    let f = Frame {
+        w: 640.0,
+        h: 330.0,
+        left: 120.0,
+        right: 20.0,
+        top: 30.0,
+        bottom: 110.0,
+        x0: 0.0,
+        x1: 730.0,
+        y0: 0.0,
+        y1: 1.0,
+    };
     let mut s = f.open("Kaplan–Meier curves of time to first arrest");
-    s += &f.y_axis(&[0.0, 0.25, 0.5, 0.75, 1.0], |v| format!("{:.0}%", v * 100.0), "Not yet re-arrested");
+    s += &f.y_axis(
+        &[0.0, 0.25, 0.5, 0.75, 1.0],
+        |v| format!("{:.0}%", v * 100.0),
+        "Not yet re-arrested",
+    );
     let ticks: Vec<f64> = risk_times.iter().map(|t| *t as f64).collect();
-    s += &f.x_axis(&ticks, |v| format!("{v:.0}"), "Days since referral / index arrest");
+    s += &f.x_axis(
+        &ticks,
+        |v| format!("{v:.0}"),
+        "Days since referral / index arrest",
+    );
     for (pts, colour, dashed) in [(lead, LEAD_COLOUR, false), (control, CONTROL_COLOUR, true)] {
         let mut d = String::new();
         for (i, (t, sv)) in pts.iter().enumerate() {
@@ -131,20 +164,49 @@ pub(crate) fn km_chart(
             }
         }
         let _ = write!(d, " H{:.1}", f.x(730.0));
-        let dash = if dashed { " stroke-dasharray=\"6 3\"" } else { "" };
-        let _ = write!(s, "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>");
+        let dash = if dashed {
+            " stroke-dasharray=\"6 3\""
+        } else {
+            ""
+        };
+        let _ = write!(
+            s,
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"{dash}/>"
+        );
     }
-    s += &legend(f.left + 10.0, 16.0, &[("LEAD", LEAD_COLOUR, false), ("Comparison", CONTROL_COLOUR, true)]);
+    s += &legend(
+        f.left + 10.0,
+        16.0,
+        &[
+            ("LEAD", LEAD_COLOUR, false),
+            ("Comparison", CONTROL_COLOUR, true),
+        ],
+    );
     // numbers at risk
     let base = f.h - f.bottom + 55.0;
-    let _ = write!(s, "<text x=\"4\" y=\"{}\" font-weight=\"600\">Number at risk</text>", base);
-    for (row, (label, values, colour)) in
-        [("LEAD", risk_lead, LEAD_COLOUR), ("Comparison", risk_control, CONTROL_COLOUR)].iter().enumerate()
+    let _ = write!(
+        s,
+        "<text x=\"4\" y=\"{}\" font-weight=\"600\">Number at risk</text>",
+        base
+    );
+    for (row, (label, values, colour)) in [
+        ("LEAD", risk_lead, LEAD_COLOUR),
+        ("Comparison", risk_control, CONTROL_COLOUR),
+    ]
+    .iter()
+    .enumerate()
     {
         let y = base + 18.0 * (row as f64 + 1.0);
-        let _ = write!(s, "<text x=\"4\" y=\"{y}\" fill=\"{colour}\">{label}</text>");
+        let _ = write!(
+            s,
+            "<text x=\"4\" y=\"{y}\" fill=\"{colour}\">{label}</text>"
+        );
         for (t, v) in ticks.iter().zip(values.iter()) {
-            let _ = write!(s, "<text x=\"{:.1}\" y=\"{y}\" text-anchor=\"middle\">{v}</text>", f.x(*t));
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{y}\" text-anchor=\"middle\">{v}</text>",
+                f.x(*t)
+            );
         }
     }
     s + "</svg>"
@@ -152,11 +214,35 @@ pub(crate) fn km_chart(
 
 /// Monthly share (0–1) of an outcome before and after referral, month 0 left out.
 pub(crate) fn monthly_chart(title: &str, points: &[(i32, u64, u64)]) -> String {
-    let f = Frame { w: 640.0, h: 240.0, left: 56.0, right: 16.0, top: 28.0, bottom: 44.0, x0: -12.5, x1: 24.5, y0: 0.0, y1: 1.0 };
+    let f = Frame {
+        w: 640.0,
+        h: 240.0,
+        left: 56.0,
+        right: 16.0,
+        top: 28.0,
+        bottom: 44.0,
+        x0: -12.5,
+        x1: 24.5,
+        y0: 0.0,
+        y1: 1.0,
+    };
     let mut s = f.open(&format!("{title}: monthly share before and after referral"));
-    let _ = write!(s, "<text x=\"{}\" y=\"16\" font-weight=\"600\">{}</text>", f.left, esc(title));
-    s += &f.y_axis(&[0.0, 0.25, 0.5, 0.75, 1.0], |v| format!("{:.0}%", v * 100.0), "Share");
-    s += &f.x_axis(&[-12.0, -6.0, 0.0, 6.0, 12.0, 18.0, 24.0], |v| format!("{v:.0}"), "Month relative to referral");
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"16\" font-weight=\"600\">{}</text>",
+        f.left,
+        esc(title)
+    );
+    s += &f.y_axis(
+        &[0.0, 0.25, 0.5, 0.75, 1.0],
+        |v| format!("{:.0}%", v * 100.0),
+        "Share",
+    );
+    s += &f.x_axis(
+        &[-12.0, -6.0, 0.0, 6.0, 12.0, 18.0, 24.0],
+        |v| format!("{v:.0}"),
+        "Month relative to referral",
+    );
     let x0 = f.x(0.0);
     let _ = write!(
         s,
@@ -168,15 +254,27 @@ pub(crate) fn monthly_chart(title: &str, points: &[(i32, u64, u64)]) -> String {
         f.top + 10.0
     );
     for (after, colour) in [(false, "#777"), (true, LEAD_COLOUR)] {
-        let sel: Vec<&(i32, u64, u64)> = points.iter().filter(|(m, _, _)| if after { *m > 0 } else { *m < 0 }).collect();
+        let sel: Vec<&(i32, u64, u64)> = points
+            .iter()
+            .filter(|(m, _, _)| if after { *m > 0 } else { *m < 0 })
+            .collect();
         let d: Vec<String> = sel
             .iter()
             .enumerate()
             .map(|(i, (m, n, k))| {
-                format!("{}{:.1},{:.1}", if i == 0 { "M" } else { " L" }, f.x(f64::from(*m)), f.y(*k as f64 / *n as f64))
+                format!(
+                    "{}{:.1},{:.1}",
+                    if i == 0 { "M" } else { " L" },
+                    f.x(f64::from(*m)),
+                    f.y(*k as f64 / *n as f64)
+                )
             })
             .collect();
-        let _ = write!(s, "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"/>", d.concat());
+        let _ = write!(
+            s,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2.5\"/>",
+            d.concat()
+        );
         for (m, n, k) in sel {
             let _ = write!(
                 s,
@@ -191,15 +289,35 @@ pub(crate) fn monthly_chart(title: &str, points: &[(i32, u64, u64)]) -> String {
 
 /// Mean cost in the year before and after the index date, per group.
 pub(crate) fn cost_chart(lead: (f64, f64), control: (f64, f64)) -> String {
-    let max = [lead.0, lead.1, control.0, control.1].iter().fold(1.0f64, |m, v| m.max(*v));
+    let max = [lead.0, lead.1, control.0, control.1]
+        .iter()
+        .fold(1.0f64, |m, v| m.max(*v));
     let step = nice_step(max / 4.0);
     let top = (max / step).ceil() * step;
-    let f = Frame { w: 640.0, h: 280.0, left: 80.0, right: 16.0, top: 36.0, bottom: 44.0, x0: 0.0, x1: 4.6, y0: 0.0, y1: top };
+    let f = Frame {
+        w: 640.0,
+        h: 280.0,
+        left: 80.0,
+        right: 16.0,
+        top: 36.0,
+        bottom: 44.0,
+        x0: 0.0,
+        x1: 4.6,
+        y0: 0.0,
+        y1: top,
+    };
     let mut s = f.open("Mean justice-system cost in the year before and the year after, by group");
-    let ticks: Vec<f64> = (0..=((top / step).round() as usize)).map(|i| i as f64 * step).collect();
+    let ticks: Vec<f64> = (0..=((top / step).round() as usize))
+        .map(|i| i as f64 * step)
+        .collect();
     s += &f.y_axis(&ticks, money, "Mean cost per person (USD)");
     let yb = f.h - f.bottom;
-    let _ = write!(s, "<line x1=\"{}\" y1=\"{yb}\" x2=\"{}\" y2=\"{yb}\" stroke=\"#555\"/>", f.left, f.w - f.right);
+    let _ = write!(
+        s,
+        "<line x1=\"{}\" y1=\"{yb}\" x2=\"{}\" y2=\"{yb}\" stroke=\"#555\"/>",
+        f.left,
+        f.w - f.right
+    );
     let bars = [
         (0.3, lead.0, "#9dbbd6", "LEAD, year before"),
         (1.3, lead.1, LEAD_COLOUR, "LEAD, year after"),
@@ -223,32 +341,91 @@ pub(crate) fn cost_chart(lead: (f64, f64), control: (f64, f64)) -> String {
             money(v),
             (xa + xb) / 2.0,
             yb + 16.0,
-            if label.ends_with("before") { "before" } else { "after" }
+            if label.ends_with("before") {
+                "before"
+            } else {
+                "after"
+            }
         );
     }
     for (x, label) in [(1.1, "LEAD"), (3.4, "Comparison")] {
-        let _ = write!(s, "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"600\">{label}</text>", f.x(x), yb + 32.0);
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"600\">{label}</text>",
+            f.x(x),
+            yb + 32.0
+        );
     }
     s + "</svg>"
 }
 
 /// Forest plot of relative rate indices (log scale) with their intervals.
-pub(crate) fn forest_plot(rows: &[(String, Option<f64>, Option<f64>, Option<f64>)]) -> String {
-    let vals: Vec<f64> =
-        rows.iter().flat_map(|(_, a, b, c)| [*a, *b, *c]).flatten().filter(|v| *v > 0.0 && v.is_finite()).collect();
+/// One row of a forest plot: label, estimate and interval (any may be missing).
+pub(crate) struct ForestRow {
+    pub label: String,
+    pub estimate: Option<f64>,
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+pub(crate) fn forest_plot(rows: &[ForestRow]) -> String {
+    let vals: Vec<f64> = rows
+        .iter()
+        .flat_map(|r| [r.estimate, r.low, r.high])
+        .flatten()
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .collect();
     let lo = vals.iter().fold(0.5f64, |m, v| m.min(*v)).max(1e-3);
     let hi = vals.iter().fold(2.0f64, |m, v| m.max(*v)).min(1e3);
     let h = 60.0 + 28.0 * rows.len() as f64;
-    let f = Frame { w: 640.0, h, left: 150.0, right: 24.0, top: 20.0, bottom: 44.0, x0: lo.ln() - 0.1, x1: hi.ln() + 0.1, y0: 0.0, y1: rows.len() as f64 };
+    let f = Frame {
+        w: 640.0,
+        h,
+        left: 150.0,
+        right: 24.0,
+        top: 20.0,
+        bottom: 44.0,
+        x0: lo.ln() - 0.1,
+        x1: hi.ln() + 0.1,
+        y0: 0.0,
+        y1: rows.len() as f64,
+    };
     let mut s = f.open("Forest plot of the relative rate index of diversion by race, White = 1");
-    let ticks: Vec<f64> =
-        [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0].iter().filter(|t| **t >= lo * 0.9 && **t <= hi * 1.1).map(|t| f64::ln(*t)).collect();
-    s += &f.x_axis(&ticks, |v| format!("{}", (v.exp() * 1000.0).round() / 1000.0), "Relative rate index (log scale); 1 = same rate as White");
+    let ticks: Vec<f64> = [0.125, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0]
+        .iter()
+        .filter(|t| **t >= lo * 0.9 && **t <= hi * 1.1)
+        .map(|t| f64::ln(*t))
+        .collect();
+    s += &f.x_axis(
+        &ticks,
+        |v| format!("{}", (v.exp() * 1000.0).round() / 1000.0),
+        "Relative rate index (log scale); 1 = same rate as White",
+    );
     let x1 = f.x(0.0);
-    let _ = write!(s, "<line x1=\"{x1:.1}\" y1=\"{}\" x2=\"{x1:.1}\" y2=\"{}\" stroke=\"#333\"/>", f.top, f.h - f.bottom);
-    for (i, (label, est, lo, hi)) in rows.iter().enumerate() {
+    let _ = write!(
+        s,
+        "<line x1=\"{x1:.1}\" y1=\"{}\" x2=\"{x1:.1}\" y2=\"{}\" stroke=\"#333\"/>",
+        f.top,
+        f.h - f.bottom
+    );
+    for (
+        i,
+        ForestRow {
+            label,
+            estimate: est,
+            low: lo,
+            high: hi,
+        },
+    ) in rows.iter().enumerate()
+    {
         let y = f.y(rows.len() as f64 - i as f64 - 0.5);
-        let _ = write!(s, "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>", f.left - 10.0, y + 4.0, esc(label));
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{}</text>",
+            f.left - 10.0,
+            y + 4.0,
+            esc(label)
+        );
         if let (Some(l), Some(u)) = (lo, hi) {
             let _ = write!(
                 s,
@@ -258,7 +435,12 @@ pub(crate) fn forest_plot(rows: &[(String, Option<f64>, Option<f64>, Option<f64>
             );
         }
         if let Some(e) = est.filter(|e| *e > 0.0) {
-            let _ = write!(s, "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{LEAD_COLOUR}\"/>", f.x(e.ln()) - 4.5, y - 4.5);
+            let _ = write!(
+                s,
+                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"9\" height=\"9\" fill=\"{LEAD_COLOUR}\"/>",
+                f.x(e.ln()) - 4.5,
+                y - 4.5
+            );
         }
     }
     s + "</svg>"
@@ -271,7 +453,15 @@ fn lo_clip(f: &Frame) -> f64 {
 fn nice_step(raw: f64) -> f64 {
     let mag = 10f64.powf(raw.log10().floor());
     let n = raw / mag;
-    mag * if n <= 1.0 { 1.0 } else if n <= 2.0 { 2.0 } else if n <= 5.0 { 5.0 } else { 10.0 }
+    mag * if n <= 1.0 {
+        1.0
+    } else if n <= 2.0 {
+        2.0
+    } else if n <= 5.0 {
+        5.0
+    } else {
+        10.0
+    }
 }
 
 /// `$12,345` (rounded to whole dollars).

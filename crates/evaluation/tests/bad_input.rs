@@ -5,8 +5,14 @@ use std::path::{Path, PathBuf};
 
 use handoff_evaluation::{InputError, evaluate_dir};
 
-const FILES: [&str; 6] =
-    ["participants.csv", "events.csv", "monthly.csv", "unit_costs.csv", "eligible_arrests.csv", "study.csv"];
+const FILES: [&str; 6] = [
+    "participants.csv",
+    "events.csv",
+    "monthly.csv",
+    "unit_costs.csv",
+    "eligible_arrests.csv",
+    "study.csv",
+];
 
 /// A fresh copy of the public dataset in a temporary folder.
 fn copy_public(case: &str) -> PathBuf {
@@ -45,48 +51,90 @@ fn set_field(line: &str, idx: usize, value: &str) -> String {
 
 #[test]
 fn missing_file() {
-    let e = expect_error("nofile", |d| std::fs::remove_file(d.join("monthly.csv")).unwrap());
+    let e = expect_error("nofile", |d| {
+        std::fs::remove_file(d.join("monthly.csv")).unwrap()
+    });
     assert_eq!(e.file, "monthly.csv");
     assert!(e.to_string().contains("cannot open"), "{e}");
 }
 
 #[test]
 fn missing_column() {
-    let e = expect_error("nocol", |d| edit_line(d, "events.csv", 1, |l| l.replace("jail_days", "jail")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("events.csv", Some(1), Some("jail_days")));
+    let e = expect_error("nocol", |d| {
+        edit_line(d, "events.csv", 1, |l| l.replace("jail_days", "jail"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(1), Some("jail_days"))
+    );
 }
 
 #[test]
 fn malformed_date() {
-    let e = expect_error("date", |d| edit_line(d, "events.csv", 10, |l| set_field(l, 2, "2013-02-30")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("events.csv", Some(10), Some("date")));
+    let e = expect_error("date", |d| {
+        edit_line(d, "events.csv", 10, |l| set_field(l, 2, "2013-02-30"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(10), Some("date"))
+    );
     assert!(e.to_string().contains("2013-02-30"), "{e}");
 }
 
 #[test]
 fn unknown_category() {
-    let e = expect_error("race", |d| edit_line(d, "participants.csv", 5, |l| set_field(l, 5, "Martian")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("participants.csv", Some(5), Some("race")));
-    let e = expect_error("kind", |d| edit_line(d, "events.csv", 3, |l| set_field(l, 3, "citation")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("events.csv", Some(3), Some("kind")));
+    let e = expect_error("race", |d| {
+        edit_line(d, "participants.csv", 5, |l| set_field(l, 5, "Martian"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("participants.csv", Some(5), Some("race"))
+    );
+    let e = expect_error("kind", |d| {
+        edit_line(d, "events.csv", 3, |l| set_field(l, 3, "citation"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(3), Some("kind"))
+    );
 }
 
 #[test]
 fn unknown_person_in_events() {
-    let e = expect_error("person", |d| edit_line(d, "events.csv", 7, |l| set_field(l, 1, "999999")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("events.csv", Some(7), Some("person_id")));
+    let e = expect_error("person", |d| {
+        edit_line(d, "events.csv", 7, |l| set_field(l, 1, "999999"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(7), Some("person_id"))
+    );
     assert!(e.to_string().contains("999999"), "{e}");
 }
 
 #[test]
 fn duplicate_keys() {
-    let e = expect_error("dupevent", |d| edit_line(d, "events.csv", 9, |l| set_field(l, 0, "1")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("events.csv", Some(9), Some("event_id")));
-    let e = expect_error("dupperson", |d| edit_line(d, "participants.csv", 4, |l| set_field(l, 0, "1")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("participants.csv", Some(4), Some("person_id")));
+    let e = expect_error("dupevent", |d| {
+        edit_line(d, "events.csv", 9, |l| set_field(l, 0, "1"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(9), Some("event_id"))
+    );
+    let e = expect_error("dupperson", |d| {
+        edit_line(d, "participants.csv", 4, |l| set_field(l, 0, "1"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("participants.csv", Some(4), Some("person_id"))
+    );
     // monthly line 3 repeats the person and month of line 2
     let e = expect_error("dupmonth", |d| {
-        let first = std::fs::read_to_string(d.join("monthly.csv")).unwrap().lines().nth(1).unwrap().to_owned();
+        let first = std::fs::read_to_string(d.join("monthly.csv"))
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .to_owned();
         edit_line(d, "monthly.csv", 3, |_| first.clone());
     });
     assert_eq!((e.file.as_str(), e.line), ("monthly.csv", Some(3)));
@@ -94,12 +142,29 @@ fn duplicate_keys() {
 
 #[test]
 fn malformed_numbers_and_flags() {
-    let e = expect_error("flag", |d| edit_line(d, "monthly.csv", 4, |l| set_field(l, 2, "yes")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("monthly.csv", Some(4), Some("housed")));
-    let e = expect_error("age", |d| edit_line(d, "participants.csv", 2, |l| set_field(l, 3, "3x")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("participants.csv", Some(2), Some("age_at_index")));
-    let e = expect_error("fields", |d| edit_line(d, "eligible_arrests.csv", 6, |l| format!("{l},1")));
+    let e = expect_error("flag", |d| {
+        edit_line(d, "monthly.csv", 4, |l| set_field(l, 2, "yes"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("monthly.csv", Some(4), Some("housed"))
+    );
+    let e = expect_error("age", |d| {
+        edit_line(d, "participants.csv", 2, |l| set_field(l, 3, "3x"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("participants.csv", Some(2), Some("age_at_index"))
+    );
+    let e = expect_error("fields", |d| {
+        edit_line(d, "eligible_arrests.csv", 6, |l| format!("{l},1"))
+    });
     assert_eq!((e.file.as_str(), e.line), ("eligible_arrests.csv", Some(6)));
-    let e = expect_error("cost", |d| edit_line(d, "unit_costs.csv", 2, |l| set_field(l, 1, "lots")));
-    assert_eq!((e.file.as_str(), e.line, e.column.as_deref()), ("unit_costs.csv", Some(2), Some("cost_usd")));
+    let e = expect_error("cost", |d| {
+        edit_line(d, "unit_costs.csv", 2, |l| set_field(l, 1, "lots"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("unit_costs.csv", Some(2), Some("cost_usd"))
+    );
 }

@@ -1,7 +1,7 @@
 //! Distribution functions used for p-values and critical values.
 
-use statrs::distribution::{ContinuousCDF, StudentsT};
 use libm::erfc;
+use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// `Φ⁻¹(0.975)` at full double precision (Wald intervals of coefficients).
 pub const Z975: f64 = 1.959_963_984_540_054;
@@ -14,7 +14,7 @@ pub fn normal_two_sided_p(z: f64) -> f64 {
 
 /// Upper tail `P(χ²_df > x)`; NaN when `df` is not positive.
 pub fn chi_square_sf(x: f64, df: f64) -> f64 {
-    if !(df > 0.0) || !x.is_finite() {
+    if df.is_nan() || df <= 0.0 || !x.is_finite() {
         return f64::NAN;
     }
     if df == 1.0 {
@@ -37,7 +37,7 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
     let Ok(d) = StudentsT::new(0.0, 1.0, df) else {
         return f64::NAN;
     };
-    if !(p > 0.0 && p < 1.0) {
+    if p.is_nan() || p <= 0.0 || p >= 1.0 {
         return f64::NAN;
     }
     // bracket the root
@@ -61,7 +61,11 @@ pub fn student_t_quantile(p: f64, df: f64) -> f64 {
         }
         let dens = statrs::distribution::Continuous::pdf(&d, x);
         let newton = x - f / dens;
-        let next = if dens > 0.0 && newton > lo && newton < hi { newton } else { 0.5 * (lo + hi) };
+        let next = if dens > 0.0 && newton > lo && newton < hi {
+            newton
+        } else {
+            0.5 * (lo + hi)
+        };
         if (next - x).abs() <= 1e-15 * x.abs().max(1e-300) {
             x = next;
             break;

@@ -16,13 +16,21 @@ pub struct RateRatio {
 
 /// `(a/n) / (c/n0)` with the Katz log interval `exp(ln rri ∓ z·√(1/a − 1/n + 1/c − 1/n0))`.
 pub fn relative_rate_index(a: u64, n: u64, c: u64, n0: u64, z: f64) -> RateRatio {
-    let none = RateRatio { rri: None, se_log: None, ci_low: None, ci_high: None };
+    let none = RateRatio {
+        rri: None,
+        se_log: None,
+        ci_low: None,
+        ci_high: None,
+    };
     if n == 0 || n0 == 0 || c == 0 {
         return none;
     }
     let rri = (a as f64 / n as f64) / (c as f64 / n0 as f64);
     if a == 0 {
-        return RateRatio { rri: Some(rri), ..none };
+        return RateRatio {
+            rri: Some(rri),
+            ..none
+        };
     }
     let se = (1.0 / a as f64 - 1.0 / n as f64 + 1.0 / c as f64 - 1.0 / n0 as f64).sqrt();
     RateRatio {
@@ -45,13 +53,22 @@ pub fn chi_square_independence(table: &[Vec<u64>]) -> Result<ChiSquareTest, Stat
     let r = table.len();
     let c = table.first().map_or(0, Vec::len);
     if r < 2 || c < 2 || table.iter().any(|row| row.len() != c) {
-        return Err(StatsError::InvalidInput("chi-square test needs a rectangular table of at least 2×2".into()));
+        return Err(StatsError::InvalidInput(
+            "chi-square test needs a rectangular table of at least 2×2".into(),
+        ));
     }
-    let rows: Vec<f64> = table.iter().map(|row| row.iter().sum::<u64>() as f64).collect();
-    let cols: Vec<f64> = (0..c).map(|j| table.iter().map(|row| row[j]).sum::<u64>() as f64).collect();
+    let rows: Vec<f64> = table
+        .iter()
+        .map(|row| row.iter().sum::<u64>() as f64)
+        .collect();
+    let cols: Vec<f64> = (0..c)
+        .map(|j| table.iter().map(|row| row[j]).sum::<u64>() as f64)
+        .collect();
     let total: f64 = rows.iter().sum();
     if rows.iter().chain(&cols).any(|m| *m == 0.0) {
-        return Err(StatsError::InvalidInput("chi-square test: a row or column total is zero".into()));
+        return Err(StatsError::InvalidInput(
+            "chi-square test: a row or column total is zero".into(),
+        ));
     }
     let mut stat = 0.0;
     for (i, row) in table.iter().enumerate() {
@@ -61,7 +78,11 @@ pub fn chi_square_independence(table: &[Vec<u64>]) -> Result<ChiSquareTest, Stat
         }
     }
     let dof = ((r - 1) * (c - 1)) as u64;
-    Ok(ChiSquareTest { statistic: stat, dof, p: chi_square_sf(stat, dof as f64) })
+    Ok(ChiSquareTest {
+        statistic: stat,
+        dof,
+        p: chi_square_sf(stat, dof as f64),
+    })
 }
 
 #[cfg(test)]

@@ -22,7 +22,10 @@ pub struct GeeOptions {
 
 impl Default for GeeOptions {
     fn default() -> Self {
-        GeeOptions { max_iter: 60, ctol: 1e-6 }
+        GeeOptions {
+            max_iter: 60,
+            ctol: 1e-6,
+        }
     }
 }
 
@@ -63,6 +66,99 @@ fn diag_sqrt(cov: &[f64], k: usize) -> Vec<f64> {
     (0..k).map(|j| cov[j * k + j].sqrt()).collect()
 }
 
+/// The rows of each cluster reduced to distinct `(x, y, offset)` patterns with
+/// their multiplicities: every sum of the estimating equations is a sum over
+/// patterns weighted by count, so each iteration touches far fewer rows when the
+/// design is discrete (as the pre/post design is).
+struct Patterns {
+    k: usize,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    offset: Vec<f64>,
+    count: Vec<f64>,
+    /// Pattern range of each cluster.
+    bounds: Vec<usize>,
+    /// Number of rows of each cluster.
+    sizes: Vec<f64>,
+}
+
+/// Within-cluster search for an equal pattern is skipped past this many patterns.
+const MAX_SEARCH: usize = 32;
+
+impl Patterns {
+    fn new(data: &ModelData, bounds: &[usize]) -> Patterns {
+        let k = data.k();
+        let mut p = Patterns {
+            k,
+            x: Vec::new(),
+            y: Vec::new(),
+            offset: Vec::new(),
+            count: Vec::new(),
+            bounds: vec![0],
+            sizes: Vec::with_capacity(bounds.len() - 1),
+        };
+        for c in 0..bounds.len() - 1 {
+            let first = p.y.len();
+            for i in bounds[c]..bounds[c + 1] {
+                let (row, yi, oi) = (data.row(i), data.y()[i], data.offset(i));
+                let found = if p.y.len() - first <= MAX_SEARCH {
+                    (first..p.y.len()).find(|&j| {
+                        p.y[j] == yi && p.offset[j] == oi && p.x[j * k..(j + 1) * k] == *row
+                    })
+                } else {
+                    None
+                };
+                match found {
+                    Some(j) => p.count[j] += 1.0,
+                    None => {
+                        p.x.extend_from_slice(row);
+                        p.y.push(yi);
+                        p.offset.push(oi);
+                        p.count.push(1.0);
+                    }
+                }
+            }
+            p.bounds.push(p.y.len());
+            p.sizes.push((bounds[c + 1] - bounds[c]) as f64);
+        }
+        p
+    }
+
+    fn eta(&self, j: usize, beta: &[f64]) -> f64 {
+        self.x[j * self.k..(j + 1) * self.k]
+            .iter()
+            .zip(beta)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            + self.offset[j]
+    }
+
+    /// All patterns merged across clusters (for the independence start).
+    fn pooled(&self) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
+        let k = self.k;
+        let mut index: std::collections::HashMap<Vec<u64>, usize> =
+            std::collections::HashMap::new();
+        let (mut x, mut y, mut off, mut w) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for j in 0..self.y.len() {
+            let mut key: Vec<u64> = self.x[j * k..(j + 1) * k]
+                .iter()
+                .map(|v| v.to_bits())
+                .collect();
+            key.push(self.y[j].to_bits());
+            key.push(self.offset[j].to_bits());
+            let at = *index.entry(key).or_insert_with(|| {
+                x.extend_from_slice(&self.x[j * k..(j + 1) * k]);
+                y.push(self.y[j]);
+                off.push(self.offset[j]);
+                w.push(0.0);
+                y.len() - 1
+            });
+            w[at] += self.count[j];
+        }
+        (x, y, off, w)
+    }
+}
+
 /// Per-cluster sums at a given β that do not depend on ρ:
 /// `A = Σ v x xᵀ` (lower triangle), `S = Σ √v x`, `Q = Σ x r`, `Σe`, `Σe²`.
 struct ClusterSums {
@@ -74,71 +170,84 @@ struct ClusterSums {
 impl ClusterSums {
     fn new(k: usize, clusters: usize) -> Self {
         let width = k * k + 3 * k + 2;
-        ClusterSums { k, width, data: vec![0.0; width * clusters] }
+        ClusterSums {
+            k,
+            width,
+            data: vec![0.0; width * clusters],
+        }
     }
 
-    fn compute(&mut self, data: &ModelData, bounds: &[usize], beta: &[f64]) {
+    fn compute(&mut self, pat: &Patterns, beta: &[f64]) {
         let k = self.k;
-        self.data.par_chunks_mut(self.width).enumerate().for_each(|(c, out)| {
-            out.iter_mut().for_each(|v| *v = 0.0);
-            let (a, rest) = out.split_at_mut(k * k);
-            let (s, rest) = rest.split_at_mut(k);
-            let (q, rest) = rest.split_at_mut(k);
-            let (_, e) = rest.split_at_mut(k);
-            for i in bounds[c]..bounds[c + 1] {
-                let x = data.row(i);
-                let mu = 1.0 / (1.0 + (-data.eta(i, beta)).exp());
-                let v = mu * (1.0 - mu);
-                let sd = v.sqrt();
-                let r = data.y()[i] - mu;
-                let ei = r / sd;
-                for p in 0..k {
-                    let vp = v * x[p];
-                    for t in 0..=p {
-                        a[p * k + t] += vp * x[t];
+        self.data
+            .par_chunks_mut(self.width)
+            .enumerate()
+            .with_min_len(256)
+            .for_each(|(c, out)| {
+                out.iter_mut().for_each(|v| *v = 0.0);
+                let (a, rest) = out.split_at_mut(k * k);
+                let (s, rest) = rest.split_at_mut(k);
+                let (q, rest) = rest.split_at_mut(k);
+                let (_, e) = rest.split_at_mut(k);
+                for j in pat.bounds[c]..pat.bounds[c + 1] {
+                    let x = &pat.x[j * k..(j + 1) * k];
+                    let m = pat.count[j];
+                    let mu = 1.0 / (1.0 + (-pat.eta(j, beta)).exp());
+                    let v = mu * (1.0 - mu);
+                    let sd = v.sqrt();
+                    let r = pat.y[j] - mu;
+                    let ei = r / sd;
+                    for p in 0..k {
+                        let vp = m * v * x[p];
+                        for t in 0..=p {
+                            a[p * k + t] += vp * x[t];
+                        }
+                        s[p] += m * sd * x[p];
+                        q[p] += m * r * x[p];
                     }
-                    s[p] += sd * x[p];
-                    q[p] += r * x[p];
+                    e[0] += m * ei;
+                    e[1] += m * ei * ei;
                 }
-                e[0] += ei;
-                e[1] += ei * ei;
-            }
-        });
+            });
     }
 
     fn cluster(&self, c: usize) -> (&[f64], &[f64], &[f64], f64, f64) {
         let k = self.k;
         let o = &self.data[c * self.width..(c + 1) * self.width];
-        (&o[..k * k], &o[k * k..k * k + k], &o[k * k + k..k * k + 2 * k], o[k * k + 3 * k], o[k * k + 3 * k + 1])
+        (
+            &o[..k * k],
+            &o[k * k..k * k + k],
+            &o[k * k + k..k * k + 2 * k],
+            o[k * k + 3 * k],
+            o[k * k + 3 * k + 1],
+        )
     }
 
     /// Exchangeable moment estimate (ρ̂, φ) with p = k subtracted from N and Npair.
-    fn rho_hat(&self, bounds: &[usize]) -> (f64, f64) {
+    fn rho_hat(&self, sizes: &[f64]) -> (f64, f64) {
         let (mut ssr, mut pairs, mut npair) = (0.0, 0.0, 0.0);
-        for c in 0..bounds.len() - 1 {
+        for (c, &ni) in sizes.iter().enumerate() {
             let (_, _, _, es, e2) = self.cluster(c);
-            let ni = (bounds[c + 1] - bounds[c]) as f64;
             ssr += e2;
             pairs += (es * es - e2) / 2.0;
             npair += 0.5 * ni * (ni - 1.0);
         }
         let p = self.k as f64;
-        let nobs = bounds[bounds.len() - 1] as f64;
+        let nobs: f64 = sizes.iter().sum();
         let phi = ssr / (nobs - p);
         ((pairs / phi) / (npair - p), phi)
     }
 
     /// `B = Σ DᵀV⁻¹D`, `U = Σ DᵀV⁻¹r` and, if asked, `C = Σ UᵢUᵢᵀ` at ρ.
-    fn assemble(&self, bounds: &[usize], rho: f64, with_meat: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    fn assemble(&self, sizes: &[f64], rho: f64, with_meat: bool) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let k = self.k;
         let mut b = vec![0.0; k * k];
         let mut u = vec![0.0; k];
         let mut meat = vec![0.0; k * k];
         let mut ui = vec![0.0; k];
         let inv1 = 1.0 / (1.0 - rho);
-        for c in 0..bounds.len() - 1 {
+        for (c, &ni) in sizes.iter().enumerate() {
             let (a, s, q, es, _) = self.cluster(c);
-            let ni = (bounds[c + 1] - bounds[c]) as f64;
             let cc = rho / ((1.0 - rho) * (1.0 + rho * (ni - 1.0)));
             for p in 0..k {
                 for t in 0..=p {
@@ -171,23 +280,38 @@ pub fn fit_gee_exchangeable_logit(
 ) -> Result<GeeFit, StatsError> {
     let (n, k) = (data.n(), data.k());
     if data.has_weights() {
-        return Err(StatsError::Unsupported(format!("{MODEL}: observation weights")));
+        return Err(StatsError::Unsupported(format!(
+            "{MODEL}: observation weights"
+        )));
     }
-    if bounds.len() < 2 || bounds[0] != 0 || bounds[bounds.len() - 1] != n || bounds.windows(2).any(|w| w[0] >= w[1])
+    if bounds.len() < 2
+        || bounds[0] != 0
+        || bounds[bounds.len() - 1] != n
+        || bounds.windows(2).any(|w| w[0] >= w[1])
     {
-        return Err(StatsError::InvalidInput(format!("{MODEL}: cluster boundaries must increase from 0 to n")));
+        return Err(StatsError::InvalidInput(format!(
+            "{MODEL}: cluster boundaries must increase from 0 to n"
+        )));
     }
     if data.y().iter().any(|v| *v != 0.0 && *v != 1.0) {
-        return Err(StatsError::InvalidInput(format!("{MODEL}: response must be 0 or 1")));
+        return Err(StatsError::InvalidInput(format!(
+            "{MODEL}: response must be 0 or 1"
+        )));
     }
     let n_clusters = bounds.len() - 1;
-    let start = fit_glm(data, Family::BinomialLogit, &GlmOptions::default())?;
+    let pat = Patterns::new(data, bounds);
+    // independence (GLM) start on the pooled patterns, weighted by their counts:
+    // the same estimate as on the full rows
+    let (px, py, poff, pw) = pat.pooled();
+    let pooled = ModelData::new(&py, &px, k)?
+        .with_offset(&poff)?
+        .with_weights(&pw)?;
+    let start = fit_glm(&pooled, Family::BinomialLogit, &GlmOptions::default())?;
     let mut warnings = start.fit.warnings.clone();
     let mut beta = start.fit.coef;
     let mut rho = 0.0;
-    let mut n_dep = 0;
     let mut sums = ClusterSums::new(k, n_clusters);
-    sums.compute(data, bounds, &beta);
+    sums.compute(&pat, &beta);
     let mut converged = false;
     let mut iterations = 0;
     let mut score_norm = f64::INFINITY;
@@ -195,32 +319,44 @@ pub fn fit_gee_exchangeable_logit(
 
     for it in 1..=opts.max_iter {
         iterations = it;
-        let (b, u, _) = sums.assemble(bounds, rho, false);
-        let step = solve(&sym(k, &b), &u).ok_or_else(|| StatsError::Singular(format!("{MODEL}: B is singular")))?;
+        let (b, u, _) = sums.assemble(&pat.sizes, rho, false);
+        let step = solve(&sym(k, &b), &u)
+            .ok_or_else(|| StatsError::Singular(format!("{MODEL}: B is singular")))?;
         beta.iter_mut().zip(&step).for_each(|(x, s)| *x += s);
         score_norm = u.iter().map(|v| v * v).sum::<f64>().sqrt();
-        sums.compute(data, bounds, &beta);
-        if score_norm < opts.ctol && n_dep > 0 {
+        sums.compute(&pat, &beta);
+        // the dependence has been updated at least once from the second iteration on
+        if score_norm < opts.ctol && it > 1 {
             converged = true;
             break;
         }
-        let (r, phi) = sums.rho_hat(bounds);
+        let (r, phi) = sums.rho_hat(&pat.sizes);
         dep_update_scale = phi;
         rho = r;
         if !rho.is_finite() || rho >= 1.0 || rho <= -1.0 {
-            warnings.push(FitWarning::DependenceClamped { model: MODEL, value: rho });
-            rho = if rho.is_finite() { rho.clamp(-0.99, 0.99) } else { 0.0 };
+            warnings.push(FitWarning::DependenceClamped {
+                model: MODEL,
+                value: rho,
+            });
+            rho = if rho.is_finite() {
+                rho.clamp(-0.99, 0.99)
+            } else {
+                0.0
+            };
         }
-        n_dep += 1;
     }
     if !converged {
-        warnings.push(FitWarning::NotConverged { model: MODEL, iterations, criterion: score_norm });
+        warnings.push(FitWarning::NotConverged {
+            model: MODEL,
+            iterations,
+            criterion: score_norm,
+        });
     }
     // `sums` now holds the final β
-    let rho_at_final = sums.rho_hat(bounds).0;
-    let (b, _, meat) = sums.assemble(bounds, rho, true);
-    let (binv, pd) =
-        spd_inverse(&sym(k, &b)).ok_or_else(|| StatsError::Singular(format!("{MODEL}: B is singular")))?;
+    let rho_at_final = sums.rho_hat(&pat.sizes).0;
+    let (b, _, meat) = sums.assemble(&pat.sizes, rho, true);
+    let (binv, pd) = spd_inverse(&sym(k, &b))
+        .ok_or_else(|| StatsError::Singular(format!("{MODEL}: B is singular")))?;
     if !pd {
         warnings.push(FitWarning::NotPositiveDefinite { model: MODEL });
     }
@@ -258,7 +394,15 @@ mod tests {
         let data = ModelData::new(&y, &x, 2).unwrap();
         let bounds: Vec<usize> = (0..=10).collect();
         let gee = fit_gee_exchangeable_logit(&data, &bounds, &GeeOptions::default()).unwrap();
-        let glm = fit_glm(&data, Family::BinomialLogit, &GlmOptions { max_iter: 100, tol: 1e-14 }).unwrap();
+        let glm = fit_glm(
+            &data,
+            Family::BinomialLogit,
+            &GlmOptions {
+                max_iter: 100,
+                tol: 1e-14,
+            },
+        )
+        .unwrap();
         for j in 0..2 {
             assert!((gee.coef[j] - glm.fit.coef[j]).abs() < 1e-8);
             assert!((gee.se_naive()[j] - glm.fit.se()[j]).abs() < 1e-8);

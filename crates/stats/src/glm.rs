@@ -6,7 +6,7 @@
 //! model-based inverse information `(XᵀWX)⁻¹` evaluated at the final estimate
 //! (dispersion fixed at 1).
 
-use crate::linalg::{add_outer, solve, spd_inverse, sym};
+use crate::linalg::{add_outer, par_sum, par_update, solve, spd_inverse, sym};
 use crate::model::{Fit, FitWarning, ModelData, StatsError};
 use crate::special::ln_gamma;
 
@@ -28,7 +28,10 @@ pub struct GlmOptions {
 
 impl Default for GlmOptions {
     fn default() -> Self {
-        GlmOptions { max_iter: 100, tol: 1e-8 }
+        GlmOptions {
+            max_iter: 100,
+            tol: 1e-8,
+        }
     }
 }
 
@@ -43,7 +46,11 @@ pub struct GlmFit {
 
 /// `ln(1 + eˣ)` without overflow.
 fn softplus(x: f64) -> f64 {
-    if x > 0.0 { x + (-x).exp().ln_1p() } else { x.exp().ln_1p() }
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
 }
 
 impl Family {
@@ -79,8 +86,16 @@ impl Family {
         match self {
             Family::BinomialLogit => {
                 // 2[y ln(y/μ) + (1−y) ln((1−y)/(1−μ))] evaluated stably
-                let t1 = if y > 0.0 { y * (y.ln() + softplus(-eta)) } else { 0.0 };
-                let t2 = if y < 1.0 { (1.0 - y) * ((1.0 - y).ln() + softplus(eta)) } else { 0.0 };
+                let t1 = if y > 0.0 {
+                    y * (y.ln() + softplus(-eta))
+                } else {
+                    0.0
+                };
+                let t2 = if y < 1.0 {
+                    (1.0 - y) * ((1.0 - y).ln() + softplus(eta))
+                } else {
+                    0.0
+                };
                 2.0 * (t1 + t2)
             }
             Family::PoissonLog => 2.0 * (xlogx(y, mu) - (y - mu)),
@@ -120,44 +135,46 @@ pub fn fit_glm(data: &ModelData, family: Family, opts: &GlmOptions) -> Result<Gl
         Family::PoissonLog => mu.iter().map(|m| m.ln()).collect(),
     };
     let deviance_of = |mu: &[f64], eta: &[f64]| -> f64 {
-        (0..n).map(|i| data.weight(i) * family.deviance(y[i], mu[i], eta[i])).sum()
+        par_sum(n, 1, |acc, i| {
+            acc[0] += data.weight(i) * family.deviance(y[i], mu[i], eta[i])
+        })[0]
     };
     let mut dev = deviance_of(&mu, &eta);
     let mut beta = vec![0.0; k];
     let mut converged = false;
     let mut iterations = 0;
     let mut last_change = f64::INFINITY;
-    let mut xtwx = vec![0.0; k * k];
-    let mut rhs = vec![0.0; k];
 
     for it in 0..opts.max_iter {
         iterations = it + 1;
-        xtwx.iter_mut().for_each(|v| *v = 0.0);
-        rhs.iter_mut().for_each(|v| *v = 0.0);
-        for i in 0..n {
+        // canonical link: W·(z − offset) = W·(η − offset) + (y − μ); after the
+        // first step η − offset = Xβ, so only the score part is accumulated and
+        // the step is solved as an increment (better conditioned).
+        let sums = par_sum(n, k * k + k, |acc, i| {
             let w = data.weight(i) * family.variance(mu[i]);
             let x = data.row(i);
-            add_outer(&mut xtwx, x, w);
-            // canonical link: W·(z − offset) = W·(η − offset) + (y − μ); after the
-            // first step η − offset = Xβ, so only the score part is accumulated and
-            // the step is solved as an increment (better conditioned).
+            let (xtwx, rhs) = acc.split_at_mut(k * k);
+            add_outer(xtwx, x, w);
             let r = data.weight(i) * (y[i] - mu[i]);
-            let t = if it == 0 { w * (eta[i] - data.offset(i)) + r } else { r };
-            for j in 0..k {
-                rhs[j] += x[j] * t;
-            }
-        }
-        let step = solve(&sym(k, &xtwx), &rhs)
+            let t = if it == 0 {
+                w * (eta[i] - data.offset(i)) + r
+            } else {
+                r
+            };
+            rhs.iter_mut().zip(x).for_each(|(s, xj)| *s += xj * t);
+        });
+        let (xtwx, rhs) = sums.split_at(k * k);
+        let step = solve(&sym(k, xtwx), rhs)
             .ok_or_else(|| StatsError::Singular(format!("{}: XᵀWX is singular", family.name())))?;
         if it == 0 {
             beta = step;
         } else {
             beta.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
         }
-        for i in 0..n {
-            eta[i] = data.eta(i, &beta);
-            mu[i] = family.mean(eta[i]);
-        }
+        par_update(&mut eta, &mut mu, |i, e, m| {
+            *e = data.eta(i, &beta);
+            *m = family.mean(*e);
+        });
         let new_dev = deviance_of(&mu, &eta);
         last_change = (new_dev - dev).abs();
         dev = new_dev;
@@ -169,33 +186,50 @@ pub fn fit_glm(data: &ModelData, family: Family, opts: &GlmOptions) -> Result<Gl
 
     let mut warnings = Vec::new();
     if !converged {
-        warnings.push(FitWarning::NotConverged { model: family.name(), iterations, criterion: last_change });
+        warnings.push(FitWarning::NotConverged {
+            model: family.name(),
+            iterations,
+            criterion: last_change,
+        });
     }
     if family == Family::BinomialLogit {
-        let extreme = mu.iter().filter(|m| **m < 1e-10 || **m > 1.0 - 1e-10).count();
+        let extreme = mu
+            .iter()
+            .filter(|m| **m < 1e-10 || **m > 1.0 - 1e-10)
+            .count();
         if extreme > 0 {
-            warnings.push(FitWarning::Separation { model: family.name(), observations: extreme });
+            warnings.push(FitWarning::Separation {
+                model: family.name(),
+                observations: extreme,
+            });
         }
     }
 
     // model-based covariance at the final estimate
-    xtwx.iter_mut().for_each(|v| *v = 0.0);
-    let mut loglike = 0.0;
-    let mut pearson = 0.0;
-    for i in 0..n {
+    let sums = par_sum(n, k * k + 2, |acc, i| {
         let w = data.weight(i);
         let v = family.variance(mu[i]);
-        add_outer(&mut xtwx, data.row(i), w * v);
-        loglike += w * family.loglike(y[i], eta[i]);
-        pearson += w * (y[i] - mu[i]).powi(2) / v;
-    }
-    let (cov, pd) = spd_inverse(&sym(k, &xtwx))
-        .ok_or_else(|| StatsError::Singular(format!("{}: information matrix is singular", family.name())))?;
+        add_outer(&mut acc[..k * k], data.row(i), w * v);
+        acc[k * k] += w * family.loglike(y[i], eta[i]);
+        acc[k * k + 1] += w * (y[i] - mu[i]).powi(2) / v;
+    });
+    let (loglike, pearson) = (sums[k * k], sums[k * k + 1]);
+    let (cov, pd) = spd_inverse(&sym(k, &sums[..k * k])).ok_or_else(|| {
+        StatsError::Singular(format!("{}: information matrix is singular", family.name()))
+    })?;
     if !pd {
-        warnings.push(FitWarning::NotPositiveDefinite { model: family.name() });
+        warnings.push(FitWarning::NotPositiveDefinite {
+            model: family.name(),
+        });
     }
     Ok(GlmFit {
-        fit: Fit { coef: beta, cov, iterations, converged, warnings },
+        fit: Fit {
+            coef: beta,
+            cov,
+            iterations,
+            converged,
+            warnings,
+        },
         loglike,
         deviance: dev,
         pearson_chi2: pearson,
@@ -218,7 +252,15 @@ mod tests {
             }
         }
         let data = ModelData::new(&y, &x, 2).unwrap();
-        let f = fit_glm(&data, Family::BinomialLogit, &GlmOptions { max_iter: 100, tol: 1e-12 }).unwrap();
+        let f = fit_glm(
+            &data,
+            Family::BinomialLogit,
+            &GlmOptions {
+                max_iter: 100,
+                tol: 1e-12,
+            },
+        )
+        .unwrap();
         let lor = ((6.0 / 4.0) / (3.0 / 7.0f64)).ln();
         assert!((f.fit.coef[1] - lor).abs() < 1e-10);
         // Woolf standard error √(1/a + 1/b + 1/c + 1/d)
@@ -233,7 +275,10 @@ mod tests {
         let y = [4.0, 6.0, 14.0, 16.0];
         let x = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         let off = [2f64.ln(), 3f64.ln(), 2f64.ln(), 3f64.ln()];
-        let data = ModelData::new(&y, &x, 2).unwrap().with_offset(&off).unwrap();
+        let data = ModelData::new(&y, &x, 2)
+            .unwrap()
+            .with_offset(&off)
+            .unwrap();
         let f = fit_glm(&data, Family::PoissonLog, &GlmOptions::default()).unwrap();
         assert!((f.fit.coef[0] - 2f64.ln()).abs() < 1e-9);
         assert!((f.fit.coef[1] - 3f64.ln()).abs() < 1e-9);
@@ -246,7 +291,15 @@ mod tests {
         let x = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         let w = [3.0, 7.0, 6.0, 4.0];
         let data = ModelData::new(&y, &x, 2).unwrap().with_weights(&w).unwrap();
-        let f = fit_glm(&data, Family::BinomialLogit, &GlmOptions { max_iter: 100, tol: 1e-12 }).unwrap();
+        let f = fit_glm(
+            &data,
+            Family::BinomialLogit,
+            &GlmOptions {
+                max_iter: 100,
+                tol: 1e-12,
+            },
+        )
+        .unwrap();
         let lor = ((6.0 / 4.0) / (3.0 / 7.0f64)).ln();
         assert!((f.fit.coef[1] - lor).abs() < 1e-10);
     }
@@ -265,6 +318,9 @@ mod tests {
         let y = [0.0, 1.0, 0.0, 1.0];
         let x = [1.0, 2.0, 1.0, 2.0, 1.0, 2.0, 1.0, 2.0];
         let data = ModelData::new(&y, &x, 2).unwrap();
-        assert!(matches!(fit_glm(&data, Family::BinomialLogit, &GlmOptions::default()), Err(StatsError::Singular(_))));
+        assert!(matches!(
+            fit_glm(&data, Family::BinomialLogit, &GlmOptions::default()),
+            Err(StatsError::Singular(_))
+        ));
     }
 }

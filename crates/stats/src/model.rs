@@ -21,11 +21,21 @@ pub enum StatsError {
 #[derive(Debug, Clone, PartialEq)]
 pub enum FitWarning {
     /// The iteration limit was reached before the convergence criterion held.
-    NotConverged { model: &'static str, iterations: usize, criterion: f64 },
+    NotConverged {
+        model: &'static str,
+        iterations: usize,
+        criterion: f64,
+    },
     /// Fitted probabilities numerically 0 or 1: (quasi-)complete separation.
-    Separation { model: &'static str, observations: usize },
+    Separation {
+        model: &'static str,
+        observations: usize,
+    },
     /// A step had to be shortened to keep a parameter in its domain.
-    StepHalved { model: &'static str, iteration: usize },
+    StepHalved {
+        model: &'static str,
+        iteration: usize,
+    },
     /// The information matrix was not positive definite at the estimate.
     NotPositiveDefinite { model: &'static str },
     /// A dependence parameter left its admissible range and was clamped.
@@ -35,23 +45,39 @@ pub enum FitWarning {
 impl fmt::Display for FitWarning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            FitWarning::NotConverged { model, iterations, criterion } => write!(
+            FitWarning::NotConverged {
+                model,
+                iterations,
+                criterion,
+            } => write!(
                 f,
                 "{model}: did not converge in {iterations} iterations (last criterion {criterion:e})"
             ),
-            FitWarning::Separation { model, observations } => write!(
+            FitWarning::Separation {
+                model,
+                observations,
+            } => write!(
                 f,
                 "{model}: {observations} fitted probabilities are numerically 0 or 1 \
                  (possible separation; estimates may not be identified)"
             ),
             FitWarning::StepHalved { model, iteration } => {
-                write!(f, "{model}: step shortened at iteration {iteration} to stay in the parameter space")
+                write!(
+                    f,
+                    "{model}: step shortened at iteration {iteration} to stay in the parameter space"
+                )
             }
             FitWarning::NotPositiveDefinite { model } => {
-                write!(f, "{model}: information matrix not positive definite at the estimate")
+                write!(
+                    f,
+                    "{model}: information matrix not positive definite at the estimate"
+                )
             }
             FitWarning::DependenceClamped { model, value } => {
-                write!(f, "{model}: working correlation {value} out of range, clamped")
+                write!(
+                    f,
+                    "{model}: working correlation {value} out of range, clamped"
+                )
             }
         }
     }
@@ -87,18 +113,31 @@ impl<'a> ModelData<'a> {
             )));
         }
         if let Some(i) = y.iter().position(|v| !v.is_finite()) {
-            return Err(StatsError::InvalidInput(format!("response {i} is not finite")));
+            return Err(StatsError::InvalidInput(format!(
+                "response {i} is not finite"
+            )));
         }
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
-            return Err(StatsError::InvalidInput(format!("design value in row {} is not finite", i / k)));
+            return Err(StatsError::InvalidInput(format!(
+                "design value in row {} is not finite",
+                i / k
+            )));
         }
-        Ok(ModelData { y, x, k, offset: None, weights: None })
+        Ok(ModelData {
+            y,
+            x,
+            k,
+            offset: None,
+            weights: None,
+        })
     }
 
     /// Adds a fixed offset to the linear predictor (e.g. `ln exposure`).
     pub fn with_offset(mut self, offset: &'a [f64]) -> Result<Self, StatsError> {
         if offset.len() != self.y.len() || offset.iter().any(|v| !v.is_finite()) {
-            return Err(StatsError::InvalidInput("offset length or values invalid".into()));
+            return Err(StatsError::InvalidInput(
+                "offset length or values invalid".into(),
+            ));
         }
         self.offset = Some(offset);
         Ok(self)
@@ -107,7 +146,9 @@ impl<'a> ModelData<'a> {
     /// Adds non-negative observation weights.
     pub fn with_weights(mut self, weights: &'a [f64]) -> Result<Self, StatsError> {
         if weights.len() != self.y.len() || weights.iter().any(|w| !(w.is_finite() && *w >= 0.0)) {
-            return Err(StatsError::InvalidInput("weights must be finite, non-negative, one per row".into()));
+            return Err(StatsError::InvalidInput(
+                "weights must be finite, non-negative, one per row".into(),
+            ));
         }
         self.weights = Some(weights);
         Ok(self)
@@ -136,7 +177,12 @@ impl<'a> ModelData<'a> {
     }
     /// Linear predictor `xᵢᵀβ + offsetᵢ`.
     pub fn eta(&self, i: usize, beta: &[f64]) -> f64 {
-        self.row(i).iter().zip(beta).map(|(a, b)| a * b).sum::<f64>() + self.offset(i)
+        self.row(i)
+            .iter()
+            .zip(beta)
+            .map(|(a, b)| a * b)
+            .sum::<f64>()
+            + self.offset(i)
     }
 }
 
@@ -163,11 +209,19 @@ pub struct Wald {
 impl Wald {
     pub fn new(coef: f64, se: f64) -> Wald {
         let z = coef / se;
-        Wald { coef, se, z, p: normal_two_sided_p(z) }
+        Wald {
+            coef,
+            se,
+            z,
+            p: normal_two_sided_p(z),
+        }
     }
     /// `(exp(b − crit·se), exp(b + crit·se))`: interval of an odds / rate ratio.
     pub fn ratio_ci(&self, crit: f64) -> (f64, f64) {
-        ((self.coef - crit * self.se).exp(), (self.coef + crit * self.se).exp())
+        (
+            (self.coef - crit * self.se).exp(),
+            (self.coef + crit * self.se).exp(),
+        )
     }
 }
 

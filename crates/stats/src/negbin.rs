@@ -6,7 +6,7 @@
 //! inverse of the negative observed Hessian (no ridge) at the estimate.
 
 use crate::glm::{Family, GlmOptions, fit_glm};
-use crate::linalg::{add_outer, solve, spd_inverse, sym};
+use crate::linalg::{par_sum, solve, spd_inverse, sym};
 use crate::model::{Fit, FitWarning, ModelData, StatsError};
 use crate::special::{digamma, ln_gamma, trigamma};
 
@@ -19,7 +19,10 @@ pub struct NegBinOptions {
 
 impl Default for NegBinOptions {
     fn default() -> Self {
-        NegBinOptions { max_iter: 100, tol: 1e-10 }
+        NegBinOptions {
+            max_iter: 100,
+            tol: 1e-10,
+        }
     }
 }
 
@@ -50,7 +53,11 @@ impl YTerms {
             table: (0..=max as usize)
                 .map(|c| {
                     let v = c as f64 + theta;
-                    [digamma(v), trigamma(v), ln_gamma(v) - ln_gamma(c as f64 + 1.0)]
+                    [
+                        digamma(v),
+                        trigamma(v),
+                        ln_gamma(v) - ln_gamma(c as f64 + 1.0),
+                    ]
                 })
                 .collect(),
         })
@@ -79,9 +86,8 @@ fn derivatives(data: &ModelData, beta: &[f64], alpha: f64) -> Derivs {
     let theta = 1.0 / alpha;
     let table = YTerms::new(y, theta).unwrap_or(YTerms { table: Vec::new() });
     let (psi_t, tri_t, lg_t) = (digamma(theta), trigamma(theta), ln_gamma(theta));
-    let mut out = Derivs { loglike: 0.0, grad: vec![0.0; m], hess: vec![0.0; m * m] };
-    let mut xbb = vec![0.0; k * k];
-    for i in 0..data.n() {
+    // layout: [loglike, grad (m), hess (m×m, lower triangle)]
+    let sums = par_sum(data.n(), 1 + m + m * m, |acc, i| {
         let w = data.weight(i);
         let x = data.row(i);
         let yi = y[i];
@@ -90,29 +96,31 @@ fn derivatives(data: &ModelData, beta: &[f64], alpha: f64) -> Derivs {
         let [psi_y, tri_y, lg_y] = table.get(yi, theta);
         let tm = theta + mu;
         let ln_ratio = (theta / tm).ln();
-        out.loglike += w * (lg_y - lg_t + theta * ln_ratio + yi * (eta - tm.ln()));
+        let (ll, rest) = acc.split_at_mut(1);
+        let (grad, hess) = rest.split_at_mut(m);
+        ll[0] += w * (lg_y - lg_t + theta * ln_ratio + yi * (eta - tm.ln()));
         let g = psi_y - psi_t + ln_ratio + (mu - yi) / tm;
         let denom = 1.0 + alpha * mu;
         let sb = w * (yi - mu) / denom;
-        for j in 0..k {
-            out.grad[j] += x[j] * sb;
-        }
-        out.grad[k] += w * -theta * theta * g;
-        add_outer(&mut xbb, x, -w * mu * (1.0 + alpha * yi) / (denom * denom));
         let hba = -w * (yi - mu) * mu / (denom * denom);
-        for j in 0..k {
-            out.hess[k * m + j] += x[j] * hba;
+        let hbb = -w * mu * (1.0 + alpha * yi) / (denom * denom);
+        for (p, xp) in x.iter().enumerate() {
+            grad[p] += xp * sb;
+            hess[k * m + p] += xp * hba;
+            for (t, xt) in x[..=p].iter().enumerate() {
+                hess[p * m + t] += hbb * xp * xt;
+            }
         }
-        out.hess[k * m + k] += w
+        grad[k] += w * -theta * theta * g;
+        hess[k * m + k] += w
             * (2.0 * theta.powi(3) * g
                 + theta.powi(4) * (tri_y - tri_t + 1.0 / theta - 1.0 / tm - (mu - yi) / (tm * tm)));
+    });
+    Derivs {
+        loglike: sums[0],
+        grad: sums[1..1 + m].to_vec(),
+        hess: sums[1 + m..].to_vec(),
     }
-    for i in 0..k {
-        for j in 0..=i {
-            out.hess[i * m + j] = xbb[i * k + j];
-        }
-    }
-    out
 }
 
 /// Fits NB2 by Newton–Raphson from the Poisson estimate.
@@ -120,9 +128,18 @@ pub fn fit_negbin2(data: &ModelData, opts: &NegBinOptions) -> Result<NegBinFit, 
     let (n, k) = (data.n(), data.k());
     let m = k + 1;
     if n <= k {
-        return Err(StatsError::InvalidInput(format!("{MODEL}: {n} observations for {k} columns")));
+        return Err(StatsError::InvalidInput(format!(
+            "{MODEL}: {n} observations for {k} columns"
+        )));
     }
-    let poisson = fit_glm(data, Family::PoissonLog, &GlmOptions { max_iter: 100, tol: 1e-10 })?;
+    let poisson = fit_glm(
+        data,
+        Family::PoissonLog,
+        &GlmOptions {
+            max_iter: 100,
+            tol: 1e-10,
+        },
+    )?;
     let mut beta = poisson.fit.coef.clone();
     // moment start for α (statsmodels `_estimate_dispersion`, nb2)
     let y = data.y();
@@ -158,7 +175,10 @@ pub fn fit_negbin2(data: &ModelData, opts: &NegBinOptions) -> Result<NegBinFit, 
             halvings += 1;
         }
         if halvings > 0 {
-            warnings.push(FitWarning::StepHalved { model: MODEL, iteration: it });
+            warnings.push(FitWarning::StepHalved {
+                model: MODEL,
+                iteration: it,
+            });
         }
         beta.iter_mut().zip(&step).for_each(|(b, s)| *b += s);
         alpha += step[k];
@@ -169,12 +189,17 @@ pub fn fit_negbin2(data: &ModelData, opts: &NegBinOptions) -> Result<NegBinFit, 
         }
     }
     if !converged {
-        warnings.push(FitWarning::NotConverged { model: MODEL, iterations, criterion: last });
+        warnings.push(FitWarning::NotConverged {
+            model: MODEL,
+            iterations,
+            criterion: last,
+        });
     }
     let d = derivatives(data, &beta, alpha);
     let neg_h: Vec<f64> = d.hess.iter().map(|h| -h).collect();
-    let (cov_full, pd) = spd_inverse(&sym(m, &neg_h))
-        .ok_or_else(|| StatsError::Singular(format!("{MODEL}: observed information is singular")))?;
+    let (cov_full, pd) = spd_inverse(&sym(m, &neg_h)).ok_or_else(|| {
+        StatsError::Singular(format!("{MODEL}: observed information is singular"))
+    })?;
     if !pd {
         warnings.push(FitWarning::NotPositiveDefinite { model: MODEL });
     }
@@ -187,7 +212,13 @@ pub fn fit_negbin2(data: &ModelData, opts: &NegBinOptions) -> Result<NegBinFit, 
     let alpha_se = cov_full[k * m + k].sqrt();
     let max_abs_score = d.grad.iter().fold(0.0f64, |a, v| a.max(v.abs()));
     Ok(NegBinFit {
-        fit: Fit { coef: beta, cov, iterations, converged, warnings },
+        fit: Fit {
+            coef: beta,
+            cov,
+            iterations,
+            converged,
+            warnings,
+        },
         alpha,
         alpha_se,
         loglike: d.loglike,
@@ -209,7 +240,8 @@ mod tests {
         let d = derivatives(&data, &beta, alpha);
         let h = 1e-6;
         let ll = |b: [f64; 2], a: f64| derivatives(&data, &b, a).loglike;
-        let g0 = (ll([beta[0] + h, beta[1]], alpha) - ll([beta[0] - h, beta[1]], alpha)) / (2.0 * h);
+        let g0 =
+            (ll([beta[0] + h, beta[1]], alpha) - ll([beta[0] - h, beta[1]], alpha)) / (2.0 * h);
         let ga = (ll(beta, alpha + h) - ll(beta, alpha - h)) / (2.0 * h);
         assert!((g0 - d.grad[0]).abs() < 1e-6);
         assert!((ga - d.grad[2]).abs() < 1e-6);

@@ -20,10 +20,14 @@ pub struct KaplanMeier {
 
 fn check(time: &[f64], event: &[bool]) -> Result<(), StatsError> {
     if time.len() != event.len() {
-        return Err(StatsError::InvalidInput("time and event lengths differ".into()));
+        return Err(StatsError::InvalidInput(
+            "time and event lengths differ".into(),
+        ));
     }
     if time.iter().any(|t| !t.is_finite() || *t < 0.0) {
-        return Err(StatsError::InvalidInput("survival times must be finite and non-negative".into()));
+        return Err(StatsError::InvalidInput(
+            "survival times must be finite and non-negative".into(),
+        ));
     }
     Ok(())
 }
@@ -73,7 +77,11 @@ impl KaplanMeier {
     /// S(t): 1 before the first time, a step function after.
     pub fn survival_at(&self, t: f64) -> f64 {
         let idx = self.times.partition_point(|x| *x <= t);
-        if idx == 0 { 1.0 } else { self.survival[idx - 1] }
+        if idx == 0 {
+            1.0
+        } else {
+            self.survival[idx - 1]
+        }
     }
 
     /// Number still at risk at time `t` (observed time ≥ t).
@@ -105,7 +113,12 @@ pub struct LogRank {
 }
 
 /// Two-sample log-rank test (hypergeometric variance, ties handled exactly).
-pub fn logrank_test(time_a: &[f64], event_a: &[bool], time_b: &[f64], event_b: &[bool]) -> Result<LogRank, StatsError> {
+pub fn logrank_test(
+    time_a: &[f64],
+    event_a: &[bool],
+    time_b: &[f64],
+    event_b: &[bool],
+) -> Result<LogRank, StatsError> {
     check(time_a, event_a)?;
     check(time_b, event_b)?;
     // (time, is_a, event)
@@ -145,7 +158,8 @@ pub fn logrank_test(time_a: &[f64], event_a: &[bool], time_b: &[f64], event_b: &
             o += da;
             e += at_risk_a * d / at_risk;
             if at_risk > 1.0 {
-                v += at_risk_a * (at_risk - at_risk_a) * d * (at_risk - d) / (at_risk * at_risk * (at_risk - 1.0));
+                v += at_risk_a * (at_risk - at_risk_a) * d * (at_risk - d)
+                    / (at_risk * at_risk * (at_risk - 1.0));
             }
         }
         at_risk -= leave;
@@ -153,9 +167,18 @@ pub fn logrank_test(time_a: &[f64], event_a: &[bool], time_b: &[f64], event_b: &
     }
     let statistic = (o - e) * (o - e) / v;
     if !statistic.is_finite() {
-        return Err(StatsError::InvalidInput("log-rank variance is zero (no comparable events)".into()));
+        return Err(StatsError::InvalidInput(
+            "log-rank variance is zero (no comparable events)".into(),
+        ));
     }
-    Ok(LogRank { statistic, p: chi_square_sf(statistic, 1.0), df: 1, observed_a: o, expected_a: e, variance: v })
+    Ok(LogRank {
+        statistic,
+        p: chi_square_sf(statistic, 1.0),
+        df: 1,
+        observed_a: o,
+        expected_a: e,
+        variance: v,
+    })
 }
 
 #[cfg(test)]

@@ -29,12 +29,12 @@ fn walk(path: &str, g: &Value, o: &Value, out: &mut Vec<String>) {
                     if !om.contains_key(k) {
                         out.push(format!("{p}: missing"));
                     }
-                    if k == "iterations" && path.ends_with("_gee") {
-                        if let (Some(a), Some(b)) = (gv.as_i64(), om.get(k).and_then(Value::as_i64)) {
-                            if (a - b).abs() > 1 {
-                                out.push(format!("{p}: GEE iterations {b} vs {a}"));
-                            }
-                        }
+                    let gee_iterations = (k == "iterations" && path.ends_with("_gee"))
+                        .then(|| (gv.as_i64(), om.get(k).and_then(Value::as_i64)));
+                    if let Some((Some(a), Some(b))) = gee_iterations
+                        && (a - b).abs() > 1
+                    {
+                        out.push(format!("{p}: GEE iterations {b} vs {a}"));
                     }
                     continue;
                 }
@@ -59,9 +59,16 @@ fn walk(path: &str, g: &Value, o: &Value, out: &mut Vec<String>) {
         }
         (Value::Number(gn), Value::Number(on)) => {
             if gn.is_f64() {
-                let (a, b) = (gn.as_f64().unwrap_or(f64::NAN), on.as_f64().unwrap_or(f64::NAN));
-                if !((a - b).abs() <= 1e-6 * a.abs() + 1e-12) {
-                    out.push(format!("{path}: {b:e} vs {a:e} (rel {:.2e})", ((a - b) / a).abs()));
+                let (a, b) = (
+                    gn.as_f64().unwrap_or(f64::NAN),
+                    on.as_f64().unwrap_or(f64::NAN),
+                );
+                let within = (a - b).abs() <= 1e-6 * a.abs() + 1e-12;
+                if !within {
+                    out.push(format!(
+                        "{path}: {b:e} vs {a:e} (rel {:.2e})",
+                        ((a - b) / a).abs()
+                    ));
                 }
             } else if gn.as_i64() != on.as_i64() || on.is_f64() {
                 out.push(format!("{path}: count {on} vs {gn}"));
