@@ -588,34 +588,20 @@ fn meta(ds: &Dataset, warnings: Vec<String>) -> Meta {
     }
 }
 
-/// Runs every analysis (in parallel where independent) and assembles the results.
+/// Runs every analysis and assembles the results. The analyses run one after
+/// another, each parallel inside (row chunks, clusters), so each block's wall
+/// time is its own.
 pub fn analyse(ds: &Dataset) -> (Results, Timings) {
     let p = &ds.persons;
-    let ((rec, fel, rate), ((h, e, i), (surv, rest))) = rayon::join(
-        || {
-            let rec = timed(|w| recidivism(p, w), "recidivism_6m");
-            let fel = timed(|w| felony(p, w), "felony_followup");
-            let rate = timed(|w| arrest_rate(p, w), "arrest_rate");
-            (rec, fel, rate)
-        },
-        || {
-            rayon::join(
-                || {
-                    let h = timed(|w| gee(ds, 0, w), "housing_gee");
-                    let e = timed(|w| gee(ds, 1, w), "employment_gee");
-                    let i = timed(|w| gee(ds, 2, w), "income_gee");
-                    (h, e, i)
-                },
-                || {
-                    let s = timed(|w| survival(p, w), "survival_first_arrest");
-                    let c = timed_total(|w| cost_change(ds, w));
-                    let q = timed_total(|w| equity(ds, w));
-                    (s, (c, q))
-                },
-            )
-        },
-    );
-    let (cost, eq) = rest;
+    let rec = timed(|w| recidivism(p, w), "recidivism_6m");
+    let fel = timed(|w| felony(p, w), "felony_followup");
+    let rate = timed(|w| arrest_rate(p, w), "arrest_rate");
+    let h = timed(|w| gee(ds, 0, w), "housing_gee");
+    let e = timed(|w| gee(ds, 1, w), "employment_gee");
+    let i = timed(|w| gee(ds, 2, w), "income_gee");
+    let surv = timed(|w| survival(p, w), "survival_first_arrest");
+    let cost = timed_total(|w| cost_change(ds, w));
+    let eq = timed_total(|w| equity(ds, w));
     let mut warnings = Vec::new();
     let mut timings = Timings::new();
     let mut take = |name: &str, ws: Vec<String>, d: Duration| {

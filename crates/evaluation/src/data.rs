@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::input::{CsvReader, InputError, KeySet, format_date};
+use crate::input::{CsvFile, FieldError, InputError, KeySet, format_date};
 
 pub const RACES: [&str; 6] = [
     "Black",
@@ -114,30 +114,40 @@ pub fn study_end_string(d: &Dataset) -> String {
 }
 
 fn read_study(dir: &Path) -> Result<i32, InputError> {
-    let mut r = CsvReader::open(dir, "study.csv", &["study_end"])?;
-    if !r.next_row()? {
-        return Err(r.error(None, "no data row (expected one study_end date)".into()));
-    }
-    let se = r.date(0)?;
-    if r.next_row()? {
-        return Err(r.error(None, "more than one data row".into()));
-    }
-    Ok(se)
+    let mut dates = Vec::new();
+    CsvFile::open(dir, "study.csv", &["study_end"])?.rows(
+        |f| f.date(0),
+        |d, _| {
+            dates.push(d);
+            match dates.len() {
+                1 => Ok(()),
+                _ => Err(FieldError::new(None, "more than one data row".into())),
+            }
+        },
+    )?;
+    dates.first().copied().ok_or_else(|| InputError {
+        file: "study.csv".into(),
+        line: None,
+        column: None,
+        message: "no data row (expected one study_end date)".into(),
+    })
 }
 
 fn read_costs(dir: &Path) -> Result<[f64; 5], InputError> {
-    let mut r = CsvReader::open(dir, "unit_costs.csv", &["item", "cost_usd"])?;
     let mut out = [f64::NAN; 5];
-    while r.next_row()? {
-        let i = r.category(0, &COST_ITEMS)?;
-        if !out[i].is_nan() {
-            return Err(r.error(
-                Some("item"),
-                format!("duplicate item \"{}\"", COST_ITEMS[i]),
-            ));
-        }
-        out[i] = r.decimal(1)?;
-    }
+    CsvFile::open(dir, "unit_costs.csv", &["item", "cost_usd"])?.rows(
+        |f| Ok((f.category(0, &COST_ITEMS)?, f.decimal(1)?)),
+        |(i, cost), _| {
+            if !out[i].is_nan() {
+                return Err(FieldError::new(
+                    Some("item"),
+                    format!("duplicate item \"{}\"", COST_ITEMS[i]),
+                ));
+            }
+            out[i] = cost;
+            Ok(())
+        },
+    )?;
     if let Some(i) = out.iter().position(|v| v.is_nan()) {
         return Err(InputError {
             file: "unit_costs.csv".into(),
@@ -194,47 +204,67 @@ fn read_participants(dir: &Path, study_end: i32) -> Result<Vec<Person>, InputErr
         "sex",
         "race",
     ];
-    let mut r = CsvReader::open(dir, "participants.csv", &cols)?;
     let mut seen = KeySet::new();
     let mut persons = Vec::new();
-    while r.next_row()? {
-        let id = r.positive_id(0)?;
-        if !seen.insert(id) {
-            return Err(r.error(Some("person_id"), format!("duplicate person_id {id}")));
-        }
-        let lead = r.category(1, &["lead", "control"])? == 0;
-        let index_day = r.date(2)?;
-        let age = r.int(3)?;
-        let male = r.category(4, &["M", "F", "X"])? == 0;
-        r.category(5, &RACES)?;
-        let followup_days = study_end - index_day;
-        if followup_days < 1 {
-            return Err(r.error(
-                Some("index_date"),
-                "index date is not before the study end".into(),
-            ));
-        }
-        persons.push(Person {
-            id,
-            lead,
-            age,
-            male,
-            index_day,
-            followup_days,
-            y_arrest_6m: false,
-            prior_arrests_2y: 0,
-            y_felony: false,
-            prior_felony_2y: 0,
-            arrests_post: 0,
-            first_arrest: None,
-            pre: CostWindow::default(),
-            post: CostWindow::default(),
+    CsvFile::open(dir, "participants.csv", &cols)?.rows(
+        |f| {
+            let id = f.positive_id(0)?;
+            let lead = f.category(1, &["lead", "control"])? == 0;
+            let index_day = f.date(2)?;
+            let age = f.int(3)?;
+            let male = f.category(4, &["M", "F", "X"])? == 0;
+            f.category(5, &RACES)?;
+            let followup_days = study_end - index_day;
+            if followup_days < 1 {
+                return Err(f.error(2, "index date is not before the study end".into()));
+            }
+            Ok(Person {
+                id,
+                lead,
+                age,
+                male,
+                index_day,
+                followup_days,
+                y_arrest_6m: false,
+                prior_arrests_2y: 0,
+                y_felony: false,
+                prior_felony_2y: 0,
+                arrests_post: 0,
+                first_arrest: None,
+                pre: CostWindow::default(),
+                post: CostWindow::default(),
+            })
+        },
+        |p, _| {
+            if !seen.insert(p.id) {
+                return Err(FieldError::new(
+                    Some("person_id"),
+                    format!("duplicate person_id {}", p.id),
+                ));
+            }
+            persons.push(p);
+            Ok(())
+        },
+    )?;
+    if persons.is_empty() {
+        return Err(InputError {
+            file: "participants.csv".into(),
+            line: None,
+            column: None,
+            message: "no participants".into(),
         });
     }
-    if persons.is_empty() {
-        return Err(r.error(None, "no participants".into()));
-    }
     Ok(persons)
+}
+
+/// One parsed event row.
+struct EventRow {
+    id: u64,
+    person: u32,
+    day: i32,
+    kind: u8,
+    felony: bool,
+    jail: u64,
 }
 
 fn read_events(
@@ -251,88 +281,101 @@ fn read_events(
         "felony",
         "jail_days",
     ];
-    let mut r = CsvReader::open(dir, "events.csv", &cols)?;
     let mut seen = KeySet::new();
-    let mut rows = 0;
-    while r.next_row()? {
-        rows += 1;
-        let id = r.positive_id(0)?;
-        if !seen.insert(id) {
-            return Err(r.error(Some("event_id"), format!("duplicate event_id {id}")));
+    CsvFile::open(dir, "events.csv", &cols)?.rows(
+        |f| {
+            let id = f.positive_id(0)?;
+            let pid = f.positive_id(1)?;
+            let person = index
+                .get(pid)
+                .ok_or_else(|| f.error(1, format!("person_id {pid} is not in participants.csv")))?
+                as u32;
+            let day = f.date(2)?;
+            let kind = f.category(3, &["arrest", "charge", "booking", "prison_admission"])? as u8;
+            let felony = f.flag(4)?;
+            let jail = f.int(5)?;
+            if jail < 0 {
+                return Err(f.error(5, format!("negative jail_days {jail}")));
+            }
+            Ok(EventRow {
+                id,
+                person,
+                day,
+                kind,
+                felony,
+                jail: jail as u64,
+            })
+        },
+        |ev, _| {
+            if !seen.insert(ev.id) {
+                return Err(FieldError::new(
+                    Some("event_id"),
+                    format!("duplicate event_id {}", ev.id),
+                ));
+            }
+            add_event(&mut persons[ev.person as usize], &ev, study_end);
+            Ok(())
+        },
+    )
+}
+
+fn add_event(p: &mut Person, ev: &EventRow, study_end: i32) {
+    let rel = ev.day - p.index_day;
+    let pre2y = (-WIN_PRIOR..=-1).contains(&rel);
+    let thru_end = ev.day <= study_end;
+    let win = if (-WIN_COST..=-1).contains(&rel) {
+        Some(&mut p.pre)
+    } else if (1..=WIN_COST).contains(&rel) {
+        Some(&mut p.post)
+    } else {
+        None
+    };
+    match ev.kind {
+        0 => {
+            if (1..=WIN_6M).contains(&rel) {
+                p.y_arrest_6m = true;
+            }
+            if pre2y {
+                p.prior_arrests_2y += 1;
+            }
+            if rel >= 1 {
+                if thru_end {
+                    p.arrests_post += 1;
+                }
+                p.first_arrest = Some(p.first_arrest.map_or(rel, |f| f.min(rel)));
+            }
+            if let Some(w) = win {
+                w.arrests += 1;
+            }
         }
-        let pid = r.positive_id(1)?;
-        let Some(pi) = index.get(pid) else {
-            return Err(r.error(
-                Some("person_id"),
-                format!("person_id {pid} is not in participants.csv"),
-            ));
-        };
-        let day = r.date(2)?;
-        let kind = r.category(3, &["arrest", "charge", "booking", "prison_admission"])?;
-        let felony = r.flag(4)?;
-        let jail = r.int(5)?;
-        if jail < 0 {
-            return Err(r.error(Some("jail_days"), format!("negative jail_days {jail}")));
-        }
-        let p = &mut persons[pi];
-        let rel = day - p.index_day;
-        let pre2y = (-WIN_PRIOR..=-1).contains(&rel);
-        let thru_end = day <= study_end;
-        let win = if (-WIN_COST..=-1).contains(&rel) {
-            Some(&mut p.pre)
-        } else if (1..=WIN_COST).contains(&rel) {
-            Some(&mut p.post)
-        } else {
-            None
-        };
-        match kind {
-            0 => {
-                if (1..=WIN_6M).contains(&rel) {
-                    p.y_arrest_6m = true;
+        1 => {
+            if ev.felony {
+                if rel >= 1 && thru_end {
+                    p.y_felony = true;
                 }
                 if pre2y {
-                    p.prior_arrests_2y += 1;
-                }
-                if rel >= 1 {
-                    if thru_end {
-                        p.arrests_post += 1;
-                    }
-                    p.first_arrest = Some(p.first_arrest.map_or(rel, |f| f.min(rel)));
-                }
-                if let Some(w) = win {
-                    w.arrests += 1;
+                    p.prior_felony_2y += 1;
                 }
             }
-            1 => {
-                if felony {
-                    if rel >= 1 && thru_end {
-                        p.y_felony = true;
-                    }
-                    if pre2y {
-                        p.prior_felony_2y += 1;
-                    }
-                }
-                if let Some(w) = win {
-                    if felony {
-                        w.felony_charges += 1;
-                    } else {
-                        w.misd_charges += 1;
-                    }
+            if let Some(w) = win {
+                if ev.felony {
+                    w.felony_charges += 1;
+                } else {
+                    w.misd_charges += 1;
                 }
             }
-            2 => {
-                if let Some(w) = win {
-                    w.jail_days += jail as u64;
-                }
+        }
+        2 => {
+            if let Some(w) = win {
+                w.jail_days += ev.jail;
             }
-            _ => {
-                if let Some(w) = win {
-                    w.prison += 1;
-                }
+        }
+        _ => {
+            if let Some(w) = win {
+                w.prison += 1;
             }
         }
     }
-    Ok(rows)
 }
 
 /// Monthly grid cell: 2 bits per outcome (0 = 0, 1 = 1, 2 = missing), 0xFF = no row.
@@ -350,7 +393,6 @@ fn read_monthly(
         "employed",
         "income_benefits",
     ];
-    let mut r = CsvReader::open(dir, "monthly.csv", &cols)?;
     // LEAD persons ranked by person_id
     let mut lead: Vec<usize> = (0..persons.len()).filter(|i| persons[*i].lead).collect();
     lead.sort_unstable_by_key(|i| persons[*i].id);
@@ -359,47 +401,42 @@ fn read_monthly(
         rank[*i] = k as u32;
     }
     let mut grid = vec![ABSENT; lead.len() * MONTHS];
-    let mut rows = 0;
-    while r.next_row()? {
-        rows += 1;
-        let pid = r.positive_id(0)?;
-        let Some(pi) = index.get(pid) else {
-            return Err(r.error(
-                Some("person_id"),
-                format!("person_id {pid} is not in participants.csv"),
-            ));
-        };
-        if rank[pi] == u32::MAX {
-            return Err(r.error(
-                Some("person_id"),
-                format!("person_id {pid} is not in the lead group"),
-            ));
-        }
-        let month = r.int(1)?;
-        if !(i64::from(MONTH_MIN)..=i64::from(MONTH_MAX)).contains(&month) {
-            return Err(r.error(
-                Some("month"),
-                format!("month {month} outside {MONTH_MIN}..{MONTH_MAX}"),
-            ));
-        }
-        let mut cell = 0u8;
-        for slot in 0..3 {
-            let v = match r.optional_flag(2 + slot)? {
-                Some(false) => 0,
-                Some(true) => 1,
-                None => 2,
-            };
-            cell |= v << (2 * slot);
-        }
-        let at = rank[pi] as usize * MONTHS + (month - i64::from(MONTH_MIN)) as usize;
-        if grid[at] != ABSENT {
-            return Err(r.error(
-                Some("month"),
-                format!("duplicate (person_id, month) = ({pid}, {month})"),
-            ));
-        }
-        grid[at] = cell;
-    }
+    let rows = CsvFile::open(dir, "monthly.csv", &cols)?.rows(
+        |f| {
+            let pid = f.positive_id(0)?;
+            let pi = index
+                .get(pid)
+                .ok_or_else(|| f.error(0, format!("person_id {pid} is not in participants.csv")))?;
+            if rank[pi] == u32::MAX {
+                return Err(f.error(0, format!("person_id {pid} is not in the lead group")));
+            }
+            let month = f.int(1)?;
+            if !(i64::from(MONTH_MIN)..=i64::from(MONTH_MAX)).contains(&month) {
+                return Err(f.error(1, format!("month {month} outside {MONTH_MIN}..{MONTH_MAX}")));
+            }
+            let mut cell = 0u8;
+            for slot in 0..3 {
+                let v = match f.optional_flag(2 + slot)? {
+                    Some(false) => 0,
+                    Some(true) => 1,
+                    None => 2,
+                };
+                cell |= v << (2 * slot);
+            }
+            let at = rank[pi] as usize * MONTHS + (month - i64::from(MONTH_MIN)) as usize;
+            Ok((pid, month, at, cell))
+        },
+        |(pid, month, at, cell), _| {
+            if grid[at] != ABSENT {
+                return Err(FieldError::new(
+                    Some("month"),
+                    format!("duplicate (person_id, month) = ({pid}, {month})"),
+                ));
+            }
+            grid[at] = cell;
+            Ok(())
+        },
+    )?;
     let outcomes = [0, 1, 2].map(|slot| {
         let mut o = MonthlyOutcome {
             by_month: vec![(0, 0); MONTHS],
@@ -433,26 +470,31 @@ fn read_monthly(
 }
 
 fn read_eligible(dir: &Path) -> Result<(u64, [(u64, u64); 6]), InputError> {
-    let mut r = CsvReader::open(
+    let mut seen = KeySet::new();
+    let mut tab = [(0u64, 0u64); 6];
+    let rows = CsvFile::open(
         dir,
         "eligible_arrests.csv",
         &["arrest_id", "date", "race", "diverted"],
+    )?
+    .rows(
+        |f| {
+            let id = f.positive_id(0)?;
+            f.date(1)?;
+            Ok((id, f.category(2, &RACES)?, f.flag(3)?))
+        },
+        |(id, race, div), _| {
+            if !seen.insert(id) {
+                return Err(FieldError::new(
+                    Some("arrest_id"),
+                    format!("duplicate arrest_id {id}"),
+                ));
+            }
+            tab[race].0 += 1;
+            tab[race].1 += u64::from(div);
+            Ok(())
+        },
     )?;
-    let mut seen = KeySet::new();
-    let mut tab = [(0u64, 0u64); 6];
-    let mut rows = 0;
-    while r.next_row()? {
-        rows += 1;
-        let id = r.positive_id(0)?;
-        if !seen.insert(id) {
-            return Err(r.error(Some("arrest_id"), format!("duplicate arrest_id {id}")));
-        }
-        r.date(1)?;
-        let race = r.category(2, &RACES)?;
-        let div = r.flag(3)?;
-        tab[race].0 += 1;
-        tab[race].1 += u64::from(div);
-    }
     Ok((rows, tab))
 }
 
@@ -463,6 +505,8 @@ pub fn load(dir: &Path) -> Result<Dataset, InputError> {
     let mut persons = read_participants(dir, study_end)?;
     let index = PersonIndex::build(&persons);
     let rows_participants = persons.len() as u64;
+    // each reader parses in parallel itself; monthly and eligible arrests are
+    // read alongside the (larger) events file
     let (events, (monthly, eligible)) = {
         let persons_ro = persons.clone();
         rayon::join(

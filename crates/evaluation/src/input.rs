@@ -4,8 +4,10 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{BufRead, BufReader};
+use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 /// A problem with the input files: which file, line and column, and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,148 +34,108 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// Reads a CSV file line by line and hands out the requested columns by header name.
-pub(crate) struct CsvReader {
-    name: &'static str,
-    reader: BufReader<File>,
-    line: u64,
-    buf: Vec<u8>,
-    wanted: Vec<&'static str>,
-    /// For each header position, the index in `wanted` (or none).
-    slot_of: Vec<Option<usize>>,
-    ranges: Vec<(usize, usize)>,
+/// Most columns a reader asks for.
+const MAX_COLS: usize = 8;
+/// Bytes read per block; each block is parsed in parallel pieces.
+const BLOCK: usize = 4 << 20;
+/// Pieces per block.
+const PIECES: usize = 16;
+
+/// A field-level problem; the reader adds the file and line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FieldError {
+    pub column: Option<&'static str>,
+    pub message: String,
 }
 
-impl CsvReader {
-    pub(crate) fn open(
-        dir: &Path,
-        name: &'static str,
-        wanted: &[&'static str],
-    ) -> Result<CsvReader, InputError> {
-        let path: PathBuf = dir.join(name);
-        let file = File::open(&path).map_err(|e| InputError {
-            file: name.into(),
-            line: None,
-            column: None,
-            message: format!("cannot open {}: {e}", path.display()),
-        })?;
-        let mut r = CsvReader {
-            name,
-            reader: BufReader::with_capacity(1 << 20, file),
-            line: 0,
-            buf: Vec::with_capacity(256),
-            wanted: wanted.to_vec(),
-            slot_of: Vec::new(),
-            ranges: vec![(0, 0); wanted.len()],
-        };
-        if !r.read_line()? {
-            return Err(r.error(None, "file is empty (no header row)".into()));
-        }
-        let header = String::from_utf8_lossy(&r.buf).into_owned();
-        let names: Vec<&str> = header.split(',').map(str::trim).collect();
-        for (pos, h) in names.iter().enumerate() {
-            if names[..pos].contains(h) {
-                return Err(r.error(Some(h), "column appears twice in the header".into()));
-            }
-        }
-        r.slot_of = names
-            .iter()
-            .map(|h| wanted.iter().position(|w| w == h))
-            .collect();
-        for w in wanted {
-            if !names.contains(w) {
-                return Err(r.error(Some(w), "required column is missing from the header".into()));
-            }
-        }
-        Ok(r)
+impl FieldError {
+    pub(crate) fn new(column: Option<&'static str>, message: String) -> Self {
+        FieldError { column, message }
     }
+}
 
-    fn read_line(&mut self) -> Result<bool, InputError> {
-        self.buf.clear();
-        let n = self
-            .reader
-            .read_until(b'\n', &mut self.buf)
-            .map_err(|e| InputError {
-                file: self.name.into(),
-                line: Some(self.line + 1),
-                column: None,
-                message: format!("read error: {e}"),
-            })?;
-        if n == 0 {
-            return Ok(false);
-        }
-        self.line += 1;
-        while matches!(self.buf.last(), Some(b'\n' | b'\r')) {
-            self.buf.pop();
-        }
-        Ok(true)
-    }
+/// Which header position holds each requested column.
+struct Header {
+    name: &'static str,
+    wanted: Vec<&'static str>,
+    slot_of: Vec<Option<usize>>,
+}
 
-    /// Advances to the next non-empty data row; `false` at end of file.
-    pub(crate) fn next_row(&mut self) -> Result<bool, InputError> {
-        loop {
-            if !self.read_line()? {
-                return Ok(false);
-            }
-            if self.buf.is_empty() {
-                continue;
-            }
-            let mut start = 0;
-            let mut pos = 0;
-            for field in self.buf.split(|b| *b == b',') {
-                if pos >= self.slot_of.len() {
-                    return Err(self.error(
-                        None,
-                        format!("more fields than the {} header columns", self.slot_of.len()),
-                    ));
-                }
-                if let Some(slot) = self.slot_of[pos] {
-                    self.ranges[slot] = (start, start + field.len());
-                }
-                start += field.len() + 1;
-                pos += 1;
-            }
-            if pos != self.slot_of.len() {
-                return Err(self.error(
-                    None,
-                    format!("{pos} fields, expected {}", self.slot_of.len()),
-                ));
-            }
-            return Ok(true);
-        }
-    }
-
-    pub(crate) fn field(&self, slot: usize) -> &[u8] {
-        let (a, b) = self.ranges[slot];
-        &self.buf[a..b]
-    }
-
-    pub(crate) fn error(&self, column: Option<&str>, message: String) -> InputError {
+impl Header {
+    fn error(&self, line: Option<u64>, e: FieldError) -> InputError {
         InputError {
             file: self.name.into(),
-            line: Some(self.line.max(1)),
-            column: column.map(str::to_owned),
-            message,
+            line,
+            column: e.column.map(str::to_owned),
+            message: e.message,
         }
     }
 
-    fn field_error(&self, slot: usize, what: &str) -> InputError {
-        let raw = String::from_utf8_lossy(self.field(slot));
-        self.error(Some(self.wanted[slot]), format!("{what}, found \"{raw}\""))
+    fn split<'a>(&'a self, line: &'a [u8]) -> Result<Fields<'a>, FieldError> {
+        let mut ranges = [(0, 0); MAX_COLS];
+        let mut start = 0;
+        let mut pos = 0;
+        for field in line.split(|b| *b == b',') {
+            if pos >= self.slot_of.len() {
+                return Err(FieldError::new(
+                    None,
+                    format!("more fields than the {} header columns", self.slot_of.len()),
+                ));
+            }
+            if let Some(slot) = self.slot_of[pos] {
+                ranges[slot] = (start, start + field.len());
+            }
+            start += field.len() + 1;
+            pos += 1;
+        }
+        if pos != self.slot_of.len() {
+            return Err(FieldError::new(
+                None,
+                format!("{pos} fields, expected {}", self.slot_of.len()),
+            ));
+        }
+        Ok(Fields {
+            wanted: &self.wanted,
+            line,
+            ranges,
+        })
+    }
+}
+
+/// The requested fields of one data row, addressed by their position in the request.
+pub(crate) struct Fields<'a> {
+    wanted: &'a [&'static str],
+    line: &'a [u8],
+    ranges: [(usize, usize); MAX_COLS],
+}
+
+impl Fields<'_> {
+    pub(crate) fn field(&self, slot: usize) -> &[u8] {
+        let (a, b) = self.ranges[slot];
+        &self.line[a..b]
     }
 
-    pub(crate) fn int(&self, slot: usize) -> Result<i64, InputError> {
+    pub(crate) fn error(&self, slot: usize, message: String) -> FieldError {
+        FieldError::new(Some(self.wanted[slot]), message)
+    }
+
+    fn field_error(&self, slot: usize, what: &str) -> FieldError {
+        let raw = String::from_utf8_lossy(self.field(slot));
+        self.error(slot, format!("{what}, found \"{raw}\""))
+    }
+
+    pub(crate) fn int(&self, slot: usize) -> Result<i64, FieldError> {
         parse_int(self.field(slot)).ok_or_else(|| self.field_error(slot, "expected an integer"))
     }
 
-    pub(crate) fn positive_id(&self, slot: usize) -> Result<u64, InputError> {
+    pub(crate) fn positive_id(&self, slot: usize) -> Result<u64, FieldError> {
         match parse_int(self.field(slot)) {
             Some(v) if v > 0 => Ok(v as u64),
             _ => Err(self.field_error(slot, "expected a positive integer id")),
         }
     }
 
-    pub(crate) fn flag(&self, slot: usize) -> Result<bool, InputError> {
+    pub(crate) fn flag(&self, slot: usize) -> Result<bool, FieldError> {
         match self.field(slot) {
             b"0" => Ok(false),
             b"1" => Ok(true),
@@ -182,7 +144,7 @@ impl CsvReader {
     }
 
     /// `0`, `1` or empty (missing).
-    pub(crate) fn optional_flag(&self, slot: usize) -> Result<Option<bool>, InputError> {
+    pub(crate) fn optional_flag(&self, slot: usize) -> Result<Option<bool>, FieldError> {
         match self.field(slot) {
             b"" => Ok(None),
             b"0" => Ok(Some(false)),
@@ -191,12 +153,12 @@ impl CsvReader {
         }
     }
 
-    pub(crate) fn date(&self, slot: usize) -> Result<i32, InputError> {
+    pub(crate) fn date(&self, slot: usize) -> Result<i32, FieldError> {
         parse_date(self.field(slot))
             .ok_or_else(|| self.field_error(slot, "malformed date (expected YYYY-MM-DD)"))
     }
 
-    pub(crate) fn decimal(&self, slot: usize) -> Result<f64, InputError> {
+    pub(crate) fn decimal(&self, slot: usize) -> Result<f64, FieldError> {
         std::str::from_utf8(self.field(slot))
             .ok()
             .filter(|s| {
@@ -210,7 +172,7 @@ impl CsvReader {
     }
 
     /// Index of the field's value in `choices`, or an "unknown category" error.
-    pub(crate) fn category(&self, slot: usize, choices: &[&str]) -> Result<usize, InputError> {
+    pub(crate) fn category(&self, slot: usize, choices: &[&str]) -> Result<usize, FieldError> {
         let v = self.field(slot);
         choices
             .iter()
@@ -221,6 +183,214 @@ impl CsvReader {
                     &format!("unknown category (expected one of: {})", choices.join(", ")),
                 )
             })
+    }
+}
+
+/// Records parsed from one piece of a block, with their line offsets.
+struct Piece<T> {
+    records: Vec<(u64, T)>,
+    error: Option<(u64, FieldError)>,
+    lines: u64,
+}
+
+fn parse_piece<T>(
+    header: &Header,
+    piece: &[u8],
+    parse: &(impl Fn(&Fields) -> Result<T, FieldError> + Sync),
+) -> Piece<T> {
+    let mut out = Piece {
+        records: Vec::with_capacity(piece.len() / 32),
+        error: None,
+        lines: 0,
+    };
+    let mut rest = piece;
+    while !rest.is_empty() {
+        let (mut line, next) = match rest.iter().position(|b| *b == b'\n') {
+            Some(p) => (&rest[..p], &rest[p + 1..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let offset = out.lines;
+        out.lines += 1;
+        if let [head @ .., b'\r'] = line {
+            line = head;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        match header.split(line).and_then(|f| parse(&f)) {
+            Ok(v) => out.records.push((offset, v)),
+            Err(e) => {
+                out.error = Some((offset, e));
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// Splits `data` (whole lines) into about `n` pieces at line ends.
+fn pieces(data: &[u8], n: usize) -> Vec<&[u8]> {
+    let mut out = Vec::with_capacity(n);
+    let mut start = 0;
+    for k in 1..n {
+        let target = (data.len() * k / n).max(start);
+        if let Some(p) = data[target..].iter().position(|b| *b == b'\n') {
+            let end = target + p + 1;
+            out.push(&data[start..end]);
+            start = end;
+        }
+    }
+    out.push(&data[start..]);
+    out
+}
+
+/// A CSV file opened for reading: header parsed, data rows to come.
+pub(crate) struct CsvFile {
+    header: Header,
+    file: File,
+    buf: Vec<u8>,
+    eof: bool,
+}
+
+impl CsvFile {
+    pub(crate) fn open(
+        dir: &Path,
+        name: &'static str,
+        wanted: &[&'static str],
+    ) -> Result<CsvFile, InputError> {
+        let path: PathBuf = dir.join(name);
+        let io_err = |e: std::io::Error| InputError {
+            file: name.into(),
+            line: None,
+            column: None,
+            message: format!("cannot open {}: {e}", path.display()),
+        };
+        let file = File::open(&path).map_err(io_err)?;
+        let header = Header {
+            name,
+            wanted: wanted.to_vec(),
+            slot_of: Vec::new(),
+        };
+        let mut f = CsvFile {
+            header,
+            file,
+            buf: Vec::new(),
+            eof: false,
+        };
+        let header_end = loop {
+            if let Some(p) = f.buf.iter().position(|b| *b == b'\n') {
+                break p;
+            }
+            if f.eof {
+                break f.buf.len();
+            }
+            f.fill()?;
+        };
+        if header_end == 0 && f.buf.is_empty() {
+            return Err(f.header.error(
+                None,
+                FieldError::new(None, "file is empty (no header row)".into()),
+            ));
+        }
+        let text = String::from_utf8_lossy(&f.buf[..header_end]).into_owned();
+        f.buf.drain(..(header_end + 1).min(f.buf.len()));
+        let names: Vec<&str> = text.split(',').map(str::trim).collect();
+        let line1 = |col: &'static str, msg: &str| {
+            Err(InputError {
+                file: name.into(),
+                line: Some(1),
+                column: Some(col.into()),
+                message: msg.into(),
+            })
+        };
+        for (pos, h) in names.iter().enumerate() {
+            if let Some(w) = wanted.iter().find(|w| *w == h)
+                && names[..pos].contains(h)
+            {
+                return line1(w, "column appears twice in the header");
+            }
+        }
+        for w in wanted {
+            if !names.contains(w) {
+                return line1(w, "required column is missing from the header");
+            }
+        }
+        f.header.slot_of = names
+            .iter()
+            .map(|h| wanted.iter().position(|w| w == h))
+            .collect();
+        Ok(f)
+    }
+
+    /// Appends up to one block from the file to the buffer.
+    fn fill(&mut self) -> Result<(), InputError> {
+        let old = self.buf.len();
+        self.buf.resize(old + BLOCK, 0);
+        let mut filled = old;
+        while filled < self.buf.len() {
+            match self.file.read(&mut self.buf[filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    return Err(self
+                        .header
+                        .error(None, FieldError::new(None, format!("read error: {e}"))));
+                }
+            }
+        }
+        self.buf.truncate(filled);
+        Ok(())
+    }
+
+    /// Parses every data row with `parse` (in parallel, block by block) and hands
+    /// the records to `apply` in file order with their line numbers. Returns the
+    /// number of data rows. The first problem in file order is the one reported.
+    pub(crate) fn rows<T: Send>(
+        mut self,
+        parse: impl Fn(&Fields) -> Result<T, FieldError> + Sync,
+        mut apply: impl FnMut(T, u64) -> Result<(), FieldError>,
+    ) -> Result<u64, InputError> {
+        let mut line_base = 2;
+        let mut rows = 0;
+        loop {
+            if !self.eof {
+                self.fill()?;
+            }
+            let end = if self.eof {
+                self.buf.len()
+            } else {
+                match self.buf.iter().rposition(|b| *b == b'\n') {
+                    Some(p) => p + 1,
+                    None => continue,
+                }
+            };
+            let data = &self.buf[..end];
+            let header = &self.header;
+            let parsed: Vec<Piece<T>> = pieces(data, PIECES)
+                .par_iter()
+                .map(|piece| parse_piece(header, piece, &parse))
+                .collect();
+            for piece in parsed {
+                for (offset, record) in piece.records {
+                    rows += 1;
+                    apply(record, line_base + offset)
+                        .map_err(|e| header.error(Some(line_base + offset), e))?;
+                }
+                if let Some((offset, e)) = piece.error {
+                    return Err(header.error(Some(line_base + offset), e));
+                }
+                line_base += piece.lines;
+            }
+            self.buf.drain(..end);
+            if self.eof {
+                return Ok(rows);
+            }
+        }
     }
 }
 

@@ -82,6 +82,25 @@ fn malformed_date() {
 }
 
 #[test]
+fn line_numbers_hold_deep_into_a_file() {
+    // far past the first of the pieces a block is parsed in
+    let e = expect_error("deep", |d| {
+        edit_line(d, "events.csv", 11_000, |l| set_field(l, 4, "2"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(11_000), Some("felony"))
+    );
+    let e = expect_error("deepdup", |d| {
+        edit_line(d, "events.csv", 11_500, |l| set_field(l, 0, "17"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(11_500), Some("event_id"))
+    );
+}
+
+#[test]
 fn unknown_category() {
     let e = expect_error("race", |d| {
         edit_line(d, "participants.csv", 5, |l| set_field(l, 5, "Martian"))
