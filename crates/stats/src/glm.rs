@@ -117,8 +117,69 @@ impl Family {
     }
 }
 
+/// Rows merged into distinct `(x, y, offset)` patterns with summed weights.
+struct Collapsed {
+    x: Vec<f64>,
+    y: Vec<f64>,
+    offset: Vec<f64>,
+    weight: Vec<f64>,
+}
+
+/// Widest pattern (k + 2 values) that is merged.
+const MAX_KEY: usize = 8;
+
+/// Merges identical rows when the data are large and at most half the rows are
+/// distinct: the weighted likelihood of the patterns is the likelihood of the
+/// rows, so estimates, covariance and deviance are unchanged.
+fn collapse(data: &ModelData) -> Option<Collapsed> {
+    let (n, k) = (data.n(), data.k());
+    if n < 20_000 || k + 2 > MAX_KEY {
+        return None;
+    }
+    let mut index: std::collections::HashMap<[u64; MAX_KEY], usize> =
+        std::collections::HashMap::new();
+    let mut c = Collapsed {
+        x: Vec::new(),
+        y: Vec::new(),
+        offset: Vec::new(),
+        weight: Vec::new(),
+    };
+    for i in 0..n {
+        let mut key = [0u64; MAX_KEY];
+        let row = data.row(i);
+        for (slot, v) in key.iter_mut().zip(row) {
+            *slot = v.to_bits();
+        }
+        key[k] = data.y()[i].to_bits();
+        key[k + 1] = data.offset(i).to_bits();
+        let next = c.y.len();
+        let at = *index.entry(key).or_insert(next);
+        if at == next {
+            if next >= n / 2 {
+                return None;
+            }
+            c.x.extend_from_slice(row);
+            c.y.push(data.y()[i]);
+            c.offset.push(data.offset(i));
+            c.weight.push(0.0);
+        }
+        c.weight[at] += data.weight(i);
+    }
+    Some(c)
+}
+
 /// Fits a GLM by iteratively reweighted least squares.
 pub fn fit_glm(data: &ModelData, family: Family, opts: &GlmOptions) -> Result<GlmFit, StatsError> {
+    if let Some(c) = collapse(data) {
+        let merged = ModelData::new(&c.y, &c.x, data.k())?
+            .with_offset(&c.offset)?
+            .with_weights(&c.weight)?;
+        return fit_glm_rows(&merged, family, opts);
+    }
+    fit_glm_rows(data, family, opts)
+}
+
+fn fit_glm_rows(data: &ModelData, family: Family, opts: &GlmOptions) -> Result<GlmFit, StatsError> {
     let (n, k) = (data.n(), data.k());
     let y = data.y();
     family.check_response(y)?;
