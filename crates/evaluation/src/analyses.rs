@@ -350,28 +350,28 @@ fn survival(persons: &[Person], _w: &mut Vec<String>) -> Result<SurvivalOut, Sta
 
 fn cost_change(ds: &Dataset, warnings: &mut Vec<String>) -> CostChangeResult {
     let unit = &ds.unit_costs;
-    let group = |lead: bool| {
-        let sel: Vec<&Person> = ds.persons.iter().filter(|p| p.lead == lead).collect();
-        let pre: Vec<f64> = sel.iter().map(|p| p.pre.cost(unit)).collect();
-        let post: Vec<f64> = sel.iter().map(|p| p.post.cost(unit)).collect();
-        let change: Vec<f64> = pre.iter().zip(&post).map(|(a, b)| b - a).collect();
-        let n = sel.len();
-        let mean = |v: &[f64]| (n > 0).then(|| stats::mean_sd(v).mean);
+    // one pass: (pre, post) costs per group
+    let mut costs: [Vec<(f64, f64)>; 2] = [Vec::new(), Vec::new()];
+    for p in &ds.persons {
+        costs[usize::from(!p.lead)].push((p.pre.cost(unit), p.post.cost(unit)));
+    }
+    let group = |g: &[(f64, f64)]| {
+        let n = g.len();
+        let change: Vec<f64> = g.iter().map(|(a, b)| b - a).collect();
+        let mean =
+            |f: fn(&(f64, f64)) -> f64| (n > 0).then(|| g.iter().map(f).sum::<f64>() / n as f64);
+        let ms = stats::mean_sd(&change);
         let g = CostGroup {
             n: n as u64,
-            mean_pre: mean(&pre),
-            mean_post: mean(&post),
-            mean_change: mean(&change),
-            sd_change: if n > 0 {
-                stats::mean_sd(&change).sd
-            } else {
-                None
-            },
+            mean_pre: mean(|c| c.0),
+            mean_post: mean(|c| c.1),
+            mean_change: (n > 0).then_some(ms.mean),
+            sd_change: ms.sd,
         };
         (g, change)
     };
-    let (lead, a) = group(true);
-    let (control, b) = group(false);
+    let (lead, a) = group(&costs[0]);
+    let (control, b) = group(&costs[1]);
     let did = lead
         .mean_change
         .zip(control.mean_change)

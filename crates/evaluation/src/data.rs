@@ -282,7 +282,8 @@ fn read_events(
         "jail_days",
     ];
     let mut seen = KeySet::new();
-    CsvFile::open(dir, "events.csv", &cols)?.rows(
+    let pending: std::cell::RefCell<Vec<EventRow>> = std::cell::RefCell::new(Vec::new());
+    CsvFile::open(dir, "events.csv", &cols)?.rows_with_flush(
         |f| {
             let id = f.positive_id(0)?;
             let pid = f.positive_id(1)?;
@@ -313,8 +314,29 @@ fn read_events(
                     format!("duplicate event_id {}", ev.id),
                 ));
             }
-            add_event(&mut persons[ev.person as usize], &ev, study_end);
+            pending.borrow_mut().push(ev);
             Ok(())
+        },
+        || {
+            // the two halves of the participants are updated in parallel, each
+            // from the block's events in file order
+            let mid = persons.len() / 2;
+            let (low, high) = persons.split_at_mut(mid);
+            let mut events = pending.borrow_mut();
+            let list = &*events;
+            rayon::join(
+                || {
+                    for ev in list.iter().filter(|e| (e.person as usize) < mid) {
+                        add_event(&mut low[ev.person as usize], ev, study_end);
+                    }
+                },
+                || {
+                    for ev in list.iter().filter(|e| (e.person as usize) >= mid) {
+                        add_event(&mut high[ev.person as usize - mid], ev, study_end);
+                    }
+                },
+            );
+            events.clear();
         },
     )
 }

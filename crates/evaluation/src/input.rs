@@ -351,9 +351,20 @@ impl CsvFile {
     /// the records to `apply` in file order with their line numbers. Returns the
     /// number of data rows. The first problem in file order is the one reported.
     pub(crate) fn rows<T: Send>(
+        self,
+        parse: impl Fn(&Fields) -> Result<T, FieldError> + Sync,
+        apply: impl FnMut(T, u64) -> Result<(), FieldError>,
+    ) -> Result<u64, InputError> {
+        self.rows_with_flush(parse, apply, || {})
+    }
+
+    /// As [`CsvFile::rows`], calling `flush` after the records of each block
+    /// have been applied (to process buffered records in bulk).
+    pub(crate) fn rows_with_flush<T: Send>(
         mut self,
         parse: impl Fn(&Fields) -> Result<T, FieldError> + Sync,
         mut apply: impl FnMut(T, u64) -> Result<(), FieldError>,
+        mut flush: impl FnMut(),
     ) -> Result<u64, InputError> {
         let mut line_base = 2;
         let mut rows = 0;
@@ -386,6 +397,7 @@ impl CsvFile {
                 }
                 line_base += piece.lines;
             }
+            flush();
             self.buf.drain(..end);
             if self.eof {
                 return Ok(rows);
