@@ -56,6 +56,13 @@ def walk(path, g, o, out, worst):
             out.append(f"{path}: {o!r} vs {g!r} (rel {rel:.2e})")
 
 
+def cpu(path):
+    txt = open(path).read()
+    u = float(re.search(r"User time \(seconds\): ([\d.]+)", txt).group(1))
+    s = float(re.search(r"System time \(seconds\): ([\d.]+)", txt).group(1))
+    return u + s
+
+
 def peak_and_wall(path):
     txt = open(path).read()
     kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", txt).group(1))
@@ -92,6 +99,8 @@ def main():
         for name, a, b in rows:
             print(f"| {name} | {a:.3f} | {b:.4f} | {a / max(b, 1e-6):.0f}× |")
         print(f"| **whole run (wall)** | **{rw:.2f}** | **{ow:.2f}** | **{rw / ow:.0f}×** |")
+        rc, oc = cpu(sys.argv[5]), cpu(sys.argv[6])
+        print(f"| whole run (CPU, user+sys) | {rc:.2f} | {oc:.2f} | {rc / oc:.0f}× |")
         print(f"| **peak memory (MiB)** | **{rm:.0f}** | **{om:.0f}** | **{om / rm:.2f} of reference** |")
     sys.exit(1 if hard else 0)
 
