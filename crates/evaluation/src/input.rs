@@ -293,7 +293,10 @@ impl CsvFile {
                 FieldError::new(None, "file is empty (no header row)".into()),
             ));
         }
-        let text = String::from_utf8_lossy(&f.buf[..header_end]).into_owned();
+        let header_bytes = f.buf[..header_end]
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(&f.buf[..header_end]);
+        let text = String::from_utf8_lossy(header_bytes).into_owned();
         f.buf.drain(..(header_end + 1).min(f.buf.len()));
         let names: Vec<&str> = text.split(',').map(str::trim).collect();
         let line1 = |col: &'static str, msg: &str| {
