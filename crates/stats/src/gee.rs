@@ -409,6 +409,45 @@ mod tests {
         }
     }
 
+    /// Expected values from statsmodels 0.15.0 `GEE(..., Binomial(), Exchangeable()).fit()`
+    /// with the SPEC §6.2 settings, on eight clusters of one to five rows.
+    #[test]
+    fn matches_statsmodels_on_unequal_clusters() {
+        let g = [
+            1, 1, 1, 2, 2, 3, 3, 3, 3, 4, 5, 5, 5, 6, 6, 6, 6, 6, 7, 7, 8, 8, 8,
+        ];
+        let post = [
+            0, 1, 1, 0, 1, 0, 0, 1, 1, 1, 0, 1, 1, 0, 0, 1, 1, 1, 0, 1, 0, 0, 1,
+        ];
+        let y = [
+            0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 1, 1, 0, 0, 0,
+        ];
+        let y: Vec<f64> = y.iter().map(|v| f64::from(*v)).collect();
+        let x: Vec<f64> = post.iter().flat_map(|p| [1.0, f64::from(*p)]).collect();
+        let mut bounds = vec![0];
+        bounds.extend((1..g.len()).filter(|i| g[*i] != g[i - 1]));
+        bounds.push(g.len());
+        let data = ModelData::new(&y, &x, 2).unwrap();
+        let f = fit_gee_exchangeable_logit(&data, &bounds, &GeeOptions::default()).unwrap();
+        let close = |a: f64, b: f64| (a - b).abs() <= 1e-7 * b.abs();
+        assert!(
+            close(f.coef[0], -0.8392753226012486) && close(f.coef[1], 1.6290005587316088),
+            "{:?}",
+            f.coef
+        );
+        let (se, naive) = (f.se_robust(), f.se_naive());
+        assert!(
+            close(se[0], 0.5684129824455724) && close(se[1], 0.5026919145400254),
+            "{se:?}"
+        );
+        assert!(
+            close(naive[0], 0.6991544473462521) && close(naive[1], 0.8919958245062434),
+            "{naive:?}"
+        );
+        assert!(close(f.rho, 0.05286222527176551), "{}", f.rho);
+        assert_eq!(f.iterations, 5);
+    }
+
     #[test]
     fn bad_bounds_are_rejected() {
         let y = [1.0, 0.0];
