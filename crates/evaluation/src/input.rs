@@ -193,16 +193,16 @@ struct Piece<T> {
     lines: u64,
 }
 
+/// Parses the lines of `piece` into `out` (whose record buffer is reused across blocks).
 fn parse_piece<T>(
     header: &Header,
     piece: &[u8],
     parse: &(impl Fn(&Fields) -> Result<T, FieldError> + Sync),
-) -> Piece<T> {
-    let mut out = Piece {
-        records: Vec::with_capacity(piece.len() / 32),
-        error: None,
-        lines: 0,
-    };
+    out: &mut Piece<T>,
+) {
+    out.records.clear();
+    out.error = None;
+    out.lines = 0;
     let mut rest = piece;
     while !rest.is_empty() {
         let (mut line, next) = match rest.iter().position(|b| *b == b'\n') {
@@ -226,7 +226,6 @@ fn parse_piece<T>(
             }
         }
     }
-    out
 }
 
 /// Splits `data` (whole lines) into about `n` pieces at line ends.
@@ -371,6 +370,13 @@ impl CsvFile {
     ) -> Result<u64, InputError> {
         let mut line_base = 2;
         let mut rows = 0;
+        let mut slots: Vec<Piece<T>> = (0..PIECES)
+            .map(|_| Piece {
+                records: Vec::new(),
+                error: None,
+                lines: 0,
+            })
+            .collect();
         loop {
             if !self.eof {
                 self.fill()?;
@@ -385,17 +391,18 @@ impl CsvFile {
             };
             let data = &self.buf[..end];
             let header = &self.header;
-            let parsed: Vec<Piece<T>> = pieces(data, PIECES)
-                .par_iter()
-                .map(|piece| parse_piece(header, piece, &parse))
-                .collect();
-            for piece in parsed {
-                for (offset, record) in piece.records {
+            let parts = pieces(data, PIECES);
+            slots
+                .par_iter_mut()
+                .zip(parts.par_iter())
+                .for_each(|(slot, piece)| parse_piece(header, piece, &parse, slot));
+            for piece in &mut slots[..parts.len()] {
+                for (offset, record) in piece.records.drain(..) {
                     rows += 1;
                     apply(record, line_base + offset)
                         .map_err(|e| header.error(Some(line_base + offset), e))?;
                 }
-                if let Some((offset, e)) = piece.error {
+                if let Some((offset, e)) = piece.error.take() {
                     return Err(header.error(Some(line_base + offset), e));
                 }
                 line_base += piece.lines;
