@@ -462,7 +462,7 @@ pub fn render_report(r: &Results) -> String {
             "<figure>{}<figcaption>Mean cost per person of arrests, charges, jail days and prison admissions in the year \
              before and the year after the index date. LEAD n = {}, comparison n = {}. Difference-in-differences \
              (LEAD change minus comparison change): {}{}.</figcaption></figure>",
-            svg::cost_chart((lp, la), (cp, ca)),
+            svg::cost_chart((lp, la), (cp, ca), c.did),
             c.lead.n,
             c.control.n,
             c.did.map(money).unwrap_or_default(),

@@ -217,7 +217,7 @@ pub(crate) fn monthly_chart(title: &str, points: &[(i32, u64, u64)]) -> String {
     let f = Frame {
         w: 640.0,
         h: 240.0,
-        left: 56.0,
+        left: 72.0,
         right: 16.0,
         top: 28.0,
         bottom: 44.0,
@@ -288,7 +288,7 @@ pub(crate) fn monthly_chart(title: &str, points: &[(i32, u64, u64)]) -> String {
 }
 
 /// Mean cost in the year before and after the index date, per group.
-pub(crate) fn cost_chart(lead: (f64, f64), control: (f64, f64)) -> String {
+pub(crate) fn cost_chart(lead: (f64, f64), control: (f64, f64), did: Option<f64>) -> String {
     let max = [lead.0, lead.1, control.0, control.1]
         .iter()
         .fold(1.0f64, |m, v| m.max(*v));
@@ -297,7 +297,7 @@ pub(crate) fn cost_chart(lead: (f64, f64), control: (f64, f64)) -> String {
     let f = Frame {
         w: 640.0,
         h: 280.0,
-        left: 80.0,
+        left: 100.0,
         right: 16.0,
         top: 36.0,
         bottom: 44.0,
@@ -354,6 +354,15 @@ pub(crate) fn cost_chart(lead: (f64, f64), control: (f64, f64)) -> String {
             "<text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\" font-weight=\"600\">{label}</text>",
             f.x(x),
             yb + 32.0
+        );
+    }
+    if let Some(d) = did {
+        let sign = if d > 0.0 { "+" } else { "" };
+        let _ = write!(
+            s,
+            "<text x=\"{:.1}\" y=\"20\" text-anchor=\"end\" font-weight=\"600\">Difference-in-differences: {sign}{}</text>",
+            f.w - f.right,
+            money(d)
         );
     }
     s + "</svg>"
