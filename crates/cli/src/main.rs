@@ -3,6 +3,7 @@
 //! linking and evaluating).
 
 mod admin;
+mod evaluate;
 mod ops;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +42,8 @@ enum Command {
     /// Diversion holds: run the sweep (lapses, reminders, escalations).
     #[command(subcommand)]
     Holds(ops::HoldsCommand),
+    /// Run the LEAD outcome evaluation on a data folder and write results (and a report).
+    Evaluate(evaluate::EvaluateArgs),
     /// Write an online backup of the SQLite database.
     Backup(ops::BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first).
@@ -50,6 +53,13 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    // The compute engines need no database and no async runtime.
+    if let Command::Evaluate(args) = &cli.command {
+        return evaluate::run(args).unwrap_or_else(|e| {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        });
+    }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -66,6 +76,7 @@ fn main() -> ExitCode {
             Command::Admin(cmd) => admin::run(&cli.database_url, cmd).await,
             Command::Audit(cmd) => ops::audit(&cli.database_url, cmd).await,
             Command::Holds(cmd) => ops::holds(&cli.database_url, cmd).await,
+            Command::Evaluate(_) => unreachable!("handled above"),
             Command::Backup(args) => ops::backup(&cli.database_url, args).await,
             Command::Restore(args) => ops::restore(&cli.database_url, args).await,
         }

@@ -1,0 +1,519 @@
+//! The HTML report: plain-language findings first, then figures and tables.
+//!
+//! One self-contained page (inline CSS and SVG, no scripts, no external
+//! assets), readable on a phone and printable. [`render_equity_section`] gives
+//! the racial-equity part alone, for roles that may see only that.
+
+use std::fmt::Write;
+
+use crate::results::{GeeResult, LogisticResult, OddsRatio, RateRatio, Results, TermMap};
+use crate::svg::{self, esc, money};
+
+/// The report's stylesheet (screen, phone and print).
+pub const REPORT_CSS: &str = "\
+:root{color-scheme:light}\
+body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;line-height:1.5;color:#1d1d1d;background:#fff;margin:0}\
+main{max-width:52rem;margin:0 auto;padding:1rem 1.1rem 3rem}\
+h1{font-size:1.6rem;margin:.6rem 0 .2rem}h2{font-size:1.25rem;margin-top:2.2rem;border-bottom:2px solid #1f5f99;padding-bottom:.2rem}\
+h3{font-size:1.05rem;margin-top:1.4rem}\
+.lede{color:#444;margin-top:0}\
+ul.findings{padding-left:1.1rem}ul.findings li{margin:.55rem 0}\
+figure{margin:1.2rem 0;padding:0}figure svg{width:100%;height:auto;display:block}\
+figcaption{font-size:.9rem;color:#444;margin-top:.4rem}\
+.table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch}\
+table{border-collapse:collapse;font-size:.9rem;margin:.6rem 0;min-width:100%}\
+th,td{padding:.3rem .55rem;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}\
+th:first-child,td:first-child{text-align:left}thead th{border-bottom:2px solid #999}\
+.note{font-size:.88rem;color:#555}.warn{background:#fff4e5;border-left:4px solid #b8560b;padding:.5rem .8rem}\
+@media (max-width:40rem){body{font-size:15px}main{padding:.7rem}}\
+@media print{body{font-size:10.5pt}main{max-width:none;padding:0}h2{break-after:avoid}\
+figure,table,.finding{break-inside:avoid}a{color:inherit;text-decoration:none}.table-wrap{overflow:visible}}";
+
+fn p_text(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".into()
+    } else {
+        format!("p = {:.3}", p)
+    }
+}
+
+fn significance(p: f64) -> &'static str {
+    if p < 0.05 {
+        ""
+    } else {
+        "; not statistically significant at the 5% level"
+    }
+}
+
+fn ratio(v: f64) -> String {
+    format!("{v:.2}")
+}
+
+fn pct_words(ratio: f64, more: &str, less: &str) -> String {
+    if ratio >= 1.0 {
+        format!("{:.0}% {more}", (ratio - 1.0) * 100.0)
+    } else {
+        format!("{:.0}% {less}", (1.0 - ratio) * 100.0)
+    }
+}
+
+fn or_ci(b: &OddsRatio) -> String {
+    format!(
+        "odds ratio {}, 95% CI {}–{}; {}",
+        ratio(b.or),
+        ratio(b.ci_low),
+        ratio(b.ci_high),
+        p_text(b.p)
+    )
+}
+
+fn irr_ci(b: &RateRatio) -> String {
+    format!(
+        "rate ratio {}, 95% CI {}–{}; {}",
+        ratio(b.irr),
+        ratio(b.ci_low),
+        ratio(b.ci_high),
+        p_text(b.p)
+    )
+}
+
+fn findings(r: &Results) -> Vec<String> {
+    let mut f = Vec::new();
+    if let Some(m) = &r.recidivism_6m {
+        let b = &m.group_lead;
+        f.push(format!(
+            "LEAD participants had <strong>{} of arrest</strong> in the six months after referral than the comparison group \
+             ({}{}), taking prior arrests, age and sex into account.",
+            pct_words(b.or, "higher odds", "lower odds"),
+            or_ci(b),
+            significance(b.p)
+        ));
+    }
+    if let Some(m) = &r.felony_followup {
+        let b = &m.group_lead;
+        f.push(format!(
+            "They had <strong>{} of a felony charge</strong> during follow-up ({}{}).",
+            pct_words(b.or, "higher odds", "lower odds"),
+            or_ci(b),
+            significance(b.p)
+        ));
+    }
+    if let Some(m) = &r.arrest_rate {
+        let b = &m.group_lead;
+        f.push(format!(
+            "Their <strong>arrest rate</strong> after the index date was <strong>{}</strong> ({}{}).",
+            pct_words(b.irr, "higher", "lower"),
+            irr_ci(b),
+            significance(b.p)
+        ));
+    }
+    for (g, what) in [
+        (&r.housing_gee, "housed"),
+        (&r.employment_gee, "employed"),
+        (&r.income_gee, "receiving income or benefits"),
+    ] {
+        if let Some(g) = g {
+            let b = &g.group_post;
+            f.push(format!(
+                "In the months after referral, participants had <strong>{} of being {what}</strong> than in the months before \
+                 ({}{}).",
+                pct_words(b.or, "higher odds", "lower odds"),
+                or_ci(b),
+                significance(b.p)
+            ));
+        }
+    }
+    if let Some(s) = &r.survival_first_arrest {
+        let med = |m: Option<f64>| {
+            m.map_or("more than the follow-up".to_string(), |d| {
+                format!("{d:.0} days")
+            })
+        };
+        let lr = s
+            .logrank
+            .as_ref()
+            .map(|l| format!(" (log-rank {})", p_text(l.p)))
+            .unwrap_or_default();
+        f.push(format!(
+            "Half of LEAD participants were re-arrested within <strong>{}</strong>, against {} in the comparison group{lr}; \
+             after one year {:.0}% of LEAD participants and {:.0}% of the comparison group had not been re-arrested.",
+            med(s.lead.median),
+            med(s.control.median),
+            s.lead.surv.get("365").copied().unwrap_or(f64::NAN) * 100.0,
+            s.control.surv.get("365").copied().unwrap_or(f64::NAN) * 100.0
+        ));
+    }
+    let c = &r.cost_change;
+    if let (Some(a), Some(b), Some(did)) = (c.lead.mean_change, c.control.mean_change, c.did) {
+        let dir = |v: f64| if v < 0.0 { "fell" } else { "rose" };
+        let ci = c
+            .welch
+            .as_ref()
+            .map(|w| {
+                format!(
+                    " (95% CI {} to {}; {})",
+                    money(w.ci_low),
+                    money(w.ci_high),
+                    p_text(w.p)
+                )
+            })
+            .unwrap_or_default();
+        f.push(format!(
+            "Justice-system costs <strong>{} by {}</strong> per LEAD participant from the year before to the year after, \
+             while they {} by {} per comparison-group member: a difference-in-differences of <strong>{}</strong> per person{ci}.",
+            dir(a),
+            money(a.abs()),
+            dir(b),
+            money(b.abs()),
+            money(did)
+        ));
+    }
+    f
+}
+
+fn equity_finding(r: &Results) -> String {
+    let e = &r.equity_rri;
+    let mut parts = Vec::new();
+    for (race, row) in &e.races {
+        if race == &e.reference {
+            continue;
+        }
+        if let (Some(rri), Some(lo), Some(hi)) = (row.rri, row.ci_low, row.ci_high) {
+            parts.push(format!(
+                "{} for {} arrestees (95% CI {}–{})",
+                ratio(rri),
+                esc(race),
+                ratio(lo),
+                ratio(hi)
+            ));
+        }
+    }
+    let chi = e
+        .chi2
+        .as_ref()
+        .map(|c| {
+            format!(
+                " A chi-square test of diversion by race gives {}.",
+                p_text(c.p)
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "Of {} diversion-eligible arrests, {} were diverted to LEAD. Measured against the rate for {} arrestees \
+         (relative rate index, 1 = the same rate), diversion was {}.{chi}",
+        thousands(e.n),
+        e.overall_rate
+            .map_or("an unknown share".into(), |v| format!("{:.1}%", v * 100.0)),
+        esc(&e.reference),
+        if parts.is_empty() {
+            "not estimable".to_string()
+        } else {
+            parts.join(", ")
+        }
+    )
+}
+
+fn thousands(n: u64) -> String {
+    money(n as f64).trim_start_matches('$').to_string()
+}
+
+fn coef_table(
+    terms: &[String],
+    coef: &TermMap,
+    se: &TermMap,
+    p: &TermMap,
+    exp_label: &str,
+) -> String {
+    let mut s = format!(
+        "<div class=\"table-wrap\"><table><thead><tr><th>Term</th><th>Coefficient</th><th>SE</th><th>{exp_label}</th>\
+         <th>p</th></tr></thead><tbody>"
+    );
+    for t in terms {
+        let (b, e, pv) = (coef[t], se[t], p[t]);
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{b:.4}</td><td>{e:.4}</td><td>{:.3}</td><td>{}</td></tr>",
+            esc(t),
+            b.exp(),
+            if pv < 0.001 {
+                "&lt; 0.001".into()
+            } else {
+                format!("{pv:.3}")
+            }
+        );
+    }
+    s + "</tbody></table></div>"
+}
+
+fn logistic_section(title: &str, m: &LogisticResult) -> String {
+    format!(
+        "<h3>{}</h3>{}<p class=\"note\">Logistic regression (maximum likelihood), n = {}, {} with the outcome; \
+         model-based standard errors; Wald 95% intervals.</p>",
+        esc(title),
+        coef_table(&m.terms, &m.coef, &m.se, &m.p, "Odds ratio"),
+        m.n,
+        m.n_events
+    )
+}
+
+fn gee_row(label: &str, g: &GeeResult) -> String {
+    let b = &g.group_post;
+    format!(
+        "<tr><td>{label}</td><td>{}</td><td>{}</td><td>{}</td><td>{} ({}–{})</td><td>{:.3}</td><td>{}</td></tr>",
+        g.n_clusters,
+        g.n_obs,
+        g.n_events,
+        ratio(b.or),
+        ratio(b.ci_low),
+        ratio(b.ci_high),
+        g.exchangeable_corr,
+        p_text(b.p)
+    )
+}
+
+/// The racial-equity section alone (an HTML fragment), for the oversight role.
+pub fn render_equity_section(r: &Results) -> String {
+    let e = &r.equity_rri;
+    let rows: Vec<svg::ForestRow> = e
+        .races
+        .iter()
+        .map(|(k, v)| svg::ForestRow {
+            label: k.clone(),
+            estimate: v.rri,
+            low: v.ci_low,
+            high: v.ci_high,
+        })
+        .collect();
+    let mut s = String::from("<section id=\"equity\"><h2>Racial equity of diversion</h2>");
+    let _ = write!(s, "<p class=\"finding\">{}</p>", equity_finding(r));
+    let _ = write!(
+        s,
+        "<figure>{}<figcaption>Relative rate index (RRI) of diversion by race: each group's share of eligible arrests \
+         diverted, divided by the share for {} arrestees (squares), with 95% intervals on the log scale (Katz method, \
+         z = 1.96). n = {} eligible arrests.</figcaption></figure>",
+        svg::forest_plot(&rows),
+        esc(&e.reference),
+        thousands(e.n)
+    );
+    s += "<div class=\"table-wrap\"><table><thead><tr><th>Race</th><th>Eligible arrests</th><th>Diverted</th>\
+          <th>Rate</th><th>RRI</th><th>95% CI</th></tr></thead><tbody>";
+    let opt = |v: Option<f64>| v.map_or("—".to_string(), ratio);
+    for (race, row) in &e.races {
+        let ci = match (row.ci_low, row.ci_high) {
+            (Some(a), Some(b)) => format!("{}–{}", ratio(a), ratio(b)),
+            _ if race == &e.reference => "reference".into(),
+            _ => "—".into(),
+        };
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{ci}</td></tr>",
+            esc(race),
+            thousands(row.n),
+            thousands(row.diverted),
+            row.rate * 100.0,
+            opt(row.rri)
+        );
+    }
+    s += "</tbody></table></div>";
+    if let Some(c) = &e.chi2 {
+        let _ = write!(
+            s,
+            "<p class=\"note\">Chi-square test of independence of race and diversion (no continuity correction): \
+             χ² = {:.2}, {} degrees of freedom, {}.</p>",
+            c.statistic,
+            c.dof,
+            p_text(c.p)
+        );
+    }
+    s + "</section>"
+}
+
+/// The whole report as one HTML page.
+pub fn render_report(r: &Results) -> String {
+    let m = &r.meta;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>LEAD outcome evaluation</title><style>{REPORT_CSS}</style></head><body><main>\
+         <h1>LEAD outcome evaluation</h1>\
+         <p class=\"lede\">{} LEAD participants and {} people in the comparison group; study end {}.</p>",
+        m.n_lead,
+        m.n_control,
+        esc(&m.study_end)
+    );
+    s += "<section id=\"findings\"><h2>What we found</h2><ul class=\"findings\">";
+    for f in findings(r) {
+        let _ = write!(s, "<li class=\"finding\">{f}</li>");
+    }
+    let _ = write!(s, "<li class=\"finding\">{}</li></ul>", equity_finding(r));
+    s += "<p class=\"note\">Odds and rate ratios below 1 mean fewer arrests or charges for LEAD participants. \
+          A 95% confidence interval that contains 1 means the data are also consistent with no difference.</p>";
+    if !m.warnings.is_empty() {
+        s += "<div class=\"warn\"><strong>Warnings from the analysis</strong><ul>";
+        for w in &m.warnings {
+            let _ = write!(s, "<li>{}</li>", esc(w));
+        }
+        s += "</ul></div>";
+    }
+    s += "</section>";
+
+    // re-arrest
+    s += "<section id=\"rearrest\"><h2>Re-arrest and charges</h2>";
+    if let Some(sv) = &r.survival_first_arrest {
+        let fig = &r.figures;
+        let _ = write!(
+            s,
+            "<figure>{}<figcaption>Share not yet re-arrested by days since the index date (Kaplan–Meier; follow-up \
+             censored at two years or the study end). LEAD: n = {}, {} re-arrested; comparison: n = {}, {} re-arrested. \
+             Numbers at risk below the axis.{}</figcaption></figure>",
+            svg::km_chart(
+                &fig.km_lead,
+                &fig.km_control,
+                &fig.km_risk_times,
+                &fig.km_risk_lead,
+                &fig.km_risk_control
+            ),
+            sv.lead.n,
+            sv.lead.events,
+            sv.control.n,
+            sv.control.events,
+            sv.logrank
+                .as_ref()
+                .map(|l| format!(" Log-rank test: χ² = {:.2}, {}.", l.statistic, p_text(l.p)))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(mm) = &r.recidivism_6m {
+        s += &logistic_section("Any arrest within six months", mm);
+    }
+    if let Some(mm) = &r.felony_followup {
+        s += &logistic_section("Any felony charge during follow-up", mm);
+    }
+    if let Some(a) = &r.arrest_rate {
+        let _ = write!(
+            s,
+            "<h3>Arrests per year of follow-up</h3>{}<p class=\"note\">Negative binomial regression (NB2, maximum \
+             likelihood, observed-information standard errors), exposure = follow-up years, n = {}, {} arrests over {:.0} \
+             person-years; dispersion α = {:.3} (SE {:.3}).{}</p>",
+            coef_table(&a.terms, &a.coef, &a.se, &a.p, "Rate ratio"),
+            a.n,
+            a.total_arrests,
+            a.total_exposure_years,
+            a.alpha,
+            a.alpha_se,
+            a.poisson
+                .as_ref()
+                .map(|p| format!(
+                    " A Poisson model gives a LEAD rate ratio of {}.",
+                    irr_ci(&p.group_lead)
+                ))
+                .unwrap_or_default()
+        );
+    }
+    s += "</section>";
+
+    // monthly outcomes
+    s += "<section id=\"stability\"><h2>Housing, employment and income</h2>";
+    for (series, g) in
+        r.figures
+            .monthly
+            .iter()
+            .zip([&r.housing_gee, &r.employment_gee, &r.income_gee])
+    {
+        let people = g.as_ref().map_or(0, |g| g.n_clusters);
+        let obs = g.as_ref().map_or(0, |g| g.n_obs);
+        let _ = write!(
+            s,
+            "<figure>{}<figcaption>Share of LEAD participants {} in each month before (grey) and after (blue) referral; \
+             {people} participants, {obs} person-months with a recorded status (referral month left out).</figcaption></figure>",
+            svg::monthly_chart(&series.label, &series.points),
+            esc(&series.label.to_lowercase())
+        );
+    }
+    s += "<div class=\"table-wrap\"><table><thead><tr><th>Outcome</th><th>Participants</th><th>Person-months</th>\
+          <th>With outcome</th><th>Odds ratio after vs before (95% CI)</th><th>Within-person correlation</th><th>p</th>\
+          </tr></thead><tbody>";
+    for (label, g) in [
+        ("Housed", &r.housing_gee),
+        ("Employed", &r.employment_gee),
+        ("Income or benefits", &r.income_gee),
+    ] {
+        if let Some(g) = g {
+            s += &gee_row(label, g);
+        }
+    }
+    s += "</tbody></table></div><p class=\"note\">Generalised estimating equations (logistic, exchangeable working \
+          correlation within person, robust sandwich standard errors), LEAD group only, each person compared with \
+          themselves before and after referral.</p></section>";
+
+    // costs
+    let c = &r.cost_change;
+    s += "<section id=\"costs\"><h2>Justice-system costs</h2>";
+    if let (Some(lp), Some(la), Some(cp), Some(ca)) = (
+        c.lead.mean_pre,
+        c.lead.mean_post,
+        c.control.mean_pre,
+        c.control.mean_post,
+    ) {
+        let _ = write!(
+            s,
+            "<figure>{}<figcaption>Mean cost per person of arrests, charges, jail days and prison admissions in the year \
+             before and the year after the index date. LEAD n = {}, comparison n = {}. Difference-in-differences \
+             (LEAD change minus comparison change): {}{}.</figcaption></figure>",
+            svg::cost_chart((lp, la), (cp, ca), c.did),
+            c.lead.n,
+            c.control.n,
+            c.did.map(money).unwrap_or_default(),
+            c.welch
+                .as_ref()
+                .map(|w| format!(
+                    ", 95% CI {} to {} (Welch t-test, t = {:.2}, df = {:.1}, {})",
+                    money(w.ci_low),
+                    money(w.ci_high),
+                    w.t,
+                    w.df,
+                    p_text(w.p)
+                ))
+                .unwrap_or_default()
+        );
+    }
+    s += "<div class=\"table-wrap\"><table><thead><tr><th>Unit cost</th><th>USD</th></tr></thead><tbody>";
+    for (item, v) in &c.unit_costs {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{v:.2}</td></tr>",
+            esc(&item.replace('_', " "))
+        );
+    }
+    s += "</tbody></table></div></section>";
+
+    s += &render_equity_section(r);
+    let _ = write!(
+        s,
+        "<section id=\"method\"><h2>About these figures</h2><p class=\"note\">Computed by Handoff from the site's own \
+         records ({} participants, {} justice events, {} person-months, {} eligible arrests) following the LEAD evaluation \
+         specification (modelled on the University of Washington LEAD evaluations). Wald intervals use z = 1.96 \
+         (Φ⁻¹(0.975)).</p></section></main></body></html>",
+        m.rows.participants, m.rows.events, m.rows.monthly, m.rows.eligible_arrests
+    );
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_words() {
+        assert_eq!(
+            pct_words(0.42, "higher odds", "lower odds"),
+            "58% lower odds"
+        );
+        assert_eq!(
+            pct_words(1.91, "higher odds", "lower odds"),
+            "91% higher odds"
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! Unusable input: each case damages one file of a copy of the public
+//! dataset and expects an error naming the file, line and column.
+
+use std::path::{Path, PathBuf};
+
+use handoff_evaluation::{InputError, evaluate_dir};
+
+const FILES: [&str; 6] = [
+    "participants.csv",
+    "events.csv",
+    "monthly.csv",
+    "unit_costs.csv",
+    "eligible_arrests.csv",
+    "study.csv",
+];
+
+/// A fresh copy of the public dataset in a temporary folder.
+fn copy_public(case: &str) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/public");
+    let dir = std::env::temp_dir().join(format!("handoff-eval-bad-{}-{case}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in FILES {
+        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    }
+    dir
+}
+
+/// Replaces the 1-based `line` of `file` using `edit`.
+fn edit_line(dir: &Path, file: &str, line: usize, edit: impl Fn(&str) -> String) {
+    let path = dir.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    lines[line - 1] = edit(&lines[line - 1]);
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+}
+
+fn expect_error(case: &str, damage: impl Fn(&Path)) -> InputError {
+    let dir = copy_public(case);
+    damage(&dir);
+    let err = evaluate_dir(&dir).expect_err("damaged input must be rejected");
+    let _ = std::fs::remove_dir_all(&dir);
+    err
+}
+
+fn set_field(line: &str, idx: usize, value: &str) -> String {
+    let mut f: Vec<&str> = line.split(',').collect();
+    f[idx] = value;
+    f.join(",")
+}
+
+#[test]
+fn missing_file() {
+    let e = expect_error("nofile", |d| {
+        std::fs::remove_file(d.join("monthly.csv")).unwrap()
+    });
+    assert_eq!(e.file, "monthly.csv");
+    assert!(e.to_string().contains("cannot open"), "{e}");
+}
+
+#[test]
+fn missing_column() {
+    let e = expect_error("nocol", |d| {
+        edit_line(d, "events.csv", 1, |l| l.replace("jail_days", "jail"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(1), Some("jail_days"))
+    );
+}
+
+#[test]
+fn malformed_date() {
+    let e = expect_error("date", |d| {
+        edit_line(d, "events.csv", 10, |l| set_field(l, 2, "2013-02-30"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(10), Some("date"))
+    );
+    assert!(e.to_string().contains("2013-02-30"), "{e}");
+}
+
+#[test]
+fn line_numbers_hold_deep_into_a_file() {
+    // far past the first of the pieces a block is parsed in
+    let e = expect_error("deep", |d| {
+        edit_line(d, "events.csv", 11_000, |l| set_field(l, 4, "2"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(11_000), Some("felony"))
+    );
+    let e = expect_error("deepdup", |d| {
+        edit_line(d, "events.csv", 11_500, |l| set_field(l, 0, "17"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(11_500), Some("event_id"))
+    );
+}
+
+#[test]
+fn unknown_category() {
+    let e = expect_error("race", |d| {
+        edit_line(d, "participants.csv", 5, |l| set_field(l, 5, "Martian"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("participants.csv", Some(5), Some("race"))
+    );
+    let e = expect_error("kind", |d| {
+        edit_line(d, "events.csv", 3, |l| set_field(l, 3, "citation"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(3), Some("kind"))
+    );
+}
+
+#[test]
+fn unknown_person_in_events() {
+    let e = expect_error("person", |d| {
+        edit_line(d, "events.csv", 7, |l| set_field(l, 1, "999999"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(7), Some("person_id"))
+    );
+    assert!(e.to_string().contains("999999"), "{e}");
+}
+
+#[test]
+fn duplicate_keys() {
+    let e = expect_error("dupevent", |d| {
+        edit_line(d, "events.csv", 9, |l| set_field(l, 0, "1"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("events.csv", Some(9), Some("event_id"))
+    );
+    let e = expect_error("dupperson", |d| {
+        edit_line(d, "participants.csv", 4, |l| set_field(l, 0, "1"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("participants.csv", Some(4), Some("person_id"))
+    );
+    // monthly line 3 repeats the person and month of line 2
+    let e = expect_error("dupmonth", |d| {
+        let first = std::fs::read_to_string(d.join("monthly.csv"))
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        edit_line(d, "monthly.csv", 3, |_| first.clone());
+    });
+    assert_eq!((e.file.as_str(), e.line), ("monthly.csv", Some(3)));
+}
+
+#[test]
+fn malformed_numbers_and_flags() {
+    let e = expect_error("flag", |d| {
+        edit_line(d, "monthly.csv", 4, |l| set_field(l, 2, "yes"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("monthly.csv", Some(4), Some("housed"))
+    );
+    let e = expect_error("age", |d| {
+        edit_line(d, "participants.csv", 2, |l| set_field(l, 3, "3x"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("participants.csv", Some(2), Some("age_at_index"))
+    );
+    let e = expect_error("fields", |d| {
+        edit_line(d, "eligible_arrests.csv", 6, |l| format!("{l},1"))
+    });
+    assert_eq!((e.file.as_str(), e.line), ("eligible_arrests.csv", Some(6)));
+    let e = expect_error("cost", |d| {
+        edit_line(d, "unit_costs.csv", 2, |l| set_field(l, 1, "lots"))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        ("unit_costs.csv", Some(2), Some("cost_usd"))
+    );
+}

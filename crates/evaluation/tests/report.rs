@@ -1,0 +1,60 @@
+//! The HTML report and the results document as the web app will use them.
+
+use std::path::Path;
+
+fn public() -> handoff_evaluation::Results {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/public");
+    handoff_evaluation::evaluate_dir(&dir).expect("public fixture loads")
+}
+
+#[test]
+fn report_leads_with_plain_language_findings_and_is_self_contained() {
+    let html = handoff_evaluation::render_report(&public());
+    let findings = html.find("What we found").expect("findings section");
+    let first_table = html.find("<table").expect("tables");
+    assert!(findings < first_table, "findings come before the tables");
+    assert!(html.contains("48% lower odds of arrest</strong> in the six months after referral"));
+    assert!(html.contains("odds ratio 0.52, 95% CI 0.30–0.87"));
+    // four kinds of chart, each with sample sizes under it
+    assert_eq!(html.matches("<svg").count(), 1 + 3 + 1 + 1);
+    assert!(html.contains("Number at risk"));
+    assert!(html.contains("n = 203, 167 re-arrested"));
+    assert!(html.contains("Difference-in-differences"));
+    assert!(html.contains("@media print"));
+    assert!(html.contains("name=\"viewport\""));
+    // no scripts and nothing fetched from elsewhere
+    for banned in [
+        "<script",
+        "<link",
+        "src=",
+        "url(",
+        "@import",
+        "https://",
+        "href=\"http",
+    ] {
+        assert!(!html.contains(banned), "report contains {banned}");
+    }
+}
+
+#[test]
+fn equity_section_stands_alone() {
+    let r = public();
+    let section = handoff_evaluation::render_equity_section(&r);
+    assert!(section.starts_with("<section id=\"equity\">"));
+    assert!(section.contains("<svg"));
+    assert!(section.contains("Black"));
+    assert!(
+        !section.contains("odds of arrest"),
+        "no outcome findings in the equity section"
+    );
+    assert!(handoff_evaluation::render_report(&r).contains(&section));
+}
+
+#[test]
+fn results_document_round_trips() {
+    let r = public();
+    let json = handoff_evaluation::results_json(&r);
+    let back: handoff_evaluation::Results = serde_json::from_str(&json).unwrap();
+    assert_eq!(handoff_evaluation::results_json(&back), json);
+    assert!(back.meta.warnings.is_empty());
+}
