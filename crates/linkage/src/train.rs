@@ -1,0 +1,250 @@
+//! Training: u-probabilities from seeded random pairs, m-probabilities and the
+//! match rate λ by expectation–maximisation over the candidate pairs' patterns.
+//! Neither step sees any truth.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::block::{Candidates, side};
+use crate::compare::{Comparator, MISSING, Rule, level_of};
+use crate::data::Dataset;
+
+/// SplitMix64: a small, seeded, platform-independent generator.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
+    }
+}
+
+const CHUNK: u64 = 1 << 16;
+
+/// u-probabilities per field and level from `samples` random record pairs
+/// (deterministic for a seed, whatever the thread count). The exact level's
+/// u is computed from value frequencies instead (exact, not sampled).
+pub fn estimate_u(
+    ds: &Dataset,
+    cmp: &Comparator,
+    samples: u64,
+    seed: u64,
+    progress: &dyn crate::Progress,
+) -> Vec<Vec<f64>> {
+    let nf = cmp.fields.len();
+    let nl = ds.left.len() as u64;
+    let right = ds.right_table();
+    let nr = right.len() as u64;
+    let chunks = samples.div_ceil(CHUNK);
+    progress.begin(crate::Phase::SampleU, chunks);
+    let counts = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut rng = SplitMix64::new(seed ^ c.wrapping_mul(0xa076_1d64_78bd_642f));
+            let mut counts = vec![[0u64; 16]; nf];
+            let n = CHUNK.min(samples - c * CHUNK);
+            let mut done = 0;
+            while done < n {
+                let a = rng.below(nl);
+                let b = rng.below(nr);
+                if ds.is_dedupe() && a == b {
+                    continue;
+                }
+                let sa = side(ds, &ds.left, a as usize);
+                let sb = side(ds, right, b as usize);
+                for (f, cf) in counts.iter_mut().enumerate() {
+                    cf[cmp.level(f, &sa, &sb) as usize] += 1;
+                }
+                done += 1;
+            }
+            progress.advance(1);
+            counts
+        })
+        .reduce(
+            || vec![[0u64; 16]; nf],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    for (p, q) in x.iter_mut().zip(y) {
+                        *p += q;
+                    }
+                }
+                a
+            },
+        );
+    progress.end(crate::Phase::SampleU);
+    cmp.fields
+        .iter()
+        .enumerate()
+        .map(|(f, fc)| {
+            let levels = fc.rules.len();
+            let observed: f64 = counts[f][..levels].iter().sum::<u64>() as f64;
+            let floor = 0.5;
+            let mut u: Vec<f64> = counts[f][..levels]
+                .iter()
+                .map(|&c| (c as f64).max(floor))
+                .collect();
+            if fc.rules[0] == Rule::Exact {
+                if let Some(exact) = exact_agreement(ds, f) {
+                    let rest: f64 = u[1..].iter().sum();
+                    let exact = exact.max(floor / observed.max(1.0));
+                    u[0] = exact;
+                    for x in &mut u[1..] {
+                        *x = *x / rest * (1.0 - exact);
+                    }
+                    return u;
+                }
+            }
+            let total: f64 = u.iter().sum();
+            u.iter().map(|x| x / total).collect()
+        })
+        .collect()
+}
+
+/// Probability that two random records with the field present agree exactly.
+fn exact_agreement(ds: &Dataset, f: usize) -> Option<f64> {
+    let d = &ds.dicts[f];
+    let (cl, cr) = (&d.counts[0], &d.counts[1]);
+    if ds.is_dedupe() {
+        let n: f64 = cl.iter().skip(1).map(|&c| f64::from(c)).sum();
+        let same: f64 = cl
+            .iter()
+            .skip(1)
+            .map(|&c| f64::from(c) * (f64::from(c) - 1.0))
+            .sum();
+        (n > 1.0).then(|| same / (n * (n - 1.0)))
+    } else {
+        let nl: f64 = cl.iter().skip(1).map(|&c| f64::from(c)).sum();
+        let nr: f64 = cr.iter().skip(1).map(|&c| f64::from(c)).sum();
+        let same: f64 = cl
+            .iter()
+            .zip(cr)
+            .skip(1)
+            .map(|(&a, &b)| f64::from(a) * f64::from(b))
+            .sum();
+        (nl > 0.0 && nr > 0.0).then(|| same / (nl * nr))
+    }
+}
+
+/// Distinct patterns of the candidate pairs with their counts, sorted.
+pub fn pattern_counts(c: &Candidates) -> Vec<(u64, u64)> {
+    let mut map: HashMap<u64, u64> = HashMap::new();
+    for p in &c.pairs {
+        *map.entry(p.pattern).or_default() += 1;
+    }
+    let mut v: Vec<(u64, u64)> = map.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+/// The result of EM.
+#[derive(Clone, Debug)]
+pub struct EmResult {
+    pub m: Vec<Vec<f64>>,
+    pub lambda: f64,
+    pub iterations: usize,
+    /// Log-likelihood of the data before each M-step.
+    pub log_likelihood: Vec<f64>,
+}
+
+/// Starting m-probabilities: most mass on the better levels.
+pub fn initial_m(levels: &[usize]) -> Vec<Vec<f64>> {
+    levels
+        .iter()
+        .map(|&n| {
+            let mut m: Vec<f64> = (0..n)
+                .map(|l| {
+                    if l + 1 == n {
+                        0.05
+                    } else {
+                        0.5f64.powi(l as i32 + 1)
+                    }
+                })
+                .collect();
+            let s: f64 = m.iter().sum();
+            m.iter_mut().for_each(|x| *x /= s);
+            m
+        })
+        .collect()
+}
+
+/// EM for m and λ with u fixed; missing levels contribute nothing.
+pub fn em(
+    patterns: &[(u64, u64)],
+    u: &[Vec<f64>],
+    m0: Vec<Vec<f64>>,
+    lambda0: f64,
+    max_iter: usize,
+    tol: f64,
+) -> EmResult {
+    const FLOOR: f64 = 1e-6;
+    let nf = u.len();
+    let mut m = m0;
+    let mut lambda = lambda0;
+    let mut history = Vec::new();
+    let mut iterations = 0;
+    for _ in 0..max_iter {
+        iterations += 1;
+        let mut acc: Vec<Vec<f64>> = m.iter().map(|x| vec![0.0; x.len()]).collect();
+        let mut matched = 0.0;
+        let mut total = 0.0;
+        let mut ll = 0.0;
+        for &(p, count) in patterns {
+            let c = count as f64;
+            let (mut pm, mut pu) = (lambda, 1.0 - lambda);
+            for f in 0..nf {
+                let l = level_of(p, f);
+                if l != MISSING {
+                    pm *= m[f][l as usize];
+                    pu *= u[f][l as usize];
+                }
+            }
+            let z = pm + pu;
+            ll += c * z.ln();
+            let post = pm / z;
+            matched += c * post;
+            total += c;
+            for (f, a) in acc.iter_mut().enumerate() {
+                let l = level_of(p, f);
+                if l != MISSING {
+                    a[l as usize] += c * post;
+                }
+            }
+        }
+        history.push(ll);
+        let new_lambda = (matched / total).clamp(FLOOR, 1.0 - FLOOR);
+        let mut delta = (new_lambda - lambda).abs();
+        for (mf, af) in m.iter_mut().zip(&acc) {
+            let s: f64 = af.iter().sum();
+            if s <= 0.0 {
+                continue;
+            }
+            for (x, a) in mf.iter_mut().zip(af) {
+                let nx = (a / s).max(FLOOR);
+                delta = delta.max((nx - *x).abs());
+                *x = nx;
+            }
+        }
+        lambda = new_lambda;
+        if delta < tol {
+            break;
+        }
+    }
+    EmResult {
+        m,
+        lambda,
+        iterations,
+        log_likelihood: history,
+    }
+}
