@@ -41,6 +41,18 @@ impl KeyFn {
             .collect()
     }
 
+    /// Fields the key reads.
+    pub fn fields(&self) -> Vec<usize> {
+        let mut v: Vec<usize> = self
+            .parts
+            .iter()
+            .flat_map(|&(f, _, w)| std::iter::once(f).chain(w))
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+
     /// The key of one record, 0 if any part is missing.
     pub fn key(&self, side: &[Option<&Value>]) -> u64 {
         let mut h = 0x1234_5678_9abc_def1u64;
@@ -90,6 +102,8 @@ pub struct Candidate {
     pub left: u32,
     pub right: u32,
     pub pattern: u64,
+    /// Bit `i` set when the pair agrees on blocking rule `i`.
+    pub rules: u16,
 }
 
 /// The candidate pairs of a data set with their comparison patterns.
@@ -205,10 +219,21 @@ pub fn candidates(
                         }
                         let sa = side(ds, &ds.left, l as usize);
                         let sb = side(ds, right, r as usize);
+                        let (ka, kb) = (
+                            &keys_l[l as usize * nr..(l as usize + 1) * nr],
+                            &keys_r[r as usize * nr..(r as usize + 1) * nr],
+                        );
+                        let rules = ka
+                            .iter()
+                            .zip(kb)
+                            .enumerate()
+                            .filter(|(_, (x, y))| **x != 0 && x == y)
+                            .fold(0u16, |m, (i, _)| m | (1 << i));
                         local.push(Candidate {
                             left: l,
                             right: r,
                             pattern: cmp.pattern(&sa, &sb),
+                            rules,
                         });
                     }
                 }

@@ -109,6 +109,8 @@ pub struct FieldComparison {
     pub rules: Vec<Rule>,
     pub swap_with: Option<usize>,
     pub term_frequency: bool,
+    /// Field whose strong agreement makes this one neutral.
+    pub within: Option<usize>,
     /// Largest edit distance any level asks about.
     pub dl_cap: usize,
 }
@@ -137,6 +139,7 @@ impl Comparator {
                     labels: levels.iter().map(|(n, _)| n.clone()).collect(),
                     rules: levels.iter().map(|(_, r)| *r).collect(),
                     swap_with: f.swap_with.as_deref().and_then(index),
+                    within: f.within.as_deref().and_then(index),
                     term_frequency: f.term_frequency,
                     dl_cap: levels
                         .iter()
@@ -161,6 +164,8 @@ impl Comparator {
         let same = std::ptr::eq(a, b) || a.text == b.text;
         let mut jw: Option<f64> = None;
         let mut dl: Option<usize> = None;
+        let (la, lb) = (a.text.len(), b.text.len());
+        let mut common: Option<usize> = None;
         for (i, rule) in fc.rules.iter().enumerate() {
             let hit = match *rule {
                 Rule::Exact => same,
@@ -197,14 +202,27 @@ impl Comparator {
                     _ => false,
                 },
                 Rule::DamerauLevenshtein(k) => {
-                    *dl.get_or_insert_with(|| {
-                        damerau_levenshtein_capped(a.text.as_bytes(), b.text.as_bytes(), fc.dl_cap)
-                    }) <= k
+                    // Each edit fixes at most one character not in common.
+                    let c = *common.get_or_insert_with(|| a.common_bound(b));
+                    la.max(lb) - c.min(la.max(lb)) <= k
+                        && *dl.get_or_insert_with(|| {
+                            damerau_levenshtein_capped(
+                                a.text.as_bytes(),
+                                b.text.as_bytes(),
+                                fc.dl_cap,
+                            )
+                        }) <= k
                 }
-                Rule::JaroWinkler(t) => {
-                    *jw.get_or_insert_with(|| jaro_winkler(a.text.as_bytes(), b.text.as_bytes()))
-                        >= t
-                }
+                Rule::JaroWinkler(t) => match jw {
+                    Some(v) => v >= t,
+                    None => {
+                        let c = *common.get_or_insert_with(|| a.common_bound(b));
+                        jaro_winkler_bound(a.text.as_bytes(), b.text.as_bytes(), c) >= t
+                            && *jw.get_or_insert_with(|| {
+                                jaro_winkler(a.text.as_bytes(), b.text.as_bytes())
+                            }) >= t
+                    }
+                },
                 Rule::Else => true,
             };
             if hit {
@@ -216,11 +234,45 @@ impl Comparator {
 
     /// The pattern (one level per field) of a pair of records.
     pub fn pattern(&self, l: &Side, r: &Side) -> u64 {
+        let mut levels = [MISSING; MAX_FIELDS];
+        for (f, x) in levels.iter_mut().enumerate().take(self.fields.len()) {
+            *x = self.level(f, l, r);
+        }
         let mut p = 0u64;
-        for f in 0..self.fields.len() {
-            p |= u64::from(self.level(f, l, r)) << (4 * f);
+        for (f, fc) in self.fields.iter().enumerate() {
+            let mut level = levels[f];
+            if let Some(w) = fc.within {
+                let parent = levels[w];
+                if parent != MISSING
+                    && matches!(
+                        self.fields[w].rules[parent as usize],
+                        Rule::Exact | Rule::Core
+                    )
+                {
+                    level = MISSING;
+                }
+            }
+            p |= u64::from(level) << (4 * f);
         }
         p
+    }
+}
+
+/// Upper bound of Jaro–Winkler from the number of characters in common.
+fn jaro_winkler_bound(a: &[u8], b: &[u8], common: usize) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let c = common.min(a.len()).min(b.len()) as f64;
+    if c == 0.0 {
+        return 0.0;
+    }
+    let j = (c / a.len() as f64 + c / b.len() as f64 + 1.0) / 3.0;
+    let prefix = a.iter().zip(b).take(4).take_while(|(x, y)| x == y).count();
+    if j <= 0.7 {
+        j
+    } else {
+        j + prefix as f64 * 0.1 * (1.0 - j)
     }
 }
 

@@ -79,6 +79,10 @@ pub struct FieldSpec {
     /// The other name column, for the first/last swapped level.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub swap_with: Option<String>,
+    /// A field whose exact (or same-without-unit) agreement implies this one;
+    /// then this field counts 0 (e.g. zip within address).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within: Option<String>,
     /// Override of the level ladder: `exact`, `swapped`, `swapped_neutral`,
     /// `variant`, `phonetic`, `initial`, `core`, `date_swap`, `one_digit`,
     /// `same_year`, `dl:N`, `jw:T`; `else` is always last.
@@ -143,6 +147,11 @@ pub struct Config {
     pub max_cluster_size: usize,
     #[serde(default = "default_em_iterations")]
     pub em_max_iterations: usize,
+    /// Blocking rules whose pairs train m by EM (one session each). Default:
+    /// the rules on names, dates and identifiers only (address blocks are
+    /// dominated by households, whose members are not matches).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub em_rules: Option<Vec<String>>,
     #[serde(rename = "field")]
     pub fields: Vec<FieldSpec>,
     #[serde(rename = "blocking")]
@@ -211,6 +220,7 @@ impl Config {
     pub fn default_for_columns(columns: &[String]) -> Result<Config> {
         let has = |c: &str| columns.iter().any(|x| x == c);
         let mut fields = Vec::new();
+        let address = ["address", "address_1"].into_iter().find(|c| has(c));
         for &(column, comparison, tf) in STANDARD {
             if !has(column) {
                 continue;
@@ -220,11 +230,18 @@ impl Config {
                 "last_name" if has("first_name") => Some("first_name".to_owned()),
                 _ => None,
             };
+            // Locality columns are implied by an agreeing street address;
+            // counting them again would double the address evidence.
+            let within = match column {
+                "city" | "suburb" | "zip" | "postcode" => address.map(str::to_owned),
+                _ => None,
+            };
             fields.push(FieldSpec {
                 column: column.into(),
                 comparison,
                 term_frequency: tf,
                 swap_with,
+                within,
                 levels: None,
             });
         }
@@ -274,28 +291,30 @@ impl Config {
                 part("dob", Transform::DateUnordered),
             ],
         );
+        // Zip codes can be few (a county's worth), so they only narrow
+        // keys that are already selective.
+        if let (Some(zip), Some(address)) = (zip, address) {
+            let mut keys = vec![part(address, Transform::Exact), part(zip, Transform::Exact)];
+            if has("street_number") {
+                keys.push(part("street_number", Transform::Exact));
+            }
+            rule("address+zip", &[], keys);
+        }
         if let Some(zip) = zip {
-            rule(
-                "first_variant+zip",
-                &["first_name"],
-                vec![
-                    part("first_name", Transform::GivenName),
-                    part(zip, Transform::Exact),
-                ],
-            );
-            rule(
-                "last_soundex+zip",
-                &["last_name"],
-                vec![
-                    part("last_name", Transform::Soundex),
-                    part(zip, Transform::Exact),
-                ],
-            );
             rule(
                 "dob+zip",
                 &["dob"],
                 vec![
                     part("dob", Transform::DateUnordered),
+                    part(zip, Transform::Exact),
+                ],
+            );
+            rule(
+                "first_variant+last_soundex+zip",
+                &["first_name", "last_name"],
+                vec![
+                    part("first_name", Transform::GivenName),
+                    part("last_name", Transform::Soundex),
                     part(zip, Transform::Exact),
                 ],
             );
@@ -326,6 +345,7 @@ impl Config {
             max_block_pairs: default_max_block_pairs(),
             max_cluster_size: default_max_cluster_size(),
             em_max_iterations: default_em_iterations(),
+            em_rules: None,
             fields,
             blocking,
         };
@@ -346,6 +366,14 @@ impl Config {
         }
         let is_field = |c: &str| self.fields.iter().any(|f| f.column == c);
         for f in &self.fields {
+            if let Some(other) = &f.within {
+                if !is_field(other) || *other == f.column {
+                    return Err(format!(
+                        "field `{}`: within `{other}` is not another field",
+                        f.column
+                    ));
+                }
+            }
             if let Some(other) = &f.swap_with {
                 if !is_field(other) {
                     return Err(format!(
@@ -358,6 +386,9 @@ impl Config {
         }
         if self.blocking.is_empty() {
             return Err("no [[blocking]] rules".into());
+        }
+        if self.blocking.len() > 16 {
+            return Err("at most 16 blocking rules are supported".into());
         }
         for rule in &self.blocking {
             if rule.keys.is_empty() {
@@ -380,6 +411,11 @@ impl Config {
                     }
                     _ => {}
                 }
+            }
+        }
+        for r in self.em_rules.iter().flatten() {
+            if !self.blocking.iter().any(|b| b.name == *r) {
+                return Err(format!("em_rules: `{r}` is not a blocking rule"));
             }
         }
         if self.u_samples == 0 {

@@ -53,6 +53,8 @@ pub struct Value {
     pub groups: &'static [u16],
     /// Address without its unit part (address fields only).
     pub core: Box<str>,
+    /// Byte histogram (32 buckets) for cheap similarity bounds.
+    pub bag: [u8; 32],
 }
 
 impl Value {
@@ -81,7 +83,13 @@ impl Value {
         } else {
             Box::from("")
         };
+        let mut bag = [0u8; 32];
+        for b in normalised.bytes() {
+            let slot = &mut bag[usize::from(b & 31)];
+            *slot = slot.saturating_add(1);
+        }
         Value {
+            bag,
             h_text: text::hash_bytes(normalised.as_bytes()),
             text: normalised.into(),
             h_soundex,
@@ -90,6 +98,16 @@ impl Value {
             groups,
             core,
         }
+    }
+
+    /// Upper bound on the characters two values can have in common.
+    #[inline]
+    pub fn common_bound(&self, other: &Value) -> usize {
+        self.bag
+            .iter()
+            .zip(&other.bag)
+            .map(|(a, b)| usize::from(*a.min(b)))
+            .sum()
     }
 
     /// `YYYYMMDD` digits of a date value.

@@ -32,10 +32,12 @@ pub struct FieldParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
 pub struct TrainingInfo {
     pub candidate_pairs: u64,
+    /// Candidate pairs first produced by each blocking rule.
+    pub pairs_per_rule: Vec<(String, u64)>,
     pub distinct_patterns: u64,
     pub u_samples: u64,
-    pub em_iterations: usize,
-    pub log_likelihood: f64,
+    /// EM sessions (one per blocking rule) that estimated m.
+    pub sessions: Vec<train::Session>,
 }
 
 /// A trained model; saved to and loaded from JSON.
@@ -43,7 +45,7 @@ pub struct TrainingInfo {
 pub struct Model {
     pub format: u32,
     pub config: Config,
-    /// Share of candidate pairs that are matches (the prior).
+    /// Probability that two random records match (the prior).
     pub lambda: f64,
     pub fields: Vec<FieldParams>,
     pub training: TrainingInfo,
@@ -193,16 +195,37 @@ impl Model {
         let u_time = t.elapsed();
         let t = Instant::now();
         progress.begin(crate::Phase::Em, 1);
+        let keys = crate::block::KeyFn::compile(config);
+        let identity = |k: &crate::block::KeyFn| {
+            k.fields().iter().all(|&f| {
+                use crate::config::ComparisonKind as K;
+                matches!(
+                    cmp.fields[f].kind,
+                    K::GivenName | K::Surname | K::MiddleName | K::Date | K::Identifier
+                )
+            })
+        };
+        let chosen: Vec<&crate::block::KeyFn> = match &config.em_rules {
+            Some(names) => keys.iter().filter(|k| names.contains(&k.name)).collect(),
+            None if keys.iter().any(identity) => keys.iter().filter(|k| identity(k)).collect(),
+            None => keys.iter().collect(),
+        };
+        // Sessions are indexed by blocking rule; unchosen rules get no session.
+        let names: Vec<String> = keys.iter().map(|k| k.name.clone()).collect();
+        let rule_fields: Vec<Option<Vec<usize>>> = keys
+            .iter()
+            .map(|k| chosen.iter().any(|c| c.name == k.name).then(|| k.fields()))
+            .collect();
+        let (m, sessions) =
+            train::estimate_m(cands, &names, &rule_fields, &u, config.em_max_iterations);
         let patterns = train::pattern_counts(cands);
-        let levels: Vec<usize> = cmp.fields.iter().map(|f| f.rules.len()).collect();
-        let res = train::em(
-            &patterns,
-            &u,
-            train::initial_m(&levels),
-            0.1,
-            config.em_max_iterations,
-            1e-7,
-        );
+        let (nl, nr) = (ds.left.len() as f64, ds.right_table().len() as f64);
+        let total_pairs = if ds.is_dedupe() {
+            nl * (nl - 1.0) / 2.0
+        } else {
+            nl * nr
+        };
+        let lambda = train::estimate_lambda(&patterns, &m, &u, total_pairs);
         progress.advance(1);
         progress.end(crate::Phase::Em);
         let em_time = t.elapsed();
@@ -218,7 +241,7 @@ impl Model {
                     .enumerate()
                     .map(|(l, label)| LevelParams {
                         label: label.clone(),
-                        m: res.m[f][l],
+                        m: m[f][l],
                         u: u[f][l],
                     })
                     .collect(),
@@ -227,14 +250,14 @@ impl Model {
         let model = Model {
             format: 1,
             config: config.clone(),
-            lambda: res.lambda,
+            lambda,
             fields,
             training: TrainingInfo {
                 candidate_pairs: cands.pairs.len() as u64,
+                pairs_per_rule: cands.per_rule.clone(),
                 distinct_patterns: patterns.len() as u64,
                 u_samples: config.u_samples,
-                em_iterations: res.iterations,
-                log_likelihood: res.log_likelihood.last().copied().unwrap_or(0.0),
+                sessions,
             },
         };
         Ok((model, u_time, em_time))

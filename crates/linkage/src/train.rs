@@ -64,8 +64,9 @@ pub fn estimate_u(
                 }
                 let sa = side(ds, &ds.left, a as usize);
                 let sb = side(ds, right, b as usize);
+                let p = cmp.pattern(&sa, &sb);
                 for (f, cf) in counts.iter_mut().enumerate() {
-                    cf[cmp.level(f, &sa, &sb) as usize] += 1;
+                    cf[level_of(p, f) as usize] += 1;
                 }
                 done += 1;
             }
@@ -247,4 +248,158 @@ pub fn em(
         iterations,
         log_likelihood: history,
     }
+}
+
+/// One EM session: the candidate pairs agreeing on one blocking rule, with
+/// that rule's fields left out (their agreement is forced by the blocking).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Session {
+    pub rule: String,
+    pub pairs: u64,
+    /// Share of matches among the session's pairs.
+    pub lambda: f64,
+    pub iterations: usize,
+}
+
+/// Sessions with fewer pairs than this are not used.
+const MIN_SESSION_PAIRS: u64 = 20;
+
+/// m-probabilities by EM sessions, one per blocking rule; each field's m is
+/// the average over the sessions that estimate it, weighted by their expected
+/// number of matches.
+pub fn estimate_m(
+    cands: &Candidates,
+    rule_names: &[String],
+    rule_fields: &[Option<Vec<usize>>],
+    u: &[Vec<f64>],
+    max_iter: usize,
+) -> (Vec<Vec<f64>>, Vec<Session>) {
+    let nf = u.len();
+    let levels: Vec<usize> = u.iter().map(Vec::len).collect();
+    let masks: Vec<Option<u64>> = rule_fields
+        .iter()
+        .map(|fs| {
+            fs.as_ref()
+                .map(|fs| fs.iter().fold(0u64, |m, &f| m | (0xF << (4 * f))))
+        })
+        .collect();
+    let nr = masks.len();
+    let maps = cands
+        .pairs
+        .par_iter()
+        .fold(
+            || vec![HashMap::<u64, u64>::new(); nr],
+            |mut maps, c| {
+                for (r, mask) in masks.iter().enumerate() {
+                    let Some(mask) = mask else { continue };
+                    if c.rules & (1 << r) != 0 {
+                        *maps[r].entry(c.pattern | mask).or_default() += 1;
+                    }
+                }
+                maps
+            },
+        )
+        .reduce(
+            || vec![HashMap::new(); nr],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    for (k, v) in y {
+                        *x.entry(k).or_default() += v;
+                    }
+                }
+                a
+            },
+        );
+    let mut sum: Vec<Vec<f64>> = levels.iter().map(|&n| vec![0.0; n]).collect();
+    let mut weight = vec![0.0; nf];
+    let mut sessions = Vec::new();
+    for (r, map) in maps.into_iter().enumerate() {
+        let Some(fields) = &rule_fields[r] else {
+            continue;
+        };
+        let mut patterns: Vec<(u64, u64)> = map.into_iter().collect();
+        patterns.sort_unstable();
+        let pairs: u64 = patterns.iter().map(|p| p.1).sum();
+        if pairs < MIN_SESSION_PAIRS {
+            continue;
+        }
+        let res = em(&patterns, u, initial_m(&levels), 0.3, max_iter, 1e-7);
+        let matches = res.lambda * pairs as f64;
+        for f in (0..nf).filter(|f| !fields.contains(f)) {
+            for (s, m) in sum[f].iter_mut().zip(&res.m[f]) {
+                *s += matches * m;
+            }
+            weight[f] += matches;
+        }
+        sessions.push(Session {
+            rule: rule_names[r].clone(),
+            pairs,
+            lambda: res.lambda,
+            iterations: res.iterations,
+        });
+    }
+    // Fields no session could estimate: one session over all candidates.
+    if weight.iter().any(|&w| w <= 0.0) {
+        let patterns = pattern_counts(cands);
+        let res = em(&patterns, u, initial_m(&levels), 0.3, max_iter, 1e-7);
+        for f in 0..nf {
+            if weight[f] <= 0.0 {
+                sum[f].clone_from(&res.m[f]);
+                weight[f] = 1.0;
+            }
+        }
+        sessions.push(Session {
+            rule: "all candidates".into(),
+            pairs: cands.pairs.len() as u64,
+            lambda: res.lambda,
+            iterations: res.iterations,
+        });
+    }
+    let m = sum
+        .into_iter()
+        .zip(weight)
+        .map(|(s, w)| s.into_iter().map(|x| (x / w).max(1e-6)).collect())
+        .collect();
+    (m, sessions)
+}
+
+/// λ, the probability that two random records match, by EM over all record
+/// pairs with m and u fixed: pairs outside the candidates count as
+/// non-matches, so λ = expected matches among candidates / all pairs.
+pub fn estimate_lambda(
+    patterns: &[(u64, u64)],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    total_pairs: f64,
+) -> f64 {
+    let bf: Vec<(f64, f64)> = patterns
+        .iter()
+        .map(|&(p, c)| {
+            let mut b = 1.0;
+            for f in 0..m.len() {
+                let l = level_of(p, f);
+                if l != MISSING {
+                    b *= m[f][l as usize] / u[f][l as usize];
+                }
+            }
+            (b, c as f64)
+        })
+        .collect();
+    let candidates: f64 = bf.iter().map(|x| x.1).sum();
+    let mut lambda =
+        (bf.iter().filter(|x| x.0 > 1.0).map(|x| x.1).sum::<f64>() / total_pairs).clamp(1e-12, 0.5);
+    for _ in 0..200 {
+        let odds = lambda / (1.0 - lambda);
+        let matches: f64 = bf
+            .iter()
+            .map(|&(b, c)| c * odds * b / (1.0 + odds * b))
+            .sum();
+        let next = (matches / total_pairs).clamp(1e-12, candidates / total_pairs);
+        if (next - lambda).abs() <= 1e-9 * lambda {
+            lambda = next;
+            break;
+        }
+        lambda = next;
+    }
+    lambda
 }
