@@ -268,45 +268,46 @@ pub fn nysiis(s: &str) -> String {
             break;
         }
     }
-    let first = w[0];
-    let mut key = vec![first];
+    // Translate in place (every replacement keeps the length), so "the
+    // previous character" is the already translated one.
+    let mut key = vec![w[0]];
     let mut i = 1;
     while i < w.len() {
         let c = w[i];
         let rest = &w[i..];
-        let (rep, adv): (Vec<u8>, usize) = if rest.starts_with(b"EV") {
-            (b"AF".to_vec(), 2)
+        let rep: &[u8] = if rest.starts_with(b"EV") {
+            b"AF"
         } else if is_vowel(c) {
-            (b"A".to_vec(), 1)
+            b"A"
         } else if c == b'Q' {
-            (b"G".to_vec(), 1)
+            b"G"
         } else if c == b'Z' {
-            (b"S".to_vec(), 1)
+            b"S"
         } else if c == b'M' {
-            (b"N".to_vec(), 1)
+            b"N"
         } else if rest.starts_with(b"KN") {
-            (b"N".to_vec(), 2)
+            b"NN"
         } else if c == b'K' {
-            (b"C".to_vec(), 1)
+            b"C"
         } else if rest.starts_with(b"SCH") {
-            (b"SSS".to_vec(), 3)
+            b"SSS"
         } else if rest.starts_with(b"PH") {
-            (b"FF".to_vec(), 2)
-        } else if c == b'H'
-            && (!is_vowel(w[i - 1]) || (i + 1 < w.len() && !is_vowel(w[i + 1])) || i + 1 == w.len())
-        {
-            (vec![w[i - 1]], 1)
+            b"FF"
+        } else if c == b'H' && (!is_vowel(w[i - 1]) || i + 1 == w.len() || !is_vowel(w[i + 1])) {
+            std::slice::from_ref(&w[i - 1])
         } else if c == b'W' && is_vowel(w[i - 1]) {
-            (vec![w[i - 1]], 1)
+            std::slice::from_ref(&w[i - 1])
         } else {
-            (vec![c], 1)
+            std::slice::from_ref(&w[i])
         };
+        let rep = rep.to_vec();
+        w[i..i + rep.len()].copy_from_slice(&rep);
         for &r in &rep {
             if key.last() != Some(&r) {
                 key.push(r);
             }
         }
-        i += adv;
+        i += rep.len();
     }
     if key.len() > 1 && key.last() == Some(&b'S') {
         key.pop();

@@ -47,6 +47,13 @@ pub fn estimate_u(
     let nl = ds.left.len() as u64;
     let right = ds.right_table();
     let nr = right.len() as u64;
+    // No point sampling more pairs than there are.
+    let all_pairs = if ds.is_dedupe() {
+        nl * nl.saturating_sub(1)
+    } else {
+        nl * nr
+    };
+    let samples = samples.min(all_pairs);
     let chunks = samples.div_ceil(CHUNK);
     progress.begin(crate::Phase::SampleU, chunks);
     let counts = (0..chunks)
