@@ -161,7 +161,7 @@ impl Comparator {
         let (Some(a), Some(b)) = (l[f], r[f]) else {
             return MISSING;
         };
-        let same = std::ptr::eq(a, b) || a.text == b.text;
+        let same = std::ptr::eq(a, b) || (a.h_text == b.h_text && a.text == b.text);
         let mut jw: Option<f64> = None;
         let mut dl: Option<usize> = None;
         let (la, lb) = (a.text.len(), b.text.len());
@@ -172,7 +172,12 @@ impl Comparator {
                 Rule::Swapped | Rule::SwappedNeutral => {
                     let swapped = !same
                         && fc.swap_with.is_some_and(|o| match (l[o], r[o]) {
-                            (Some(lo), Some(ro)) => a.text == ro.text && lo.text == b.text,
+                            (Some(lo), Some(ro)) => {
+                                a.h_text == ro.h_text
+                                    && lo.h_text == b.h_text
+                                    && a.text == ro.text
+                                    && lo.text == b.text
+                            }
                             _ => false,
                         });
                     if swapped && *rule == Rule::SwappedNeutral {
@@ -186,19 +191,21 @@ impl Comparator {
                     let (x, y) = (a.text.as_bytes(), b.text.as_bytes());
                     (x.len() == 1 || y.len() == 1) && x[0] == y[0]
                 }
-                Rule::Core => !a.core.is_empty() && a.core == b.core,
-                Rule::DateSwap => match (a.date_digits(), b.date_digits()) {
+                Rule::Core => a.h_core != 0 && a.h_core == b.h_core && a.core == b.core,
+                Rule::DateSwap => match (a.date, b.date) {
                     (Some(x), Some(y)) => {
-                        x[..4] == y[..4] && x[4..6] == y[6..8] && x[6..8] == y[4..6]
+                        x >> 32 == y >> 32
+                            && (x >> 16) & 0xFFFF == y & 0xFFFF
+                            && x & 0xFFFF == (y >> 16) & 0xFFFF
                     }
                     _ => false,
                 },
-                Rule::OneDigit => match (a.date_digits(), b.date_digits()) {
-                    (Some(x), Some(y)) => damerau_levenshtein_capped(x, y, 1) <= 1,
+                Rule::OneDigit => match (a.date, b.date) {
+                    (Some(x), Some(y)) => one_digit_apart(x, y),
                     _ => false,
                 },
-                Rule::SameYear => match (a.date_digits(), b.date_digits()) {
-                    (Some(x), Some(y)) => x[..4] == y[..4],
+                Rule::SameYear => match (a.date, b.date) {
+                    (Some(x), Some(y)) => x >> 32 == y >> 32,
                     _ => false,
                 },
                 Rule::DamerauLevenshtein(k) => {
@@ -273,6 +280,18 @@ fn jaro_winkler_bound(a: &[u8], b: &[u8], common: usize) -> f64 {
         j
     } else {
         j + prefix as f64 * 0.1 * (1.0 - j)
+    }
+}
+
+/// Two 8-digit dates (packed big-endian) one substitution or one adjacent
+/// transposition apart.
+fn one_digit_apart(x: u64, y: u64) -> bool {
+    let diff = x ^ y;
+    let (xb, yb) = (x.to_be_bytes(), y.to_be_bytes());
+    match diff.to_be_bytes().iter().filter(|b| **b != 0).count() {
+        1 => true,
+        2 => (0..7).any(|i| xb[i] == yb[i + 1] && xb[i + 1] == yb[i] && xb[i] != yb[i]),
+        _ => false,
     }
 }
 

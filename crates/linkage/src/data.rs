@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::compare::MAX_FIELDS;
 use crate::config::{ComparisonKind, Config};
 use crate::error::{LinkError, Result};
 use crate::{names, text};
@@ -53,6 +54,10 @@ pub struct Value {
     pub groups: &'static [u16],
     /// Address without its unit part (address fields only).
     pub core: Box<str>,
+    /// `YYYYMMDD` digits packed big-endian (date fields only).
+    pub date: Option<u64>,
+    /// Hash of `core` (0 when empty).
+    pub h_core: u64,
     /// Byte histogram (32 buckets) for cheap similarity bounds.
     pub bag: [u8; 32],
 }
@@ -79,7 +84,9 @@ impl Value {
         };
         let h_given = text::hash_bytes(names::canonical(normalised).as_bytes());
         let core = if kind == ComparisonKind::Address {
-            text::address_forms(normalised).1.into_boxed_str()
+            let mut core = String::new();
+            text::address_into(normalised, &mut core, true);
+            core.into_boxed_str()
         } else {
             Box::from("")
         };
@@ -88,7 +95,15 @@ impl Value {
             let slot = &mut bag[usize::from(b & 31)];
             *slot = slot.saturating_add(1);
         }
+        let date = (kind == ComparisonKind::Date && normalised.len() == 8)
+            .then(|| u64::from_be_bytes(normalised.as_bytes().try_into().unwrap_or([0; 8])));
         Value {
+            date,
+            h_core: if core.is_empty() {
+                0
+            } else {
+                text::hash_bytes(core.as_bytes())
+            },
             bag,
             h_text: text::hash_bytes(normalised.as_bytes()),
             text: normalised.into(),
@@ -118,22 +133,33 @@ impl Value {
 
 /// Normalise a raw cell for a field of `kind`; empty means missing.
 pub fn normalise(kind: ComparisonKind, raw: &str) -> String {
+    let mut out = String::new();
+    normalise_into(kind, raw, &mut out);
+    out
+}
+
+/// [`normalise`], appending to `out`.
+pub fn normalise_into(kind: ComparisonKind, raw: &str, out: &mut String) {
     match kind {
-        ComparisonKind::Date => parse_date(raw).unwrap_or_default(),
-        ComparisonKind::Address => text::address_forms(raw).0,
-        ComparisonKind::Code | ComparisonKind::Identifier => raw
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_uppercase())
-            .collect(),
-        ComparisonKind::GivenName | ComparisonKind::Surname | ComparisonKind::MiddleName => {
-            let cleaned: String = raw
-                .chars()
-                .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == '-')
-                .collect();
-            text::normalise(&cleaned)
+        ComparisonKind::Date => {
+            if let Some(d) = parse_date(raw) {
+                out.push_str(&d);
+            }
         }
-        ComparisonKind::Exact | ComparisonKind::Text => text::normalise(raw),
+        ComparisonKind::Address => text::address_into(raw, out, false),
+        ComparisonKind::Code | ComparisonKind::Identifier => {
+            out.extend(
+                raw.chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .map(|c| c.to_ascii_uppercase()),
+            );
+        }
+        ComparisonKind::GivenName | ComparisonKind::Surname | ComparisonKind::MiddleName => {
+            text::words_into(raw, out, |c| c.is_alphanumeric() || c == '-');
+        }
+        ComparisonKind::Exact | ComparisonKind::Text => {
+            text::words_into(raw, out, |c| !c.is_whitespace())
+        }
     }
 }
 
@@ -359,77 +385,124 @@ fn load_table(
     let mut ids: Vec<String> = Vec::new();
     let mut codes: Vec<Vec<u32>> = vec![Vec::new(); cols.len()];
     let mut seen: FxMap<Box<str>, u64> = FxMap::default();
-    let mut buf = String::new();
-    loop {
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => return Err(csv_error(path, e)),
-        }
-        let line = rec.position().map_or(0, csv::Position::line);
-        if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
-            continue; // blank line
-        }
-        if rec.len() != header.len() {
-            return Err(LinkError::Ragged {
-                path: path.into(),
-                line,
-                expected: header.len(),
-                found: rec.len(),
-                column: rec.len().min(header.len()) + 1,
-            });
-        }
-        let field = |i: usize| -> Result<&str> {
-            std::str::from_utf8(&rec[i]).map_err(|_| LinkError::InvalidUtf8 {
-                path: path.into(),
-                line,
-                column: header[i].clone(),
-            })
-        };
-        // Check every cell, not only the ones used, so a corrupt file is refused.
-        for i in 0..rec.len() {
-            field(i)?;
-        }
-        let id = field(id_col)?.trim();
-        if id.is_empty() {
-            return Err(LinkError::EmptyId {
-                path: path.into(),
-                line,
-                column: config.id.clone(),
-            });
-        }
-        if let Some(&first_line) = seen.get(id) {
-            return Err(LinkError::DuplicateId {
-                path: path.into(),
-                line,
-                column: config.id.clone(),
-                id: id.to_owned(),
-                first_line,
-            });
-        }
-        seen.insert(id.into(), line);
-        ids.push(id.to_owned());
-        for (f, &c) in cols.iter().enumerate() {
-            buf.clear();
-            buf.push_str(&normalise(kinds[f], field(c)?));
-            let code = if buf.is_empty() {
-                0
-            } else if let Some(&code) = dicts[f].lookup.get(buf.as_str()) {
-                code
-            } else {
-                let code = u32::try_from(raw_values[f].len()).unwrap_or(u32::MAX);
-                let key: Box<str> = buf.as_str().into();
-                raw_values[f].push(key.clone());
-                dicts[f].lookup.insert(key, code);
-                code
-            };
-            let counts = &mut dicts[f].counts[side];
-            if counts.len() <= code as usize {
-                counts.resize(code as usize + 1, 0);
+    // Rows are read in batches: parsed in order, checked and normalised in
+    // parallel, then interned field by field in parallel.
+    const BATCH: usize = 1 << 16;
+    let mut done = false;
+    while !done {
+        let mut batch: Vec<(u64, csv::ByteRecord)> = Vec::with_capacity(BATCH);
+        while batch.len() < BATCH {
+            let mut rec = csv::ByteRecord::new();
+            match rdr.read_byte_record(&mut rec) {
+                Ok(true) => {}
+                Ok(false) => {
+                    done = true;
+                    break;
+                }
+                Err(e) => return Err(csv_error(path, e)),
             }
-            counts[code as usize] += 1;
-            codes[f].push(code);
+            let line = rec.position().map_or(0, csv::Position::line);
+            if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
+                continue; // blank line
+            }
+            if rec.len() != header.len() {
+                return Err(LinkError::Ragged {
+                    path: path.into(),
+                    line,
+                    expected: header.len(),
+                    found: rec.len(),
+                    column: rec.len().min(header.len()) + 1,
+                });
+            }
+            batch.push((line, rec));
         }
+        let rows: Vec<Result<(String, String, [u32; MAX_FIELDS])>> = batch
+            .par_iter()
+            .map(|(line, rec)| {
+                let line = *line;
+                // Check every cell, not only the ones used, so a corrupt file is refused.
+                let mut cells = Vec::with_capacity(rec.len());
+                for (i, cell) in rec.iter().enumerate() {
+                    cells.push(
+                        std::str::from_utf8(cell).map_err(|_| LinkError::InvalidUtf8 {
+                            path: path.into(),
+                            line,
+                            column: header[i].clone(),
+                        })?,
+                    );
+                }
+                let id = cells[id_col].trim();
+                if id.is_empty() {
+                    return Err(LinkError::EmptyId {
+                        path: path.into(),
+                        line,
+                        column: config.id.clone(),
+                    });
+                }
+                // All normalised values of the row in one buffer.
+                let mut buf = String::with_capacity(rec.as_slice().len());
+                let mut ends = [0u32; MAX_FIELDS];
+                for (f, (&c, &k)) in cols.iter().zip(kinds).enumerate() {
+                    normalise_into(k, cells[c], &mut buf);
+                    ends[f] = buf.len() as u32;
+                }
+                Ok((id.to_owned(), buf, ends))
+            })
+            .collect();
+        let mut batch_rows = Vec::with_capacity(rows.len());
+        for r in rows {
+            batch_rows.push(r?);
+        }
+        let lines: Vec<u64> = batch.iter().map(|(l, _)| *l).collect();
+        drop(batch);
+        let check_ids = || -> Result<()> {
+            for ((id, _, _), &line) in batch_rows.iter().zip(&lines) {
+                if let Some(&first_line) = seen.get(id.as_str()) {
+                    return Err(LinkError::DuplicateId {
+                        path: path.into(),
+                        line,
+                        column: config.id.clone(),
+                        id: id.clone(),
+                        first_line,
+                    });
+                }
+                seen.insert(id.as_str().into(), line);
+            }
+            Ok(())
+        };
+        let intern = || {
+            dicts
+                .par_iter_mut()
+                .zip(raw_values.par_iter_mut())
+                .zip(codes.par_iter_mut())
+                .enumerate()
+                .for_each(|(f, ((dict, raw), out))| {
+                    for (_, buf, ends) in &batch_rows {
+                        let start = if f == 0 { 0 } else { ends[f - 1] as usize };
+                        let v = &buf[start..ends[f] as usize];
+                        let code = if v.is_empty() {
+                            0
+                        } else if let Some(&code) = dict.lookup.get(v) {
+                            code
+                        } else {
+                            let code = u32::try_from(raw.len()).unwrap_or(u32::MAX);
+                            let key: Box<str> = v.into();
+                            raw.push(key.clone());
+                            dict.lookup.insert(key, code);
+                            code
+                        };
+                        let counts = &mut dict.counts[side];
+                        if counts.len() <= code as usize {
+                            counts.resize(code as usize + 1, 0);
+                        }
+                        counts[code as usize] += 1;
+                        out.push(code);
+                    }
+                });
+        };
+        let (checked, ()) = rayon::join(check_ids, intern);
+        checked?;
+        ids.extend(batch_rows.into_iter().map(|(id, _, _)| id));
     }
     if ids.is_empty() {
         return Err(LinkError::NoRows { path: path.into() });

@@ -6,12 +6,7 @@
 /// Trim, upper-case ASCII and collapse runs of whitespace to one space.
 pub fn normalise(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    for word in raw.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(&word.to_ascii_uppercase());
-    }
+    words_into(raw, &mut out, |_| true);
     out
 }
 
@@ -355,36 +350,59 @@ const ABBREVIATIONS: &[(&str, &str)] = &[
 
 const UNIT_WORDS: &[&str] = &["APT", "STE", "UNIT", "#", "FLAT", "LOT", "RM"];
 
-/// Canonical address: punctuation removed, street words abbreviated.
-/// Returns (full form, form without an apartment/suite/unit suffix).
-pub fn address_forms(s: &str) -> (String, String) {
-    let cleaned: String = s
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '#' {
-                c.to_ascii_uppercase()
-            } else {
-                ' '
+/// Append the words of `raw` kept by `keep` (other characters dropped,
+/// whitespace separating words), upper-cased and joined by single spaces.
+pub fn words_into(raw: &str, out: &mut String, keep: impl Fn(char) -> bool) {
+    let start = out.len();
+    let mut pending_space = false;
+    for c in raw.chars() {
+        if c.is_whitespace() {
+            pending_space = out.len() > start;
+        } else if keep(c) {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
             }
-        })
-        .collect();
-    let mut full: Vec<&str> = Vec::new();
-    let mut core: Vec<&str> = Vec::new();
-    let mut in_unit = false;
-    for word in cleaned.split_whitespace() {
-        let w = ABBREVIATIONS
-            .iter()
-            .find(|(long, _)| *long == word)
-            .map_or(word, |(_, short)| short);
-        if UNIT_WORDS.contains(&w) {
-            in_unit = true;
-        }
-        full.push(w);
-        if !in_unit {
-            core.push(w);
+            out.push(c.to_ascii_uppercase());
         }
     }
-    (full.join(" "), core.join(" "))
+}
+
+/// Append the canonical form of an address: punctuation removed, street
+/// words abbreviated; with `core_only`, without an apartment/suite/unit part.
+pub fn address_into(raw: &str, out: &mut String, core_only: bool) {
+    let start = out.len();
+    for word in raw
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+        .filter(|w| !w.is_empty())
+    {
+        let short = ABBREVIATIONS
+            .iter()
+            .find(|(long, _)| long.eq_ignore_ascii_case(word))
+            .map(|(_, s)| *s);
+        let is_unit = match short {
+            Some(s) => UNIT_WORDS.contains(&s),
+            None => UNIT_WORDS.iter().any(|u| u.eq_ignore_ascii_case(word)),
+        };
+        if is_unit && core_only {
+            break;
+        }
+        if out.len() > start {
+            out.push(' ');
+        }
+        match short {
+            Some(s) => out.push_str(s),
+            None => out.extend(word.chars().map(|c| c.to_ascii_uppercase())),
+        }
+    }
+}
+
+/// Canonical address: (full form, form without an apartment/suite/unit part).
+pub fn address_forms(s: &str) -> (String, String) {
+    let (mut full, mut core) = (String::new(), String::new());
+    address_into(s, &mut full, false);
+    address_into(s, &mut core, true);
+    (full, core)
 }
 
 /// 64-bit FNV-1a hash; 0 is reserved for "no key" and never returned.
