@@ -89,11 +89,11 @@ pub fn dedupe(args: DedupeArgs) -> anyhow::Result<()> {
 }
 
 fn exit_on_error(r: anyhow::Result<()>) -> anyhow::Result<()> {
-    if let Err(e) = &r {
-        if e.downcast_ref::<LinkError>().is_some() || e.downcast_ref::<BadArgument>().is_some() {
-            eprintln!("error: {e:#}");
-            std::process::exit(2);
-        }
+    if let Err(e) = &r
+        && (e.downcast_ref::<LinkError>().is_some() || e.downcast_ref::<BadArgument>().is_some())
+    {
+        eprintln!("error: {e:#}");
+        std::process::exit(2);
     }
     r
 }
@@ -129,17 +129,17 @@ impl Progress for Bars {
         }
     }
     fn advance(&self, n: u64) {
-        if let Ok(b) = self.bar.lock() {
-            if let Some(bar) = b.as_ref() {
-                bar.inc(n);
-            }
+        if let Ok(b) = self.bar.lock()
+            && let Some(bar) = b.as_ref()
+        {
+            bar.inc(n);
         }
     }
     fn end(&self, _phase: Phase) {
-        if let Ok(mut b) = self.bar.lock() {
-            if let Some(bar) = b.take() {
-                bar.finish_and_clear();
-            }
+        if let Ok(mut b) = self.bar.lock()
+            && let Some(bar) = b.take()
+        {
+            bar.finish_and_clear();
         }
     }
 }

@@ -300,3 +300,26 @@ fn one_digit_apart(x: u64, y: u64) -> bool {
 pub fn level_of(pattern: u64, f: usize) -> u8 {
     ((pattern >> (4 * f)) & 0xF) as u8
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn one_digit_matches_edit_distance(x in "[0-9]{8}", y in "[0-9]{8}", swap in 0usize..7, sub in 0usize..8) {
+            let pack = |s: &str| u64::from_be_bytes(s.as_bytes().try_into().unwrap());
+            // Random pairs are rarely close; also derive close pairs from x.
+            let mut near = x.clone().into_bytes();
+            near.swap(swap, swap + 1);
+            let mut one = x.clone().into_bytes();
+            one[sub] = if one[sub] == b'9' { b'0' } else { one[sub] + 1 };
+            for y in [y.into_bytes(), near, one] {
+                let y = String::from_utf8(y).unwrap();
+                let dl = damerau_levenshtein_capped(x.as_bytes(), y.as_bytes(), 2);
+                prop_assert_eq!(one_digit_apart(pack(&x), pack(&y)), dl == 1, "{} {}", x, y);
+            }
+        }
+    }
+}

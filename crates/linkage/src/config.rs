@@ -366,21 +366,21 @@ impl Config {
         }
         let is_field = |c: &str| self.fields.iter().any(|f| f.column == c);
         for f in &self.fields {
-            if let Some(other) = &f.within {
-                if !is_field(other) || *other == f.column {
-                    return Err(format!(
-                        "field `{}`: within `{other}` is not another field",
-                        f.column
-                    ));
-                }
+            if let Some(other) = &f.within
+                && (!is_field(other) || *other == f.column)
+            {
+                return Err(format!(
+                    "field `{}`: within `{other}` is not another field",
+                    f.column
+                ));
             }
-            if let Some(other) = &f.swap_with {
-                if !is_field(other) {
-                    return Err(format!(
-                        "field `{}`: swap_with `{other}` is not a field",
-                        f.column
-                    ));
-                }
+            if let Some(other) = &f.swap_with
+                && !is_field(other)
+            {
+                return Err(format!(
+                    "field `{}`: swap_with `{other}` is not a field",
+                    f.column
+                ));
             }
             crate::compare::parse_levels(f)?;
         }

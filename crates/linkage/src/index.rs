@@ -155,10 +155,10 @@ impl PersonIndex {
         let mut rows: Vec<u32> = Vec::new();
         for (key, bucket) in self.keys.iter().zip(&self.buckets) {
             let kq = key.key(&q);
-            if kq != 0 {
-                if let Some(b) = bucket.get(&kq) {
-                    rows.extend_from_slice(b);
-                }
+            if kq != 0
+                && let Some(b) = bucket.get(&kq)
+            {
+                rows.extend_from_slice(b);
             }
         }
         rows.sort_unstable();

@@ -114,10 +114,10 @@ impl Scorer {
                 continue;
             }
             w += wf[l as usize];
-            if l == 0 {
-                if let Some(lu) = self.tf_log2_u[f] {
-                    w += tf_adjustment(lu, tf(f));
-                }
+            if l == 0
+                && let Some(lu) = self.tf_log2_u[f]
+            {
+                w += tf_adjustment(lu, tf(f));
             }
         }
         w

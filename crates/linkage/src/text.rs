@@ -288,9 +288,9 @@ pub fn nysiis(s: &str) -> String {
             b"SSS"
         } else if rest.starts_with(b"PH") {
             b"FF"
-        } else if c == b'H' && (!is_vowel(w[i - 1]) || i + 1 == w.len() || !is_vowel(w[i + 1])) {
-            std::slice::from_ref(&w[i - 1])
-        } else if c == b'W' && is_vowel(w[i - 1]) {
+        } else if (c == b'H' && (!is_vowel(w[i - 1]) || i + 1 == w.len() || !is_vowel(w[i + 1])))
+            || (c == b'W' && is_vowel(w[i - 1]))
+        {
             std::slice::from_ref(&w[i - 1])
         } else {
             std::slice::from_ref(&w[i])
@@ -467,5 +467,19 @@ mod tests {
         assert_eq!(full, "2878 TAYLOR ST APT 028");
         assert_eq!(core, "2878 TAYLOR ST");
         assert_eq!(address_forms("2878 TAYLOR ST").0, core);
+    }
+}
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn short_and_long_jaro_agree(a in "[A-F]{1,20}", b in "[A-F]{1,20}") {
+            let (a, b) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+            prop_assert!((jaro_short(a.as_bytes(), b.as_bytes()) - jaro_long(a.as_bytes(), b.as_bytes())).abs() < 1e-12);
+        }
     }
 }

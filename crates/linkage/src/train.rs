@@ -103,16 +103,16 @@ pub fn estimate_u(
                 .iter()
                 .map(|&c| (c as f64).max(floor))
                 .collect();
-            if fc.rules[0] == Rule::Exact {
-                if let Some(exact) = exact_agreement(ds, f) {
-                    let rest: f64 = u[1..].iter().sum();
-                    let exact = exact.max(floor / observed.max(1.0));
-                    u[0] = exact;
-                    for x in &mut u[1..] {
-                        *x = *x / rest * (1.0 - exact);
-                    }
-                    return u;
+            if fc.rules[0] == Rule::Exact
+                && let Some(exact) = exact_agreement(ds, f)
+            {
+                let rest: f64 = u[1..].iter().sum();
+                let exact = exact.max(floor / observed.max(1.0));
+                u[0] = exact;
+                for x in &mut u[1..] {
+                    *x = *x / rest * (1.0 - exact);
                 }
+                return u;
             }
             let total: f64 = u.iter().sum();
             u.iter().map(|x| x / total).collect()
