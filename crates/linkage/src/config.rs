@@ -165,7 +165,7 @@ fn default_seed() -> u64 {
     42
 }
 fn default_u_samples() -> u64 {
-    2_000_000
+    1_000_000
 }
 fn default_max_block_pairs() -> u64 {
     1_000_000

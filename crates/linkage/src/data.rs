@@ -82,7 +82,12 @@ impl Value {
         } else {
             &[]
         };
-        let h_given = text::hash_bytes(names::canonical(normalised).as_bytes());
+        let h_text = text::hash_bytes(normalised.as_bytes());
+        let h_given = if is_name {
+            text::hash_bytes(names::canonical(normalised).as_bytes())
+        } else {
+            h_text
+        };
         let core = if kind == ComparisonKind::Address {
             let mut core = String::new();
             text::address_into(normalised, &mut core, true);
@@ -105,7 +110,7 @@ impl Value {
                 text::hash_bytes(core.as_bytes())
             },
             bag,
-            h_text: text::hash_bytes(normalised.as_bytes()),
+            h_text,
             text: normalised.into(),
             h_soundex,
             h_nysiis,
@@ -384,125 +389,148 @@ fn load_table(
         .collect::<Result<_>>()?;
     let mut ids: Vec<String> = Vec::new();
     let mut codes: Vec<Vec<u32>> = vec![Vec::new(); cols.len()];
-    let mut seen: FxMap<Box<str>, u64> = FxMap::default();
+    let mut seen: FxMap<u64, u64> = FxMap::default();
     // Rows are read in batches: parsed in order, checked and normalised in
     // parallel, then interned field by field in parallel.
     const BATCH: usize = 1 << 16;
-    let mut done = false;
-    while !done {
-        let mut batch: Vec<(u64, csv::ByteRecord)> = Vec::with_capacity(BATCH);
-        while batch.len() < BATCH {
-            let mut rec = csv::ByteRecord::new();
-            match rdr.read_byte_record(&mut rec) {
-                Ok(true) => {}
-                Ok(false) => {
-                    done = true;
-                    break;
+    let n_columns = header.len();
+    let read_batch =
+        |rdr: &mut csv::Reader<std::fs::File>| -> Result<(Vec<(u64, csv::ByteRecord)>, bool)> {
+            let mut batch: Vec<(u64, csv::ByteRecord)> = Vec::with_capacity(BATCH);
+            while batch.len() < BATCH {
+                let mut rec = csv::ByteRecord::new();
+                match rdr.read_byte_record(&mut rec) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok((batch, true)),
+                    Err(e) => return Err(csv_error(path, e)),
                 }
-                Err(e) => return Err(csv_error(path, e)),
+                let line = rec.position().map_or(0, csv::Position::line);
+                if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
+                    continue; // blank line
+                }
+                if rec.len() != n_columns {
+                    return Err(LinkError::Ragged {
+                        path: path.into(),
+                        line,
+                        expected: n_columns,
+                        found: rec.len(),
+                        column: rec.len().min(n_columns) + 1,
+                    });
+                }
+                batch.push((line, rec));
             }
-            let line = rec.position().map_or(0, csv::Position::line);
-            if rec.len() == 1 && rec.get(0).is_some_and(<[u8]>::is_empty) {
-                continue; // blank line
-            }
-            if rec.len() != header.len() {
-                return Err(LinkError::Ragged {
-                    path: path.into(),
-                    line,
-                    expected: header.len(),
-                    found: rec.len(),
-                    column: rec.len().min(header.len()) + 1,
-                });
-            }
-            batch.push((line, rec));
+            Ok((batch, false))
+        };
+    // Reading the next batch overlaps with processing the current one.
+    let mut pending = read_batch(&mut rdr);
+    loop {
+        let (batch, done) = pending?;
+        if batch.is_empty() && done {
+            break;
         }
-        let rows: Vec<Result<(String, String, [u32; MAX_FIELDS])>> = batch
-            .par_iter()
-            .map(|(line, rec)| {
-                let line = *line;
-                // Check every cell, not only the ones used, so a corrupt file is refused.
-                let mut cells = Vec::with_capacity(rec.len());
-                for (i, cell) in rec.iter().enumerate() {
-                    cells.push(
+        let rdr = &mut rdr;
+        let process = || -> Result<()> {
+            let rows: Vec<Result<(String, String, [u32; MAX_FIELDS])>> = batch
+                .par_iter()
+                .map(|(line, rec)| {
+                    let line = *line;
+                    // Check every cell, not only the ones used, so a corrupt file is refused.
+                    for (i, cell) in rec.iter().enumerate() {
                         std::str::from_utf8(cell).map_err(|_| LinkError::InvalidUtf8 {
                             path: path.into(),
                             line,
                             column: header[i].clone(),
-                        })?,
-                    );
-                }
-                let id = cells[id_col].trim();
-                if id.is_empty() {
-                    return Err(LinkError::EmptyId {
-                        path: path.into(),
-                        line,
-                        column: config.id.clone(),
-                    });
-                }
-                // All normalised values of the row in one buffer.
-                let mut buf = String::with_capacity(rec.as_slice().len());
-                let mut ends = [0u32; MAX_FIELDS];
-                for (f, (&c, &k)) in cols.iter().zip(kinds).enumerate() {
-                    normalise_into(k, cells[c], &mut buf);
-                    ends[f] = buf.len() as u32;
-                }
-                Ok((id.to_owned(), buf, ends))
-            })
-            .collect();
-        let mut batch_rows = Vec::with_capacity(rows.len());
-        for r in rows {
-            batch_rows.push(r?);
-        }
-        let lines: Vec<u64> = batch.iter().map(|(l, _)| *l).collect();
-        drop(batch);
-        let check_ids = || -> Result<()> {
-            for ((id, _, _), &line) in batch_rows.iter().zip(&lines) {
-                if let Some(&first_line) = seen.get(id.as_str()) {
-                    return Err(LinkError::DuplicateId {
-                        path: path.into(),
-                        line,
-                        column: config.id.clone(),
-                        id: id.clone(),
-                        first_line,
-                    });
-                }
-                seen.insert(id.as_str().into(), line);
+                        })?;
+                    }
+                    let cell = |c: usize| std::str::from_utf8(&rec[c]).unwrap_or_default();
+                    let id = cell(id_col).trim();
+                    if id.is_empty() {
+                        return Err(LinkError::EmptyId {
+                            path: path.into(),
+                            line,
+                            column: config.id.clone(),
+                        });
+                    }
+                    // All normalised values of the row in one buffer.
+                    let mut buf = String::with_capacity(rec.as_slice().len());
+                    let mut ends = [0u32; MAX_FIELDS];
+                    for (f, (&c, &k)) in cols.iter().zip(kinds).enumerate() {
+                        normalise_into(k, cell(c), &mut buf);
+                        ends[f] = buf.len() as u32;
+                    }
+                    Ok((id.to_owned(), buf, ends))
+                })
+                .collect();
+            let mut batch_rows = Vec::with_capacity(rows.len());
+            for r in rows {
+                batch_rows.push(r?);
             }
+            let lines: Vec<u64> = batch.iter().map(|(l, _)| *l).collect();
+            drop(batch);
+            let check_ids = || -> Result<()> {
+                // Keyed by a 64-bit hash of the id (no copy of the id kept).
+                for ((id, _, _), &line) in batch_rows.iter().zip(&lines) {
+                    let h = text::hash_bytes(id.as_bytes());
+                    if let Some(&first_line) = seen.get(&h) {
+                        return Err(LinkError::DuplicateId {
+                            path: path.into(),
+                            line,
+                            column: config.id.clone(),
+                            id: id.clone(),
+                            first_line,
+                        });
+                    }
+                    seen.insert(h, line);
+                }
+                Ok(())
+            };
+            let intern = || {
+                dicts
+                    .par_iter_mut()
+                    .zip(raw_values.par_iter_mut())
+                    .zip(codes.par_iter_mut())
+                    .enumerate()
+                    .for_each(|(f, ((dict, raw), out))| {
+                        for (_, buf, ends) in &batch_rows {
+                            let start = if f == 0 { 0 } else { ends[f - 1] as usize };
+                            let v = &buf[start..ends[f] as usize];
+                            let code = if v.is_empty() {
+                                0
+                            } else if let Some(&code) = dict.lookup.get(v) {
+                                code
+                            } else {
+                                let code = u32::try_from(raw.len()).unwrap_or(u32::MAX);
+                                let key: Box<str> = v.into();
+                                raw.push(key.clone());
+                                dict.lookup.insert(key, code);
+                                code
+                            };
+                            let counts = &mut dict.counts[side];
+                            if counts.len() <= code as usize {
+                                counts.resize(code as usize + 1, 0);
+                            }
+                            counts[code as usize] += 1;
+                            out.push(code);
+                        }
+                    });
+            };
+            let (checked, ()) = rayon::join(check_ids, intern);
+            checked?;
+            ids.extend(batch_rows.into_iter().map(|(id, _, _)| id));
             Ok(())
         };
-        let intern = || {
-            dicts
-                .par_iter_mut()
-                .zip(raw_values.par_iter_mut())
-                .zip(codes.par_iter_mut())
-                .enumerate()
-                .for_each(|(f, ((dict, raw), out))| {
-                    for (_, buf, ends) in &batch_rows {
-                        let start = if f == 0 { 0 } else { ends[f - 1] as usize };
-                        let v = &buf[start..ends[f] as usize];
-                        let code = if v.is_empty() {
-                            0
-                        } else if let Some(&code) = dict.lookup.get(v) {
-                            code
-                        } else {
-                            let code = u32::try_from(raw.len()).unwrap_or(u32::MAX);
-                            let key: Box<str> = v.into();
-                            raw.push(key.clone());
-                            dict.lookup.insert(key, code);
-                            code
-                        };
-                        let counts = &mut dict.counts[side];
-                        if counts.len() <= code as usize {
-                            counts.resize(code as usize + 1, 0);
-                        }
-                        counts[code as usize] += 1;
-                        out.push(code);
-                    }
-                });
-        };
-        let (checked, ()) = rayon::join(check_ids, intern);
-        checked?;
-        ids.extend(batch_rows.into_iter().map(|(id, _, _)| id));
+        let (next, processed) = rayon::join(
+            || {
+                if done {
+                    Ok((Vec::new(), true))
+                } else {
+                    read_batch(rdr)
+                }
+            },
+            process,
+        );
+        processed?;
+        pending = next;
     }
     if ids.is_empty() {
         return Err(LinkError::NoRows { path: path.into() });

@@ -295,3 +295,10 @@ fn config_round_trips_through_toml() {
         Err(LinkError::Config { .. })
     ));
 }
+
+#[test]
+fn example_configuration_parses() {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("link.example.toml");
+    let config = handoff_linkage::Config::from_toml_file(&p).unwrap();
+    assert!(config.fields.iter().any(|f| f.within.as_deref() == Some("address")));
+}
