@@ -103,6 +103,8 @@ def main():
     ap.add_argument("--no-count", action="store_true", help="skip Splink's candidate-pair count")
     args = ap.parse_args()
     rows = []
+    with open("/proc/loadavg") as f:
+        print(f"load average at start: {' '.join(f.read().split()[:3])}", file=sys.stderr, flush=True)
     for name in args.datasets.split(","):
         ds = DATASETS[name]
         h_runs, s_runs = [], []
@@ -130,6 +132,11 @@ def main():
         rss = f"{r['rss'] / 1024:.2f} GB" if r["rss"] >= 1024 else f"{r['rss']:.0f} MB"
         lines.append(f"| {r['dataset']} | {r['engine']} | {r['wall']:.2f} s | {rss} | {pairs} | "
                      f"{r['p']:.4f} | {r['r']:.4f} | {r['f1']:.4f} |")
+    lines.append("")
+    lines.append("Wall time of each run (s): " + "; ".join(
+        f"{r['dataset'].split(' (')[0]} {r['engine'].split(' ')[0]} {r['walls']}" for r in rows) + ".")
+    with open("/proc/loadavg") as f:
+        lines.append(f"Load average at the end: {' '.join(f.read().split()[:3])} (other jobs share the machine).")
     table = "\n".join(lines) + "\n"
     with open(f"{OUT}/results.md", "w") as f:
         f.write(table)

@@ -1,9 +1,19 @@
 //! `handoff link` and `handoff dedupe`: probabilistic record linkage of CSV
 //! files (engine in `handoff-linkage`).
 //!
-//! Output is written to a temporary file beside the target and renamed on
-//! success, so a failed run leaves no partial file. Input errors exit with
-//! code 2 and name the file, line and column.
+//! Pairs: `left_id,right_id,match_weight,match_probability`, one row per
+//! candidate pair at or above `--threshold` (dedupe: `left_id < right_id`).
+//! `--explain` adds a fifth column, `explanation`: the pair's waterfall as
+//! JSON (`prior_weight`, per field `column`, `level`, `weight` and
+//! `tf_adjustment`, then `match_weight` and `match_probability`).
+//! `--clusters` (dedupe) writes `id,cluster_id`.
+//!
+//! Progress bars per phase go to stderr (hidden when it is not a terminal),
+//! then one summary line: records, candidate pairs, time per phase, peak
+//! memory (VmHWM). Output is written to a temporary file beside the target and
+//! renamed on success, so a failed run leaves no partial file. Input errors
+//! (file, header, rows, configuration, model) exit with code 2 and name the
+//! file, line and column.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

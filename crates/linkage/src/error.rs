@@ -62,11 +62,4 @@ pub enum LinkError {
     Spec(String),
 }
 
-impl LinkError {
-    /// Whether the error is the caller's input (file, header, rows, config).
-    pub fn is_bad_input(&self) -> bool {
-        !matches!(self, LinkError::Io { source, .. } if source.kind() != std::io::ErrorKind::NotFound)
-    }
-}
-
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;

@@ -1,13 +1,23 @@
 //! handoff-linkage: probabilistic record linkage (Fellegi–Sunter with EM).
 //!
-//! Matches jail bookings, arrests and court filings to people without a shared
-//! identifier. A pure library: it reads and writes files it is given, and does
-//! no database or network access.
+//! Matches jail bookings, arrests and court filings to people when no
+//! identifier is shared. A pure library: it reads the CSV, TOML and JSON files
+//! it is handed and does no database or network access.
 //!
-//! Pipeline: [`data::load`] → [`block::candidates`] → [`Model::train`]
-//! (u by seeded random sampling, m and λ by EM) → [`Model::score`] →
-//! [`cluster::connected_components`] (dedupe). [`PersonIndex`] scores one
-//! incoming record against a site's persons.
+//! Pipeline ([`run`]): [`data::load`] interns each field's values →
+//! [`block::candidates`] generates and compares candidate pairs →
+//! [`Model::train`] (u by seeded random sampling, m by EM sessions, λ by EM) →
+//! [`Model::score`] → [`cluster::connected_components`] for a dedupe.
+//! [`PersonIndex`] scores one incoming record against a site's persons with a
+//! saved model (intake "already known?", booking feeds).
+//!
+//! Modules: [`config`] (TOML, defaults from standard column names),
+//! [`data`] (CSV loading and input errors), [`text`] (normalisation,
+//! Jaro–Winkler, Damerau–Levenshtein, Soundex, NYSIIS), [`names`] (US given-
+//! name variants), [`compare`] (comparison levels, patterns), [`block`]
+//! (blocking keys and candidate pairs), [`train`] (u sampling, EM),
+//! [`model`] (parameters, scoring, explanations, JSON), [`cluster`],
+//! [`index`], [`error`].
 
 pub mod block;
 pub mod cluster;

@@ -300,5 +300,10 @@ fn config_round_trips_through_toml() {
 fn example_configuration_parses() {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("link.example.toml");
     let config = handoff_linkage::Config::from_toml_file(&p).unwrap();
-    assert!(config.fields.iter().any(|f| f.within.as_deref() == Some("address")));
+    assert!(
+        config
+            .fields
+            .iter()
+            .any(|f| f.within.as_deref() == Some("address"))
+    );
 }
