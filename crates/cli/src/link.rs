@@ -128,10 +128,17 @@ struct Bars {
 impl Progress for Bars {
     fn begin(&self, phase: Phase, total: u64) {
         let bar = ProgressBar::new(total);
+        let counts = if phase == Phase::Load {
+            "{bytes}/{total_bytes}"
+        } else {
+            "{pos}/{len}"
+        };
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>9} [{bar:30}] {pos}/{len} {elapsed_precise}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
+            ProgressStyle::with_template(&format!(
+                "{{prefix:>9}} [{{bar:30}}] {counts} {{elapsed_precise}}"
+            ))
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
         );
         bar.set_prefix(phase.name());
         if let Ok(mut b) = self.bar.lock() {

@@ -316,6 +316,16 @@ fn csv_error(path: &Path, e: csv::Error) -> LinkError {
 
 /// Load a link (two files) or a dedupe (one file) with `config`'s fields.
 pub fn load(config: &Config, left: &Path, right: Option<&Path>) -> Result<Dataset> {
+    load_with_progress(config, left, right, &crate::NoProgress)
+}
+
+/// [`load`], reporting bytes read to `progress`.
+pub fn load_with_progress(
+    config: &Config,
+    left: &Path,
+    right: Option<&Path>,
+    progress: &dyn crate::Progress,
+) -> Result<Dataset> {
     let kinds: Vec<ComparisonKind> = config.fields.iter().map(|f| f.comparison).collect();
     let mut dicts: Vec<FieldDict> = kinds
         .iter()
@@ -327,7 +337,15 @@ pub fn load(config: &Config, left: &Path, right: Option<&Path>) -> Result<Datase
         .collect();
     // Distinct raw strings per field, prepared in parallel at the end.
     let mut raw_values: Vec<Vec<Box<str>>> = vec![vec![Box::from("")]; kinds.len()];
-    let left_table = load_table(config, left, &kinds, &mut dicts, &mut raw_values, 0)?;
+    let left_table = load_table(
+        config,
+        left,
+        &kinds,
+        &mut dicts,
+        &mut raw_values,
+        0,
+        progress,
+    )?;
     let right_table = match right {
         Some(p) => Some(load_table(
             config,
@@ -336,6 +354,7 @@ pub fn load(config: &Config, left: &Path, right: Option<&Path>) -> Result<Datase
             &mut dicts,
             &mut raw_values,
             1,
+            progress,
         )?),
         None => None,
     };
@@ -361,6 +380,7 @@ fn load_table(
     dicts: &mut [FieldDict],
     raw_values: &mut [Vec<Box<str>>],
     side: usize,
+    progress: &dyn crate::Progress,
 ) -> Result<Table> {
     let mut rdr = open(path)?;
     let mut rec = csv::ByteRecord::new();
@@ -423,11 +443,17 @@ fn load_table(
         };
     // Reading the next batch overlaps with processing the current one.
     let mut pending = read_batch(&mut rdr);
+    let mut bytes_done = 0u64;
     loop {
         let (batch, done) = pending?;
         if batch.is_empty() && done {
             break;
         }
+        let end = batch.last().map_or(bytes_done, |(_, r)| {
+            r.position().map_or(bytes_done, csv::Position::byte)
+        });
+        progress.advance(end.saturating_sub(bytes_done));
+        bytes_done = end;
         let rdr = &mut rdr;
         let process = || -> Result<()> {
             let rows: Vec<Result<(String, String, [u32; MAX_FIELDS])>> = batch

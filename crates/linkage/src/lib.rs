@@ -123,9 +123,9 @@ pub fn run(
         (None, Some(c)) => c.clone(),
         (None, None) => Config::default_for_columns(&common_columns(left, right)?)?,
     };
-    progress.begin(Phase::Load, 1);
-    let dataset = data::load(&config, left, right)?;
-    progress.advance(1);
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    progress.begin(Phase::Load, size(left) + right.map_or(0, size));
+    let dataset = data::load_with_progress(&config, left, right, progress)?;
     progress.end(Phase::Load);
     lap(Phase::Load, &mut t, &mut timings);
     let cmp = compare::Comparator::new(&config).map_err(LinkError::Spec)?;
