@@ -307,3 +307,64 @@ fn example_configuration_parses() {
             .any(|f| f.within.as_deref() == Some("address"))
     );
 }
+
+#[test]
+fn custom_levels_and_training_rules_from_toml() {
+    let text = r#"
+id = "id"
+u_samples = 20000
+em_rules = ["names"]
+
+[[field]]
+column = "first_name"
+comparison = "given_name"
+levels = ["exact", "jw:0.9", "else"]
+
+[[field]]
+column = "last_name"
+comparison = "surname"
+term_frequency = true
+
+[[field]]
+column = "dob"
+comparison = "date"
+
+[[field]]
+column = "ssn"
+comparison = "identifier"
+
+[[blocking]]
+name = "names"
+keys = [{ column = "first_name", transform = "unordered_pair", with = "last_name" }]
+
+[[blocking]]
+name = "ssn"
+keys = [{ column = "ssn" }]
+"#;
+    let dir = scratch("custom");
+    let p = write(&dir, "custom.toml", text.as_bytes());
+    let config = handoff_linkage::Config::from_toml_file(&p).unwrap();
+    let o = RunOptions {
+        config: Some(config),
+        ..opts()
+    };
+    let r = run(
+        &fixture("febrl4_a.csv"),
+        Some(&fixture("febrl4_b.csv")),
+        &o,
+        &NoProgress,
+    )
+    .unwrap();
+    assert_eq!(r.model.fields[0].levels.len(), 3);
+    // The names session cannot estimate the name fields: a session over all
+    // candidates fills them in; no session on the ssn rule.
+    let rules: Vec<&str> = r
+        .model
+        .training
+        .sessions
+        .iter()
+        .map(|s| s.rule.as_str())
+        .collect();
+    assert_eq!(rules, ["names", "all candidates"]);
+    assert!(f1(&id_pairs(&r), &truth()) > 0.9);
+}
