@@ -4,6 +4,7 @@
 
 mod admin;
 mod evaluate;
+mod link;
 mod ops;
 
 use clap::{Parser, Subcommand};
@@ -42,6 +43,10 @@ enum Command {
     /// Diversion holds: run the sweep (lapses, reminders, escalations).
     #[command(subcommand)]
     Holds(ops::HoldsCommand),
+    /// Link two files of person records (probabilistic record linkage).
+    Link(link::LinkArgs),
+    /// Find duplicate person records in one file, with clusters.
+    Dedupe(link::DedupeArgs),
     /// Run the LEAD outcome evaluation on a data folder and write results (and a report).
     Evaluate(evaluate::EvaluateArgs),
     /// Write an online backup of the SQLite database.
@@ -54,12 +59,26 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
     // The compute engines need no database and no async runtime.
-    if let Command::Evaluate(args) = &cli.command {
-        return evaluate::run(args).unwrap_or_else(|e| {
+    let engine = match cli.command {
+        Command::Evaluate(args) => Some(evaluate::run(&args)),
+        Command::Link(args) => Some(link::link(args).map(|()| ExitCode::SUCCESS)),
+        Command::Dedupe(args) => Some(link::dedupe(args).map(|()| ExitCode::SUCCESS)),
+        other => {
+            return run_with_database(cli.database_url, other);
+        }
+    };
+    match engine {
+        Some(Ok(code)) => code,
+        Some(Err(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
-        });
+        }
+        None => ExitCode::SUCCESS,
     }
+}
+
+/// Commands that work on the site database, inside an async runtime.
+fn run_with_database(database_url: String, command: Command) -> ExitCode {
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -71,14 +90,14 @@ fn main() -> ExitCode {
         }
     };
     let result = rt.block_on(async {
-        match cli.command {
-            Command::Serve(args) => ops::serve(&cli.database_url, args).await,
-            Command::Admin(cmd) => admin::run(&cli.database_url, cmd).await,
-            Command::Audit(cmd) => ops::audit(&cli.database_url, cmd).await,
-            Command::Holds(cmd) => ops::holds(&cli.database_url, cmd).await,
-            Command::Evaluate(_) => unreachable!("handled above"),
-            Command::Backup(args) => ops::backup(&cli.database_url, args).await,
-            Command::Restore(args) => ops::restore(&cli.database_url, args).await,
+        match command {
+            Command::Serve(args) => ops::serve(&database_url, args).await,
+            Command::Admin(cmd) => admin::run(&database_url, cmd).await,
+            Command::Audit(cmd) => ops::audit(&database_url, cmd).await,
+            Command::Holds(cmd) => ops::holds(&database_url, cmd).await,
+            Command::Evaluate(_) | Command::Link(_) | Command::Dedupe(_) => Ok(ExitCode::SUCCESS),
+            Command::Backup(args) => ops::backup(&database_url, args).await,
+            Command::Restore(args) => ops::restore(&database_url, args).await,
         }
     });
     match result {
