@@ -175,6 +175,8 @@ export function collectConsoleErrors(page) {
   page.on('console', (m) => {
     // The browser's own favicon probe is not the page's doing.
     if (m.type() !== 'error' || /\/favicon\.ico$/.test(m.location().url)) return;
+    // A refused form answers 422 with the form again, naming the field: by design.
+    if (/status of 422 \(Unprocessable Entity\)/.test(m.text())) return;
     errors.push(`${m.text()} [${m.location().url}]`);
   });
   page.on('pageerror', (e) => errors.push(String(e)));

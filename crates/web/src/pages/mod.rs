@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::{Auth, PendingMfa};
 use crate::error::AppError;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{DefaultBodyLimit, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -51,10 +51,16 @@ pub fn router() -> Router<AppState> {
         .route("/referrals/new", get(referral::new_form))
         .route("/referrals/{id}", get(referral::detail))
         .route("/referrals/{id}/accept", post(referral_work::accept))
+        .route("/referrals/{id}/approval", post(referral_work::approval))
         .route("/referrals/{id}/arrive", post(referral_work::arrive))
         .route("/referrals/{id}/triage", post(referral_work::triage))
         .route("/referrals/{id}/intake", post(referral_work::intake))
-        .route("/referrals/{id}/release", post(referral_work::release))
+        // A signed PDF arrives base64-encoded in the form: room for the
+        // service's 2 MB file limit.
+        .route(
+            "/referrals/{id}/release",
+            post(referral_work::release).layer(DefaultBodyLimit::max(4 * 1024 * 1024)),
+        )
         .route("/releases/{id}/revoke", post(referral_work::revoke))
         .route("/handoffs", get(handoff::inbox))
         .route("/holds", get(holds::queue))

@@ -462,7 +462,7 @@ pub async fn detail_page(
     auth: &Auth,
     id: ReferralId,
     done: Option<&str>,
-    err: Option<(&str, AppError)>,
+    err: Option<super::referral_work::Refusal<'_>>,
 ) -> PageResult {
     let v = workflow::referrals::get(state, auth, ctx, id).await?;
     let (record, agency) = workflow::referrals::load(state, auth, id).await?;
@@ -483,6 +483,8 @@ pub async fn detail_page(
         Some("intake") => Some("Intake recorded. Next: the release of information."),
         Some("release") => Some("Release of information recorded."),
         Some("revoked") => Some("The release was revoked; it no longer applies."),
+        Some("approved") => Some("Approved: the on-call case managers were notified."),
+        Some("not_approved") => Some("Not approved: the referrer proceeds as usual."),
         _ => None,
     };
     let releases = match (on_case || cm, record.participant_id) {
@@ -530,8 +532,16 @@ pub async fn detail_page(
                 button.primary.big type="submit" { "Accept this hand-off" }
             }
         }
+        @if v.status == "awaiting_approval" && (auth.user.has_role(Role::Supervisor) || auth.user.can_approve) {
+            form.approval method="post" action=(format!("/referrals/{}/approval", v.id)) {
+                (csrf_field(auth))
+                button.primary type="submit" name="approved" value="yes" { "Approve" }
+                " "
+                button type="submit" name="approved" value="no" { "Do not approve" }
+            }
+        }
         @if on_case {
-            (super::referral_work::work(auth, &v, &site, &agencies, &releases, err.as_ref().map(|(w, e)| (*w, e))))
+            (super::referral_work::work(auth, &v, &site, &agencies, &releases, err.as_ref()))
         } @else if !releases.is_empty() {
             (super::referral_work::releases_list(auth, &v, &releases))
         }

@@ -44,6 +44,14 @@ const EMPLOYMENT: &[(&str, &str)] = &[
     ("full_time", "Full time"),
 ];
 
+/// A form the services refused: which one, why, and what was sent (to
+/// refill it).
+pub struct Refusal<'a> {
+    pub what: &'a str,
+    pub error: AppError,
+    pub fields: &'a Fields,
+}
+
 /// The work sections for the case manager on the case.
 pub fn work(
     auth: &Auth,
@@ -51,9 +59,17 @@ pub fn work(
     site: &SiteCtx,
     agencies: &[Agency],
     releases: &[ReleaseView],
-    err: Option<(&str, &AppError)>,
+    err: Option<&Refusal<'_>>,
 ) -> Markup {
-    let err_for = |what: &str| err.filter(|(w, _)| *w == what).map(|(_, e)| problem(e));
+    let err_for = |what: &str| err.filter(|r| r.what == what).map(|r| problem(&r.error));
+    // What the refused form held, to show it again.
+    let sent = |what: &str| err.filter(|r| r.what == what).map(|r| r.fields);
+    let t = sent("triage");
+    let i = sent("intake");
+    let tv = |k: &str| t.map(|f| f.get(k).to_string()).unwrap_or_default();
+    let iv = |k: &str| i.map(|f| f.get(k).to_string()).unwrap_or_default();
+    let t_has = |k: &str, v: &str| t.is_some_and(|f| f.all(k).iter().any(|x| x == v));
+    let i_has = |k: &str, v: &str| i.is_some_and(|f| f.all(k).iter().any(|x| x == v));
     let s = v.status.as_str();
     let before_intake = matches!(s, "accepted" | "triage_started");
     html! {
@@ -72,12 +88,12 @@ pub fn work(
                     fieldset {
                         legend { "Immediate needs" }
                         @for n in NEEDS {
-                            label.check { input type="checkbox" name="needs" value=(n); " " (n) }
+                            label.check { input type="checkbox" name="needs" value=(n) checked[t_has("needs", n)]; " " (n) }
                         }
                     }
                     label for="safety" { "Safety concerns" }
-                    textarea id="safety" name="safety_concerns" rows="2" {}
-                    label.check { input type="checkbox" name="ready_for_intake" value="1"; " Wants to continue to intake now" }
+                    textarea id="safety" name="safety_concerns" rows="2" { (tv("safety_concerns")) }
+                    label.check { input type="checkbox" name="ready_for_intake" value="1" checked[t_has("ready_for_intake", "1")]; " Wants to continue to intake now" }
                     button.primary type="submit" { "Save triage" }
                 }
             }
@@ -89,40 +105,40 @@ pub fn work(
                     label for="living" { "Living situation (HUD)" }
                     select id="living" name="living_situation" required {
                         option value="" { "Choose…" }
-                        @for l in LivingSituation::ALL { option value=(l.as_str()) { (l.label()) } }
+                        @for l in LivingSituation::ALL { option value=(l.as_str()) selected[iv("living_situation") == l.as_str()] { (l.label()) } }
                     }
                     label for="employment" { "Employment" }
                     select id="employment" name="employment" {
-                        @for (code, label) in EMPLOYMENT { option value=(code) { (label) } }
+                        @for (code, label) in EMPLOYMENT { option value=(code) selected[iv("employment") == *code] { (label) } }
                     }
                     label for="income" { "Monthly income (dollars)" }
-                    input id="income" name="monthly_income" type="number" inputmode="decimal" min="0" step="1";
+                    input id="income" name="monthly_income" type="number" inputmode="decimal" min="0" step="1" value=(iv("monthly_income"));
                     fieldset {
                         legend { "Benefits received or applied for" }
-                        @for b in BENEFITS { label.check { input type="checkbox" name="benefits" value=(b); " " (b) } }
+                        @for b in BENEFITS { label.check { input type="checkbox" name="benefits" value=(b) checked[i_has("benefits", b)]; " " (b) } }
                     }
                     fieldset.confidential {
                         legend { "Confidential health information" }
                         p.meta { "Health and mental health are kept in the health category; substance use is protected by 42 CFR Part 2 and shared only with the participant's written consent." }
                         label for="health" { "Physical health" }
-                        textarea id="health" name="health" rows="2" {}
+                        textarea id="health" name="health" rows="2" { (iv("health")) }
                         label for="mental" { "Mental health" }
-                        textarea id="mental" name="mental_health" rows="2" {}
+                        textarea id="mental" name="mental_health" rows="2" { (iv("mental_health")) }
                         label for="sud" { "Substance use and treatment (42 CFR Part 2)" }
-                        textarea id="sud" name="substance_use" rows="2" {}
+                        textarea id="sud" name="substance_use" rows="2" { (iv("substance_use")) }
                     }
                     label for="legal" { "Legal obligations (court dates, warrants)" }
-                    textarea id="legal" name="legal" rows="2" {}
+                    textarea id="legal" name="legal" rows="2" { (iv("legal")) }
                     label for="documents" { "Documents and ID" }
-                    textarea id="documents" name="documents" rows="2" {}
+                    textarea id="documents" name="documents" rows="2" { (iv("documents")) }
                     label for="goals" { "The participant's goals, in their own words (one per line)" }
-                    textarea id="goals" name="participant_goals" rows="3" required {}
+                    textarea id="goals" name="participant_goals" rows="3" required { (iv("participant_goals")) }
                     button.primary type="submit" { "Complete intake" }
                 }
             }
         }
         @if v.participant_id.is_some() {
-            (release_form(auth, v, site, agencies, err_for("release")))
+            (release_form(auth, v, site, agencies, err_for("release"), sent("release")))
         }
         @if !releases.is_empty() { (releases_list(auth, v, releases)) }
     }
@@ -134,7 +150,13 @@ fn release_form(
     site: &SiteCtx,
     agencies: &[Agency],
     problem: Option<Markup>,
+    sent: Option<&Fields>,
 ) -> Markup {
+    let val = |k: &str, default: &str| {
+        sent.map(|f| f.get(k).to_string())
+            .unwrap_or_else(|| default.to_string())
+    };
+    let has = |k: &str, v: &str| sent.is_some_and(|f| f.all(k).iter().any(|x| x == v));
     let today = site.tz.local_date(now());
     let year_on = today
         .replace_year(today.year() + 1)
@@ -150,28 +172,28 @@ fn release_form(
                 @for a in agencies.iter().filter(|a| a.id != auth.user.agency_id) {
                     fieldset.recipient {
                         legend { (a.name) }
-                        label.check { input type="checkbox" name="agency" value=(a.id); " Share with " (a.name) }
-                        details {
+                        label.check { input type="checkbox" name="agency" value=(a.id) checked[has("agency", &a.id.to_string())]; " Share with " (a.name) }
+                        details open[sent.is_some()] {
                             summary { "What " (a.name) " may receive" }
                             @for c in DataCategory::ALL {
-                                label.check { input type="checkbox" name=(format!("cat_{}", a.id)) value=(c.as_str()); " " (category_label(*c)) }
+                                label.check { input type="checkbox" name=(format!("cat_{}", a.id)) value=(c.as_str()) checked[has(&format!("cat_{}", a.id), c.as_str())]; " " (category_label(*c)) }
                             }
                         }
                     }
                 }
                 label for="purpose" { "Purpose" }
-                input id="purpose" name="purpose" value="care coordination" required;
+                input id="purpose" name="purpose" value=(val("purpose", "care coordination")) required;
                 label for="effective" { "Effective from (default today)" }
-                input id="effective" name="effective_on" type="date";
+                input id="effective" name="effective_on" type="date" value=(val("effective_on", ""));
                 label for="expires" { "Expires on" }
-                input id="expires" name="expires_on" type="date" value=(year_on.to_string()) required;
+                input id="expires" name="expires_on" type="date" value=(val("expires_on", &year_on.to_string())) required;
                 fieldset.part2 {
                     legend { "42 CFR Part 2 consent (when substance use is shared)" }
                     label for="discloser" { "Who may disclose" }
-                    input id="discloser" name="discloser" value=(own.map(|a| a.name.as_str()).unwrap_or(""));
+                    input id="discloser" name="discloser" value=(val("discloser", own.map(|a| a.name.as_str()).unwrap_or("")));
                     label for="information" { "Description of the information" }
-                    input id="information" name="information" value="substance use assessment and treatment participation";
-                    label.check { input type="checkbox" name="right_to_revoke" value="1"; " The participant was told they may revoke this consent at any time" }
+                    input id="information" name="information" value=(val("information", "substance use assessment and treatment participation"));
+                    label.check { input type="checkbox" name="right_to_revoke" value="1" checked[has("right_to_revoke", "1")]; " The participant was told they may revoke this consent at any time" }
                 }
                 fieldset {
                     legend { "Signature" }
@@ -226,11 +248,17 @@ async fn refused(
     auth: &Auth,
     id: ReferralId,
     what: &str,
+    fields: &Fields,
     e: AppError,
 ) -> PageResult {
     match e {
-        e @ AppError::BadRequest { .. } => {
-            detail_page(state, ctx, auth, id, None, Some((what, e))).await
+        error @ AppError::BadRequest { .. } => {
+            let refusal = Refusal {
+                what,
+                error,
+                fields,
+            };
+            detail_page(state, ctx, auth, id, None, Some(refusal)).await
         }
         other => Err(other.into()),
     }
@@ -272,7 +300,7 @@ pub async fn triage(
     };
     match workflow::referrals::triage(&state, &auth, &ctx, id, form).await {
         Ok(()) => Ok(see_other(&format!("/referrals/{id}?done=triage#intake"))),
-        Err(e) => refused(&state, &ctx, &auth, id, "triage", e).await,
+        Err(e) => refused(&state, &ctx, &auth, id, "triage", &f, e).await,
     }
 }
 
@@ -304,7 +332,7 @@ pub async fn intake(
     };
     match workflow::intake::complete(&state, &auth, &ctx, id, form).await {
         Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=intake#release"))),
-        Err(e) => refused(&state, &ctx, &auth, id, "intake", e).await,
+        Err(e) => refused(&state, &ctx, &auth, id, "intake", &f, e).await,
     }
 }
 
@@ -360,13 +388,14 @@ pub async fn release(
             &auth,
             id,
             "release",
+            &f,
             AppError::field("recipients", "tick at least one agency"),
         )
         .await;
     }
     match workflow::releases::create(&state, &auth, &ctx, pid, release_form_of(&f)).await {
         Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=release"))),
-        Err(e) => refused(&state, &ctx, &auth, id, "release", e).await,
+        Err(e) => refused(&state, &ctx, &auth, id, "release", &f, e).await,
     }
 }
 
@@ -383,4 +412,22 @@ pub async fn revoke(
         Ok(r) => Ok(see_other(&format!("/referrals/{r}?done=revoked"))),
         Err(_) => Ok(see_other("/referrals")),
     }
+}
+
+pub async fn approval(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    let approved = match f.get("approved") {
+        "yes" => true,
+        "no" => false,
+        _ => return Err(AppError::field("approved", "choose approve or do not approve").into()),
+    };
+    workflow::referrals::approve(&state, &auth, &ctx, id, approved).await?;
+    let done = if approved { "approved" } else { "not_approved" };
+    Ok(see_other(&format!("/referrals/{id}?done={done}")))
 }
