@@ -12,13 +12,13 @@ use crate::workflow::{SiteCtx, agency_of, viewer};
 use crate::{AppState, now};
 use handoff_domain::audit::Outcome;
 use handoff_domain::disclosure::{self, Answer, Assessment, Extent, Subject};
-use handoff_domain::participation::Participation;
+use handoff_domain::participation::ParticipationState;
 use handoff_domain::release::Release;
 use handoff_domain::site_time::SiteNow;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};
 use handoff_store::orgs::Agency;
-use handoff_store::{holds, referrals, releases, users};
+use handoff_store::{contacts, goals, holds, referrals, releases, users};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -49,6 +49,29 @@ pub struct VisibleParticipant {
     /// The name, where `identity` is disclosed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+/// One participant on a list (caseloads, search): each field only where
+/// the guard allows its category to the caller, otherwise empty.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ParticipantSummary {
+    pub id: Uuid,
+    /// `identity`.
+    pub name: Option<String>,
+    /// `identity`.
+    pub aliases: Vec<String>,
+    /// `identity`.
+    pub dob: Option<String>,
+    /// `enrollment`.
+    pub case_manager: Option<String>,
+    /// `enrollment`.
+    pub case_manager_id: Option<Uuid>,
+    /// `engagement`: engaged | not_recently_engaged | closed.
+    pub state: Option<String>,
+    /// `engagement`.
+    pub last_contact_on: Option<String>,
+    /// `engagement`.
+    pub days_since_contact: Option<i64>,
 }
 
 /// Everything the engine needs about one participant.
@@ -201,6 +224,58 @@ impl<'a> Guard<'a> {
         }
     }
 
+    pub fn today(&self) -> time::Date {
+        self.now.today()
+    }
+
+    /// A participant as a list row, with only what the engine allows the
+    /// caller; `None` when the caller may not know the participant exists.
+    /// The list's caller audits the list as a whole.
+    pub async fn summarize(&self, p: Participant) -> AppResult<Option<ParticipantSummary>> {
+        let f = facts(self.state, &self.ctx, p).await?;
+        let a = self.assess(&f);
+        if !a.may_know_exists() {
+            return Ok(None);
+        }
+        let allowed = |c| matches!(a.answer(c), Answer::Allowed(_));
+        let p = &f.participant;
+        let mut s = ParticipantSummary {
+            id: *p.id.as_uuid(),
+            name: None,
+            aliases: Vec::new(),
+            dob: None,
+            case_manager: None,
+            case_manager_id: None,
+            state: None,
+            last_contact_on: None,
+            days_since_contact: None,
+        };
+        let mut c = self.state.store.conn();
+        if allowed(DataCategory::Identity) {
+            let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
+            s.name = Some(format!("{} {}", person.first_name, person.last_name));
+            s.aliases = person.aliases;
+            s.dob = person.dob;
+        }
+        if allowed(DataCategory::Enrollment) {
+            s.case_manager_id = p.case_manager_id.map(|u| *u.as_uuid());
+            if let Some(u) = p.case_manager_id {
+                s.case_manager = users::get(&mut c, p.site_id, u)
+                    .await
+                    .ok()
+                    .map(|u| u.display_name);
+            }
+        }
+        if allowed(DataCategory::Engagement) {
+            let (state_now, last) = engagement(self.state, &self.ctx, p, self.now).await?;
+            s.state = Some(state_now.as_str().to_string());
+            s.last_contact_on = last.map(|t| referrals::iso(self.ctx.tz.local_date(t)));
+            s.days_since_contact =
+                last.map(|t| (self.now.today() - self.ctx.tz.local_date(t)).whole_days());
+        }
+        Ok(Some(s))
+    }
+
     /// The participants the caller may see in any category.
     pub async fn visible(&self, actx: &Ctx) -> AppResult<Vec<VisibleParticipant>> {
         let all = casework::list_participants(&mut self.state.store.conn(), self.auth.user.site_id)
@@ -298,12 +373,7 @@ pub async fn content(
             None => json!({}),
         },
         DataCategory::Engagement => {
-            let last = last_contact(state, p).await?;
-            let enrolled_on = ctx.tz.local_date(p.enrolled_at.unwrap_or(p.intake_at));
-            let participation = Participation::new(enrolled_on);
-            let threshold = ctx.policy.policy.not_recently_engaged_days;
-            let state_now =
-                participation.state(last.map(|t| ctx.tz.local_date(t)), now.today(), threshold);
+            let (state_now, last) = engagement(state, ctx, p, now).await?;
             json!({
                 "state": state_now.as_str(),
                 "label": state_now.label(),
@@ -313,10 +383,44 @@ pub async fn content(
         }
         DataCategory::Plan => {
             let intake = casework::intake_of(&mut c, p.site_id, p.id).await?;
-            let goals = intake.map(|i| i.goals).unwrap_or_default();
+            let rows = goals::for_participant(&mut c, p.site_id, p.id).await?;
+            let services = goals::service_referrals(&mut c, p.site_id, p.id).await?;
+            // The words said at intake come first, then the goals set since.
+            let mut words = intake.map(|i| i.goals).unwrap_or_default();
+            words.extend(rows.iter().map(|g| g.words.clone()));
+            let mut statuses = serde_json::Map::new();
+            for g in &rows {
+                let n = statuses.get(&g.status).and_then(Value::as_u64).unwrap_or(0);
+                statuses.insert(g.status.clone(), json!(n + 1));
+            }
+            let mut outcomes = serde_json::Map::new();
+            for r in &services {
+                let n = outcomes
+                    .get(&r.outcome)
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0);
+                outcomes.insert(r.outcome.clone(), json!(n + 1));
+            }
             match extent {
-                Extent::Full => json!({"goals": goals}),
-                _ => json!({"goals": goals.len(), "has_plan": !goals.is_empty()}),
+                Extent::Full => json!({
+                    "goals": words,
+                    "goal_details": rows.iter().map(|g| json!({
+                        "id": g.id, "words": g.words, "status": g.status, "steps": g.steps.iter().map(|s| json!({"text": s.text, "done": s.done})).collect::<Vec<_>>(),
+                        "set_on": referrals::iso(ctx.tz.local_date(g.created_at)),
+                    })).collect::<Vec<_>>(),
+                    "service_referrals": services.iter().map(|r| json!({
+                        "id": r.id, "goal_id": r.goal_id, "provider": r.provider, "service": r.service,
+                        "referred_on": r.referred_on, "outcome": r.outcome,
+                    })).collect::<Vec<_>>(),
+                }),
+                // Counts and statuses only: not the participant's words.
+                _ => json!({
+                    "goals": words.len(),
+                    "has_plan": !words.is_empty(),
+                    "goal_statuses": statuses,
+                    "service_referrals": services.len(),
+                    "referral_outcomes": outcomes,
+                }),
             }
         }
         DataCategory::Notes => {
@@ -325,28 +429,89 @@ pub async fn content(
                 Some(rid) => casework::triage_of(&mut c, p.site_id, rid).await?,
                 None => None,
             };
-            json!({
-                "intake": intake.as_ref().map(|i| &i.general),
-                "living_situation": intake.as_ref().map(|i| &i.living_situation),
-                "triage": triage,
-            })
+            let list = contacts::for_participant(&mut c, p.site_id, p.id).await?;
+            let pieces = contacts::pieces(&mut c, p.site_id, p.id, DataCategory::Notes).await?;
+            let contacts: Vec<Value> = list
+                .iter()
+                .map(|k| {
+                    let mut v = json!({
+                        "id": k.id,
+                        "occurred_at": k.occurred_at.format(&time::format_description::well_known::Rfc3339).ok(),
+                        "on": referrals::iso(ctx.tz.local_date(k.occurred_at)),
+                        "duration_minutes": k.duration_minutes,
+                        "place": k.place,
+                        "staff_role": k.staff_role,
+                        "services": k.services,
+                    });
+                    if !lds {
+                        v["notes"] = pieces
+                            .iter()
+                            .filter(|(cid, _, _)| *cid == k.id)
+                            .map(|(_, _, body)| json!(body))
+                            .collect();
+                    }
+                    v
+                })
+                .collect();
+            let monthly = crate::casework::status::series(state, ctx, p, now.today()).await?;
+            if lds {
+                json!({"contacts": contacts, "monthly": monthly})
+            } else {
+                json!({
+                    "intake": intake.as_ref().map(|i| &i.general),
+                    "living_situation": intake.as_ref().map(|i| &i.living_situation),
+                    "triage": triage,
+                    "contacts": contacts,
+                    "monthly": monthly,
+                })
+            }
         }
-        DataCategory::Health => casework::intake_of(&mut c, p.site_id, p.id)
-            .await?
-            .map(|i| i.health)
-            .unwrap_or_else(|| json!({})),
-        DataCategory::Sud => casework::intake_of(&mut c, p.site_id, p.id)
-            .await?
-            .map(|i| i.sud)
-            .unwrap_or_else(|| json!({})),
+        DataCategory::Health | DataCategory::Sud => {
+            let intake = casework::intake_of(&mut c, p.site_id, p.id).await?;
+            let mut v = match (intake, category) {
+                (Some(i), DataCategory::Health) => i.health,
+                (Some(i), _) => i.sud,
+                (None, _) => json!({}),
+            };
+            if !v.is_object() {
+                v = json!({"intake": v});
+            }
+            let pieces = contacts::pieces(&mut c, p.site_id, p.id, category).await?;
+            v["contacts"] = pieces
+                .into_iter()
+                .map(|(id, at, body)| {
+                    json!({"contact_id": id, "on": referrals::iso(ctx.tz.local_date(at)), "text": body})
+                })
+                .collect();
+            v
+        }
         DataCategory::Justice => json!([]),
     })
 }
 
 /// The latest contact with a participant (intake counts as one).
 pub async fn last_contact(
-    _state: &AppState,
+    state: &AppState,
     p: &Participant,
 ) -> AppResult<Option<time::OffsetDateTime>> {
-    Ok(Some(p.intake_at))
+    let logged =
+        handoff_store::participation::last_contact(&mut state.store.conn(), p.site_id, p.id)
+            .await?;
+    Ok(Some(logged.map_or(p.intake_at, |t| t.max(p.intake_at))))
+}
+
+/// The participation state now (from the stored closings and reopenings and
+/// the last contact) and the last contact.
+pub async fn engagement(
+    state: &AppState,
+    ctx: &SiteCtx,
+    p: &Participant,
+    now: SiteNow,
+) -> AppResult<(ParticipationState, Option<time::OffsetDateTime>)> {
+    let last = last_contact(state, p).await?;
+    let participation = crate::casework::participation_of(state, ctx, p).await?;
+    Ok((
+        crate::casework::state_of(ctx, &participation, last, now.today()),
+        last,
+    ))
 }

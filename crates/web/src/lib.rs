@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod api;
 pub mod audit;
 pub mod auth;
+pub mod casework;
 pub mod config;
 pub mod disclosure;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod owg;
 pub mod pages;
 pub mod security;
 pub mod seed;
+pub mod seed_data;
 pub mod workflow;
 
 use anyhow::Context;

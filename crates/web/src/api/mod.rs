@@ -3,6 +3,7 @@
 //! `/api/v1/openapi.json` covers the API by construction.
 
 pub mod body;
+pub mod casework;
 pub mod me;
 pub mod owg;
 pub mod schemas;
@@ -45,6 +46,7 @@ use utoipa_axum::routes;
         (name = "owg", description = "Operational Work Group meetings, agendas, minutes and action items"),
         (name = "coordination", description = "Prosecutorial coordination on new charges against participants"),
         (name = "notifications", description = "Notifications and live events"),
+        (name = "casework", description = "Contacts, goals, service referrals, monthly status, closing and reopening, assignment, caseloads, search and documents"),
     )
 )]
 struct ApiDoc;
@@ -94,6 +96,18 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::handoff_stats))
         .routes(routes!(workflow::participants))
         .routes(routes!(workflow::participant_category))
+        .routes(routes!(casework::log_contact))
+        .routes(routes!(casework::list_goals, casework::create_goal))
+        .routes(routes!(casework::update_goal))
+        .routes(routes!(casework::create_service_referral))
+        .routes(routes!(casework::service_referral_outcome))
+        .routes(routes!(casework::put_month))
+        .routes(routes!(casework::close))
+        .routes(routes!(casework::reopen))
+        .routes(routes!(casework::assign))
+        .routes(routes!(casework::caseloads))
+        .routes(routes!(casework::search))
+        .routes(routes!(casework::upload_document))
         .routes(routes!(owg::create_meeting))
         .routes(routes!(owg::build_agenda))
         .routes(routes!(owg::agenda))

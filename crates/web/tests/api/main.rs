@@ -5,6 +5,7 @@
 mod helpers;
 
 mod auth;
+mod casework;
 mod disclosure;
 mod openapi;
 mod owg;

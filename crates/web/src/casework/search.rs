@@ -1,0 +1,177 @@
+//! Search across participants by name, alias or date of birth, tolerant of
+//! typos (Jaro–Winkler). Only case managers and supervisors may search; each
+//! hit passes through the disclosure guard, so a participant of another
+//! agency never shows. The query itself is never logged or audited.
+
+use super::jaro_winkler;
+use crate::AppState;
+use crate::audit::{self, Ctx};
+use crate::auth::Auth;
+use crate::disclosure::{Guard, ParticipantSummary};
+use crate::error::{AppError, AppResult};
+use crate::workflow::{agency_of, is_case_management};
+use handoff_domain::DataCategory;
+use handoff_domain::audit::Outcome;
+use handoff_store::{casework, profile, referrals};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    /// 0 to 1; 1 is an exact match.
+    pub score: f64,
+    #[serde(flatten)]
+    pub participant: ParticipantSummary,
+}
+
+const THRESHOLD: f64 = 0.86;
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A date typed as YYYY-MM-DD, MM/DD/YYYY or M/D/YYYY, as YYYY-MM-DD.
+fn as_date(q: &str) -> Option<String> {
+    let q = q.trim();
+    if q.len() == 10 && q.as_bytes()[4] == b'-' {
+        return Some(q.to_string());
+    }
+    let parts: Vec<&str> = q.split('/').collect();
+    if let [m, d, y] = parts[..] {
+        let (m, d, y): (u8, u8, u16) = (m.parse().ok()?, d.parse().ok()?, y.parse().ok()?);
+        return Some(format!("{y:04}-{m:02}-{d:02}"));
+    }
+    None
+}
+
+/// How well `query` matches names: every word of the query must match some
+/// word of a name (or the whole name); the score is the weakest word's.
+fn name_score(query: &str, names: &[String]) -> f64 {
+    let words: Vec<&str> = query.split_whitespace().collect();
+    if words.is_empty() {
+        return 0.0;
+    }
+    let mut name_words: Vec<&str> = names.iter().flat_map(|n| n.split_whitespace()).collect();
+    name_words.sort_unstable();
+    name_words.dedup();
+    let per_word = words
+        .iter()
+        .map(|w| {
+            name_words
+                .iter()
+                .map(|n| jaro_winkler(w, n))
+                .fold(0.0, f64::max)
+        })
+        .fold(1.0, f64::min);
+    let whole = names
+        .iter()
+        .map(|n| jaro_winkler(query, n))
+        .fold(0.0, f64::max);
+    per_word.max(whole)
+}
+
+/// Differs in at most one character (a typo in a date).
+fn near_date(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() <= 1
+}
+
+pub async fn search(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    query: &str,
+) -> AppResult<Vec<SearchHit>> {
+    let agency = agency_of(state, auth).await?;
+    if !is_case_management(auth, &agency) {
+        let mut e = audit::event(auth, "participant.search", Outcome::Denied, actx);
+        e.categories = vec![DataCategory::Identity];
+        audit::record(state, e).await?;
+        return Err(AppError::Forbidden(
+            "search is for case managers and supervisors",
+        ));
+    }
+    let q = norm(query);
+    if q.chars().count() < 2 || q.chars().count() > 100 {
+        return Err(AppError::field("q", "type 2 to 100 characters"));
+    }
+    let date = as_date(query);
+    let site = auth.user.site_id;
+    let mut c = state.store.conn();
+    let participants = casework::list_participants(&mut c, site).await?;
+    let persons = referrals::all_persons(&mut c, site).await?;
+    let profiles = profile::all(&mut c, site).await?;
+    let mut scored = Vec::new();
+    for p in participants {
+        let Some(person) = persons.iter().find(|x| x.id == p.person_id) else {
+            continue;
+        };
+        let score = match &date {
+            Some(d) => match person.dob.as_deref() {
+                Some(dob) if dob == d => 1.0,
+                Some(dob) if near_date(dob, d) => 0.9,
+                _ => 0.0,
+            },
+            None => {
+                let mut names = vec![
+                    norm(&format!("{} {}", person.first_name, person.last_name)),
+                    norm(&person.first_name),
+                    norm(&person.last_name),
+                ];
+                names.extend(person.aliases.iter().map(|a| norm(a)));
+                if let Some((_, pr)) = profiles.iter().find(|(id, _)| *id == p.id) {
+                    names.extend(
+                        pr["aliases"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|a| a.as_str())
+                            .map(norm),
+                    );
+                }
+                name_score(&q, &names)
+            }
+        };
+        if score >= THRESHOLD {
+            scored.push((score, p));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    scored.truncate(50);
+    let guard = Guard::new(state, auth).await?;
+    let mut hits = Vec::new();
+    for (score, p) in scored {
+        if let Some(s) = guard.summarize(p).await?
+            && s.name.is_some()
+        {
+            hits.push(SearchHit {
+                score: (score * 1000.0).round() / 1000.0,
+                participant: s,
+            });
+        }
+    }
+    let mut e = audit::event(auth, "participant.search", Outcome::Allowed, actx);
+    e.categories = vec![DataCategory::Identity];
+    audit::record(state, e).await?;
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typo_still_finds_the_name() {
+        let names = vec![norm("Dana Reyes"), norm("Dana"), norm("Reyes")];
+        assert!(name_score(&norm("dana reyse"), &names) >= THRESHOLD);
+        assert!(name_score(&norm("Reyez"), &names) >= THRESHOLD);
+        assert!(name_score(&norm("Thompson"), &names) < THRESHOLD);
+        assert_eq!(as_date("4/2/1988").as_deref(), Some("1988-04-02"));
+        assert!(near_date("1988-04-02", "1988-04-03"));
+    }
+}
