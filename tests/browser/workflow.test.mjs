@@ -77,6 +77,7 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
   const cm = await phone();
   const prosecutor = await phone();
   const officerErrors = collectConsoleErrors(officer.page);
+  let referralPath;
   const cmErrors = collectConsoleErrors(cm.page);
   try {
     // The on-call case manager has the inbox open, listening.
@@ -107,6 +108,7 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
       await officer.page.getByText('A case manager has been notified.').waitFor();
       await officer.page.getByText('hold deadline').waitFor();
       await officer.page.getByText(/Screened against policy version \d+/).waitFor();
+      referralPath = await officer.page.getByRole('link', { name: 'Follow this referral' }).getAttribute('href');
       const reasons = await officer.page.locator('ul.reasons li').count();
       assert.ok(reasons >= 3, `only ${reasons} screening reasons shown`);
     });
@@ -118,6 +120,9 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
     });
 
     await t.test("the case manager's inbox updates live and they accept", async () => {
+      // The officer keeps the referral's page open meanwhile.
+      await officer.page.goto(referralPath);
+      await officer.page.waitForFunction(() => document.documentElement.getAttribute('data-live') === 'connected');
       const item = cm.page.locator('#live li.item', { hasText: person.last });
       await item.waitFor({ timeout: 15_000 });
       assert.equal(await cm.page.evaluate(() => window.__notReloaded), true, 'the inbox reloaded instead of updating');
@@ -131,6 +136,9 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
     });
 
     await t.test('the officer sees who is coming', async () => {
+      // Live, on the referral's page …
+      await officer.page.locator('#live').getByText('Alex Rivera').waitFor();
+      // … and in "My referrals".
       await officer.page.goto('/referrals');
       const mine = officer.page.locator('li.item', { hasText: person.last });
       await mine.getByText('Case manager: Alex Rivera').waitFor();

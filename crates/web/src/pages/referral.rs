@@ -506,7 +506,7 @@ pub async fn detail_page(
     let body = html! {
         h1 { (name) }
         @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
-        section.card aria-labelledby="status-h" {
+        section.card id="live" data-live="referral.accepted referral.arrived" aria-labelledby="status-h" {
             h2 id="status-h" { "Status" }
             p.big { span.status data-status=(v.status) { (v.status_label) } }
             dl.facts {
@@ -563,6 +563,10 @@ pub async fn detail_page(
             }
         }
         p { a href="/referrals" { "Back to referrals" } }
+        @if !on_case {
+            // The referrer sees who is coming without reloading.
+            script src="/assets/live.js" defer {}
+        }
         @if on_case { script src="/assets/signature.js" defer {} }
     };
     Ok((status, layout(&name, Some(auth), body)).into_response())

@@ -57,6 +57,22 @@ pub async fn overview(State(state): State<AppState>, Signed(auth): Signed) -> Pa
             a.button href="/holds" { "Diversion holds" }
             a.button href="/roster" { "On-call roster" }
         }
+        @let approval: Vec<_> = all.iter().filter(|v| v.status == "awaiting_approval").collect();
+        @if !approval.is_empty() {
+            section.card aria-labelledby="approval-h" {
+                h2 id="approval-h" { "Waiting for approval (" (approval.len()) ")" }
+                ul.items {
+                    @for v in &approval {
+                        li.item {
+                            a href=(format!("/referrals/{}", v.id)) {
+                                @if let Some(p) = &v.person { (p.first_name) " " (p.last_name) } @else { "Referral" }
+                            }
+                            " · " (local(&site.tz, v.referred_at))
+                        }
+                    }
+                }
+            }
+        }
         section.card aria-labelledby="times-h" {
             h2 id="times-h" { "Hand-off times" }
             p.meta { "From referral to a case manager's acceptance, by week of referral. Target: " (target) " minutes." }
