@@ -259,3 +259,36 @@ pub async fn verify(c: &mut Conn<'_>) -> Result<Verification, VerifyError> {
         entries: total,
     })
 }
+
+/// Audit counts by action, role and outcome (for the oversight summary).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct AuditCount {
+    pub action: String,
+    pub role: Option<String>,
+    pub outcome: String,
+    pub count: i64,
+}
+
+pub async fn summary(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<AuditCount>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        action: String,
+        actor_role: Option<String>,
+        outcome: String,
+        n: i64,
+    }
+    Ok(c.fetch_all::<Row>(
+        "SELECT action, actor_role, outcome, COUNT(*) AS n FROM audit_log WHERE chain = $1 \
+             GROUP BY action, actor_role, outcome ORDER BY action, actor_role, outcome",
+        args![site],
+    )
+    .await?
+    .into_iter()
+    .map(|r| AuditCount {
+        action: r.action,
+        role: r.actor_role,
+        outcome: r.outcome,
+        count: r.n,
+    })
+    .collect())
+}

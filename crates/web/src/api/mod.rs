@@ -44,6 +44,7 @@ use utoipa_axum::routes;
         (name = "policy", description = "The site's versioned eligibility policy"),
         (name = "roster", description = "The on-call roster"),
         (name = "owg", description = "Operational Work Group meetings, agendas, minutes and action items"),
+        (name = "oversight", description = "De-identified figures for civil-rights oversight"),
         (name = "coordination", description = "Prosecutorial coordination on new charges against participants"),
         (name = "notifications", description = "Notifications and live events"),
         (name = "casework", description = "Contacts, goals, service referrals, monthly status, closing and reopening, assignment, caseloads, search and documents"),
@@ -119,6 +120,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(owg::view_charge))
         .routes(routes!(owg::post_message))
         .routes(routes!(owg::decide_charge))
+        .routes(routes!(owg::oversight))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

@@ -181,3 +181,26 @@ pub async fn decide_charge(
     owg::decide_charge(&s, &auth, &ctx, uuid(&id)?, b).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// De-identified figures for oversight: referrals and eligibility by door,
+/// race, place and pseudonymised officer; diversion by race with the
+/// relative rate index; hold outcomes; the audit summary. Counts from 1 to
+/// 10 are suppressed.
+#[utoipa::path(get, path = "/api/v1/oversight/summary", tag = "oversight",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = crate::oversight::Summary), (status = 403, body = ErrorBody)))]
+pub async fn oversight(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+) -> AppResult<Json<crate::oversight::Summary>> {
+    let summary = crate::oversight::summary(&s, &auth).await?;
+    let e = crate::audit::event(
+        &auth,
+        "oversight.read",
+        handoff_domain::audit::Outcome::Allowed,
+        &ctx,
+    );
+    crate::audit::record(&s, e).await?;
+    Ok(Json(summary))
+}

@@ -9,5 +9,6 @@ mod casework;
 mod disclosure;
 mod openapi;
 mod owg;
+mod oversight;
 mod security;
 mod workflow;
