@@ -77,12 +77,17 @@ impl PersonIndex {
             kinds,
         };
         idx.buckets = vec![FxMap::default(); idx.keys.len()];
-        let mut seen: FxMap<String, ()> = FxMap::default();
+        // Ids seen so far, by hash (row of the first holder).
+        let mut seen: FxMap<u64, u32> = FxMap::default();
         for rec in records {
-            if seen.insert(rec.id.clone(), ()).is_some() {
+            let h = crate::text::hash_bytes(rec.id.as_bytes());
+            if let Some(&first) = seen.get(&h)
+                && idx.ids[first as usize] == rec.id
+            {
                 return Err(LinkError::Spec(format!("duplicate person id `{}`", rec.id)));
             }
             let row = idx.ids.len() as u32;
+            seen.entry(h).or_insert(row);
             for (f, field) in model.config.fields.iter().enumerate() {
                 let raw = rec.values.get(&field.column).map_or("", String::as_str);
                 let text = normalise(idx.kinds[f], raw);
