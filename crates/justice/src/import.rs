@@ -1,0 +1,361 @@
+//! Reading a whole file: all or nothing, with provenance.
+//!
+//! Two ways in:
+//!
+//! * [`import`] reads the file, keeps every record and returns them with the
+//!   file's SHA-256 — for files that fit in memory (API uploads, feeds).
+//! * [`validate_streaming`] and [`stream_records`] read a file of any size
+//!   in bounded memory: the caller validates the whole file first (pass 1,
+//!   nothing written), then, inside one database transaction, streams the
+//!   records into the store (pass 2) and commits only if pass 2 also ends
+//!   `Ok` with the same SHA-256 as pass 1 (the file did not change between
+//!   passes). Memory: the CSV buffer, one row, and a 16-byte digest plus a
+//!   line number per natural key for duplicate detection (tens of MB for a
+//!   million rows, never the rows themselves).
+//!
+//! Either way, any bad row rejects the whole file with an [`ImportReport`]
+//! naming every bad row (up to [`MAX_PROBLEMS`]; beyond that they are
+//! counted in `omitted`).
+
+use crate::kind::Kind;
+use crate::mapping::{Mapping, MappingError};
+use crate::parse::RowParser;
+use crate::records::{NaturalKey, Record};
+use crate::report::{ImportReport, Reason, RowProblem};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::io::{self, Read};
+
+/// Most problems a report lists; more are counted, not kept, so a wholly
+/// wrong million-row file cannot exhaust memory.
+pub const MAX_PROBLEMS: usize = 100_000;
+
+/// How often (in rows) the progress callback is called.
+pub const PROGRESS_EVERY: u64 = 10_000;
+
+/// Progress of a read, for a progress bar: data rows and bytes read so far.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// Where a batch came from. The caller adds the source name, the time of
+/// import and who imported it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Provenance {
+    pub kind: Kind,
+    /// SHA-256 (hex) of the file's bytes, computed while reading.
+    pub sha256: String,
+    /// Data rows (not counting the header).
+    pub rows: u64,
+    pub bytes: u64,
+}
+
+/// One good record with where it came from in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportedRecord {
+    /// Physical line where the row starts (header = line 1).
+    pub line: u64,
+    pub key: NaturalKey,
+    pub record: Record,
+}
+
+/// A whole file's records, every one valid, keys unique within the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportBatch {
+    pub provenance: Provenance,
+    pub records: Vec<ImportedRecord>,
+}
+
+/// Why a file was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// Bad rows: nothing may be written.
+    #[error(transparent)]
+    Rejected(ImportReport),
+    /// The mapping does not fit this kind.
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    /// The file could not be read.
+    #[error("reading the file: {0}")]
+    Io(#[from] io::Error),
+}
+
+/// [`stream_records`] failed: the file, or the caller's sink.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError<E> {
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error("storing a record: {0}")]
+    Sink(E),
+}
+
+/// Reads a whole file of `kind` under `mapping`: every record, or the
+/// report of every bad row.
+pub fn import<R: Read>(kind: Kind, reader: R, mapping: &Mapping) -> Result<ImportBatch, ImportError> {
+    let mut records = Vec::new();
+    let provenance = run(kind, reader, mapping, &mut |_| {}, &mut |r| {
+        records.push(r);
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| match e {
+        StreamError::Import(e) => e,
+        StreamError::Sink(never) => match never {},
+    })?;
+    Ok(ImportBatch {
+        provenance,
+        records,
+    })
+}
+
+/// Pass 1 of a streaming import: checks every row, keeps nothing but key
+/// digests, and returns the file's provenance (with its SHA-256) or the
+/// report.
+pub fn validate_streaming<R: Read>(
+    kind: Kind,
+    reader: R,
+    mapping: &Mapping,
+    mut progress: impl FnMut(Progress),
+) -> Result<Provenance, ImportError> {
+    run(kind, reader, mapping, &mut progress, &mut |_| {
+        Ok::<(), std::convert::Infallible>(())
+    })
+    .map_err(|e| match e {
+        StreamError::Import(e) => e,
+        StreamError::Sink(never) => match never {},
+    })
+}
+
+/// Pass 2 of a streaming import (or a one-pass import inside a transaction):
+/// hands each good record to `on_record` in file order, as long as no bad
+/// row has been seen, and checks the whole file as it goes. The caller
+/// commits only on `Ok` (and, after a pass 1, only if the SHA-256 is the
+/// same); any `Err` means roll back.
+pub fn stream_records<R: Read, E>(
+    kind: Kind,
+    reader: R,
+    mapping: &Mapping,
+    mut progress: impl FnMut(Progress),
+    mut on_record: impl FnMut(ImportedRecord) -> Result<(), E>,
+) -> Result<Provenance, StreamError<E>> {
+    run(kind, reader, mapping, &mut progress, &mut on_record)
+}
+
+/// Hashes and counts the bytes as the CSV reader pulls them.
+struct HashingReader<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+struct Problems {
+    list: Vec<RowProblem>,
+    omitted: u64,
+}
+
+impl Problems {
+    fn push(&mut self, p: RowProblem) {
+        if self.list.len() < MAX_PROBLEMS {
+            self.list.push(p);
+        } else {
+            self.omitted += 1;
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.omitted == 0
+    }
+}
+
+fn run<R: Read, E>(
+    kind: Kind,
+    reader: R,
+    mapping: &Mapping,
+    progress: &mut dyn FnMut(Progress),
+    sink: &mut dyn FnMut(ImportedRecord) -> Result<(), E>,
+) -> Result<Provenance, StreamError<E>> {
+    mapping.check_for(kind).map_err(ImportError::from)?;
+    let hashing = HashingReader {
+        inner: reader,
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(mapping.delimiter)
+        .from_reader(hashing);
+    let mut problems = Problems {
+        list: Vec::new(),
+        omitted: 0,
+    };
+    let mut rows = 0u64;
+    let mut record = csv::ByteRecord::new();
+
+    let parser = match read(&mut csv, &mut record, &mut problems)? {
+        false => {
+            problems.push(RowProblem::new(1, None, None, Reason::EmptyFile));
+            None
+        }
+        true => {
+            let line = line_of(&record);
+            match cells(&record, line, &[], &mut problems) {
+                None => None,
+                Some(header) => match RowParser::new(kind, mapping, &header) {
+                    Ok(p) => Some(p),
+                    Err(ps) => {
+                        ps.into_iter().for_each(|p| problems.push(p));
+                        None
+                    }
+                },
+            }
+        }
+    };
+
+    if let Some(parser) = &parser {
+        let mut seen: HashMap<[u8; 16], u64> = HashMap::new();
+        let names = parser.header().to_vec();
+        while read(&mut csv, &mut record, &mut problems)? {
+            rows += 1;
+            let line = line_of(&record);
+            if let Some(cells) = cells(&record, line, &names, &mut problems) {
+                match parser.parse(line, &cells) {
+                    Ok(rec) => {
+                        let key = rec.natural_key();
+                        match seen.entry(key.digest128()) {
+                            std::collections::hash_map::Entry::Occupied(first) => {
+                                let field = kind.key_fields()[0];
+                                let column = mapping.column(field).to_owned();
+                                problems.push(RowProblem::new(
+                                    line,
+                                    Some(&column),
+                                    Some(key.as_str()),
+                                    Reason::DuplicateKey {
+                                        first_line: *first.get(),
+                                    },
+                                ));
+                            }
+                            std::collections::hash_map::Entry::Vacant(v) => {
+                                v.insert(line);
+                                if problems.is_empty() {
+                                    sink(ImportedRecord {
+                                        line,
+                                        key,
+                                        record: rec,
+                                    })
+                                    .map_err(StreamError::Sink)?;
+                                }
+                            }
+                        }
+                    }
+                    Err(ps) => ps.into_iter().for_each(|p| problems.push(p)),
+                }
+            }
+            if rows % PROGRESS_EVERY == 0 {
+                progress(Progress {
+                    rows,
+                    bytes: csv.get_ref().bytes,
+                });
+            }
+        }
+    }
+
+    // Hash the whole file even when the header stopped us early.
+    let mut hashing = csv.into_inner();
+    io::copy(&mut hashing, &mut io::sink()).map_err(ImportError::from)?;
+    progress(Progress {
+        rows,
+        bytes: hashing.bytes,
+    });
+    let sha256 = hex::encode(hashing.hasher.finalize());
+    if problems.is_empty() {
+        Ok(Provenance {
+            kind,
+            sha256,
+            rows,
+            bytes: hashing.bytes,
+        })
+    } else {
+        let mut list = problems.list;
+        list.sort_by_key(|p| p.line);
+        Err(ImportError::Rejected(ImportReport {
+            kind,
+            rows,
+            sha256,
+            problems: list,
+            omitted: problems.omitted,
+        })
+        .into())
+    }
+}
+
+fn line_of(record: &csv::ByteRecord) -> u64 {
+    record.position().map_or(0, |p| p.line())
+}
+
+/// Reads the next record. CSV syntax problems cannot happen with a flexible
+/// reader; I/O errors end the import.
+fn read<R: Read>(
+    csv: &mut csv::Reader<R>,
+    record: &mut csv::ByteRecord,
+    problems: &mut Problems,
+) -> Result<bool, ImportError> {
+    match csv.read_byte_record(record) {
+        Ok(more) => Ok(more),
+        Err(e) => {
+            let line = e.position().map_or(0, |p| p.line());
+            match e.into_kind() {
+                csv::ErrorKind::Io(io) => Err(ImportError::Io(io)),
+                other => {
+                    problems.push(RowProblem::new(
+                        line,
+                        None,
+                        None,
+                        Reason::Invalid {
+                            message: format!("unreadable CSV: {other:?}"),
+                        },
+                    ));
+                    Ok(false)
+                }
+            }
+        }
+    }
+}
+
+/// The record's cells as text, or a problem for each cell that is not
+/// UTF-8.
+fn cells<'r>(
+    record: &'r csv::ByteRecord,
+    line: u64,
+    names: &[String],
+    problems: &mut Problems,
+) -> Option<Vec<&'r str>> {
+    let mut out = Vec::with_capacity(record.len());
+    let mut ok = true;
+    for (i, raw) in record.iter().enumerate() {
+        match std::str::from_utf8(raw) {
+            Ok(s) => out.push(s),
+            Err(_) => {
+                ok = false;
+                let lossy = String::from_utf8_lossy(raw);
+                let column = names.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+                problems.push(RowProblem::new(
+                    line,
+                    Some(&column),
+                    Some(&lossy),
+                    Reason::InvalidUtf8,
+                ));
+            }
+        }
+    }
+    ok.then_some(out)
+}
