@@ -73,7 +73,14 @@ fn person(index: u64) -> (String, String, String, String, &'static str, &'static
     );
     let sex = ["F", "M", "M", "X"][r.below(4)];
     let race = RACES[r.below(RACES.len())];
-    (first.to_owned(), middle.to_owned(), last.to_owned(), dob, sex, race)
+    (
+        first.to_owned(),
+        middle.to_owned(),
+        last.to_owned(),
+        dob,
+        sex,
+        race,
+    )
 }
 
 fn charges(r: &mut Rng) -> String {

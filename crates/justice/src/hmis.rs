@@ -65,7 +65,13 @@ impl HmisFile {
 }
 
 /// The trailer every file but `Export.csv` ends with.
-pub const TRAILER: [&str; 5] = ["DateCreated", "DateUpdated", "UserID", "DateDeleted", "ExportID"];
+pub const TRAILER: [&str; 5] = [
+    "DateCreated",
+    "DateUpdated",
+    "UserID",
+    "DateDeleted",
+    "ExportID",
+];
 
 const EXPORT: &[&str] = &[
     "ExportID",
@@ -513,7 +519,12 @@ pub struct HmisExportSet {
 type Cells = Vec<(&'static str, String)>;
 
 fn d(date: Date) -> String {
-    format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        date.month() as u8,
+        date.day()
+    )
 }
 
 fn dt(t: PrimitiveDateTime) -> String {
@@ -587,11 +598,20 @@ impl HmisClient {
         ));
         c.push(("Sex", sex_code(self.sex).to_string()));
         let set = race_column(self.race);
-        for col in ["AmIndAKNative", "Asian", "BlackAfAmerican", "MidEastNAfrican", "NativeHIPacific", "White"] {
+        for col in [
+            "AmIndAKNative",
+            "Asian",
+            "BlackAfAmerican",
+            "MidEastNAfrican",
+            "NativeHIPacific",
+            "White",
+        ] {
             c.push((col, b(set == Some(col))));
         }
         match self.race {
-            Race::HispanicLatino => c.push(("AdditionalRaceEthnicity", "Hispanic/Latina/e/o".into())),
+            Race::HispanicLatino => {
+                c.push(("AdditionalRaceEthnicity", "Hispanic/Latina/e/o".into()))
+            }
             Race::Multiracial => c.push(("AdditionalRaceEthnicity", "Multiracial".into())),
             Race::Other => c.push(("AdditionalRaceEthnicity", "Other".into())),
             Race::Unknown => c.push(("RaceNone", DATA_NOT_COLLECTED.to_string())),
@@ -611,16 +631,46 @@ impl HmisExport {
         ];
         some(&mut c, "SourceID", self.source_id.clone(), |v| v);
         some(&mut c, "SourceName", self.source_name.clone(), |v| v);
-        some(&mut c, "SourceContactFirst", self.source_contact_first.clone(), |v| v);
-        some(&mut c, "SourceContactLast", self.source_contact_last.clone(), |v| v);
-        some(&mut c, "SourceContactPhone", self.source_contact_phone.clone(), |v| v);
-        some(&mut c, "SourceContactExtension", self.source_contact_extension.clone(), |v| v);
-        some(&mut c, "SourceContactEmail", self.source_contact_email.clone(), |v| v);
+        some(
+            &mut c,
+            "SourceContactFirst",
+            self.source_contact_first.clone(),
+            |v| v,
+        );
+        some(
+            &mut c,
+            "SourceContactLast",
+            self.source_contact_last.clone(),
+            |v| v,
+        );
+        some(
+            &mut c,
+            "SourceContactPhone",
+            self.source_contact_phone.clone(),
+            |v| v,
+        );
+        some(
+            &mut c,
+            "SourceContactExtension",
+            self.source_contact_extension.clone(),
+            |v| v,
+        );
+        some(
+            &mut c,
+            "SourceContactEmail",
+            self.source_contact_email.clone(),
+            |v| v,
+        );
         c.push(("ExportDate", dt(self.export_date)));
         c.push(("ExportStartDate", d(self.export_start_date)));
         c.push(("ExportEndDate", d(self.export_end_date)));
         c.push(("SoftwareName", self.software_name.clone()));
-        some(&mut c, "SoftwareVersion", self.software_version.clone(), |v| v);
+        some(
+            &mut c,
+            "SoftwareVersion",
+            self.software_version.clone(),
+            |v| v,
+        );
         c.push(("CSVVersion", "2026".into()));
         c.push(("ExportPeriodType", self.export_period_type.to_string()));
         c.push(("ExportDirective", self.export_directive.to_string()));
@@ -641,8 +691,15 @@ impl HmisEnrollment {
             ("RelationshipToHoH", self.relationship_to_hoh.to_string()),
         ];
         some(&mut c, "EnrollmentCoC", self.enrollment_coc.clone(), |v| v);
-        some(&mut c, "LivingSituation", self.living_situation, |v| v.to_string());
-        some(&mut c, "DisablingCondition", self.disabling_condition, |v| v.to_string());
+        some(&mut c, "LivingSituation", self.living_situation, |v| {
+            v.to_string()
+        });
+        some(
+            &mut c,
+            "DisablingCondition",
+            self.disabling_condition,
+            |v| v.to_string(),
+        );
         some(&mut c, "DateOfEngagement", self.date_of_engagement, d);
         some(&mut c, "MoveInDate", self.move_in_date, d);
         audit_cells(&mut c, &self.audit);
@@ -659,8 +716,18 @@ impl HmisExit {
             ("ExitDate", d(self.exit_date)),
             ("Destination", self.destination.to_string()),
         ];
-        some(&mut c, "DestinationSubsidyType", self.destination_subsidy_type, |v| v.to_string());
-        some(&mut c, "OtherDestination", self.other_destination.clone(), |v| v);
+        some(
+            &mut c,
+            "DestinationSubsidyType",
+            self.destination_subsidy_type,
+            |v| v.to_string(),
+        );
+        some(
+            &mut c,
+            "OtherDestination",
+            self.other_destination.clone(),
+            |v| v,
+        );
         audit_cells(&mut c, &self.audit);
         c
     }
@@ -673,17 +740,38 @@ impl HmisIncomeBenefits {
             ("EnrollmentID", self.enrollment_id.clone()),
             ("PersonalID", self.personal_id.clone()),
             ("InformationDate", d(self.information_date)),
-            ("IncomeFromAnySource", self.income_from_any_source.to_string()),
+            (
+                "IncomeFromAnySource",
+                self.income_from_any_source.to_string(),
+            ),
         ];
-        some(&mut c, "TotalMonthlyIncome", self.total_monthly_income.clone(), |v| v);
+        some(
+            &mut c,
+            "TotalMonthlyIncome",
+            self.total_monthly_income.clone(),
+            |v| v,
+        );
         some(&mut c, "Earned", self.earned, b);
         some(&mut c, "SSI", self.ssi, b);
         some(&mut c, "SSDI", self.ssdi, b);
-        some(&mut c, "BenefitsFromAnySource", self.benefits_from_any_source, |v| v.to_string());
+        some(
+            &mut c,
+            "BenefitsFromAnySource",
+            self.benefits_from_any_source,
+            |v| v.to_string(),
+        );
         some(&mut c, "SNAP", self.snap, b);
-        some(&mut c, "InsuranceFromAnySource", self.insurance_from_any_source, |v| v.to_string());
+        some(
+            &mut c,
+            "InsuranceFromAnySource",
+            self.insurance_from_any_source,
+            |v| v.to_string(),
+        );
         some(&mut c, "Medicaid", self.medicaid, b);
-        c.push(("DataCollectionStage", self.data_collection_stage.to_string()));
+        c.push((
+            "DataCollectionStage",
+            self.data_collection_stage.to_string(),
+        ));
         audit_cells(&mut c, &self.audit);
         c
     }
@@ -699,8 +787,15 @@ impl HmisService {
             ("RecordType", self.record_type.to_string()),
             ("TypeProvided", self.type_provided.to_string()),
         ];
-        some(&mut c, "OtherTypeProvided", self.other_type_provided.clone(), |v| v);
-        some(&mut c, "ReferralOutcome", self.referral_outcome, |v| v.to_string());
+        some(
+            &mut c,
+            "OtherTypeProvided",
+            self.other_type_provided.clone(),
+            |v| v,
+        );
+        some(&mut c, "ReferralOutcome", self.referral_outcome, |v| {
+            v.to_string()
+        });
         audit_cells(&mut c, &self.audit);
         c
     }
@@ -713,10 +808,18 @@ impl HmisCurrentLivingSituation {
             ("EnrollmentID", self.enrollment_id.clone()),
             ("PersonalID", self.personal_id.clone()),
             ("InformationDate", d(self.information_date)),
-            ("CurrentLivingSituation", self.current_living_situation.to_string()),
+            (
+                "CurrentLivingSituation",
+                self.current_living_situation.to_string(),
+            ),
         ];
         some(&mut c, "VerifiedBy", self.verified_by.clone(), |v| v);
-        some(&mut c, "LocationDetails", self.location_details.clone(), |v| v);
+        some(
+            &mut c,
+            "LocationDetails",
+            self.location_details.clone(),
+            |v| v,
+        );
         audit_cells(&mut c, &self.audit);
         c
     }

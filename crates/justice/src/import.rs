@@ -93,7 +93,11 @@ pub enum StreamError<E> {
 
 /// Reads a whole file of `kind` under `mapping`: every record, or the
 /// report of every bad row.
-pub fn import<R: Read>(kind: Kind, reader: R, mapping: &Mapping) -> Result<ImportBatch, ImportError> {
+pub fn import<R: Read>(
+    kind: Kind,
+    reader: R,
+    mapping: &Mapping,
+) -> Result<ImportBatch, ImportError> {
     let mut records = Vec::new();
     let provenance = run(kind, reader, mapping, &mut |_| {}, &mut |r| {
         records.push(r);
@@ -260,7 +264,7 @@ fn run<R: Read, E>(
                     Err(ps) => ps.into_iter().for_each(|p| problems.push(p)),
                 }
             }
-            if rows % PROGRESS_EVERY == 0 {
+            if rows.is_multiple_of(PROGRESS_EVERY) {
                 progress(Progress {
                     rows,
                     bytes: csv.get_ref().bytes,
@@ -347,7 +351,10 @@ fn cells<'r>(
             Err(_) => {
                 ok = false;
                 let lossy = String::from_utf8_lossy(raw);
-                let column = names.get(i).cloned().unwrap_or_else(|| format!("column {}", i + 1));
+                let column = names
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| format!("column {}", i + 1));
                 problems.push(RowProblem::new(
                     line,
                     Some(&column),

@@ -221,10 +221,9 @@ impl Mapping {
             match key.as_str() {
                 "kind" => {
                     let s = as_str(key, value)?;
-                    m.kind = Some(
-                        s.parse()
-                            .map_err(|e: handoff_domain::ParseError| MappingError::new(key, e.message))?,
-                    );
+                    m.kind = Some(s.parse().map_err(|e: handoff_domain::ParseError| {
+                        MappingError::new(key, e.message)
+                    })?);
                 }
                 "delimiter" => {
                     let s = as_str(key, value)?;
@@ -252,7 +251,10 @@ impl Mapping {
                                 v.as_str()
                                     .map(|s| (format!("{key}[{i}]"), s))
                                     .ok_or_else(|| {
-                                        MappingError::new(format!("{key}[{i}]"), "expected a string")
+                                        MappingError::new(
+                                            format!("{key}[{i}]"),
+                                            "expected a string",
+                                        )
                                     })
                             })
                             .collect::<Result<_, _>>()?,
@@ -285,9 +287,8 @@ impl Mapping {
                     let t = as_table(key, value)?;
                     for (field, source) in t {
                         let path = format!("columns.{field}");
-                        let f = Field::parse(field).ok_or_else(|| {
-                            MappingError::new(&path, "not a Handoff field name")
-                        })?;
+                        let f = Field::parse(field)
+                            .ok_or_else(|| MappingError::new(&path, "not a Handoff field name"))?;
                         let source = as_str(&path, source)?.trim();
                         if source.is_empty() {
                             return Err(MappingError::new(&path, "empty column name"));
@@ -377,7 +378,10 @@ mod tests {
             ("[codes.race]\nB = \"Martian\"", "codes.race.B"),
             ("[codes.eye_colour]\nB = \"x\"", "codes.eye_colour"),
             ("local_offset = \"PST\"", "local_offset"),
-            ("date_format = [\"[year]-[month]-[day]\", \"[nonsense]\"]", "date_format[1]"),
+            (
+                "date_format = [\"[year]-[month]-[day]\", \"[nonsense]\"]",
+                "date_format[1]",
+            ),
             ("delimiter = \";;\"", "delimiter"),
             ("colums = {}", "colums"),
             (

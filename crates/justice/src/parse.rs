@@ -49,7 +49,11 @@ impl<'m> RowParser<'m> {
             .iter()
             .enumerate()
             .map(|(i, h)| {
-                let h = if i == 0 { h.trim_start_matches('\u{feff}') } else { h };
+                let h = if i == 0 {
+                    h.trim_start_matches('\u{feff}')
+                } else {
+                    h
+                };
                 h.trim().to_owned()
             })
             .collect();
@@ -262,7 +266,11 @@ impl<'a> Row<'a, '_> {
         let Some(raw) = self.cell(Field::Sex) else {
             return Sex::Unknown;
         };
-        let value = self.parser.mapping.translate(CodedField::Sex, raw).unwrap_or(raw);
+        let value = self
+            .parser
+            .mapping
+            .translate(CodedField::Sex, raw)
+            .unwrap_or(raw);
         match Sex::parse(value) {
             Ok(s) => s,
             Err(_) => {
@@ -282,7 +290,11 @@ impl<'a> Row<'a, '_> {
         let Some(raw) = self.cell(Field::Race) else {
             return Race::Unknown;
         };
-        let value = self.parser.mapping.translate(CodedField::Race, raw).unwrap_or(raw);
+        let value = self
+            .parser
+            .mapping
+            .translate(CodedField::Race, raw)
+            .unwrap_or(raw);
         match Race::parse(value) {
             Ok(r) => r,
             Err(_) => {
@@ -406,7 +418,10 @@ impl<'a> Row<'a, '_> {
             if statute.is_empty()
                 || statute.chars().count() > MAX_CODE
                 || description.chars().count() > MAX_TEXT
-                || statute.chars().chain(description.chars()).any(char::is_control)
+                || statute
+                    .chars()
+                    .chain(description.chars())
+                    .any(char::is_control)
             {
                 self.problem(
                     Field::Charges,
@@ -437,7 +452,13 @@ impl<'a> Row<'a, '_> {
         ok.then_some(out)
     }
 
-    fn not_before<T: PartialOrd>(&mut self, later: Option<T>, earlier: Option<T>, field: Field, what: &str) {
+    fn not_before<T: PartialOrd>(
+        &mut self,
+        later: Option<T>,
+        earlier: Option<T>,
+        field: Field,
+        what: &str,
+    ) {
         if let (Some(l), Some(e)) = (later, earlier)
             && l < e
         {
@@ -474,7 +495,11 @@ impl<'a> Row<'a, '_> {
         let charges = self.charges(true);
         let location = self.text(Field::Location, MAX_TEXT, false);
         let person_key = self.person_key();
-        self.born_by(person.as_ref(), arrested_at.map(|t| t.date()), "arrested_at");
+        self.born_by(
+            person.as_ref(),
+            arrested_at.map(|t| t.date()),
+            "arrested_at",
+        );
         Some(Arrest {
             arrest_number: arrest_number?,
             arrested_at: arrested_at?,
@@ -497,7 +522,12 @@ impl<'a> Row<'a, '_> {
         let filing_date = self.date(Field::FilingDate, true);
         let disposition = self.text(Field::Disposition, MAX_TEXT, false);
         let disposition_date = self.date(Field::DispositionDate, false);
-        self.not_before(disposition_date, filing_date, Field::DispositionDate, "filing_date");
+        self.not_before(
+            disposition_date,
+            filing_date,
+            Field::DispositionDate,
+            "filing_date",
+        );
         let arrest_number = self.number(Field::ArrestNumber, false);
         let person_key = self.person_key();
         let names_given = [Field::FirstName, Field::LastName, Field::Dob]
@@ -808,7 +838,10 @@ mod tests {
             "case_number,count,statute,felony,filing_date,person_key,first_name,last_name,dob",
         );
         let ok = p
-            .parse(2, &["C1", "2", "9A.52", "F", "2026-01-05", "SID9", "", "", ""])
+            .parse(
+                2,
+                &["C1", "2", "9A.52", "F", "2026-01-05", "SID9", "", "", ""],
+            )
             .unwrap();
         assert_eq!(ok.natural_key().as_str(), "C1#2");
         assert!(ok.person().is_none());
@@ -818,7 +851,10 @@ mod tests {
         let cols: Vec<&str> = err.iter().map(|e| e.column.as_deref().unwrap()).collect();
         assert_eq!(cols, ["count", "person_key"]);
         let err = p
-            .parse(4, &["C1", "1", "9A.52", "F", "2026-01-05", "", "Ann", "", ""])
+            .parse(
+                4,
+                &["C1", "1", "9A.52", "F", "2026-01-05", "", "Ann", "", ""],
+            )
             .unwrap_err();
         let cols: Vec<&str> = err.iter().map(|e| e.column.as_deref().unwrap()).collect();
         assert_eq!(cols, ["last_name", "dob"]);
@@ -827,7 +863,14 @@ mod tests {
     #[test]
     fn header_problems_name_the_source_column() {
         let m = Mapping::from_toml("[columns]\nfelony = \"FEL_IND\"").unwrap();
-        let h = ["case_number", "count", "statute", "felony", "filing_date", "statute"];
+        let h = [
+            "case_number",
+            "count",
+            "statute",
+            "felony",
+            "filing_date",
+            "statute",
+        ];
         let err = RowParser::new(Kind::Charges, &m, &h).unwrap_err();
         assert_eq!(err.len(), 2);
         assert_eq!(err[0].column.as_deref(), Some("statute"));

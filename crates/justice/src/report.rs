@@ -81,7 +81,10 @@ impl fmt::Display for Reason {
                 write!(f, "duplicate natural key: first seen on line {first_line}")
             }
             Reason::Ragged { expected, found } => {
-                write!(f, "ragged row: {found} cells where the header has {expected}")
+                write!(
+                    f,
+                    "ragged row: {found} cells where the header has {expected}"
+                )
             }
             Reason::InvalidUtf8 => f.write_str("not valid UTF-8"),
             Reason::Invalid { message } => f.write_str(message),

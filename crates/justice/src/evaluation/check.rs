@@ -61,7 +61,12 @@ pub fn check_with<R: Read>(
             Err(e) => c.problem(file, 0, None, format!("cannot open: {e}")),
         }
     }
-    if c.unit_items.len() != 5 && !c.problems.iter().any(|p| p.file == "unit_costs.csv" && p.line == 0) {
+    if c.unit_items.len() != 5
+        && !c
+            .problems
+            .iter()
+            .any(|p| p.file == "unit_costs.csv" && p.line == 0)
+    {
         let missing: Vec<&str> = UNIT_ITEMS
             .iter()
             .filter(|i| !c.unit_items.contains(**i))
@@ -146,7 +151,13 @@ fn decimal(s: &str) -> bool {
 }
 
 impl Checker {
-    fn problem(&mut self, file: &'static str, line: u64, column: Option<&'static str>, message: impl Into<String>) {
+    fn problem(
+        &mut self,
+        file: &'static str,
+        line: u64,
+        column: Option<&'static str>,
+        message: impl Into<String>,
+    ) {
         if self.problems.len() < MAX_LISTED {
             self.problems.push(SchemaProblem {
                 file,
@@ -223,18 +234,35 @@ impl Checker {
             self.problem(file, 0, None, "line ends must be \\n, not \\r\\n");
         }
         if file == "study.csv" && rows != 1 {
-            self.problem(file, 0, None, format!("expected exactly one data row, found {rows}"));
+            self.problem(
+                file,
+                0,
+                None,
+                format!("expected exactly one data row, found {rows}"),
+            );
         }
         rows
     }
 
-    fn id(&mut self, file: &'static str, line: u64, column: &'static str, s: &str, seen: Option<&mut HashSet<i64>>) -> Option<i64> {
+    fn id(
+        &mut self,
+        file: &'static str,
+        line: u64,
+        column: &'static str,
+        s: &str,
+        seen: Option<&mut HashSet<i64>>,
+    ) -> Option<i64> {
         match int(s) {
             Some(n) if n > 0 => {
                 if let Some(seen) = seen
                     && !seen.insert(n)
                 {
-                    self.problem(file, line, Some(column), format!("{column} {n} is not unique"));
+                    self.problem(
+                        file,
+                        line,
+                        Some(column),
+                        format!("{column} {n} is not unique"),
+                    );
                 }
                 Some(n)
             }
@@ -245,7 +273,13 @@ impl Checker {
         }
     }
 
-    fn date(&mut self, file: &'static str, line: u64, column: &'static str, s: &str) -> Option<Date> {
+    fn date(
+        &mut self,
+        file: &'static str,
+        line: u64,
+        column: &'static str,
+        s: &str,
+    ) -> Option<Date> {
         let d = date(s);
         if d.is_none() {
             self.problem(file, line, Some(column), "expected a date YYYY-MM-DD");
@@ -253,13 +287,24 @@ impl Checker {
         d
     }
 
-    fn bool01(&mut self, file: &'static str, line: u64, column: &'static str, s: &str, allow_empty: bool) -> Option<bool> {
+    fn bool01(
+        &mut self,
+        file: &'static str,
+        line: u64,
+        column: &'static str,
+        s: &str,
+        allow_empty: bool,
+    ) -> Option<bool> {
         match s {
             "0" => Some(false),
             "1" => Some(true),
             "" if allow_empty => None,
             _ => {
-                let expected = if allow_empty { "0, 1 or empty" } else { "0 or 1" };
+                let expected = if allow_empty {
+                    "0, 1 or empty"
+                } else {
+                    "0 or 1"
+                };
                 self.problem(file, line, Some(column), format!("expected {expected}"));
                 None
             }
@@ -329,7 +374,12 @@ impl Checker {
         self.date(F, line, "date", c[2]);
         let kind = c[3];
         if !matches!(kind, "arrest" | "charge" | "booking" | "prison_admission") {
-            self.problem(F, line, Some("kind"), "expected arrest, charge, booking or prison_admission");
+            self.problem(
+                F,
+                line,
+                Some("kind"),
+                "expected arrest, charge, booking or prison_admission",
+            );
         }
         if let Some(true) = self.bool01(F, line, "felony", c[4], false)
             && kind != "charge"
@@ -339,7 +389,12 @@ impl Checker {
         match int(c[5]) {
             Some(n) if n >= 0 => {
                 if n > 0 && kind != "booking" {
-                    self.problem(F, line, Some("jail_days"), "must be 0 unless kind = booking");
+                    self.problem(
+                        F,
+                        line,
+                        Some("jail_days"),
+                        "must be 0 unless kind = booking",
+                    );
                 }
             }
             _ => self.problem(F, line, Some("jail_days"), "expected an integer ≥ 0"),
@@ -352,7 +407,9 @@ impl Checker {
         if let Some(p) = p {
             match self.groups.get(&p) {
                 Some((true, _)) => {}
-                Some((false, _)) => self.problem(F, line, Some("person_id"), "not a lead participant"),
+                Some((false, _)) => {
+                    self.problem(F, line, Some("person_id"), "not a lead participant")
+                }
                 None => self.problem(F, line, Some("person_id"), "not in participants.csv"),
             }
         }
@@ -361,7 +418,12 @@ impl Checker {
                 if let Some(p) = p
                     && !seen.insert((p, m))
                 {
-                    self.problem(F, line, Some("month"), "second row for this person and month");
+                    self.problem(
+                        F,
+                        line,
+                        Some("month"),
+                        "second row for this person and month",
+                    );
                 }
             }
             _ => self.problem(F, line, Some("month"), "expected an integer in -12..24"),
@@ -374,7 +436,12 @@ impl Checker {
     fn unit_cost(&mut self, line: u64, c: &[&str]) {
         const F: &str = "unit_costs.csv";
         if !UNIT_ITEMS.contains(&c[0]) {
-            self.problem(F, line, Some("item"), format!("expected one of {}", UNIT_ITEMS.join(", ")));
+            self.problem(
+                F,
+                line,
+                Some("item"),
+                format!("expected one of {}", UNIT_ITEMS.join(", ")),
+            );
         } else if !self.unit_items.insert(c[0].to_owned()) {
             self.problem(F, line, Some("item"), "item listed twice");
         }

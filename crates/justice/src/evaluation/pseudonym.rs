@@ -64,7 +64,10 @@ pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     k[..n].copy_from_slice(&key[..n]);
     let ipad = k.map(|b| b ^ 0x36);
     let opad = k.map(|b| b ^ 0x5c);
-    let inner = Sha256::new().chain_update(ipad).chain_update(message).finalize();
+    let inner = Sha256::new()
+        .chain_update(ipad)
+        .chain_update(message)
+        .finalize();
     Sha256::new()
         .chain_update(opad)
         .chain_update(inner)
@@ -88,7 +91,7 @@ impl<K: StableId> Pseudonyms<K> {
                 keyed.push((hmac_sha256(&key.0, &id.stable_bytes()), id));
             }
         }
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        keyed.sort_by_key(|a| a.0);
         let map = keyed
             .into_iter()
             .enumerate()

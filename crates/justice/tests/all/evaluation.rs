@@ -44,7 +44,11 @@ fn read_dataset(dir: &Path) -> EvaluationDataset {
         .iter()
         .map(|r| Participant {
             person_id: r[0].parse().unwrap(),
-            group: if r[1] == "lead" { Group::Lead } else { Group::Control },
+            group: if r[1] == "lead" {
+                Group::Lead
+            } else {
+                Group::Control
+            },
             index_date: d(&r[2]),
             age_at_index: r[3].parse().unwrap(),
             sex: match r[4].as_str() {
@@ -126,7 +130,10 @@ fn the_public_dataset_passes_the_schema_check_and_round_trips_byte_for_byte() {
         let mut written = Vec::new();
         data.write_file(file, &mut written).unwrap();
         let original = std::fs::read(dir.join(file)).unwrap();
-        assert!(written == original, "{file} differs from the public dataset");
+        assert!(
+            written == original,
+            "{file} differs from the public dataset"
+        );
     }
     data.check().unwrap();
 }
@@ -209,12 +216,18 @@ fn an_export_writes_the_exact_formats_and_checks_clean() {
         read("events.csv"),
         "event_id,person_id,date,kind,felony,jail_days\n1,2,2012-01-02,arrest,0,0\n2,2,2012-01-03,charge,1,0\n3,1,2014-01-03,booking,0,3\n"
     );
-    assert_eq!(read("monthly.csv"), "person_id,month,housed,employed,income_benefits\n1,-3,1,,0\n");
+    assert_eq!(
+        read("monthly.csv"),
+        "person_id,month,housed,employed,income_benefits\n1,-3,1,,0\n"
+    );
     assert_eq!(
         read("unit_costs.csv"),
         "item,cost_usd\narrest,850.00\ncharge_felony,2950.00\ncharge_misdemeanor,1120.00\njail_day,158.25\nprison_admission,38000.00\n"
     );
-    assert_eq!(read("eligible_arrests.csv"), "arrest_id,date,race,diverted\n1,2011-10-01,White,0\n");
+    assert_eq!(
+        read("eligible_arrests.csv"),
+        "arrest_id,date,race,diverted\n1,2011-10-01,White,0\n"
+    );
     assert_eq!(read("study.csv"), "study_end\n2015-12-31\n");
     let summary = check_dir(&dir).unwrap();
     assert_eq!((summary.n_lead, summary.n_control), (1, 1));
@@ -269,10 +282,30 @@ fn the_check_names_each_broken_rule() {
     };
     let problems = check_with(files).unwrap_err();
     let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert!(shown.iter().any(|s| s.starts_with("participants.csv line 1: header must be exactly")), "{shown:?}");
-    assert!(shown.iter().any(|s| s.starts_with("eligible_arrests.csv line 2, column race")), "{shown:?}");
-    assert!(shown.iter().any(|s| s.starts_with("eligible_arrests.csv line 2, column diverted")), "{shown:?}");
-    assert!(shown.iter().any(|s| s.contains("study.csv line 0: line ends")), "{shown:?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with("participants.csv line 1: header must be exactly")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with("eligible_arrests.csv line 2, column race")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.starts_with("eligible_arrests.csv line 2, column diverted")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("study.csv line 0: line ends")),
+        "{shown:?}"
+    );
 }
 
 #[test]
@@ -286,5 +319,8 @@ fn pseudonyms_replace_person_ids_consistently_across_files() {
     assert_eq!(p.len(), 50);
     let first = p.get(&ids[0]).unwrap();
     assert!((1..=50).contains(&first));
-    assert_eq!(Pseudonyms::assign(&key, ids.clone()).get(&ids[0]), Some(first));
+    assert_eq!(
+        Pseudonyms::assign(&key, ids.clone()).get(&ids[0]),
+        Some(first)
+    );
 }

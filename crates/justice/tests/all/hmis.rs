@@ -154,7 +154,10 @@ fn values_land_in_their_columns() {
     assert_eq!(at(HmisFile::IncomeBenefits, "TotalMonthlyIncome"), "943.00");
     assert_eq!(at(HmisFile::IncomeBenefits, "SSI"), "1");
     assert_eq!(at(HmisFile::Services, "RecordType"), "141");
-    assert_eq!(at(HmisFile::CurrentLivingSituation, "LocationDetails"), "under the viaduct");
+    assert_eq!(
+        at(HmisFile::CurrentLivingSituation, "LocationDetails"),
+        "under the viaduct"
+    );
     assert_eq!(read(HmisFile::Exit).len(), 1, "no exits: header only");
 }
 

@@ -19,7 +19,11 @@ fn rejected(kind: Kind, bytes: &[u8], mapping: &Mapping) -> handoff_justice::Imp
 #[test]
 fn a_file_with_bad_rows_is_rejected_whole_with_each_bad_row_named() {
     let bytes = read_fixture("bookings_bad.csv");
-    let report = rejected(Kind::Bookings, &bytes, &Mapping::default_for(Kind::Bookings));
+    let report = rejected(
+        Kind::Bookings,
+        &bytes,
+        &Mapping::default_for(Kind::Bookings),
+    );
     let got: Vec<(u64, Option<&str>, &str)> = report
         .problems
         .iter()
@@ -38,7 +42,10 @@ fn a_file_with_bad_rows_is_rejected_whole_with_each_bad_row_named() {
             (12, Some("charges"), "unknown_code"),
         ]
     );
-    assert_eq!(report.problems[3].reason, Reason::DuplicateKey { first_line: 2 });
+    assert_eq!(
+        report.problems[3].reason,
+        Reason::DuplicateKey { first_line: 2 }
+    );
     assert_eq!(
         report.problems[4].reason,
         Reason::Ragged {
@@ -77,7 +84,9 @@ fn streaming_a_bad_file_ends_in_rejection_so_the_transaction_rolls_back() {
     );
     assert!(matches!(
         result,
-        Err(handoff_justice::StreamError::Import(ImportError::Rejected(_)))
+        Err(handoff_justice::StreamError::Import(ImportError::Rejected(
+            _
+        )))
     ));
     // Only the rows before the first bad one were offered.
     assert_eq!(handed, [2]);
@@ -86,7 +95,12 @@ fn streaming_a_bad_file_ends_in_rejection_so_the_transaction_rolls_back() {
 #[test]
 fn a_good_bookings_file_imports_with_lines_keys_and_provenance() {
     let bytes = read_fixture("bookings_good.csv");
-    let batch = import(Kind::Bookings, &bytes[..], &Mapping::default_for(Kind::Bookings)).unwrap();
+    let batch = import(
+        Kind::Bookings,
+        &bytes[..],
+        &Mapping::default_for(Kind::Bookings),
+    )
+    .unwrap();
     assert_eq!(batch.provenance.rows, 4);
     assert_eq!(batch.provenance.bytes, bytes.len() as u64);
     assert_eq!(batch.provenance.sha256, hex::encode(Sha256::digest(&bytes)));
@@ -144,7 +158,12 @@ fn a_mapping_translates_columns_codes_and_dates() {
     let mapping =
         Mapping::from_toml(&std::fs::read_to_string(fixture("charges_court.toml")).unwrap())
             .unwrap();
-    let batch = import(Kind::Charges, &read_fixture("charges_court.csv")[..], &mapping).unwrap();
+    let batch = import(
+        Kind::Charges,
+        &read_fixture("charges_court.csv")[..],
+        &mapping,
+    )
+    .unwrap();
     let charges: Vec<_> = batch
         .records
         .iter()
@@ -162,11 +181,22 @@ fn a_mapping_translates_columns_codes_and_dates() {
     let p = charges[0].person.as_ref().unwrap();
     assert_eq!((p.sex, p.race), (Sex::Female, Race::White));
     assert_eq!(p.dob, date!(1980 - 02 - 28));
-    assert_eq!(charges[2].person.as_ref().unwrap().race, Race::BlackAfricanAmerican);
+    assert_eq!(
+        charges[2].person.as_ref().unwrap().race,
+        Race::BlackAfricanAmerican
+    );
     assert!(charges[3].person.is_none());
     assert_eq!(charges[3].person_key.as_deref(), Some("P12"));
     let keys: Vec<&str> = batch.records.iter().map(|r| r.key.as_str()).collect();
-    assert_eq!(keys, ["26-1-00123-7#1", "26-1-00123-7#2", "26-1-00456-1#1", "26-1-00789-2#1"]);
+    assert_eq!(
+        keys,
+        [
+            "26-1-00123-7#1",
+            "26-1-00123-7#2",
+            "26-1-00456-1#1",
+            "26-1-00789-2#1"
+        ]
+    );
 }
 
 #[test]
@@ -213,7 +243,11 @@ fn a_default_mapping_file_without_the_mapped_column_is_a_header_problem() {
 }
 
 /// A store keyed by natural key, as the database's unique index is.
-fn upsert(store: &mut HashMap<NaturalKey, String>, bytes: &[u8], kind: Kind) -> (usize, usize, usize) {
+fn upsert(
+    store: &mut HashMap<NaturalKey, String>,
+    bytes: &[u8],
+    kind: Kind,
+) -> (usize, usize, usize) {
     let batch = import(kind, bytes, &Mapping::default_for(kind)).unwrap();
     let (mut added, mut updated, mut unchanged) = (0, 0, 0);
     for r in batch.records {
@@ -247,6 +281,9 @@ fn natural_keys_make_re_imports_and_overlapping_extracts_idempotent() {
         "{header}\n{released}\n{}\nB200,2026-03-06T10:00:00Z,,New,,Person,1990-09-09,F,White,\n",
         rows[1]
     );
-    assert_eq!(upsert(&mut store, overlap.as_bytes(), Kind::Bookings), (1, 1, 1));
+    assert_eq!(
+        upsert(&mut store, overlap.as_bytes(), Kind::Bookings),
+        (1, 1, 1)
+    );
     assert_eq!(store.len(), 5);
 }

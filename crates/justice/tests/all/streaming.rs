@@ -27,7 +27,11 @@ fn a_200k_row_arrests_file_streams_in_two_passes() {
     assert_eq!(first.rows, ROWS);
     assert_eq!(first.bytes, bytes);
     assert_eq!(ticks.len() as u64, ROWS / PROGRESS_EVERY + 1);
-    assert!(ticks.windows(2).all(|w| w[0].rows <= w[1].rows && w[0].bytes <= w[1].bytes));
+    assert!(
+        ticks
+            .windows(2)
+            .all(|w| w[0].rows <= w[1].rows && w[0].bytes <= w[1].bytes)
+    );
     assert_eq!(ticks.last().unwrap(), &Progress { rows: ROWS, bytes });
     let sha = hex::encode(Sha256::digest(std::fs::read(&path).unwrap()));
     assert_eq!(first.sha256, sha);
@@ -35,19 +39,28 @@ fn a_200k_row_arrests_file_streams_in_two_passes() {
     // Pass 2: records in file order, same digest.
     let mut count = 0u64;
     let mut last_line = 1;
-    let second = stream_records(Kind::Arrests, open(), &mapping, |_| {}, |r| {
-        count += 1;
-        assert!(r.line > last_line);
-        last_line = r.line;
-        Ok::<(), ()>(())
-    })
+    let second = stream_records(
+        Kind::Arrests,
+        open(),
+        &mapping,
+        |_| {},
+        |r| {
+            count += 1;
+            assert!(r.line > last_line);
+            last_line = r.line;
+            Ok::<(), ()>(())
+        },
+    )
     .unwrap();
     assert_eq!(count, ROWS);
     assert_eq!(second.sha256, first.sha256);
 
     // A duplicate at the very end is still caught, naming the first line.
     {
-        let mut f = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         writeln!(
             f,
             "A000000003,2026-01-01T00:00:00Z,Ann,,Doe,1980-01-01,F,White,9A|x|M,,"
