@@ -22,6 +22,8 @@
 //! it has no database, no network and no clock — callers pass times in.
 
 pub mod evaluation;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod generate;
 pub mod hmis;
 mod import;

@@ -20,8 +20,13 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), k in 0usize..5) {
-        let kind = Kind::ALL[k];
-        let _ = import(kind, &bytes[..], &Mapping::default_for(kind));
+        // The same entry point the cargo-fuzz targets use.
+        handoff_justice::fuzzing::row_parser(Kind::ALL[k], &bytes);
+    }
+
+    #[test]
+    fn arbitrary_mapping_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+        handoff_justice::fuzzing::mapping(&bytes);
     }
 
     #[test]
