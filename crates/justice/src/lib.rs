@@ -22,6 +22,7 @@
 //! it has no database, no network and no clock — callers pass times in.
 
 pub mod evaluation;
+pub mod feed;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod generate;
@@ -33,6 +34,7 @@ mod parse;
 pub mod records;
 pub mod report;
 
+pub use feed::parse_bookings_json;
 pub use import::{
     ImportBatch, ImportError, ImportedRecord, MAX_PROBLEMS, PROGRESS_EVERY, Progress, Provenance,
     StreamError, import, stream_records, validate_streaming,

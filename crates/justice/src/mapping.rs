@@ -153,6 +153,15 @@ impl Mapping {
         }
     }
 
+    /// The same codes and formats under the default column names (for
+    /// sources such as the JSON feed whose field names are Handoff's own).
+    pub fn without_columns(&self) -> Self {
+        Self {
+            columns: BTreeMap::new(),
+            ..self.clone()
+        }
+    }
+
     /// The kind this mapping was written for, if it says.
     pub fn kind(&self) -> Option<Kind> {
         self.kind
