@@ -23,7 +23,7 @@ use crate::parse::RowParser;
 use crate::records::{NaturalKey, Record};
 use crate::report::{ImportReport, Reason, RowProblem};
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read};
 
 /// Most problems a report lists; more are counted, not kept, so a wholly
@@ -146,17 +146,70 @@ pub fn stream_records<R: Read, E>(
     run(kind, reader, mapping, &mut progress, &mut on_record)
 }
 
-/// Hashes and counts the bytes as the CSV reader pulls them.
+/// Hashes and counts the bytes as the CSV reader pulls them, and keeps the
+/// positions of line-end bytes not yet passed so rows get their physical
+/// line numbers. (The CSV reader's own line count drifts on `\r\n` files
+/// and after blank lines.) Only line ends inside the reader's look-ahead
+/// window and the current row are kept: memory stays bounded.
 struct HashingReader<R> {
     inner: R,
     hasher: Sha256,
     bytes: u64,
+    line_ends: VecDeque<(u64, u8)>,
+    lines_passed: u64,
+}
+
+impl<R> HashingReader<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+            line_ends: VecDeque::new(),
+            lines_passed: 0,
+        }
+    }
+
+    fn pass(&mut self, pos: u64, byte: u8) {
+        // `\r\n` is one line end; a lone `\r` is one too.
+        let crlf = byte == b'\r' && self.line_ends.front() == Some(&(pos + 1, b'\n'));
+        if !crlf {
+            self.lines_passed += 1;
+        }
+    }
+
+    /// The physical line (1-based) of a record whose bytes, including any
+    /// blank lines the CSV reader skipped before it, start at `start`.
+    fn line_at(&mut self, start: u64) -> u64 {
+        while let Some(&(pos, byte)) = self.line_ends.front() {
+            if pos >= start {
+                break;
+            }
+            self.line_ends.pop_front();
+            self.pass(pos, byte);
+        }
+        let mut cursor = start;
+        while let Some(&(pos, byte)) = self.line_ends.front() {
+            if pos != cursor {
+                break;
+            }
+            self.line_ends.pop_front();
+            self.pass(pos, byte);
+            cursor += 1;
+        }
+        self.lines_passed + 1
+    }
 }
 
 impl<R: Read> Read for HashingReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        for (i, b) in buf[..n].iter().enumerate() {
+            if *b == b'\n' || *b == b'\r' {
+                self.line_ends.push_back((self.bytes + i as u64, *b));
+            }
+        }
         self.bytes += n as u64;
         Ok(n)
     }
@@ -188,11 +241,7 @@ fn run<R: Read, E>(
     sink: &mut dyn FnMut(ImportedRecord) -> Result<(), E>,
 ) -> Result<Provenance, StreamError<E>> {
     mapping.check_for(kind).map_err(ImportError::from)?;
-    let hashing = HashingReader {
-        inner: reader,
-        hasher: Sha256::new(),
-        bytes: 0,
-    };
+    let hashing = HashingReader::new(reader);
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -211,7 +260,7 @@ fn run<R: Read, E>(
             None
         }
         true => {
-            let line = line_of(&record);
+            let line = line_of(&mut csv, &record);
             match cells(&record, line, &[], &mut problems) {
                 None => None,
                 Some(header) => match RowParser::new(kind, mapping, &header) {
@@ -230,7 +279,7 @@ fn run<R: Read, E>(
         let names = parser.header().to_vec();
         while read(&mut csv, &mut record, &mut problems)? {
             rows += 1;
-            let line = line_of(&record);
+            let line = line_of(&mut csv, &record);
             if let Some(cells) = cells(&record, line, &names, &mut problems) {
                 match parser.parse(line, &cells) {
                     Ok(rec) => {
@@ -302,8 +351,9 @@ fn run<R: Read, E>(
     }
 }
 
-fn line_of(record: &csv::ByteRecord) -> u64 {
-    record.position().map_or(0, |p| p.line())
+fn line_of<R: Read>(csv: &mut csv::Reader<HashingReader<R>>, record: &csv::ByteRecord) -> u64 {
+    let start = record.position().map_or(0, |p| p.byte());
+    csv.get_mut().line_at(start)
 }
 
 /// Reads the next record. CSV syntax problems cannot happen with a flexible
@@ -365,4 +415,65 @@ fn cells<'r>(
         }
     }
     ok.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Physical start lines of each record, as the importer counts them.
+    fn lines(data: &str) -> Vec<u64> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(HashingReader::new(data.as_bytes()));
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while csv.read_byte_record(&mut rec).unwrap() {
+            out.push(line_of(&mut csv, &rec));
+        }
+        out
+    }
+
+    #[test]
+    fn physical_lines_survive_crlf_blank_lines_and_multi_line_cells() {
+        assert_eq!(lines("a,b\n1,2\n3,4\n"), [1, 2, 3]);
+        assert_eq!(lines("a,b\r\n1,2\r\n3,4\r\n"), [1, 2, 3]);
+        assert_eq!(lines("a,b\n\n\n1,2\n\n3,4"), [1, 4, 6]);
+        assert_eq!(lines("a,b\r\n\r\n1,2\r\n\r\n\r\n3,4\r\n"), [1, 3, 6]);
+        assert_eq!(lines("a,b\n\"x\ny\",2\n3,4\n"), [1, 2, 4]);
+        assert_eq!(lines("a,b\r\n\"x\r\ny\",2\r\n3,4\r\n"), [1, 2, 4]);
+        assert_eq!(lines("\n\na,b\n1,2"), [3, 4]);
+        assert_eq!(lines("a,b\r1,2\r3,4\r"), [1, 2, 3]);
+        assert_eq!(lines("\u{feff}a,b\r\n1,2\r\n"), [1, 2]);
+    }
+
+    #[test]
+    fn line_ends_are_tracked_across_small_reads() {
+        // A reader that hands out one byte at a time.
+        struct Drip<'a>(&'a [u8]);
+        impl Read for Drip<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                match (self.0.split_first(), buf.first_mut()) {
+                    (Some((b, rest)), Some(slot)) => {
+                        *slot = *b;
+                        self.0 = rest;
+                        Ok(1)
+                    }
+                    _ => Ok(0),
+                }
+            }
+        }
+        let data = b"a,b\r\n\r\n1,2\r\n\"x\r\ny\",3\r\n4,5";
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(HashingReader::new(Drip(data)));
+        let mut rec = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while csv.read_byte_record(&mut rec).unwrap() {
+            out.push(line_of(&mut csv, &rec));
+        }
+        assert_eq!(out, [1, 3, 4, 6]);
+    }
 }

@@ -342,4 +342,27 @@ mod tests {
         }
         assert!("jail".parse::<Kind>().is_err());
     }
+
+    #[test]
+    fn the_crate_docs_list_every_default_column_in_order() {
+        let docs = include_str!("lib.rs");
+        for kind in Kind::ALL {
+            let start = docs
+                .find(&format!("//! * `{kind}` ["))
+                .unwrap_or_else(|| panic!("{kind} missing from the crate docs"));
+            let mut lines = docs[start..].lines();
+            let first = lines.next().unwrap_or_default();
+            let entry: String = std::iter::once(first)
+                .chain(lines.take_while(|l| l.starts_with("//!   ")))
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut at = 0;
+            for col in kind.columns() {
+                let found = entry[at..]
+                    .find(col.field.name())
+                    .unwrap_or_else(|| panic!("{kind}: {} missing or out of order", col.field));
+                at += found + col.field.name().len();
+            }
+        }
+    }
 }

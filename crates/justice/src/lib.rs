@@ -20,6 +20,44 @@
 //! Architecture invariant: this crate is pure. It reads `impl Read` and
 //! writes `impl Write` (plus two convenience functions over a folder path);
 //! it has no database, no network and no clock — callers pass times in.
+//!
+//! # Default columns
+//!
+//! Each kind's header under [`Mapping::default_for`], in order. Marks:
+//! **required** columns must be in the header and filled in every row;
+//! *present* columns must be in the header but may be empty; the rest may
+//! be left out. Column names match ignoring ASCII case and surrounding
+//! spaces; extra columns are ignored. Natural key in brackets.
+//!
+//! * `arrests` [arrest_number]: **arrest_number**, **arrested_at**,
+//!   **first_name**, middle_name, **last_name**, **dob**, sex, race,
+//!   **charges** (at least one), location, person_key
+//! * `charges` [case_number + count]: **case_number**, **count** (1, 2, …),
+//!   **statute**, description, **felony** (`F`/`M`), **filing_date**,
+//!   disposition, disposition_date, arrest_number, person_key, first_name,
+//!   middle_name, last_name, dob, sex, race — a row names its person with
+//!   `person_key`, or with first_name, last_name and dob (or both)
+//! * `bookings` [booking_number] — the jail-feed contract:
+//!   **booking_number**, **booked_at**, *released_at*, **first_name**,
+//!   *middle_name*, **last_name**, **dob**, *sex*, *race*, *charges*; then
+//!   optional person_key
+//! * `prison_admissions` [admission_number]: **admission_number**,
+//!   **admitted_at** (a date), released_at (a date), **first_name**,
+//!   middle_name, **last_name**, **dob**, sex, race, person_key
+//! * `persons` [roster_id] — the comparison roster: **roster_id**,
+//!   **logged_at** (the date the eligible contact was logged),
+//!   **first_name**, middle_name, **last_name**, **dob**, sex, race, shift
+//!   (`red`/`green`), arrest_number, person_key
+//!
+//! Values: dates `YYYY-MM-DD`; timestamps RFC 3339, or
+//! `YYYY-MM-DDTHH:MM:SS` without an offset, read at the mapping's
+//! `local_offset` (UTC by default — see [`mapping`]); `charges` is
+//! `;`-separated `statute|description|F or M`; sex `F`, `M`, `X`, `U` (empty
+//! = `U`); race a label or code of `handoff_domain::referral::Race` (empty
+//! = Unknown). Rules across fields: release not before booking or
+//! admission, disposition not before filing, date of birth not after the
+//! event nor before 1900. Numbers (booking, case, …) are 1–64 characters
+//! and compared exactly after trimming.
 
 pub mod evaluation;
 pub mod feed;

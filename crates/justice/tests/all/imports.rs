@@ -287,3 +287,64 @@ fn natural_keys_make_re_imports_and_overlapping_extracts_idempotent() {
     );
     assert_eq!(store.len(), 5);
 }
+
+#[test]
+fn a_bom_crlf_line_ends_and_a_tab_delimiter_are_read() {
+    let mapping = Mapping::from_toml(
+        "kind = \"persons\"\ndelimiter = \"\\t\"\n[columns]\nroster_id = \"Contact ID\"\n[codes.shift]\nR = \"red\"\nG = \"green\"\n",
+    )
+    .unwrap();
+    let text = "\u{feff}Contact ID\tlogged_at\tfirst_name\tlast_name\tdob\tshift\r\n\
+                R1\t2025-11-03\tPat\tQuinn\t1988-08-08\tR\r\n\
+                R2\t2025-11-04\tLou\tReyes\t1979-12-31\tB\r\n";
+    let report = rejected(Kind::Persons, text.as_bytes(), &mapping);
+    assert_eq!(report.problems.len(), 1);
+    let p = &report.problems[0];
+    assert_eq!((p.line, p.column.as_deref()), (3, Some("shift")));
+    assert_eq!(p.value.as_deref(), Some("B"));
+    let good = text.replace("\tB\r\n", "\tG\r\n");
+    let batch = import(Kind::Persons, good.as_bytes(), &mapping).unwrap();
+    let shifts: Vec<_> = batch
+        .records
+        .iter()
+        .map(|r| match &r.record {
+            Record::RosterEntry(e) => e.shift,
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        shifts,
+        [
+            Some(handoff_justice::Shift::Red),
+            Some(handoff_justice::Shift::Green)
+        ]
+    );
+}
+
+#[test]
+fn arrests_need_an_offence_and_a_sane_date_of_birth() {
+    let text = "arrest_number,arrested_at,first_name,last_name,dob,charges\n\
+                A1,2026-02-01T10:00:00-08:00,Ann,Doe,1980-02-28,\n\
+                A2,2026-02-01T10:00:00-08:00,Ann,Doe,1880-02-28,9A|x|M\n\
+                A3,2026-02-01T10:00:00-08:00,Ann,Doe,1980-02-28,9A|x\n\
+                ,2026-02-01T10:00:00-08:00,Ann,Doe,1980-02-28,9A|x|M\n";
+    let report = rejected(
+        Kind::Arrests,
+        text.as_bytes(),
+        &Mapping::default_for(Kind::Arrests),
+    );
+    let got: Vec<(u64, &str, &str)> = report
+        .problems
+        .iter()
+        .map(|p| (p.line, p.column.as_deref().unwrap(), p.reason.code()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (2, "charges", "missing_value"),
+            (3, "dob", "invalid"),
+            (4, "charges", "invalid"),
+            (5, "arrest_number", "missing_value"),
+        ]
+    );
+}
