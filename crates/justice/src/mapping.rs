@@ -162,6 +162,37 @@ impl Mapping {
         }
     }
 
+    /// The default mapping of `kind` written out as a mapping file, every
+    /// key explicit (code tables as commented examples): the starting point
+    /// for a source whose columns or codes differ.
+    pub fn default_toml(kind: Kind) -> String {
+        let mut out = format!(
+            "# Mapping for {kind} files. Every key is optional: as written, this\n\
+             # file is the default mapping and changes nothing.\n\
+             kind = \"{kind}\"\n\
+             delimiter = \",\"\n\
+             # Offset of timestamps written without one (RFC 3339 ones carry theirs).\n\
+             local_offset = \"+00:00\"\n\
+             # date_format = \"[month]/[day]/[year]\"   # default [year]-[month]-[day]\n\
+             # timestamp_format = \"[month]/[day]/[year] [hour]:[minute]\"   # default RFC 3339\n"
+        );
+        if kind.has_field(Field::Charges) {
+            out.push_str("charge_separator = \";\"\ncharge_part_separator = \"|\"\n");
+        }
+        out.push_str("\n# Handoff field = the source's column name.\n[columns]\n");
+        for col in kind.columns() {
+            out.push_str(&format!("{0} = \"{0}\"\n", col.field.name()));
+        }
+        out.push_str("\n# Source code = Handoff value, for example:\n# [codes.sex]\n# \"1\" = \"M\"\n# \"2\" = \"F\"\n# [codes.race]\n# B = \"Black/African American\"\n");
+        if kind.has_field(Field::Felony) || kind.has_field(Field::Charges) {
+            out.push_str("# [codes.felony]\n# Y = true\n# N = false\n");
+        }
+        if kind.has_field(Field::Shift) {
+            out.push_str("# [codes.shift]\n# R = \"red\"\n# G = \"green\"\n");
+        }
+        out
+    }
+
     /// The kind this mapping was written for, if it says.
     pub fn kind(&self) -> Option<Kind> {
         self.kind
@@ -422,6 +453,20 @@ mod tests {
         assert_eq!(m.translate(CodedField::Sex, "1"), None);
         assert!(m.check_for(Kind::Charges).is_ok());
         assert_eq!(m.check_for(Kind::Bookings).unwrap_err().key, "kind");
+    }
+
+    #[test]
+    fn the_written_default_mapping_is_the_default_mapping() {
+        for kind in Kind::ALL {
+            let text = Mapping::default_toml(*kind);
+            let m = Mapping::from_toml(&text).unwrap_or_else(|e| panic!("{kind}: {e}\n{text}"));
+            assert_eq!(m.kind(), Some(*kind));
+            assert!(m.check_for(*kind).is_ok());
+            for col in kind.columns() {
+                assert_eq!(m.column(col.field), col.field.name());
+            }
+            assert!(m.codes.is_empty());
+        }
     }
 
     #[test]

@@ -796,7 +796,8 @@ mod tests {
         assert_eq!(b.person.middle_name, None);
         assert_eq!(b.charges.len(), 2);
         assert!(b.charges[0].felony && !b.charges[1].felony);
-        assert_eq!(b.jail_days(), Some(2));
+        let zone = handoff_domain::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
+        assert_eq!(b.jail_days(&zone, date!(2026 - 12 - 31)), 2);
     }
 
     #[test]

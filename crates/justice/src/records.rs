@@ -1,7 +1,9 @@
 //! The typed records an import produces, one type per kind, and their
 //! natural keys.
 
+use crate::evaluation::EventKind;
 use crate::kind::Kind;
+use handoff_domain::site_time::SiteTimeZone;
 use handoff_domain::referral::{Race, Sex};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -128,14 +130,16 @@ pub struct Booking {
 }
 
 impl Booking {
-    /// Whole days in jail attributed to this booking, as the evaluation
-    /// counts them (`jail_days`): the calendar days from booking to release,
-    /// at least 1 for a booking released the same day; `None` while in
-    /// custody. Days are counted at UTC offset 0 of the stored instants.
-    pub fn jail_days(&self) -> Option<u32> {
-        let released = self.released_at?;
-        let days = (released.date() - self.booked_at.date()).whole_days();
-        Some(u32::try_from(days.max(1)).unwrap_or(u32::MAX))
+    /// Days in jail attributed to this booking, as the evaluation counts
+    /// them (`jail_days`, SPEC §2.2): the site-local calendar days from
+    /// booking to release, at least 1 (a same-day release is a day in
+    /// jail). A person still in custody is counted up to `as_of` (the
+    /// export's end date, passed in: this crate has no clock).
+    pub fn jail_days(&self, zone: &SiteTimeZone, as_of: Date) -> u32 {
+        let booked = zone.local_date(self.booked_at);
+        let out = self.released_at.map_or(as_of, |r| zone.local_date(r));
+        let days = (out - booked).whole_days();
+        u32::try_from(days.max(1)).unwrap_or(u32::MAX)
     }
 }
 
@@ -249,6 +253,27 @@ impl Record {
         }
     }
 
+    /// The criminal-legal event this record is in the evaluation dataset
+    /// (SPEC §2.2): its site-local date and kind. Arrests count on their
+    /// arrest date, court charges on their filing date, bookings on their
+    /// booking date (with [`Booking::jail_days`] up to `as_of` for people
+    /// still in custody), prison admissions on their admission date. Roster
+    /// entries are not events.
+    pub fn evaluation_event(&self, zone: &SiteTimeZone, as_of: Date) -> Option<(Date, EventKind)> {
+        match self {
+            Record::Arrest(a) => Some((zone.local_date(a.arrested_at), EventKind::Arrest)),
+            Record::Charge(c) => Some((c.filing_date, EventKind::Charge { felony: c.felony })),
+            Record::Booking(b) => Some((
+                zone.local_date(b.booked_at),
+                EventKind::Booking {
+                    jail_days: b.jail_days(zone, as_of),
+                },
+            )),
+            Record::PrisonAdmission(p) => Some((p.admitted_at, EventKind::PrisonAdmission)),
+            Record::RosterEntry(_) => None,
+        }
+    }
+
     /// SHA-256 (hex) of the record's canonical JSON: equal digests mean an
     /// unchanged record, so a re-import can skip it; a different digest under
     /// the same natural key is an update from the source.
@@ -306,7 +331,8 @@ mod tests {
     }
 
     #[test]
-    fn jail_days_count_calendar_days_and_at_least_one() {
+    fn jail_days_count_local_calendar_days_and_at_least_one() {
+        let zone = SiteTimeZone::parse("America/Los_Angeles").unwrap();
         let person = PersonFields {
             first_name: "A".into(),
             middle_name: None,
@@ -315,18 +341,26 @@ mod tests {
             sex: Sex::Unknown,
             race: Race::Unknown,
         };
+        // 22:00 local on 1 March.
         let mut b = Booking {
             booking_number: SourceNumber::parse("1").unwrap(),
-            booked_at: datetime!(2026-03-01 22:00 UTC),
+            booked_at: datetime!(2026-03-02 06:00 UTC),
             released_at: None,
             person,
             person_key: None,
             charges: vec![],
         };
-        assert_eq!(b.jail_days(), None);
-        b.released_at = Some(datetime!(2026-03-01 23:00 UTC));
-        assert_eq!(b.jail_days(), Some(1));
-        b.released_at = Some(datetime!(2026-03-04 01:00 UTC));
-        assert_eq!(b.jail_days(), Some(3));
+        let as_of = time::macros::date!(2026 - 03 - 11);
+        assert_eq!(b.jail_days(&zone, as_of), 10);
+        b.released_at = Some(datetime!(2026-03-02 07:00 UTC));
+        assert_eq!(b.jail_days(&zone, as_of), 1);
+        // 01:00 local on 4 March: three local days, though UTC says two.
+        b.released_at = Some(datetime!(2026-03-04 09:00 UTC));
+        assert_eq!(b.jail_days(&zone, as_of), 3);
+        let (date, kind) = Record::Booking(b)
+            .evaluation_event(&zone, as_of)
+            .unwrap();
+        assert_eq!(date, time::macros::date!(2026 - 03 - 01));
+        assert_eq!(kind, EventKind::Booking { jail_days: 3 });
     }
 }
