@@ -3,8 +3,8 @@
 
 use crate::evaluation::EventKind;
 use crate::kind::Kind;
-use handoff_domain::site_time::SiteTimeZone;
 use handoff_domain::referral::{Race, Sex};
+use handoff_domain::site_time::SiteTimeZone;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -357,9 +357,7 @@ mod tests {
         // 01:00 local on 4 March: three local days, though UTC says two.
         b.released_at = Some(datetime!(2026-03-04 09:00 UTC));
         assert_eq!(b.jail_days(&zone, as_of), 3);
-        let (date, kind) = Record::Booking(b)
-            .evaluation_event(&zone, as_of)
-            .unwrap();
+        let (date, kind) = Record::Booking(b).evaluation_event(&zone, as_of).unwrap();
         assert_eq!(date, time::macros::date!(2026 - 03 - 01));
         assert_eq!(kind, EventKind::Booking { jail_days: 3 });
     }

@@ -72,6 +72,7 @@ fn a_200k_row_arrests_file_streams_in_two_passes() {
             assert_eq!(r.problems.len(), 1);
             assert_eq!(r.problems[0].line, ROWS + 2);
             assert_eq!(r.problems[0].reason, Reason::DuplicateKey { first_line: 5 });
+            assert_eq!(r.problems[0].column.as_deref(), Some("arrest_number"));
         }
         other => panic!("{other:?}"),
     }
