@@ -240,12 +240,20 @@ impl Mapping {
                 ));
             }
         }
-        if kind != Kind::Charges && self.codes.contains_key(&CodedField::Felony) {
-            // Felony codes also apply inside `charges` cells.
-            if !kind.has_field(Field::Charges) {
+        for coded in self.codes.keys() {
+            let used = match coded {
+                CodedField::Sex => kind.has_field(Field::Sex),
+                CodedField::Race => kind.has_field(Field::Race),
+                // Felony codes also apply inside `charges` cells.
+                CodedField::Felony => {
+                    kind.has_field(Field::Felony) || kind.has_field(Field::Charges)
+                }
+                CodedField::Shift => kind.has_field(Field::Shift),
+            };
+            if !used {
                 return Err(MappingError::new(
-                    "codes.felony",
-                    format!("{kind} have no felony values"),
+                    format!("codes.{}", coded.name()),
+                    format!("{kind} have no {} values", coded.name()),
                 ));
             }
         }
@@ -476,6 +484,18 @@ mod tests {
         assert_eq!(
             m.check_for(Kind::Persons).unwrap_err().key,
             "columns.booking_number"
+        );
+        let shift = Mapping::from_toml("[codes.shift]\nR = \"red\"").unwrap();
+        assert!(shift.check_for(Kind::Persons).is_ok());
+        assert_eq!(
+            shift.check_for(Kind::Bookings).unwrap_err().key,
+            "codes.shift"
+        );
+        let felony = Mapping::from_toml("[codes.felony]\nY = true").unwrap();
+        assert!(felony.check_for(Kind::Arrests).is_ok());
+        assert_eq!(
+            felony.check_for(Kind::Persons).unwrap_err().key,
+            "codes.felony"
         );
     }
 }
