@@ -137,6 +137,16 @@ impl<'m> RowParser<'m> {
         };
         match record {
             Some(r) if row.problems.is_empty() => Ok(r),
+            // Every `None` above comes with a problem; never let a row
+            // vanish silently if one does not.
+            _ if row.problems.is_empty() => Err(vec![RowProblem::new(
+                line,
+                None,
+                None,
+                Reason::Invalid {
+                    message: "the row could not be read".into(),
+                },
+            )]),
             _ => Err(row.problems),
         }
     }
