@@ -348,3 +348,33 @@ fn arrests_need_an_offence_and_a_sane_date_of_birth() {
         ]
     );
 }
+
+#[test]
+fn a_failing_sink_stops_the_stream_with_its_error() {
+    let bytes = read_fixture("bookings_good.csv");
+    let mut n = 0;
+    let result = stream_records(
+        Kind::Bookings,
+        &bytes[..],
+        &Mapping::default_for(Kind::Bookings),
+        |_| {},
+        |_| {
+            n += 1;
+            if n == 2 { Err("disk full") } else { Ok(()) }
+        },
+    );
+    assert!(matches!(
+        result,
+        Err(handoff_justice::StreamError::Sink("disk full"))
+    ));
+    assert_eq!(n, 2);
+}
+
+#[test]
+fn a_header_only_file_is_an_empty_batch() {
+    let kind = Kind::PrisonAdmissions;
+    let text = format!("{}\n", kind.default_header());
+    let batch = import(kind, text.as_bytes(), &Mapping::default_for(kind)).unwrap();
+    assert!(batch.records.is_empty());
+    assert_eq!(batch.provenance.rows, 0);
+}
