@@ -92,8 +92,9 @@ impl fmt::Display for Reason {
     }
 }
 
-/// One problem with one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One problem with one row. `Debug` and `Display` leave the value out, so
+/// an error chain or a log line never carries the cell.
+#[derive(Clone, PartialEq, Eq, Serialize)]
 pub struct RowProblem {
     /// Physical line in the file where the row starts, 1-based; the header
     /// is line 1.
@@ -115,6 +116,17 @@ impl RowProblem {
             value: value.filter(|v| !v.is_empty()).map(truncate),
             reason,
         }
+    }
+}
+
+impl fmt::Debug for RowProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowProblem")
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("value", &self.value.as_ref().map(|_| "<redacted>"))
+            .field("reason", &self.reason)
+            .finish()
     }
 }
 
@@ -269,6 +281,7 @@ mod tests {
             omitted: 0,
         };
         assert!(!report.to_string().contains("1980"));
+        assert!(!format!("{report:?}").contains("1980"));
         assert!(report.to_csv().contains("1980-13-45"));
         assert!(report.to_json().contains("1980-13-45"));
         assert!(!report.without_values().to_json().contains("1980"));
