@@ -348,7 +348,7 @@ mod tests {
         let docs = include_str!("lib.rs");
         for kind in Kind::ALL {
             let start = docs
-                .find(&format!("//! * `{kind}` ["))
+                .find(&format!("//! * `{kind}` (key"))
                 .unwrap_or_else(|| panic!("{kind} missing from the crate docs"));
             let mut lines = docs[start..].lines();
             let first = lines.next().unwrap_or_default();

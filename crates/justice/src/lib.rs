@@ -27,24 +27,24 @@
 //! **required** columns must be in the header and filled in every row;
 //! *present* columns must be in the header but may be empty; the rest may
 //! be left out. Column names match ignoring ASCII case and surrounding
-//! spaces; extra columns are ignored. Natural key in brackets.
+//! spaces; extra columns are ignored.
 //!
-//! * `arrests` [arrest_number]: **arrest_number**, **arrested_at**,
+//! * `arrests` (key: arrest_number): **arrest_number**, **arrested_at**,
 //!   **first_name**, middle_name, **last_name**, **dob**, sex, race,
 //!   **charges** (at least one), location, person_key
-//! * `charges` [case_number + count]: **case_number**, **count** (1, 2, …),
+//! * `charges` (key: case_number + count): **case_number**, **count** (1, 2, …),
 //!   **statute**, description, **felony** (`F`/`M`), **filing_date**,
 //!   disposition, disposition_date, arrest_number, person_key, first_name,
 //!   middle_name, last_name, dob, sex, race — a row names its person with
 //!   `person_key`, or with first_name, last_name and dob (or both)
-//! * `bookings` [booking_number] — the jail-feed contract:
+//! * `bookings` (key: booking_number) — the jail-feed contract:
 //!   **booking_number**, **booked_at**, *released_at*, **first_name**,
 //!   *middle_name*, **last_name**, **dob**, *sex*, *race*, *charges*; then
 //!   optional person_key
-//! * `prison_admissions` [admission_number]: **admission_number**,
+//! * `prison_admissions` (key: admission_number): **admission_number**,
 //!   **admitted_at** (a date), released_at (a date), **first_name**,
 //!   middle_name, **last_name**, **dob**, sex, race, person_key
-//! * `persons` [roster_id] — the comparison roster: **roster_id**,
+//! * `persons` (key: roster_id) — the comparison roster: **roster_id**,
 //!   **logged_at** (the date the eligible contact was logged),
 //!   **first_name**, middle_name, **last_name**, **dob**, sex, race, shift
 //!   (`red`/`green`), arrest_number, person_key
