@@ -94,6 +94,13 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
       console.log(`quick referral page: ${m.weight} bytes transferred (${(m.weight / 1024).toFixed(1)} KB; ${m.parts.join(', ')})`);
       assert.ok(m.weight > 0, 'measured nothing');
       assert.ok(m.weight < FORM_WEIGHT_BUDGET, `quick referral page is ${m.weight} bytes, budget ${FORM_WEIGHT_BUDGET}`);
+      // At most 8 required fields: those the browser enforces plus date of
+      // birth or age, location and incident number, which screening requires.
+      const marked = await officer.page.evaluate(() =>
+        [...new Set([...document.querySelectorAll('form.quick [required]')].map((e) => e.name))],
+      );
+      console.log(`quick referral required fields: ${[...marked, 'dob|approx_age', 'address', 'incident_number'].join(', ')}`);
+      assert.ok(marked.length + 3 <= 8, `${marked.length + 3} required fields`);
     });
 
     await t.test('the officer refers in under a minute and sees the result', async () => {
