@@ -4,11 +4,13 @@
 
 mod account;
 mod admin;
+mod caseload;
 mod flow;
 mod handoff;
 mod holds;
 mod home;
 mod login;
+mod participant;
 mod policy;
 mod referral;
 mod referral_work;
@@ -72,6 +74,22 @@ pub fn router() -> Router<AppState> {
         )
         .route("/roster/{id}/remove", post(supervisor::remove_shift))
         .route("/admin/policy", get(policy::editor).post(policy::save))
+        .route("/caseload", get(caseload::page))
+        .route("/search", get(caseload::search))
+        .route("/participants/{id}", get(participant::profile))
+        .route(
+            "/participants/{id}/contacts/new",
+            get(participant::contact_form),
+        )
+        .route("/participants/{id}/contacts", post(participant::log_contact))
+        .route("/participants/{id}/goals", post(participant::add_goal))
+        .route(
+            "/participants/{id}/goals/{goal}",
+            post(participant::update_goal),
+        )
+        .route("/participants/{id}/close", post(participant::close))
+        .route("/participants/{id}/reopen", post(participant::reopen))
+        .route("/participants/{id}/assign", post(participant::assign))
         .route(
             "/assets/geo.js",
             get(|| script(include_str!("../../assets/geo.js"))),

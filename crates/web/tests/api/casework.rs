@@ -607,3 +607,82 @@ both!(
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
     }
 );
+
+both!(pages_show_only_what_the_guard_allows, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let officer = as_user(&app, "officer@demo.test").await;
+    let cm = as_user(&app, "casemanager@demo.test").await;
+    let police = agency(&cm, "police").await;
+    let pid = enrol(
+        &officer,
+        &cm,
+        "Reyes",
+        json!([{"agency_id": police, "categories": ["enrollment", "engagement"]}]),
+    )
+    .await;
+    let form = cm.get(&format!("/participants/{pid}/contacts/new")).await;
+    assert_eq!(form.status(), StatusCode::OK);
+    let html = form.text().await.unwrap();
+    assert!(html.contains("Contact with Dana Reyes") && html.contains("name=\"services\""));
+    let csrf = hidden_field(&html, "csrf_token").unwrap();
+    let r = cm
+        .client
+        .post(cm.url(&format!("/participants/{pid}/contacts")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={csrf}&place=shelter&services=naloxone&services=transport&note=Rode+to+the+clinic&sud=Asked+about+buprenorphine"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = cm
+        .client
+        .post(cm.url(&format!("/participants/{pid}/contacts")))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body(format!("csrf_token={csrf}&place=moon"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = cm
+        .get(&format!("/participants/{pid}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("Rode to the clinic")
+            && page.contains("buprenorphine")
+            && page.contains("Naloxone"),
+        "{page}"
+    );
+    // The officer's copy: engagement and enrolment only.
+    let r = officer.get(&format!("/participants/{pid}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Engagement") && page.contains("Last contact"));
+    assert!(
+        !page.contains("Rode to the clinic")
+            && !page.contains("buprenorphine")
+            && !page.contains("Log a contact"),
+        "{page}"
+    );
+    assert_eq!(
+        officer
+            .get(&format!("/participants/{pid}/contacts/new"))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    // The caseload and the search.
+    let page = cm.get("/caseload").await.text().await.unwrap();
+    assert!(
+        page.contains("Dana Reyes") && page.contains("Contact today"),
+        "{page}"
+    );
+    let page = cm.get("/search?q=dana+reyse").await.text().await.unwrap();
+    assert!(page.contains("Dana Reyes"));
+    assert_eq!(
+        officer.get("/caseload").await.status(),
+        StatusCode::FORBIDDEN
+    );
+});
