@@ -12,6 +12,7 @@ pub mod casework;
 pub mod config;
 pub mod disclosure;
 pub mod error;
+pub mod known;
 pub mod oversight;
 pub mod owg;
 pub mod pages;
@@ -54,6 +55,8 @@ pub struct Inner {
     pub bus: workflow::events::Bus,
     /// Outgoing HTTP (site webhooks).
     pub http: reqwest::Client,
+    /// Per-site indexes for the "already known?" check.
+    pub known: known::KnownCache,
 }
 
 impl Deref for AppState {
@@ -73,6 +76,7 @@ impl AppState {
             login_limiter,
             unknown_logins: Default::default(),
             bus: Default::default(),
+            known: Default::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()

@@ -276,7 +276,10 @@ pub async fn get(
         Err(e) => return Err(e),
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let v = view(state, auth, &agency, &ctx, &r).await?;
+    let mut v = view(state, auth, &agency, &ctx, &r).await?;
+    if is_case_management(auth, &agency) {
+        v.likely_matches = Some(crate::known::likely_matches(state, r.site_id, r.person_id).await);
+    }
     let mut e = audit::event(auth, "referral.read", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("referral:{}", r.id));
     e.subject_participant_id = r.participant_id;
@@ -380,6 +383,7 @@ pub async fn view(
         } else {
             None
         },
+        likely_matches: None,
     })
 }
 

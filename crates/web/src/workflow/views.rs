@@ -162,6 +162,10 @@ pub struct ReferralView {
     /// The participant's id (case management only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participant_id: Option<Uuid>,
+    /// "Already known?": likely earlier records of this person at the site
+    /// (case management only; never shown to the referrer).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub likely_matches: Option<Vec<crate::known::LikelyMatch>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

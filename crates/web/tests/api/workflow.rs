@@ -684,3 +684,82 @@ both!(reminders_escalations_and_handoff_times, |db| async move {
         StatusCode::FORBIDDEN
     );
 });
+
+both!(
+    already_known_shows_likely_matches_to_case_management_only,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let firsts = [
+            "Maria",
+            "James",
+            "Linda",
+            "Robert",
+            "Patricia",
+            "Michael",
+            "Jennifer",
+            "William",
+            "Elizabeth",
+            "David",
+            "Susan",
+            "Joseph",
+            "Karen",
+            "Thomas",
+            "Nancy",
+            "Charles",
+            "Lisa",
+            "Daniel",
+            "Betty",
+            "Matthew",
+            "Sandra",
+            "Anthony",
+            "Ashley",
+            "Mark",
+            "Dorothy",
+            "Paul",
+            "Kimberly",
+            "Steven",
+            "Emily",
+            "Andrew",
+        ];
+        let lasts = [
+            "Garcia", "Smith", "Johnson", "Brown", "Jones", "Miller", "Davis", "Wilson",
+            "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson",
+            "White", "Harris", "Clark", "Lewis", "Walker", "Hall", "Allen", "Young", "King",
+            "Wright", "Scott", "Green", "Baker", "Adams",
+        ];
+        for i in 0..30 {
+            let mut b = arrest(lasts[i]);
+            b["person"]["first_name"] = json!(firsts[i]);
+            b["person"]["dob"] = json!(format!(
+                "19{:02}-{:02}-{:02}",
+                60 + i,
+                1 + i % 12,
+                1 + (i * 7) % 28
+            ));
+            assert_eq!(
+                officer.post("/api/v1/referrals", &b).await.0,
+                StatusCode::CREATED
+            );
+        }
+        // Robert Brown again, as "Bob Brwon", same date of birth.
+        let mut again = arrest("Brwon");
+        again["person"]["first_name"] = json!("Bob");
+        again["person"]["dob"] = json!("1963-04-22");
+        let (_, created) = officer.post("/api/v1/referrals", &again).await;
+        let rid = created["id"].as_str().unwrap();
+        let (_, v) = cm.get_json(&format!("/api/v1/referrals/{rid}")).await;
+        let matches = v["likely_matches"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{v}"));
+        assert!(!matches.is_empty(), "{v}");
+        assert_eq!(matches[0]["name"], "Robert Brown", "{matches:?}");
+        assert!(matches[0]["match_probability"].as_f64().unwrap() >= 0.5);
+        let (_, v) = officer.get_json(&format!("/api/v1/referrals/{rid}")).await;
+        assert!(
+            v.get("likely_matches").is_none(),
+            "never shown to the referrer"
+        );
+    }
+);
