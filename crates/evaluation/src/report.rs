@@ -198,7 +198,7 @@ fn shown_races(r: &Results, min_cell: Option<u64>) -> Vec<ShownRace> {
             ShownRace {
                 race: race.clone(),
                 is_reference: race == &e.reference,
-                n: (!min_cell.is_some_and(|m| row.n < m)).then_some(row.n),
+                n: min_cell.is_none_or(|m| row.n >= m).then_some(row.n),
                 diverted: (!hidden).then_some(row.diverted),
                 rate: (!hidden).then_some(row.rate),
                 rri: if ratio_hidden { None } else { row.rri },
