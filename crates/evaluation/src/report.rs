@@ -393,14 +393,22 @@ fn equity_section(r: &Results, min_cell: Option<u64>) -> String {
 
 /// The whole report as one HTML page.
 pub fn render_report(r: &Results) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>LEAD outcome evaluation</title><style>{REPORT_CSS}</style></head><body><main>{}</main></body></html>",
+        render_report_body(r)
+    )
+}
+
+/// The report's content without the page around it, for embedding in another
+/// page that includes [`REPORT_CSS`].
+pub fn render_report_body(r: &Results) -> String {
     let m = &r.meta;
     let mut s = String::new();
     let _ = write!(
         s,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>LEAD outcome evaluation</title><style>{REPORT_CSS}</style></head><body><main>\
-         <h1>LEAD outcome evaluation</h1>\
+        "<h1>LEAD outcome evaluation</h1>\
          <p class=\"lede\">{} LEAD participants and {} people in the comparison group; study end {}.</p>",
         m.n_lead,
         m.n_control,
@@ -562,7 +570,7 @@ pub fn render_report(r: &Results) -> String {
         "<section id=\"method\"><h2>About these figures</h2><p class=\"note\">Computed by Handoff from the site's own \
          records ({} participants, {} justice events, {} person-months, {} eligible arrests) following the LEAD evaluation \
          specification (modelled on the University of Washington LEAD evaluations). Wald intervals use z = 1.96 \
-         (Φ⁻¹(0.975)).</p></section></main></body></html>",
+         (Φ⁻¹(0.975)).</p></section>",
         m.rows.participants, m.rows.events, m.rows.monthly, m.rows.eligible_arrests
     );
     s
