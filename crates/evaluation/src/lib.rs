@@ -21,7 +21,9 @@ use std::path::Path;
 
 pub use analyses::Timings;
 pub use input::InputError;
-pub use report::{REPORT_CSS, render_equity_section, render_report};
+pub use report::{
+    REPORT_CSS, render_equity_section, render_equity_section_suppressed, render_report,
+};
 pub use results::Results;
 
 /// Reads and validates the evaluation folder `dir`, then runs every analysis.

@@ -6,7 +6,7 @@
 
 use std::fmt::Write;
 
-use crate::results::{GeeResult, LogisticResult, OddsRatio, RateRatio, Results, TermMap};
+use crate::results::{GeeResult, LogisticResult, OddsRatio, RaceRow, RateRatio, Results, TermMap};
 use crate::svg::{self, esc, money};
 
 /// The report's stylesheet (screen, phone and print).
@@ -171,23 +171,63 @@ fn findings(r: &Results) -> Vec<String> {
     f
 }
 
-fn equity_finding(r: &Results) -> String {
+/// One race as shown: values hidden by small-cell suppression are `None`.
+struct ShownRace {
+    race: String,
+    is_reference: bool,
+    n: Option<u64>,
+    diverted: Option<u64>,
+    rate: Option<f64>,
+    rri: Option<f64>,
+    ci: Option<(f64, f64)>,
+}
+
+/// The equity rows, with cells (diverted, not diverted) under `min_cell` suppressed
+/// together with everything derived from them; a suppressed reference row hides
+/// every RRI (each would reveal the reference rate).
+fn shown_races(r: &Results, min_cell: Option<u64>) -> Vec<ShownRace> {
     let e = &r.equity_rri;
-    let mut parts = Vec::new();
-    for (race, row) in &e.races {
-        if race == &e.reference {
-            continue;
-        }
-        if let (Some(rri), Some(lo), Some(hi)) = (row.rri, row.ci_low, row.ci_high) {
-            parts.push(format!(
+    let small =
+        |row: &RaceRow| min_cell.is_some_and(|m| row.diverted < m || row.n - row.diverted < m);
+    let reference_hidden = e.races.get(&e.reference).is_some_and(small);
+    e.races
+        .iter()
+        .map(|(race, row)| {
+            let hidden = small(row);
+            let ratio_hidden = hidden || reference_hidden;
+            ShownRace {
+                race: race.clone(),
+                is_reference: race == &e.reference,
+                n: min_cell.is_none_or(|m| row.n >= m).then_some(row.n),
+                diverted: (!hidden).then_some(row.diverted),
+                rate: (!hidden).then_some(row.rate),
+                rri: if ratio_hidden { None } else { row.rri },
+                ci: if ratio_hidden {
+                    None
+                } else {
+                    row.ci_low.zip(row.ci_high)
+                },
+            }
+        })
+        .collect()
+}
+
+fn equity_finding(r: &Results, min_cell: Option<u64>) -> String {
+    let e = &r.equity_rri;
+    let parts: Vec<String> = shown_races(r, min_cell)
+        .iter()
+        .filter(|row| !row.is_reference)
+        .filter_map(|row| {
+            let (rri, (lo, hi)) = row.rri.zip(row.ci)?;
+            Some(format!(
                 "{} for {} arrestees (95% CI {}–{})",
                 ratio(rri),
-                esc(race),
+                esc(&row.race),
                 ratio(lo),
                 ratio(hi)
-            ));
-        }
-    }
+            ))
+        })
+        .collect();
     let chi = e
         .chi2
         .as_ref()
@@ -271,47 +311,70 @@ fn gee_row(label: &str, g: &GeeResult) -> String {
     )
 }
 
-/// The racial-equity section alone (an HTML fragment), for the oversight role.
+/// The racial-equity section alone (an HTML fragment), with every count.
 pub fn render_equity_section(r: &Results) -> String {
+    equity_section(r, None)
+}
+
+/// The racial-equity section for roles that see aggregates only (oversight):
+/// cells (diverted or not diverted, per race) under `min_cell` are suppressed
+/// with everything derived from them.
+pub fn render_equity_section_suppressed(r: &Results, min_cell: u64) -> String {
+    equity_section(r, Some(min_cell))
+}
+
+fn equity_section(r: &Results, min_cell: Option<u64>) -> String {
     let e = &r.equity_rri;
-    let rows: Vec<svg::ForestRow> = e
-        .races
+    let shown = shown_races(r, min_cell);
+    let rows: Vec<svg::ForestRow> = shown
         .iter()
-        .map(|(k, v)| svg::ForestRow {
-            label: k.clone(),
-            estimate: v.rri,
-            low: v.ci_low,
-            high: v.ci_high,
+        .map(|row| svg::ForestRow {
+            label: row.race.clone(),
+            estimate: row.rri,
+            low: row.ci.map(|c| c.0),
+            high: row.ci.map(|c| c.1),
         })
         .collect();
     let mut s = String::from("<section id=\"equity\"><h2>Racial equity of diversion</h2>");
-    let _ = write!(s, "<p class=\"finding\">{}</p>", equity_finding(r));
+    let _ = write!(
+        s,
+        "<p class=\"finding\">{}</p>",
+        equity_finding(r, min_cell)
+    );
+    let suppression = min_cell
+        .map(|m| {
+            format!(
+                " Counts under {m}, and the rates and indices derived from them, are suppressed."
+            )
+        })
+        .unwrap_or_default();
     let _ = write!(
         s,
         "<figure>{}<figcaption>Relative rate index (RRI) of diversion by race: each group's share of eligible arrests \
          diverted, divided by the share for {} arrestees (squares), with 95% intervals on the log scale (Katz method, \
-         z = 1.96). n = {} eligible arrests.</figcaption></figure>",
+         z = 1.96). n = {} eligible arrests.{suppression}</figcaption></figure>",
         svg::forest_plot(&rows),
         esc(&e.reference),
         thousands(e.n)
     );
     s += "<div class=\"table-wrap\"><table><thead><tr><th>Race</th><th>Eligible arrests</th><th>Diverted</th>\
           <th>Rate</th><th>RRI</th><th>95% CI</th></tr></thead><tbody>";
-    let opt = |v: Option<f64>| v.map_or("—".to_string(), ratio);
-    for (race, row) in &e.races {
-        let ci = match (row.ci_low, row.ci_high) {
-            (Some(a), Some(b)) => format!("{}–{}", ratio(a), ratio(b)),
-            _ if race == &e.reference => "reference".into(),
-            _ => "—".into(),
+    let hidden = "<span title=\"suppressed: small cell\">—</span>";
+    for row in &shown {
+        let ci = match row.ci {
+            Some((a, b)) => format!("{}–{}", ratio(a), ratio(b)),
+            None if row.is_reference => "reference".into(),
+            None => hidden.into(),
         };
         let _ = write!(
             s,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{:.1}%</td><td>{}</td><td>{ci}</td></tr>",
-            esc(race),
-            thousands(row.n),
-            thousands(row.diverted),
-            row.rate * 100.0,
-            opt(row.rri)
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{ci}</td></tr>",
+            esc(&row.race),
+            row.n.map_or(hidden.to_string(), thousands),
+            row.diverted.map_or(hidden.to_string(), thousands),
+            row.rate
+                .map_or(hidden.to_string(), |v| format!("{:.1}%", v * 100.0)),
+            row.rri.map_or(hidden.to_string(), ratio)
         );
     }
     s += "</tbody></table></div>";
@@ -330,14 +393,22 @@ pub fn render_equity_section(r: &Results) -> String {
 
 /// The whole report as one HTML page.
 pub fn render_report(r: &Results) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>LEAD outcome evaluation</title><style>{REPORT_CSS}</style></head><body><main>{}</main></body></html>",
+        render_report_body(r)
+    )
+}
+
+/// The report's content without the page around it, for embedding in another
+/// page that includes [`REPORT_CSS`].
+pub fn render_report_body(r: &Results) -> String {
     let m = &r.meta;
     let mut s = String::new();
     let _ = write!(
         s,
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>LEAD outcome evaluation</title><style>{REPORT_CSS}</style></head><body><main>\
-         <h1>LEAD outcome evaluation</h1>\
+        "<h1>LEAD outcome evaluation</h1>\
          <p class=\"lede\">{} LEAD participants and {} people in the comparison group; study end {}.</p>",
         m.n_lead,
         m.n_control,
@@ -347,7 +418,11 @@ pub fn render_report(r: &Results) -> String {
     for f in findings(r) {
         let _ = write!(s, "<li class=\"finding\">{f}</li>");
     }
-    let _ = write!(s, "<li class=\"finding\">{}</li></ul>", equity_finding(r));
+    let _ = write!(
+        s,
+        "<li class=\"finding\">{}</li></ul>",
+        equity_finding(r, None)
+    );
     s += "<p class=\"note\">Odds and rate ratios below 1 mean fewer arrests or charges for LEAD participants. \
           A 95% confidence interval that contains 1 means the data are also consistent with no difference.</p>";
     if !m.warnings.is_empty() {
@@ -495,7 +570,7 @@ pub fn render_report(r: &Results) -> String {
         "<section id=\"method\"><h2>About these figures</h2><p class=\"note\">Computed by Handoff from the site's own \
          records ({} participants, {} justice events, {} person-months, {} eligible arrests) following the LEAD evaluation \
          specification (modelled on the University of Washington LEAD evaluations). Wald intervals use z = 1.96 \
-         (Φ⁻¹(0.975)).</p></section></main></body></html>",
+         (Φ⁻¹(0.975)).</p></section>",
         m.rows.participants, m.rows.events, m.rows.monthly, m.rows.eligible_arrests
     );
     s

@@ -51,6 +51,23 @@ fn equity_section_stands_alone() {
 }
 
 #[test]
+fn oversight_equity_section_suppresses_small_cells() {
+    let r = public();
+    // public data: Asian 7, Native American 9 and Other 4 diverted arrests
+    let s = handoff_evaluation::render_equity_section_suppressed(&r, 11);
+    assert!(s.contains("Counts under 11"));
+    assert!(!s.contains("<td>7</td>") && !s.contains("<td>9</td>") && !s.contains("<td>4</td>"));
+    assert!(
+        !s.contains("0.49 for Asian"),
+        "the RRI of a suppressed row is hidden"
+    );
+    assert!(s.contains("0.78 for Black"), "rows with large cells stay");
+    assert!(s.contains("<td>65</td>"));
+    let full = handoff_evaluation::render_equity_section(&r);
+    assert!(full.contains("<td>7</td>") && full.contains("0.49 for Asian"));
+}
+
+#[test]
 fn results_document_round_trips() {
     let r = public();
     let json = handoff_evaluation::results_json(&r);

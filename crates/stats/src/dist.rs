@@ -7,7 +7,7 @@ use statrs::distribution::{ContinuousCDF, StudentsT};
 pub const Z975: f64 = 1.959_963_984_540_054;
 
 /// Two-sided normal p-value `2·Φ(−|z|)`, computed as `erfc(|z|/√2)` so tiny
-/// p-values keep their relative precision. `None` for a non-finite `z`.
+/// p-values keep their relative precision (NaN for a NaN `z`).
 pub fn normal_two_sided_p(z: f64) -> f64 {
     erfc(z.abs() / std::f64::consts::SQRT_2)
 }
