@@ -19,6 +19,7 @@ pub mod documents;
 pub mod goals;
 pub mod holds;
 pub mod ids;
+pub mod justice;
 pub mod monthly;
 pub mod notifications;
 pub mod orgs;
