@@ -23,6 +23,7 @@ pub use analyses::Timings;
 pub use input::InputError;
 pub use report::{
     REPORT_CSS, render_equity_section, render_equity_section_suppressed, render_report,
+    render_report_body,
 };
 pub use results::Results;
 

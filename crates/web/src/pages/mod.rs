@@ -2,6 +2,7 @@
 //! touch targets. Small scripts from /assets only enhance (live lists,
 //! location, the signature pad). Personal data never goes into URLs.
 
+mod evaluation;
 mod account;
 mod admin;
 mod caseload;
@@ -49,6 +50,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/assets/app.css", get(css))
+        .route("/assets/report.css", get(evaluation::report_css))
+        .route(
+            "/evaluation",
+            get(evaluation::form).post(evaluation::run).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .route("/referrals", get(referral::list).post(referral::submit))
         .route("/referrals/new", get(referral::new_form))
         .route("/referrals/{id}", get(referral::detail))

@@ -7,6 +7,7 @@ mod helpers;
 mod auth;
 mod casework;
 mod disclosure;
+mod evaluation;
 mod openapi;
 mod owg;
 mod oversight;

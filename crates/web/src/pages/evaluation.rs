@@ -1,0 +1,173 @@
+//! The evaluation report in the web app, for the roles allowed it (site
+//! admin, evaluator, bureau); oversight sees the equity section only, with
+//! cells under 11 suppressed. The six input files of the evaluation
+//! specification are uploaded as a folder; the report is computed by the
+//! evaluation engine and rendered with its own stylesheet.
+
+use super::{PageResult, Signed, csrf_field, layout};
+use crate::AppState;
+use crate::audit::{self, Ctx};
+use crate::error::AppError;
+use axum::extract::{Multipart, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use handoff_domain::Role;
+use handoff_domain::audit::Outcome;
+use maud::{PreEscaped, html};
+
+/// The six files, in the specification's order.
+pub const FILES: [&str; 6] = [
+    "participants",
+    "events",
+    "monthly",
+    "unit_costs",
+    "eligible_arrests",
+    "study",
+];
+
+fn full_report(auth: &crate::auth::Auth) -> Result<bool, AppError> {
+    if [Role::SiteAdmin, Role::Evaluator, Role::Bureau]
+        .iter()
+        .any(|r| auth.user.has_role(*r))
+    {
+        Ok(true)
+    } else if auth.user.has_role(Role::Oversight) {
+        Ok(false)
+    } else {
+        Err(AppError::Forbidden(
+            "the evaluation is for evaluators, site admins, the bureau and oversight",
+        ))
+    }
+}
+
+pub async fn report_css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        handoff_evaluation::REPORT_CSS,
+    )
+}
+
+pub async fn form(Signed(auth): Signed) -> PageResult {
+    let full = full_report(&auth)?;
+    Ok(layout(
+        "Evaluation",
+        Some(&auth),
+        html! {
+            h1 { "Outcome evaluation" }
+            p {
+                "The University of Washington LEAD analyses: re-arrest and felony charges against the comparison group, "
+                "time to first re-arrest, monthly housing, employment and income before and after referral, justice-system cost, "
+                "and the relative rate index of diversion by race."
+            }
+            @if !full { p.notice { "Oversight sees the equity section, with counts under 11 suppressed." } }
+            form.stack method="post" action="/evaluation" enctype="multipart/form-data" {
+                (csrf_field(&auth))
+                @for f in FILES {
+                    label for=(format!("f-{f}")) { (f) ".csv" }
+                    input id=(format!("f-{f}")) name=(f) type="file" accept=".csv,text/csv" required;
+                }
+                button.primary type="submit" { "Run the evaluation" }
+            }
+        },
+    )
+    .into_response())
+}
+
+pub async fn run(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    mut multipart: Multipart,
+) -> PageResult {
+    let full = full_report(&auth)?;
+    let dir = std::env::temp_dir().join(format!(
+        "handoff-evaluation-{}",
+        uuid::Uuid::now_v7().simple()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
+    let mut seen = Vec::new();
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::field("upload", e.body_text()))?
+    {
+        let Some(name) = field.name().map(str::to_string) else {
+            continue;
+        };
+        if !FILES.contains(&name.as_str()) {
+            continue;
+        }
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|e| AppError::field(name.clone(), e.body_text()))?;
+        std::fs::write(dir.join(format!("{name}.csv")), &bytes)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        seen.push(name);
+    }
+    let missing: Vec<&str> = FILES
+        .iter()
+        .copied()
+        .filter(|f| !seen.iter().any(|s| s == f))
+        .collect();
+    if !missing.is_empty() {
+        let _ = std::fs::remove_dir_all(&dir);
+        return Err(AppError::field(missing[0], "choose this file").into());
+    }
+    let d = dir.clone();
+    let result = tokio::task::spawn_blocking(move || handoff_evaluation::evaluate_dir(&d))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut e = audit::event(
+        &auth,
+        "evaluation.run",
+        if result.is_ok() {
+            Outcome::Allowed
+        } else {
+            Outcome::Denied
+        },
+        &ctx,
+    );
+    e.subject_ref = Some(if full {
+        "evaluation:full".into()
+    } else {
+        "evaluation:equity".into()
+    });
+    audit::record(&state, e).await?;
+    let results = match result {
+        Ok(r) => r,
+        Err(err) => {
+            return Ok((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                layout(
+                    "Evaluation",
+                    Some(&auth),
+                    html! {
+                        h1 { "The data could not be used" }
+                        p.notice role="alert" { (err.to_string()) }
+                        p { a href="/evaluation" { "Choose the files again" } }
+                    },
+                ),
+            )
+                .into_response());
+        }
+    };
+    let body = if full {
+        handoff_evaluation::render_report_body(&results)
+    } else {
+        handoff_evaluation::render_equity_section_suppressed(&results, crate::oversight::MIN_CELL)
+    };
+    Ok(layout(
+        "Evaluation report",
+        Some(&auth),
+        html! {
+            link rel="stylesheet" href="/assets/report.css";
+            div.report { (PreEscaped(body)) }
+        },
+    )
+    .into_response())
+}
