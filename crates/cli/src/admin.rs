@@ -60,6 +60,14 @@ pub enum AdminCommand {
         #[arg(long)]
         name: String,
     },
+    /// Set the site's webhook for new hand-offs and alerts (SMS or paging
+    /// gateway); omit --url to clear it.
+    SetWebhook {
+        #[arg(long)]
+        site: String,
+        #[arg(long)]
+        url: Option<String>,
+    },
     /// Revoke an API token by id.
     RevokeToken {
         #[arg(long)]
@@ -194,6 +202,14 @@ pub async fn run(database_url: &str, cmd: AdminCommand) -> anyhow::Result<ExitCo
                 u.email
             );
             println!("{token}");
+        }
+        AdminCommand::SetWebhook { site: slug, url } => {
+            let s = site(&store, &slug).await?;
+            accounts::set_webhook(&store, Actor::Cli, s.id, url.as_deref()).await?;
+            match url {
+                Some(u) => println!("webhook for {} set to {u}", s.slug),
+                None => println!("webhook for {} cleared", s.slug),
+            }
         }
         AdminCommand::RevokeToken { site: slug, id } => {
             let s = site(&store, &slug).await?;

@@ -286,3 +286,37 @@ pub async fn revoke_token(
     tx.commit().await?;
     Ok(())
 }
+
+/// Sets the site's webhook (an SMS or paging gateway); `None` clears it.
+/// Events carry ids only. Only `https://` URLs are accepted, except
+/// `http://` to the local machine (a gateway on the same host).
+pub async fn set_webhook(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    url: Option<&str>,
+) -> Result<(), AppError> {
+    let url = url.map(str::trim).filter(|u| !u.is_empty());
+    if let Some(u) = url {
+        let local = u.starts_with("http://127.0.0.1")
+            || u.starts_with("http://localhost")
+            || u.starts_with("http://[::1]");
+        if !(u.starts_with("https://") || local) || u.len() > 2000 {
+            return Err(AppError::field("url", "use an https:// address"));
+        }
+    }
+    let mut tx = store.begin().await?;
+    orgs::set_webhook(&mut tx.conn(), site, url).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.site.webhook",
+            Some(format!("site:{site}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

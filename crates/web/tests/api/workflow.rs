@@ -763,3 +763,68 @@ both!(
         );
     }
 );
+
+both!(
+    a_new_hand_off_calls_the_site_webhook_with_ids_only,
+    |db| async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let app = TestApp::spawn(db).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/page", listener.local_addr().unwrap());
+        let site = app
+            .store
+            .conn()
+            .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
+            .await
+            .unwrap()
+            .0
+            .into();
+        handoff_web::accounts::set_webhook(
+            &app.store,
+            handoff_web::accounts::Actor::Cli,
+            site,
+            Some("http://example.org/x"),
+        )
+        .await
+        .unwrap_err();
+        handoff_web::accounts::set_webhook(
+            &app.store,
+            handoff_web::accounts::Actor::Cli,
+            site,
+            Some(&url),
+        )
+        .await
+        .unwrap();
+        let officer = as_user(&app, "officer@demo.test").await;
+        let (_, created) = officer.post("/api/v1/referrals", &arrest("Reyes")).await;
+        let rid = created["id"].as_str().unwrap().to_string();
+        let received = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            let (mut sock, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let mut got = Vec::new();
+            loop {
+                let n = sock.read(&mut buf).await.unwrap();
+                got.extend_from_slice(&buf[..n]);
+                let text = String::from_utf8_lossy(&got);
+                if n == 0 || text.contains("}") {
+                    break;
+                }
+            }
+            sock.write_all(b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n")
+                .await
+                .unwrap();
+            String::from_utf8_lossy(&got).to_string()
+        })
+        .await
+        .expect("webhook called within 5 s");
+        assert!(received.starts_with("POST /page"), "{received}");
+        assert!(
+            received.contains("\"event\":\"referral.new\"") && received.contains(&rid),
+            "{received}"
+        );
+        assert!(
+            !received.contains("Reyes") && !received.contains("Dana"),
+            "ids only: {received}"
+        );
+    }
+);
