@@ -92,6 +92,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::Officer => &[
             ("/referrals/new", "Quick referral"),
             ("/referrals", "My referrals"),
+            ("/owg", "OWG meetings"),
         ],
         Role::CommunityReferrer => &[
             ("/referrals/new?door=community", "Refer someone"),
@@ -101,19 +102,32 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/handoffs", "Hand-off inbox"),
             ("/referrals", "Referrals"),
             ("/referrals/new?door=community", "Community referral"),
+            ("/owg", "OWG meetings"),
         ],
         Role::Supervisor => &[
             ("/supervisor", "Supervisor overview"),
             ("/handoffs", "Hand-off inbox"),
             ("/holds", "Diversion holds"),
             ("/roster", "On-call roster"),
+            ("/owg", "OWG meetings"),
+            ("/oversight", "Equity figures"),
         ],
-        Role::Prosecutor => &[("/holds", "Hold queue")],
+        Role::Prosecutor => &[("/holds", "Hold queue"), ("/owg", "OWG meetings")],
+        Role::Partner => &[("/owg", "OWG meetings")],
+        Role::Oversight => &[
+            ("/oversight", "Equity figures"),
+            ("/evaluation", "Evaluation: equity"),
+        ],
+        Role::Evaluator => &[("/evaluation", "Outcome evaluation")],
+        Role::Bureau => &[
+            ("/oversight", "Site figures"),
+            ("/evaluation", "Outcome evaluation"),
+        ],
         Role::SiteAdmin => &[
             ("/admin", "Manage users and agencies"),
             ("/admin/policy", "Eligibility policy"),
+            ("/evaluation", "Outcome evaluation"),
         ],
-        _ => &[],
     }
 }
 

@@ -2,6 +2,7 @@
 //! touch targets. Small scripts from /assets only enhance (live lists,
 //! location, the signature pad). Personal data never goes into URLs.
 
+mod coordination;
 mod evaluation;
 mod account;
 mod admin;
@@ -51,6 +52,11 @@ pub fn router() -> Router<AppState> {
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
         .route("/assets/app.css", get(css))
         .route("/assets/report.css", get(evaluation::report_css))
+        .route("/oversight", get(coordination::oversight))
+        .route("/owg", get(coordination::meetings).post(coordination::create_meeting))
+        .route("/owg/{id}", get(coordination::agenda))
+        .route("/owg/{id}/build", post(coordination::build))
+        .route("/owg/{id}/items", post(coordination::raise))
         .route(
             "/evaluation",
             get(evaluation::form).post(evaluation::run).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),

@@ -311,3 +311,53 @@ both!(
             .unwrap();
     }
 );
+
+both!(owg_and_oversight_pages, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let supervisor = as_user(&app, "supervisor@demo.test").await;
+    let officer = as_user(&app, "officer@demo.test").await;
+    officer.post("/api/v1/referrals", &arrest("Reyes")).await;
+    // Convene a meeting through the form; the agenda is built at once.
+    let page = supervisor.get("/owg").await.text().await.unwrap();
+    let csrf = hidden_field(&page, "csrf_token").unwrap();
+    let (_, me) = officer.get_json("/api/v1/me").await;
+    let oid = me["user"]["id"].as_str().unwrap().to_string();
+    let r = supervisor
+        .client
+        .post(supervisor.url("/owg"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("held_on", "2026-12-08"),
+            ("title", "North precinct OWG"),
+            ("attendees", oid.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()["location"].to_str().unwrap().to_string();
+    let agenda = supervisor.get(&at).await.text().await.unwrap();
+    assert!(
+        agenda.contains("North precinct OWG") && agenda.contains("Hand-off pending"),
+        "{agenda}"
+    );
+    // The officer's printable copy lacks the pending hand-off (case management only).
+    let copy = officer.get(&at).await.text().await.unwrap();
+    assert!(
+        copy.contains("North precinct OWG") && !copy.contains("Hand-off pending"),
+        "{copy}"
+    );
+    // Oversight page: counts only.
+    let oversight = as_user(&app, "oversight@demo.test").await;
+    let r = oversight.get("/oversight").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("relative rate index") && html.contains("&lt;11") && !html.contains("Reyes"),
+        "{html}"
+    );
+    assert_eq!(
+        officer.get("/oversight").await.status(),
+        StatusCode::FORBIDDEN
+    );
+});

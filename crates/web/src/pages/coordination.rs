@@ -1,0 +1,266 @@
+//! Pages for coordination and oversight: the OWG meeting list and each
+//! reader's printable agenda (filtered by the disclosure guard through
+//! `crate::owg`), and the oversight figures (counts only, small cells
+//! suppressed, through `crate::oversight`).
+
+use super::{PageResult, Signed, csrf_field, layout, see_other};
+use crate::AppState;
+use crate::audit::Ctx;
+use crate::error::AppError;
+use crate::oversight::{Cell, Row};
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::IntoResponse;
+use handoff_domain::Role;
+use handoff_store::{owg, users};
+use maud::{Markup, html};
+use serde::Deserialize;
+use uuid::Uuid;
+
+fn cell(c: &Cell) -> Markup {
+    match (c.count, c.suppressed) {
+        (_, true) => html! { abbr title="Fewer than 11: suppressed" { "<11" } },
+        (Some(n), false) => html! { (n) },
+        (None, false) => html! { "0" },
+    }
+}
+
+fn table(caption: &str, rows: &[Row]) -> Markup {
+    html! {
+        div.scroll {
+            table {
+                caption { (caption) }
+                thead { tr { th scope="col" { "Group" } th scope="col" { "Referrals" } th scope="col" { "Eligible" } th scope="col" { "Diverted" } th scope="col" { "Participants" } } }
+                tbody {
+                    @for r in rows {
+                        tr { th scope="row" { (r.group) } td { (cell(&r.referrals)) } td { (cell(&r.eligible)) } td { (cell(&r.diverted)) } td { (cell(&r.enrolled)) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub async fn oversight(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+    let s = crate::oversight::summary(&state, &auth).await?;
+    Ok(layout(
+        "Oversight",
+        Some(&auth),
+        html! {
+            h1 { "Equity and accountability" }
+            p { "De-identified figures for " (s.site) ". Counts from 1 to 10 are shown as <11, and no ratio is built on them. Officers appear under a pseudonym." }
+            section.card aria-labelledby="rri-h" {
+                h2 id="rri-h" { "Diversion by race: relative rate index" }
+                p { "Diversion rate of arrest-door contacts in each group relative to " (s.rri_reference) " contacts, with 95% Katz intervals." }
+                div.scroll {
+                    table {
+                        thead { tr { th scope="col" { "Race" } th scope="col" { "Contacts" } th scope="col" { "Diverted" } th scope="col" { "RRI" } th scope="col" { "95% CI" } } }
+                        tbody {
+                            @for r in &s.rri {
+                                tr {
+                                    th scope="row" { (r.race) }
+                                    td { (cell(&r.contacts)) }
+                                    td { (cell(&r.diverted)) }
+                                    td { @if let Some(x) = r.rri { (format!("{x:.2}")) } @else { "—" } }
+                                    td { @if let (Some(l), Some(h)) = (r.ci_low, r.ci_high) { (format!("{l:.2}–{h:.2}")) } @else { "—" } }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            section.card { h2 { "Referrals" } (table("By door", &s.by_door)) (table("By race", &s.by_race)) (table("By place", &s.by_place)) (table("By officer (pseudonymised)", &s.by_officer)) }
+            section.card {
+                h2 { "Diversion holds" }
+                ul { @for (k, v) in &s.holds { li { (k.replace("state:", "State: ").replace("decision:", "Decision: ").replace('_', " ")) " — " (cell(v)) } } }
+            }
+            section.card {
+                h2 { "Audit trail summary" }
+                div.scroll {
+                    table {
+                        thead { tr { th scope="col" { "Action" } th scope="col" { "Role" } th scope="col" { "Outcome" } th scope="col" { "Count" } } }
+                        tbody { @for a in &s.audit { tr { td { (a.action) } td { (a.role.as_deref().unwrap_or("—")) } td { (a.outcome) } td { (a.count) } } } }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+    let mut c = state.store.conn();
+    let all = owg::list_meetings(&mut c, auth.user.site_id).await?;
+    let convener = auth.user.has_role(Role::Supervisor) || auth.user.has_role(Role::SiteAdmin);
+    let mine: Vec<_> = all
+        .into_iter()
+        .filter(|m| convener || m.attendees.contains(&auth.user.id))
+        .collect();
+    let people = if convener {
+        users::list(&mut c, auth.user.site_id).await?
+    } else {
+        Vec::new()
+    };
+    let actions = crate::owg::my_actions(&state, &auth).await?;
+    Ok(layout(
+        "Operational Work Group",
+        Some(&auth),
+        html! {
+            h1 { "Operational Work Group" }
+            @if !actions.is_empty() {
+                section.card aria-labelledby="act-h" {
+                    h2 id="act-h" { "My action items" }
+                    ul { @for a in &actions { li { (a.description) " — due " (a.due_on) } } }
+                }
+            }
+            section.card aria-labelledby="m-h" {
+                h2 id="m-h" { "Meetings" }
+                @if mine.is_empty() { p { "No meetings yet." } }
+                ul { @for m in &mine { li { a href=(format!("/owg/{}", m.id)) { (m.held_on) " — " (m.title) } } } }
+            }
+            @if convener {
+                section.card aria-labelledby="new-h" {
+                    h2 id="new-h" { "Convene a meeting" }
+                    form.stack method="post" action="/owg" {
+                        (csrf_field(&auth))
+                        label for="m-date" { "Date" }
+                        input id="m-date" name="held_on" type="date" required;
+                        label for="m-title" { "Title" }
+                        input id="m-title" name="title" required value="Operational Work Group";
+                        fieldset {
+                            legend { "Attendees" }
+                            @for u in people.iter().filter(|u| u.disabled_at.is_none()) {
+                                label.check { input type="checkbox" name="attendees" value=(u.id); " " (u.display_name) }
+                            }
+                        }
+                        button.primary type="submit" { "Convene" }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+pub async fn create_meeting(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    body: String,
+) -> PageResult {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| AppError::field("body", "unreadable form"))?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let attendees = pairs
+        .iter()
+        .filter(|(k, _)| k == "attendees")
+        .map(|(_, v)| v.clone())
+        .collect();
+    let id = crate::owg::create_meeting(
+        &state,
+        &auth,
+        &ctx,
+        crate::owg::NewMeeting {
+            held_on: get("held_on"),
+            title: get("title"),
+            attendees,
+        },
+    )
+    .await?;
+    crate::owg::build_agenda(&state, &auth, id).await?;
+    Ok(see_other(&format!("/owg/{id}")))
+}
+
+pub async fn agenda(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let a = crate::owg::agenda(&state, &auth, &ctx, id).await?;
+    let convener = auth.user.has_role(Role::Supervisor);
+    Ok(layout(
+        &a.title,
+        Some(&auth),
+        html! {
+            h1 { (a.title) " — " (a.held_on) }
+            p.meta { "This copy shows what your role and each participant's release of information allow you to see. Print it for the meeting." }
+            @if convener {
+                form method="post" action=(format!("/owg/{id}/build")) { (csrf_field(&auth)) button type="submit" { "Add new items from events" } }
+            }
+            ol.agenda {
+                @for i in &a.items {
+                    li.card {
+                        h2 {
+                            @match i.source.as_str() {
+                                "handoff_pending" => "Hand-off pending",
+                                "hold_lapsing" => "Hold lapsing",
+                                "not_contacted" => "Not contacted lately",
+                                "booking" => "New booking",
+                                "charge" => "New charge",
+                                _ => "Raised by a member",
+                            }
+                            @if let Some(n) = &i.participant_name { " — " (n) }
+                        }
+                        @if let Some(d) = &i.detail { p { (d) } }
+                        @if let Some(t) = &i.text { p { (t) } }
+                        @if let Some(m) = &i.minutes { p.minutes { strong { "Minutes: " } (m) } }
+                        @for act in &i.actions { p { "Action: " (act.description) " (due " (act.due_on) ")" } }
+                    }
+                }
+            }
+            section.card aria-labelledby="raise-h" {
+                h2 id="raise-h" { "Raise an item" }
+                form.stack method="post" action=(format!("/owg/{id}/items")) {
+                    (csrf_field(&auth))
+                    label for="r-title" { "Item" }
+                    textarea id="r-title" name="title" rows="3" required {}
+                    button type="submit" { "Add to the agenda" }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+pub async fn build(
+    State(state): State<AppState>,
+    Signed(auth): Signed,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    crate::owg::build_agenda(&state, &auth, id).await?;
+    Ok(see_other(&format!("/owg/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct RaiseForm {
+    title: String,
+}
+
+pub async fn raise(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<Uuid>,
+    Form(f): Form<RaiseForm>,
+) -> PageResult {
+    crate::owg::raise_item(
+        &state,
+        &auth,
+        &ctx,
+        id,
+        crate::owg::RaisedItem {
+            title: f.title,
+            participant_id: None,
+            category: None,
+        },
+    )
+    .await?;
+    Ok(see_other(&format!("/owg/{id}")))
+}
