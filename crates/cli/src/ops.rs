@@ -37,12 +37,24 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     let app = Application::build(config).await?;
     let addr = app.local_addr();
     if args.demo {
+        let started = std::time::Instant::now();
+        let added = handoff_web::seed_data::populate(&app.state().store).await?;
+        if added.participants > 0 {
+            println!(
+                "Demo data: {} participants, {} contacts, {} referrals ({:.1} s).",
+                added.participants,
+                added.contacts,
+                added.referrals,
+                started.elapsed().as_secs_f64()
+            );
+        }
         println!(
             "Demo site \"Demo County LEAD\" is ready. Sign in at http://{addr}/login with any of:"
         );
         for (login, _, role, _) in handoff_web::seed::USERS {
             println!("  {login:<24} {}", role.label());
         }
+        println!("  cm2@demo.test … cm10@demo.test  more case managers");
         println!(
             "Password for every demo account: {}",
             handoff_web::seed::DEMO_PASSWORD

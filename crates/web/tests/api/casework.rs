@@ -686,3 +686,46 @@ both!(pages_show_only_what_the_guard_allows, |db| async move {
         StatusCode::FORBIDDEN
     );
 });
+both!(the_demo_site_is_realistic, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let started = std::time::Instant::now();
+    let report = handoff_web::seed_data::populate(&app.store).await.unwrap();
+    eprintln!("demo data: {report:?} in {:?}", started.elapsed());
+    assert!(report.participants >= 200, "{report:?}");
+    assert!(report.contacts >= 2000, "{report:?}");
+    // Idempotent: a second run adds nothing.
+    let again = handoff_web::seed_data::populate(&app.store).await.unwrap();
+    assert_eq!(again.participants, 0);
+    let supervisor = as_user(&app, "supervisor@demo.test").await;
+    let (_, team) = supervisor.get_json("/api/v1/caseloads?view=team").await;
+    let loads: Vec<i64> = team["loads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["open_cases"].as_i64().unwrap())
+        .collect();
+    assert!(loads.len() >= 5, "{loads:?}");
+    assert!(loads.iter().all(|n| *n <= 25), "{loads:?}");
+    assert!(loads.iter().any(|n| *n > 15), "{loads:?}");
+    let (_, mine) = supervisor
+        .get_json("/api/v1/caseloads?view=unassigned")
+        .await;
+    assert!(!mine["cases"].as_array().unwrap().is_empty());
+    let (_, holds) = as_user(&app, "prosecutor@demo.test")
+        .await
+        .get_json("/api/v1/holds")
+        .await;
+    let states: std::collections::BTreeSet<String> = holds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["state"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        states.contains("pending") && states.contains("satisfied") && states.contains("lapsed"),
+        "{states:?}"
+    );
+    handoff_store::audit::verify(&mut app.store.conn())
+        .await
+        .unwrap();
+});
