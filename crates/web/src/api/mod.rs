@@ -77,6 +77,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me::agencies))
         .routes(routes!(workflow::create_referral, workflow::list_referrals))
         .routes(routes!(workflow::inbox))
+        .routes(routes!(workflow::approvals))
+        .routes(routes!(workflow::notifications_read))
         .routes(routes!(workflow::get_referral))
         .routes(routes!(workflow::accept))
         .routes(routes!(workflow::approval))

@@ -531,3 +531,31 @@ pub async fn participant_category(
     let guard = crate::disclosure::Guard::new(&s, &auth).await?;
     Ok(Json(guard.read(&ctx, id(&pid)?, category).await?))
 }
+
+/// Referrals waiting for approval, for the staff the policy designates.
+#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+pub async fn approvals(
+    State(s): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<ReferralView>>> {
+    Ok(Json(
+        workflow::referrals::awaiting_approval(&s, &auth).await?,
+    ))
+}
+
+/// Mark all the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications",
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Marked read")))]
+pub async fn notifications_read(State(s): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
+    handoff_store::notifications::mark_read(
+        &mut s.store.conn(),
+        auth.user.site_id,
+        auth.user.id,
+        crate::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

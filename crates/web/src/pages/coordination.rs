@@ -264,3 +264,38 @@ pub async fn raise(
     .await?;
     Ok(see_other(&format!("/owg/{id}")))
 }
+
+/// Referrals waiting for the caller's approval.
+pub async fn approvals(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+    let list = crate::workflow::referrals::awaiting_approval(&state, &auth).await?;
+    Ok(layout(
+        "Approvals",
+        Some(&auth),
+        html! {
+            h1 { "Referrals waiting for approval" }
+            @if list.is_empty() { p { "Nothing is waiting." } }
+            @for r in &list {
+                section.card {
+                    h2 {
+                        @if let Some(p) = &r.person { (p.first_name) " " (p.last_name) } @else { "Referral" }
+                        " — " (r.door.replace('_', " "))
+                    }
+                    p { "Referred " (r.referred_at.date()) @if let Some(n) = &r.incident_number { ", incident " (n) } }
+                    ul { @for reason in &r.eligibility.reasons { li { (reason.text) } } }
+                    form.inline method="post" action=(format!("/referrals/{}/approval", r.id)) {
+                        (csrf_field(&auth))
+                        input type="hidden" name="approved" value="yes";
+                        button.primary type="submit" { "Approve" }
+                    }
+                    " "
+                    form.inline method="post" action=(format!("/referrals/{}/approval", r.id)) {
+                        (csrf_field(&auth))
+                        input type="hidden" name="approved" value="no";
+                        button type="submit" { "Do not approve" }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}

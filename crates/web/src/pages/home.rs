@@ -167,6 +167,9 @@ pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
             }
         }
         @for r in &auth.user.roles { (role_card(*r)) }
+        @if auth.user.can_approve {
+            p { a.button.primary href="/approvals" { "Referrals to approve" } }
+        }
         section.card aria-labelledby="security-h" {
             h2 id="security-h" { "Your account" }
             @if auth.user.totp_enabled {

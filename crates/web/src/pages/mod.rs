@@ -53,6 +53,7 @@ pub fn router() -> Router<AppState> {
         .route("/assets/app.css", get(css))
         .route("/assets/report.css", get(evaluation::report_css))
         .route("/oversight", get(coordination::oversight))
+        .route("/approvals", get(coordination::approvals))
         .route("/owg", get(coordination::meetings).post(coordination::create_meeting))
         .route("/owg/{id}", get(coordination::agenda))
         .route("/owg/{id}/build", post(coordination::build))

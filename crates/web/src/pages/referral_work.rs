@@ -428,6 +428,9 @@ pub async fn approval(
         _ => return Err(AppError::field("approved", "choose approve or do not approve").into()),
     };
     workflow::referrals::approve(&state, &auth, &ctx, id, approved).await?;
+    if auth.user.can_approve {
+        return Ok(see_other("/approvals"));
+    }
     let done = if approved { "approved" } else { "not_approved" };
     Ok(see_other(&format!("/referrals/{id}?done={done}")))
 }

@@ -217,6 +217,37 @@ pub async fn list(state: &AppState, auth: &Auth, mine: bool) -> AppResult<Vec<Re
     Ok(out)
 }
 
+/// Referrals waiting for approval, for those who approve them (designated
+/// police staff, or project management, as the policy says).
+pub async fn awaiting_approval(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
+    let agency = agency_of(state, auth).await?;
+    let ctx = SiteCtx::load(state, auth.user.site_id).await?;
+    let may = match ctx.policy.policy.approval {
+        Approval::None => false,
+        Approval::Police => is_police_approver(auth, &agency),
+        Approval::ProjectManagement => {
+            auth.user.has_role(Role::Supervisor) || agency.kind == AgencyKind::ProgramOffice
+        }
+    };
+    if !may {
+        return Err(AppError::Forbidden(
+            "you are not designated to approve referrals",
+        ));
+    }
+    let records = referrals::list(
+        &mut state.store.conn(),
+        auth.user.site_id,
+        Filter::Status(ReferralStatus::AwaitingApproval),
+        200,
+    )
+    .await?;
+    let mut out = Vec::with_capacity(records.len());
+    for r in &records {
+        out.push(view(state, auth, &agency, &ctx, r).await?);
+    }
+    Ok(out)
+}
+
 /// Referrals waiting for a case manager (the hand-off inbox).
 pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
@@ -242,7 +273,14 @@ pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>
 
 /// Whether the caller may read this referral at all.
 fn may_read(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
-    r.referred_by == auth.user.id || is_case_management(auth, agency)
+    r.referred_by == auth.user.id
+        || is_case_management(auth, agency)
+        || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval)
+}
+
+/// Designated police staff who approve referrals where the policy asks.
+fn is_police_approver(auth: &Auth, agency: &Agency) -> bool {
+    auth.user.can_approve && agency.kind == AgencyKind::Police
 }
 
 /// Loads a referral the caller may read; anything else is "not found".
@@ -302,7 +340,9 @@ pub async fn view(
 ) -> AppResult<ReferralView> {
     let mut c = state.store.conn();
     let cm = is_case_management(auth, agency);
-    let own = r.referred_by == auth.user.id;
+    // The referrer, and police staff reviewing it for approval, see what was referred.
+    let own = r.referred_by == auth.user.id
+        || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval);
     let hold = holds::for_referral(&mut c, r.site_id, r.id).await?;
     let policy_version = handoff_store::policy::get(&mut c, r.site_id, r.policy_version_id).await?;
     let person = if cm || own {

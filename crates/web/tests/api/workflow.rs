@@ -828,3 +828,109 @@ both!(
         );
     }
 );
+
+both!(
+    designated_police_staff_approve_where_the_policy_asks,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let admin = as_user(&app, "admin@demo.test").await;
+        let (_, p) = admin.get_json("/api/v1/policy").await;
+        let mut policy = p["policy"].clone();
+        policy["approval"] = json!("police");
+        assert_eq!(
+            admin
+                .put("/api/v1/policy", &json!({"policy": policy}))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        // A sergeant designated to approve.
+        let officer_user = handoff_store::users::find_by_email(
+            &mut app.store.conn(),
+            &"officer@demo.test".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let sgt = handoff_web::accounts::create_user(
+            &app.store,
+            handoff_web::accounts::Actor::Cli,
+            handoff_web::accounts::NewUser {
+                site: officer_user.site_id,
+                agency: officer_user.agency_id,
+                email: "sgt@demo.test",
+                display_name: "Sgt Park",
+                password: "demo-password",
+                roles: &[handoff_domain::Role::Officer],
+                is_demo: true,
+            },
+        )
+        .await
+        .unwrap();
+        handoff_store::users::set_can_approve(
+            &mut app.store.conn(),
+            officer_user.site_id,
+            sgt,
+            true,
+        )
+        .await
+        .unwrap();
+        let officer = as_user(&app, "officer@demo.test").await;
+        let sergeant = as_user(&app, "sgt@demo.test").await;
+        let (_, r) = officer.post("/api/v1/referrals", &arrest("Reyes")).await;
+        assert_eq!(r["status"], "awaiting_approval", "{r}");
+        let rid = r["id"].as_str().unwrap().to_string();
+        assert_eq!(
+            officer.get_json("/api/v1/referrals/approvals").await.0,
+            StatusCode::FORBIDDEN
+        );
+        let (s, list) = sergeant.get_json("/api/v1/referrals/approvals").await;
+        assert_eq!(s, StatusCode::OK, "{list}");
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["id"] == rid.as_str())
+        );
+        let page = sergeant.get("/approvals").await.text().await.unwrap();
+        assert!(
+            page.contains("Do not approve") && page.contains("Reyes"),
+            "{page}"
+        );
+        let (s, _) = officer
+            .post(
+                &format!("/api/v1/referrals/{rid}/approval"),
+                &json!({"approved": true}),
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::FORBIDDEN,
+            "the referring officer is not designated"
+        );
+        let (s, v) = sergeant
+            .post(
+                &format!("/api/v1/referrals/{rid}/approval"),
+                &json!({"approved": true}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["status"], "awaiting_handoff");
+        // Community referrals need no police sign-off.
+        let community = as_user(&app, "community@demo.test").await;
+        let mut c = arrest("Lane");
+        c["door"] = json!("community");
+        c.as_object_mut().unwrap().remove("incident_number");
+        c["offenses"] = json!([]);
+        let (_, v) = community.post("/api/v1/referrals", &c).await;
+        assert_eq!(v["status"], "awaiting_handoff", "{v}");
+        // Notifications can be marked read.
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        assert_eq!(
+            cm.post("/api/v1/notifications/read", &json!({})).await.0,
+            StatusCode::NO_CONTENT
+        );
+        let (_, notes) = cm.get_json("/api/v1/notifications").await;
+        assert!(notes.as_array().unwrap().iter().all(|n| n["read"] == true));
+    }
+);
