@@ -2,11 +2,11 @@
 //! touch targets. Small scripts from /assets only enhance (live lists,
 //! location, the signature pad). Personal data never goes into URLs.
 
-mod coordination;
-mod evaluation;
 mod account;
 mod admin;
 mod caseload;
+mod coordination;
+mod evaluation;
 mod flow;
 mod handoff;
 mod holds;
@@ -54,13 +54,18 @@ pub fn router() -> Router<AppState> {
         .route("/assets/report.css", get(evaluation::report_css))
         .route("/oversight", get(coordination::oversight))
         .route("/approvals", get(coordination::approvals))
-        .route("/owg", get(coordination::meetings).post(coordination::create_meeting))
+        .route(
+            "/owg",
+            get(coordination::meetings).post(coordination::create_meeting),
+        )
         .route("/owg/{id}", get(coordination::agenda))
         .route("/owg/{id}/build", post(coordination::build))
         .route("/owg/{id}/items", post(coordination::raise))
         .route(
             "/evaluation",
-            get(evaluation::form).post(evaluation::run).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+            get(evaluation::form)
+                .post(evaluation::run)
+                .layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
         .route("/referrals", get(referral::list).post(referral::submit))
         .route("/referrals/new", get(referral::new_form))
@@ -94,7 +99,10 @@ pub fn router() -> Router<AppState> {
             "/participants/{id}/contacts/new",
             get(participant::contact_form),
         )
-        .route("/participants/{id}/contacts", post(participant::log_contact))
+        .route(
+            "/participants/{id}/contacts",
+            post(participant::log_contact),
+        )
         .route("/participants/{id}/goals", post(participant::add_goal))
         .route(
             "/participants/{id}/goals/{goal}",

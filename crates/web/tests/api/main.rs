@@ -9,7 +9,7 @@ mod casework;
 mod disclosure;
 mod evaluation;
 mod openapi;
-mod owg;
 mod oversight;
+mod owg;
 mod security;
 mod workflow;
