@@ -4,6 +4,7 @@
 
 mod admin;
 mod evaluate;
+mod justice;
 mod link;
 mod ops;
 
@@ -43,8 +44,12 @@ enum Command {
     /// Diversion holds: run the sweep (lapses, reminders, escalations).
     #[command(subcommand)]
     Holds(ops::HoldsCommand),
-    /// Link two files of person records (probabilistic record linkage).
-    Link(link::LinkArgs),
+    /// Link two files of person records (probabilistic record linkage), or
+    /// train the site's linkage model (`handoff link train`).
+    Link(justice::LinkCommand),
+    /// Import a file of justice data (arrests, charges, bookings,
+    /// prison_admissions, persons), all or nothing.
+    Import(justice::ImportArgs),
     /// Find duplicate person records in one file, with clusters.
     Dedupe(link::DedupeArgs),
     /// Run the LEAD outcome evaluation on a data folder and write results (and a report).
@@ -61,7 +66,10 @@ fn main() -> ExitCode {
     // The compute engines need no database and no async runtime.
     let engine = match cli.command {
         Command::Evaluate(args) => Some(evaluate::run(&args)),
-        Command::Link(args) => Some(link::link(args).map(|()| ExitCode::SUCCESS)),
+        Command::Link(justice::LinkCommand {
+            action: None,
+            files: Some(args),
+        }) => Some(link::link(args).map(|()| ExitCode::SUCCESS)),
         Command::Dedupe(args) => Some(link::dedupe(args).map(|()| ExitCode::SUCCESS)),
         other => {
             return run_with_database(cli.database_url, other);
@@ -95,7 +103,9 @@ fn run_with_database(database_url: String, command: Command) -> ExitCode {
             Command::Admin(cmd) => admin::run(&database_url, cmd).await,
             Command::Audit(cmd) => ops::audit(&database_url, cmd).await,
             Command::Holds(cmd) => ops::holds(&database_url, cmd).await,
-            Command::Evaluate(_) | Command::Link(_) | Command::Dedupe(_) => Ok(ExitCode::SUCCESS),
+            Command::Link(cmd) => justice::link_command(&database_url, cmd).await,
+            Command::Import(args) => justice::import(&database_url, args).await,
+            Command::Evaluate(_) | Command::Dedupe(_) => Ok(ExitCode::SUCCESS),
             Command::Backup(args) => ops::backup(&database_url, args).await,
             Command::Restore(args) => ops::restore(&database_url, args).await,
         }

@@ -510,3 +510,29 @@ pub async fn model(c: &mut Conn<'_>, site: SiteId) -> Result<Option<SavedModel>>
         trained_at: r.trained_at,
     }))
 }
+
+/// What a site's linker depends on: the saved model's time and how many
+/// persons, participants and roster entries there are. A cached linker is
+/// rebuilt when this changes.
+pub async fn linker_fingerprint(c: &mut Conn<'_>, site: SiteId) -> Result<(i64, i64, i64, i64)> {
+    #[derive(sqlx::FromRow)]
+    struct F {
+        persons: i64,
+        participants: i64,
+        roster: i64,
+        model: i64,
+    }
+    let f = c
+        .fetch_one::<F>(
+            "SELECT (SELECT COUNT(*) FROM persons WHERE site_id = $1) AS persons, \
+             (SELECT COUNT(*) FROM participants WHERE site_id = $1) AS participants, \
+             (SELECT COUNT(*) FROM justice_records WHERE site_id = $1 AND kind = 'persons') AS roster, \
+             (SELECT COUNT(*) FROM linkage_models WHERE site_id = $1) AS model",
+            args![site],
+        )
+        .await?;
+    let trained = model(c, site)
+        .await?
+        .map_or(0, |m| m.trained_at.unix_timestamp_nanos() as i64);
+    Ok((f.persons, f.participants, f.roster, trained + f.model))
+}

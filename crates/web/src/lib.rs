@@ -12,6 +12,7 @@ pub mod casework;
 pub mod config;
 pub mod disclosure;
 pub mod error;
+pub mod justice;
 pub mod known;
 pub mod oversight;
 pub mod owg;

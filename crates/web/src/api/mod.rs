@@ -4,6 +4,7 @@
 
 pub mod body;
 pub mod casework;
+pub mod justice;
 pub mod me;
 pub mod owg;
 pub mod schemas;
@@ -47,6 +48,7 @@ use utoipa_axum::routes;
         (name = "oversight", description = "De-identified figures for civil-rights oversight"),
         (name = "coordination", description = "Prosecutorial coordination on new charges against participants"),
         (name = "notifications", description = "Notifications and live events"),
+        (name = "justice", description = "Justice and outcome data: imports, the jail feed and clerical review of links"),
         (name = "casework", description = "Contacts, goals, service referrals, monthly status, closing and reopening, assignment, caseloads, search and documents"),
     )
 )]
@@ -123,6 +125,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(owg::post_message))
         .routes(routes!(owg::decide_charge))
         .routes(routes!(owg::oversight))
+        .routes(routes!(justice::import))
+        .routes(routes!(justice::feed_bookings))
+        .routes(routes!(justice::review_queue))
+        .routes(routes!(justice::review_decide))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

@@ -1,0 +1,117 @@
+//! Justice and outcome data: CSV imports, the jail feed, and clerical
+//! review of proposed links.
+
+use crate::AppState;
+use crate::audit::Ctx;
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::justice::import::Summary;
+use crate::justice::review::{ReviewItem, ReviewVerdict};
+use crate::justice::{self, Refused};
+use axum::Json;
+use axum::extract::{Path, Request, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use handoff_justice::Kind;
+
+/// The largest import or feed body (a few hundred thousand rows; larger
+/// files go through `handoff import`, which streams).
+const LIMIT: usize = 256 * 1024 * 1024;
+
+async fn bytes(req: Request) -> AppResult<axum::body::Bytes> {
+    axum::body::to_bytes(req.into_body(), LIMIT)
+        .await
+        .map_err(|_| AppError::field("body", "is larger than 256 MB; use `handoff import`"))
+}
+
+fn answer(r: Result<Summary, Refused>) -> Response {
+    match r {
+        Ok(s) => (StatusCode::OK, Json(s)).into_response(),
+        Err(Refused::Rejected(report)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            [(header::CONTENT_TYPE, "application/json")],
+            report.to_json(),
+        )
+            .into_response(),
+        Err(Refused::Other(e)) => e.into_response(),
+    }
+}
+
+/// Import a CSV file of `kind` (arrests, charges, bookings,
+/// prison_admissions, persons) under the kind's default columns, all or
+/// nothing (integration token). A rejected file answers 422 with the
+/// row-level report (line, column, code, reason) and writes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "justice", params(("kind" = String, Path)),
+    request_body(content = String, content_type = "text/csv"),
+    security(("token" = [])),
+    responses((status = 200, body = Summary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "The row-level report of a rejected file")))]
+pub async fn import(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(kind): Path<String>,
+    req: Request,
+) -> Response {
+    let Ok(kind) = kind.parse::<Kind>() else {
+        return AppError::NotFound.into_response();
+    };
+    let body = match bytes(req).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    answer(justice::import_csv(&s, &auth, &ctx, kind, &body).await)
+}
+
+/// The jail feed: one booking or a batch (JSON, the bookings contract),
+/// all or nothing (integration token). A booking that links to a
+/// participant alerts their case manager at once.
+#[utoipa::path(post, path = "/api/v1/feeds/bookings", tag = "justice",
+    request_body(content = Object, content_type = "application/json"),
+    security(("token" = [])),
+    responses((status = 200, body = Summary), (status = 403, body = ErrorBody),
+        (status = 422, description = "The report of the bad bookings (line = position in the batch)")))]
+pub async fn feed_bookings(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    req: Request,
+) -> Response {
+    let body = match bytes(req).await {
+        Ok(b) => b,
+        Err(e) => return e.into_response(),
+    };
+    answer(justice::feed_bookings(&s, &auth, &ctx, &body).await)
+}
+
+/// Proposed links waiting for clerical review (case managers and
+/// supervisors): both records side by side with the per-field explanation.
+#[utoipa::path(get, path = "/api/v1/review", tag = "justice",
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = Vec<ReviewItem>), (status = 403, body = ErrorBody)))]
+pub async fn review_queue(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+) -> AppResult<Json<Vec<ReviewItem>>> {
+    Ok(Json(justice::review::queue(&s, &auth, &ctx).await?))
+}
+
+/// Accept or reject a proposed link. The decision is kept: the same pair
+/// is never asked again.
+#[utoipa::path(post, path = "/api/v1/review/{id}", tag = "justice", params(("id" = Uuid, Path)),
+    request_body = ReviewVerdict,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Decided"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn review_decide(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(id): Path<String>,
+    super::body::Body(v): super::body::Body<ReviewVerdict>,
+) -> AppResult<StatusCode> {
+    let id = id.parse().map_err(|_| AppError::NotFound)?;
+    justice::review::decide(&s, &auth, &ctx, id, v).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

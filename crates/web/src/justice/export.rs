@@ -1,0 +1,1 @@
+//! The evaluation dataset and the HMIS export from a site's data.

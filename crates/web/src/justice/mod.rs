@@ -1,0 +1,207 @@
+//! Justice and outcome data in Handoff (DESIGN.md §5): all-or-nothing
+//! imports of other agencies' records (`POST /api/v1/imports/{kind}`,
+//! `handoff import`), the jail feed (`POST /api/v1/feeds/bookings`) with its
+//! alerts, linking to the persons a site knows with clerical review, and
+//! the evaluation and HMIS exports. The pure parsing and writing lives in
+//! `handoff-justice`; linking in `handoff-linkage`; this module puts them
+//! together with the store, the event bus and the disclosure guard.
+
+pub mod alerts;
+pub mod export;
+pub mod import;
+pub mod link;
+pub mod review;
+
+use crate::audit::{self, Ctx};
+use crate::auth::{Auth, AuthVia};
+use crate::error::{AppError, AppResult};
+use crate::{AppState, now};
+use handoff_domain::SiteId;
+use handoff_domain::audit::Outcome;
+use handoff_justice::{ImportReport, ImportedRecord, Kind, Mapping};
+use import::{Importer, Summary};
+use link::Linker;
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
+/// Why an import wrote nothing.
+#[derive(Debug)]
+pub enum Refused {
+    /// Bad rows: the row-level report.
+    Rejected(ImportReport),
+    Other(AppError),
+}
+
+impl<E: Into<AppError>> From<E> for Refused {
+    fn from(e: E) -> Self {
+        Refused::Other(e.into())
+    }
+}
+
+/// A site and its time zone: what imports and alerts need (they work on
+/// sites that have no eligibility policy yet, unlike `SiteCtx`).
+pub struct SiteZone {
+    pub site: handoff_store::orgs::Site,
+    pub tz: handoff_domain::site_time::SiteTimeZone,
+}
+
+impl SiteZone {
+    pub async fn load(state: &AppState, site: SiteId) -> AppResult<SiteZone> {
+        let site = handoff_store::orgs::get_site(&mut state.store.conn(), site).await?;
+        let tz = handoff_domain::site_time::SiteTimeZone::parse(&site.time_zone)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("site time zone: {e}")))?;
+        Ok(SiteZone { site, tz })
+    }
+}
+
+type Fingerprint = (i64, i64, i64, i64);
+type Cache = HashMap<SiteId, (Fingerprint, Arc<Linker>)>;
+
+/// Each site's linker, kept until its persons, roster or model change
+/// (building the index for a large site takes a while; a booking alert
+/// must not wait for it). Keyed by site id, which is globally unique.
+static LINKERS: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
+
+/// The site's linker, from the cache when nothing it depends on changed.
+pub async fn linker(state: &AppState, site: SiteId) -> AppResult<Arc<Linker>> {
+    let mut c = state.store.conn();
+    let fp = handoff_store::justice::linker_fingerprint(&mut c, site).await?;
+    if let Some((f, l)) = LINKERS.lock().ok().and_then(|m| m.get(&site).cloned())
+        && f == fp
+    {
+        return Ok(l);
+    }
+    let l = Arc::new(Linker::load(&mut c, site).await?);
+    if let Ok(mut m) = LINKERS.lock() {
+        m.insert(site, (fp, l.clone()));
+    }
+    Ok(l)
+}
+
+/// Imports run through the API come from an integration (an API token).
+fn integration(auth: &Auth) -> AppResult<()> {
+    match auth.via {
+        AuthVia::Token(_) => Ok(()),
+        AuthVia::Session(_) => Err(AppError::Forbidden(
+            "imports and feeds come from an integration token",
+        )),
+    }
+}
+
+/// A parsed file or feed body, every record good.
+struct Batch<'a> {
+    kind: Kind,
+    source: &'a str,
+    sha256: &'a str,
+    rows: u64,
+    records: &'a [ImportedRecord],
+}
+
+/// Stores a whole parsed batch in one transaction, then raises its alerts.
+async fn store_batch(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    Batch {
+        kind,
+        source,
+        sha256,
+        rows,
+        records,
+    }: Batch<'_>,
+) -> AppResult<Summary> {
+    let site = auth.user.site_id;
+    let ctx = SiteZone::load(state, site).await?;
+    let linker = linker(state, site).await?;
+    let at = now();
+    let mut importer = Importer::new(
+        site,
+        &linker,
+        ctx.tz.clone(),
+        kind,
+        source,
+        format!("user:{}", auth.user.id),
+        at,
+    );
+    importer.summary.rows = rows;
+    importer.summary.sha256 = sha256.to_string();
+    let mut tx = state.store.begin().await?;
+    for r in records {
+        importer.store(&mut tx.conn(), sha256, r).await?;
+    }
+    let mut e = audit::event(auth, "justice.import", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("import:{}:{sha256}", kind.as_str()));
+    e.categories = vec![handoff_domain::DataCategory::Justice];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    let alerts = std::mem::take(&mut importer.alerts);
+    let mut summary = importer.summary;
+    summary.alerts = alerts::raise(state, &ctx, &alerts, Some(auth.user.id), at).await?;
+    Ok(summary)
+}
+
+/// `POST /api/v1/imports/{kind}`: a CSV file under the kind's default
+/// mapping, all or nothing.
+pub async fn import_csv(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    kind: Kind,
+    body: &[u8],
+) -> Result<Summary, Refused> {
+    integration(auth)?;
+    let batch = match handoff_justice::import(kind, body, &Mapping::default_for(kind)) {
+        Ok(b) => b,
+        Err(handoff_justice::ImportError::Rejected(report)) => {
+            return Err(Refused::Rejected(report));
+        }
+        Err(e) => return Err(Refused::Other(AppError::field("body", e.to_string()))),
+    };
+    let source = format!("api:{}", kind.as_str());
+    let batch = Batch {
+        kind,
+        source: &source,
+        sha256: &batch.provenance.sha256,
+        rows: batch.provenance.rows,
+        records: &batch.records,
+    };
+    Ok(store_batch(state, auth, actx, batch).await?)
+}
+
+/// `POST /api/v1/feeds/bookings`: one booking or a batch (JSON).
+pub async fn feed_bookings(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    body: &[u8],
+) -> Result<Summary, Refused> {
+    integration(auth)?;
+    let mapping = Mapping::default_for(Kind::Bookings);
+    let bookings =
+        handoff_justice::parse_bookings_json(body, &mapping).map_err(Refused::Rejected)?;
+    let sha256 = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(body))
+    };
+    let records: Vec<ImportedRecord> = bookings
+        .into_iter()
+        .enumerate()
+        .map(|(i, b)| {
+            let record = handoff_justice::Record::Booking(b);
+            ImportedRecord {
+                line: i as u64 + 1,
+                key: record.natural_key(),
+                record,
+            }
+        })
+        .collect();
+    let rows = records.len() as u64;
+    let batch = Batch {
+        kind: Kind::Bookings,
+        source: "feed:bookings",
+        sha256: &sha256,
+        rows,
+        records: &records,
+    };
+    Ok(store_batch(state, auth, actx, batch).await?)
+}
