@@ -485,7 +485,13 @@ pub async fn content(
                 .collect();
             v
         }
-        DataCategory::Justice => json!([]),
+        // Linked arrests, charges, bookings and prison admissions; the
+        // limited data set keeps dates and charge categories only.
+        DataCategory::Justice => handoff_store::justice::for_participant(&mut c, p.site_id, p.id)
+            .await?
+            .iter()
+            .map(|r| crate::justice::view::record(r, lds))
+            .collect(),
     })
 }
 

@@ -86,8 +86,9 @@ pub async fn create_meeting(
 }
 
 /// Adds the items events call for: hand-offs pending, holds lapsing within
-/// 7 days, participants not contacted in 30 days (and, as imports land, new
-/// bookings and charges). Running it again adds only what is new.
+/// 7 days, participants not contacted in 30 days, and participants' new
+/// bookings and charges since the last meeting. Running it again adds only
+/// what is new.
 pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppResult<usize> {
     may_convene(auth)?;
     let site = auth.user.site_id;
@@ -181,6 +182,7 @@ pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppRe
             added += 1;
         }
     }
+    added += crate::justice::alerts::agenda_items(state, site, meeting).await?;
     Ok(added)
 }
 

@@ -201,3 +201,44 @@ pub async fn add_agenda_item(
     )
     .await
 }
+
+/// Adds to a meeting's agenda the bookings and charges linked to
+/// participants since the meeting before it (all of them for a site's first
+/// meeting). Running it again adds nothing new.
+pub async fn agenda_items(
+    state: &AppState,
+    site: handoff_domain::SiteId,
+    meeting: uuid::Uuid,
+) -> Result<usize, StoreError> {
+    let mut c = state.store.conn();
+    let this = owg::get_meeting(&mut c, site, meeting).await?;
+    let previous = owg::list_meetings(&mut c, site)
+        .await?
+        .into_iter()
+        .filter(|m| m.held_on < this.held_on)
+        .map(|m| m.held_on)
+        .max();
+    let since = previous
+        .and_then(|d| {
+            time::Date::parse(
+                &d,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()
+        })
+        .map_or(OffsetDateTime::UNIX_EPOCH, |d| d.midnight().assume_utc());
+    let at = crate::now();
+    let mut added = 0;
+    for r in justice::participant_events_since(&mut c, site, since).await? {
+        let Some(pid) = r.link.participant else {
+            continue;
+        };
+        let referral = casework::get_participant(&mut c, site, pid)
+            .await?
+            .referral_id;
+        if add_agenda_item(&mut c, site, meeting, &r, referral, at).await? {
+            added += 1;
+        }
+    }
+    Ok(added)
+}

@@ -11,6 +11,7 @@ pub mod export;
 pub mod import;
 pub mod link;
 pub mod review;
+pub mod view;
 
 use crate::audit::{self, Ctx};
 use crate::auth::{Auth, AuthVia};

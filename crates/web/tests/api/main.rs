@@ -8,6 +8,7 @@ mod auth;
 mod casework;
 mod disclosure;
 mod evaluation;
+mod justice;
 mod openapi;
 mod oversight;
 mod owg;
