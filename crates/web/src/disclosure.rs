@@ -330,7 +330,8 @@ pub async fn content(
     Ok(match category {
         DataCategory::Identity => {
             let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
-            json!({"first_name": person.first_name, "last_name": person.last_name, "aliases": person.aliases, "dob": person.dob})
+            let extras = handoff_store::profile::get(&mut c, p.site_id, p.id).await?;
+            json!({"first_name": person.first_name, "last_name": person.last_name, "aliases": person.aliases, "dob": person.dob, "profile": extras.unwrap_or_else(|| json!({}))})
         }
         DataCategory::Demographics => {
             let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;

@@ -872,6 +872,23 @@ async fn person(
     .await?;
     casework::mark_enrolled(&mut c, s.id, pid, signed_at).await?;
 
+    // Profile extras: identifiers, a phone for some, where to find them.
+    let mut identifiers = vec![
+        json!({"kind": "booking_number", "value": format!("B{}{:05}", referred_at.year() % 100, 10_000 + i * 7)}),
+    ];
+    if rng.chance(50) {
+        identifiers
+            .push(json!({"kind": "state_id", "value": format!("WDL{:07}", 1_000_000 + i * 131)}));
+    }
+    let profile = json!({
+        "aliases": if rng.chance(15) { json!([rng.pick(NICKNAMES)]) } else { json!([]) },
+        "identifiers": identifiers,
+        "phone": if rng.chance(40) { json!(format!("206-555-{:04}", 100 + i)) } else { json!(null) },
+        "email": null,
+        "where_to_find": [{"place": rng.pick(CORNERS), "times": rng.pick(&["weekday mornings", "afternoons", "evenings after the meal program", "most days"])}],
+    });
+    handoff_store::profile::put(&mut c, s.id, pid, &profile, worker, intake_at).await?;
+
     // Goals in the participant's words, and service referrals.
     let mut goal_ids = Vec::new();
     for k in 0..(1 + rng.below(3)) {

@@ -10,6 +10,7 @@ use crate::casework::caseload::{AssignForm, AssignResult, Caseload, View};
 use crate::casework::contacts::{ContactCreated, ContactForm};
 use crate::casework::documents::DocumentCreated;
 use crate::casework::plan::{GoalForm, ServiceReferralForm};
+use crate::casework::profile::ProfileForm;
 use crate::casework::search::SearchHit;
 use crate::casework::status::{CloseForm, MonthForm, ParticipationView, ReopenForm};
 use crate::casework::{self, documents};
@@ -280,4 +281,21 @@ pub async fn upload_document(
     )
     .await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Replace the profile extras: aliases, identifiers (booking numbers, state
+/// id), phone, e-mail and where to find the person. Read back as part of
+/// `identity`.
+#[utoipa::path(put, path = "/api/v1/participants/{id}/profile", tag = "casework", params(("id" = Uuid, Path)), request_body = ProfileForm,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn put_profile(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    Path(pid): Path<String>,
+    Body(f): Body<ProfileForm>,
+) -> AppResult<StatusCode> {
+    casework::profile::put(&s, &auth, &ctx, id(&pid)?, f).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

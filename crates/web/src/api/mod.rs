@@ -113,6 +113,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(casework::caseloads))
         .routes(routes!(casework::search))
         .routes(routes!(casework::upload_document))
+        .routes(routes!(casework::put_profile))
         .routes(routes!(owg::create_meeting))
         .routes(routes!(owg::build_agenda))
         .routes(routes!(owg::agenda))

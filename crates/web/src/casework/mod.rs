@@ -12,6 +12,7 @@ pub mod caseload;
 pub mod contacts;
 pub mod documents;
 pub mod plan;
+pub mod profile;
 pub mod search;
 pub mod status;
 

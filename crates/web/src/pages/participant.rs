@@ -123,8 +123,19 @@ async fn render(
             section.card aria-labelledby="id-h" {
                 h2 id="id-h" { "Identity" }
                 p { "Date of birth: " (s(&d.data["dob"])) }
-                @if let Some(a) = d.data["aliases"].as_array().filter(|a| !a.is_empty()) {
-                    p { "Also known as: " (a.iter().map(s).collect::<Vec<_>>().join(", ")) }
+                @let pr = &d.data["profile"];
+                @let aliases: Vec<String> = d.data["aliases"].as_array().into_iter().flatten().chain(pr["aliases"].as_array().into_iter().flatten()).map(s).collect();
+                @if !aliases.is_empty() {
+                    p { "Also known as: " (aliases.join(", ")) }
+                }
+                @for id in pr["identifiers"].as_array().into_iter().flatten() {
+                    p { (s(&id["kind"]).replace('_', " ")) ": " (s(&id["value"])) }
+                }
+                @if let Some(phone) = pr["phone"].as_str() { p { "Phone: " a href=(format!("tel:{phone}")) { (phone) } } }
+                @let places = pr["where_to_find"].as_array().cloned().unwrap_or_default();
+                @if !places.is_empty() {
+                    h3 { "Where to find them" }
+                    ul.compact { @for w in &places { li { (s(&w["place"])) @if w["times"] != "" { " — " (s(&w["times"])) } } } }
                 }
             }
         }

@@ -220,6 +220,49 @@ both!(
             "{sud}"
         );
 
+        // Profile extras: validated, and read back under identity.
+        let (s, e) = cm
+            .put(
+                &format!("/api/v1/participants/{pid}/profile"),
+                &json!({"identifiers": [{"kind": "passport", "value": "x"}]}),
+            )
+            .await;
+        assert_eq!(
+            (s, e["error"]["field"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("identifiers[0].kind")
+            )
+        );
+        let (s, _) = cm
+        .put(
+            &format!("/api/v1/participants/{pid}/profile"),
+            &json!({"aliases": ["Dee"], "identifiers": [{"kind": "booking_number", "value": "B2611042"}], "phone": "206-555-0199", "where_to_find": [{"place": "Westlake Park", "times": "mornings"}]}),
+        )
+        .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+        let (_, idn) = cm
+            .get_json(&format!("/api/v1/participants/{pid}/identity"))
+            .await;
+        assert_eq!(
+            idn["data"]["profile"]["identifiers"][0]["value"],
+            "B2611042"
+        );
+        assert_eq!(
+            idn["data"]["profile"]["where_to_find"][0]["times"],
+            "mornings"
+        );
+        let (_, hits) = cm.get_json("/api/v1/search?q=dee").await;
+        assert_eq!(
+            hits[0]["id"],
+            pid.as_str(),
+            "found by the profile's alias: {hits}"
+        );
+        let (s, _) = officer
+            .get_json(&format!("/api/v1/participants/{pid}/identity"))
+            .await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+
         // The contact fed the month's status.
         let (_, notes) = cm
             .get_json(&format!("/api/v1/participants/{pid}/notes"))
