@@ -57,7 +57,7 @@ pub struct Caseload {
 }
 
 /// The case managers of the caller's agency and their open cases.
-async fn team_loads(state: &AppState, auth: &Auth) -> AppResult<Vec<(users::User, i64)>> {
+pub async fn team_loads(state: &AppState, auth: &Auth) -> AppResult<Vec<(users::User, i64)>> {
     let mut c = state.store.conn();
     let counts = participation::open_caseloads(&mut c, auth.user.site_id).await?;
     Ok(users::list(&mut c, auth.user.site_id)

@@ -144,7 +144,10 @@ async fn render(
                 h2 id="enr-h" { "Enrolment" }
                 p { "Case management: " (s(&d.data["case_management_agency"])) }
                 p { "Case manager: " (d.data["case_manager"].as_str().unwrap_or("not assigned")) }
-                @if works { (assign_form(&base, auth)) }
+                @if works {
+                    @let team = casework::caseload::team_loads(state, auth).await?;
+                    (assign_form(&base, auth, &team, d.data["case_manager"].as_str()))
+                }
             }
         }
         @if let Some(d) = get("plan") {
@@ -275,15 +278,25 @@ async fn render(
     Ok(layout(&name, Some(auth), body))
 }
 
-fn assign_form(base: &str, auth: &Auth) -> Markup {
+fn assign_form(
+    base: &str,
+    auth: &Auth,
+    team: &[(handoff_store::users::User, i64)],
+    current: Option<&str>,
+) -> Markup {
     html! {
         details {
             summary { "Change case manager" }
             form.stack method="post" action=(format!("{base}/assign")) {
                 (csrf_field(auth))
-                label for="cm" { "Case manager (their id)" }
-                input id="cm" name="case_manager_id" inputmode="text";
-                label.check { input type="checkbox" name="confirm" value="1"; "Confirm even above the standard caseload" }
+                label for="cm" { "Case manager (open cases now)" }
+                select id="cm" name="case_manager_id" {
+                    option value="" { "Nobody (unassigned)" }
+                    @for (u, n) in team {
+                        option value=(u.id) selected[current == Some(u.display_name.as_str())] { (u.display_name) " (" (n) ")" }
+                    }
+                }
+                label.check { input type="checkbox" name="confirm" value="1"; "Confirm even above the standard caseload of 15" }
                 button type="submit" { "Assign" }
             }
         }

@@ -698,6 +698,7 @@ both!(pages_show_only_what_the_guard_allows, |db| async move {
             && page.contains("Naloxone"),
         "{page}"
     );
+    assert!(page.contains("Alex Rivera (1)"), "the assignment list shows loads");
     // The officer's copy: engagement and enrolment only.
     let r = officer.get(&format!("/participants/{pid}")).await;
     assert_eq!(r.status(), StatusCode::OK);
