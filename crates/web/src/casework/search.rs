@@ -14,14 +14,33 @@ use handoff_domain::DataCategory;
 use handoff_domain::audit::Outcome;
 use handoff_store::{casework, profile, referrals};
 use serde::Serialize;
+use std::collections::HashSet;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SearchHit {
     /// 0 to 1; 1 is an exact match.
     pub score: f64,
+    /// `participant` (the fields below, as the guard allows) or `referral`
+    /// (a person referred and not yet a participant).
+    pub kind: String,
     #[serde(flatten)]
-    pub participant: ParticipantSummary,
+    #[schema(inline)]
+    pub participant: Option<ParticipantSummary>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<ReferralHit>,
+}
+
+/// A person referred but not (yet) a participant, as the referral read
+/// path lets case management see them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReferralHit {
+    pub id: Uuid,
+    pub name: String,
+    pub dob: Option<String>,
+    pub status: String,
+    pub referred_on: String,
 }
 
 const THRESHOLD: f64 = 0.86;
@@ -106,37 +125,42 @@ pub async fn search(
     let participants = casework::list_participants(&mut c, site).await?;
     let persons = referrals::all_persons(&mut c, site).await?;
     let profiles = profile::all(&mut c, site).await?;
+    let score_of = |person: &referrals::Person, extra: &[String]| match &date {
+        Some(d) => match person.dob.as_deref() {
+            Some(dob) if dob == d => 1.0,
+            Some(dob) if near_date(dob, d) => 0.9,
+            _ => 0.0,
+        },
+        None => {
+            let mut names = vec![
+                norm(&format!("{} {}", person.first_name, person.last_name)),
+                norm(&person.first_name),
+                norm(&person.last_name),
+            ];
+            names.extend(person.aliases.iter().map(|a| norm(a)));
+            names.extend(extra.iter().map(|a| norm(a)));
+            name_score(&q, &names)
+        }
+    };
+    let linked: HashSet<_> = participants.iter().map(|p| p.person_id).collect();
     let mut scored = Vec::new();
     for p in participants {
         let Some(person) = persons.iter().find(|x| x.id == p.person_id) else {
             continue;
         };
-        let score = match &date {
-            Some(d) => match person.dob.as_deref() {
-                Some(dob) if dob == d => 1.0,
-                Some(dob) if near_date(dob, d) => 0.9,
-                _ => 0.0,
-            },
-            None => {
-                let mut names = vec![
-                    norm(&format!("{} {}", person.first_name, person.last_name)),
-                    norm(&person.first_name),
-                    norm(&person.last_name),
-                ];
-                names.extend(person.aliases.iter().map(|a| norm(a)));
-                if let Some((_, pr)) = profiles.iter().find(|(id, _)| *id == p.id) {
-                    names.extend(
-                        pr["aliases"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|a| a.as_str())
-                            .map(norm),
-                    );
-                }
-                name_score(&q, &names)
-            }
-        };
+        let extra: Vec<String> = profiles
+            .iter()
+            .find(|(id, _)| *id == p.id)
+            .map(|(_, pr)| {
+                pr["aliases"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let score = score_of(person, &extra);
         if score >= THRESHOLD {
             scored.push((score, p));
         }
@@ -151,9 +175,53 @@ pub async fn search(
         {
             hits.push(SearchHit {
                 score: (score * 1000.0).round() / 1000.0,
-                participant: s,
+                kind: "participant".into(),
+                participant: Some(s),
+                referral: None,
             });
         }
+    }
+    // Persons referred and not (yet) participants: the referral read path
+    // decides whether the caller may see each referral.
+    let mut referred: Vec<(f64, &referrals::Person)> = persons
+        .iter()
+        .filter(|p| !linked.contains(&p.id))
+        .map(|p| (score_of(p, &[]), p))
+        .filter(|(score, _)| *score >= THRESHOLD)
+        .collect();
+    if !referred.is_empty() {
+        referred.sort_by(|a, b| b.0.total_cmp(&a.0));
+        referred.truncate(20);
+        let all = referrals::list(
+            &mut state.store.conn(),
+            site,
+            referrals::Filter::All,
+            100_000,
+        )
+        .await?;
+        for (score, person) in referred {
+            // The latest referral of the person (the list is newest first).
+            let Some(r) = all.iter().find(|r| r.person_id == person.id) else {
+                continue;
+            };
+            let Ok((r, _)) = crate::workflow::referrals::load(state, auth, r.id).await else {
+                continue;
+            };
+            let ctx = crate::workflow::SiteCtx::load(state, site).await?;
+            hits.push(SearchHit {
+                score: (score * 1000.0).round() / 1000.0,
+                kind: "referral".into(),
+                participant: None,
+                referral: Some(ReferralHit {
+                    id: *r.id.as_uuid(),
+                    name: format!("{} {}", person.first_name, person.last_name),
+                    dob: person.dob.clone(),
+                    status: r.status.as_str().to_string(),
+                    referred_on: referrals::iso(ctx.tz.local_date(r.referred_at)),
+                }),
+            });
+        }
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
     }
     let mut e = audit::event(auth, "participant.search", Outcome::Allowed, actx);
     e.categories = vec![DataCategory::Identity];

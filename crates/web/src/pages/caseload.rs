@@ -132,8 +132,20 @@ pub async fn search(
         @match &result {
             Err(e) => { (super::flow::problem(e)) },
             Ok(hits) => {
-                @let people: Vec<ParticipantSummary> = hits.iter().map(|h| h.participant.clone()).collect();
+                @let people: Vec<ParticipantSummary> = hits.iter().filter_map(|h| h.participant.clone()).collect();
                 (rows(&people, true))
+                @let referred: Vec<_> = hits.iter().filter_map(|h| h.referral.as_ref()).collect();
+                @if !referred.is_empty() {
+                    h2 { "Referred, not yet participants" }
+                    ul.items {
+                        @for r in referred {
+                            li.item {
+                                a href=(format!("/referrals/{}", r.id)) { (r.name) }
+                                " " span.meta { "referred " (r.referred_on) " · " (r.status.replace('_', " ")) }
+                            }
+                        }
+                    }
+                }
             },
         }
     };

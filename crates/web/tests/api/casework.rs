@@ -593,7 +593,13 @@ both!(
         assert_eq!(hits[0]["name"], "Dana Castellanos");
         let (_, by_dob) = cm.get_json("/api/v1/search?q=1988-04-02").await;
         assert_eq!(by_dob.as_array().unwrap().len(), 2);
-        let (_, none) = cm.get_json("/api/v1/search?q=Montgomery").await;
+        // A person referred and not yet a participant is found as a referral.
+        let (_, r) = officer.post("/api/v1/referrals", &arrest("Montoya")).await;
+        let (_, hits) = cm.get_json("/api/v1/search?q=montoyo").await;
+        assert_eq!(hits[0]["kind"], "referral", "{hits}");
+        assert_eq!(hits[0]["referral"]["id"], r["id"]);
+        assert_eq!(hits[0]["referral"]["status"], "awaiting_handoff");
+        let (_, none) = cm.get_json("/api/v1/search?q=Fitzgerald").await;
         assert_eq!(none.as_array().unwrap().len(), 0);
         for who in [
             "officer@demo.test",
@@ -698,7 +704,10 @@ both!(pages_show_only_what_the_guard_allows, |db| async move {
             && page.contains("Naloxone"),
         "{page}"
     );
-    assert!(page.contains("Alex Rivera (1)"), "the assignment list shows loads");
+    assert!(
+        page.contains("Alex Rivera (1)"),
+        "the assignment list shows loads"
+    );
     // The officer's copy: engagement and enrolment only.
     let r = officer.get(&format!("/participants/{pid}")).await;
     assert_eq!(r.status(), StatusCode::OK);
