@@ -16,9 +16,9 @@ use handoff_domain::SiteId;
 use handoff_justice::{ImportError, ImportReport, Kind, Mapping, Progress, StreamError};
 use handoff_store::Store;
 use handoff_store::justice::{self as records, SavedModel};
+use handoff_web::justice::SiteZone;
 use handoff_web::justice::import::Importer;
 use handoff_web::justice::{alerts, link};
-use handoff_web::justice::SiteZone;
 use handoff_web::{AppState, Config};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
@@ -433,4 +433,135 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
         .map_err(|e| anyhow::anyhow!("raising alerts: {e}"))?;
     println!("re-linked: {linked} linked, {review} to review, {raised} alerts raised");
     Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The six files of the outcome-evaluation dataset (person ids are
+    /// per-export pseudonyms), ready for `handoff evaluate --data DIR`.
+    Evaluation(EvaluationExportArgs),
+    /// The HUD HMIS CSV files for the housing partner: participants whose
+    /// release allows it.
+    Hmis(HmisExportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct EvaluationExportArgs {
+    /// The folder to write (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// First index date (YYYY-MM-DD).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last index date and the study end (YYYY-MM-DD; default today).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The site's slug (needed when the database holds several sites).
+    #[arg(long)]
+    pub site: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct HmisExportArgs {
+    /// The folder to write (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// The site's slug (needed when the database holds several sites).
+    #[arg(long)]
+    pub site: Option<String>,
+}
+
+fn date_arg(name: &str, s: Option<&str>) -> anyhow::Result<Option<time::Date>> {
+    s.map(|s| {
+        time::Date::parse(
+            s.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .with_context(|| format!("--{name} {s:?} is not a date like 2026-12-31"))
+    })
+    .transpose()
+}
+
+async fn audit_export(store: &Store, site: SiteId, what: &str, rows: usize) -> anyhow::Result<()> {
+    let mut e = handoff_domain::audit::AuditEvent::new(
+        format!("export.{what}"),
+        handoff_domain::audit::Outcome::Allowed,
+    );
+    e.site_id = Some(site);
+    e.subject_ref = Some(format!("export:{what}:{rows}"));
+    e.categories = vec![
+        handoff_domain::DataCategory::Demographics,
+        handoff_domain::DataCategory::Justice,
+    ];
+    let mut tx = store.begin().await?;
+    handoff_store::audit::append(&mut tx, e, handoff_web::now()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `handoff export …`.
+pub async fn export(database_url: &str, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
+    use handoff_web::justice::export;
+    match cmd {
+        ExportCommand::Evaluation(args) => {
+            let from = date_arg("from", args.from.as_deref())?;
+            let to = date_arg("to", args.to.as_deref())?;
+            let store = ops::open(database_url).await?;
+            let site = site(&store, args.site.as_deref()).await?;
+            let state = state(database_url, store.clone());
+            let zone = SiteZone::load(&state, site)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let today = zone.tz.local_date(handoff_web::now());
+            let key = export::fresh_key();
+            let data = export::evaluation(&state, site, from, to, today, &key)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if let Err(problems) = data.check() {
+                for p in problems.iter().take(20) {
+                    eprintln!("{p}");
+                }
+                bail!("the dataset does not follow the evaluation schema; nothing written");
+            }
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("creating {}", args.out.display()))?;
+            data.write_to_dir(&args.out)
+                .with_context(|| format!("writing {}", args.out.display()))?;
+            audit_export(&store, site, "evaluation", data.participants.len()).await?;
+            let lead = data
+                .participants
+                .iter()
+                .filter(|p| p.group == handoff_justice::evaluation::Group::Lead)
+                .count();
+            println!(
+                "wrote {}: {} LEAD and {} control persons, {} events, {} person-months, {} eligible arrests, study end {}",
+                args.out.display(),
+                lead,
+                data.participants.len() - lead,
+                data.events.len(),
+                data.monthly.len(),
+                data.eligible_arrests.len(),
+                handoff_store::referrals::iso(data.study_end)
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        ExportCommand::Hmis(args) => {
+            let store = ops::open(database_url).await?;
+            let site = site(&store, args.site.as_deref()).await?;
+            let state = state(database_url, store.clone());
+            let (set, shared) = export::hmis(&state, site, handoff_web::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            std::fs::create_dir_all(&args.out)
+                .with_context(|| format!("creating {}", args.out.display()))?;
+            set.write_to_dir(&args.out)
+                .with_context(|| format!("writing {}", args.out.display()))?;
+            audit_export(&store, site, "hmis", shared).await?;
+            println!(
+                "wrote {}: {shared} participants whose release allows the housing partner",
+                args.out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -50,6 +50,9 @@ enum Command {
     /// Import a file of justice data (arrests, charges, bookings,
     /// prison_admissions, persons), all or nothing.
     Import(justice::ImportArgs),
+    /// Export the evaluation dataset or the HMIS files.
+    #[command(subcommand)]
+    Export(justice::ExportCommand),
     /// Find duplicate person records in one file, with clusters.
     Dedupe(link::DedupeArgs),
     /// Run the LEAD outcome evaluation on a data folder and write results (and a report).
@@ -105,6 +108,7 @@ fn run_with_database(database_url: String, command: Command) -> ExitCode {
             Command::Holds(cmd) => ops::holds(&database_url, cmd).await,
             Command::Link(cmd) => justice::link_command(&database_url, cmd).await,
             Command::Import(args) => justice::import(&database_url, args).await,
+            Command::Export(cmd) => justice::export(&database_url, cmd).await,
             Command::Evaluate(_) | Command::Dedupe(_) => Ok(ExitCode::SUCCESS),
             Command::Backup(args) => ops::backup(&database_url, args).await,
             Command::Restore(args) => ops::restore(&database_url, args).await,

@@ -1,0 +1,251 @@
+//! `handoff import`, `handoff link train` and `handoff export` end to end on
+//! the seeded demo site: a bad file is rejected whole with its report and
+//! exit code 2; good files import once (a second run changes nothing);
+//! the evaluation export follows the schema and `handoff evaluate` accepts
+//! it; the HMIS export writes the HUD files.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn handoff(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .env("HANDOFF_DATABASE_URL", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run handoff")
+}
+
+fn ok(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}\nstdout: {}\nstderr: {}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn temp_dir() -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "handoff-justice-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// The demo site with its generated participants; returns some of the
+/// participants' persons (first, last, dob, sex).
+fn seeded(db: &str) -> Vec<(String, String, String, String)> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(db).await.unwrap();
+        store.migrate().await.unwrap();
+        handoff_web::seed::demo(&store).await.unwrap();
+        handoff_web::seed_data::populate(&store).await.unwrap();
+        let mut c = store.conn();
+        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut out = Vec::new();
+        for p in handoff_store::casework::list_participants(&mut c, site.id)
+            .await
+            .unwrap()
+        {
+            let person = handoff_store::referrals::get_person(&mut c, site.id, p.person_id)
+                .await
+                .unwrap();
+            if let Some(dob) = person.dob {
+                out.push((person.first_name, person.last_name, dob, person.sex));
+            }
+        }
+        store.close().await;
+        out
+    })
+}
+
+fn count(db: &str, kind: &str) -> i64 {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(db).await.unwrap();
+        let mut c = store.conn();
+        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let n = handoff_store::justice::count(&mut c, site.id, kind)
+            .await
+            .unwrap();
+        store.close().await;
+        n
+    })
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn imports_link_train_and_the_evaluation_export() {
+    let dir = temp_dir();
+    let db = format!("sqlite://{}", dir.join("h.db").display());
+    let persons = seeded(&db);
+    assert!(persons.len() >= 20, "{}", persons.len());
+
+    // A bad file: rejected whole, the report beside it, exit code 2.
+    let bad = write(
+        &dir,
+        "bad.csv",
+        "arrest_number,arrested_at,first_name,last_name,dob,charges\n\
+         A1,2025-01-02T10:00:00Z,Ann,Doe,1980-02-28,69.50.4013|possession|F\n\
+         A2,2025-01-02T10:00:00Z,Bob,,1980-02-31,69.50.4013|possession|X\n",
+    );
+    let o = handoff(&db, &["import", "arrests", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let report = std::fs::read_to_string(dir.join("bad.csv.report.csv")).unwrap();
+    assert_eq!(
+        report
+            .lines()
+            .map(|l| l.split(',').take(3).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>(),
+        vec![
+            "line,column,code",
+            "3,last_name,missing_value",
+            "3,dob,bad_date",
+            "3,charges,unknown_code",
+        ],
+        "{report}"
+    );
+    assert!(dir.join("bad.csv.report.json").exists());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("nothing was imported"));
+    assert_eq!(count(&db, "arrests"), 0);
+
+    // The comparison roster: 40 eligible people logged on red-light shifts.
+    let mut roster = String::from("roster_id,logged_at,first_name,last_name,dob,sex,race,shift\n");
+    let mut arrests =
+        String::from("arrest_number,arrested_at,first_name,last_name,dob,sex,charges\n");
+    let mut charges =
+        String::from("case_number,count,statute,felony,filing_date,first_name,last_name,dob\n");
+    for i in 0..40 {
+        let (first, last) = (format!("Ctl{i}"), format!("Roster{}", i * 7));
+        let dob = format!("19{}-0{}-1{}", 70 + i % 25, 1 + i % 9, i % 9);
+        writeln!(
+            roster,
+            "R{i},2024-0{}-15,{first},{last},{dob},M,White,red",
+            1 + i % 9
+        )
+        .unwrap();
+        writeln!(
+            arrests,
+            "CA{i},2024-1{}-02T10:00:00Z,{first},{last},{dob},M,9A.56.050|theft|M",
+            i % 3
+        )
+        .unwrap();
+        if i % 4 == 0 {
+            writeln!(
+                charges,
+                "CC{i},1,9A.56.030,F,2024-12-01,{first},{last},{dob}"
+            )
+            .unwrap();
+        }
+    }
+    for (i, (first, last, dob, sex)) in persons.iter().take(30).enumerate() {
+        writeln!(
+            arrests,
+            "PA{i},2025-0{}-03T10:00:00Z,{first},{last},{dob},{sex},69.50.4013|possession|M",
+            1 + i % 9
+        )
+        .unwrap();
+    }
+    let roster = write(&dir, "roster.csv", &roster);
+    let arrests = write(&dir, "arrests.csv", &arrests);
+    let charges = write(&dir, "charges.csv", &charges);
+    let out = ok(&handoff(
+        &db,
+        &["import", "persons", roster.to_str().unwrap()],
+    ));
+    assert!(out.contains("40 inserted"), "{out}");
+    let out = ok(&handoff(
+        &db,
+        &["import", "arrests", arrests.to_str().unwrap()],
+    ));
+    assert!(
+        out.contains("70 inserted") && out.contains("70 linked"),
+        "{out}"
+    );
+    let out = ok(&handoff(
+        &db,
+        &["import", "charges", charges.to_str().unwrap()],
+    ));
+    assert!(out.contains("10 inserted"), "{out}");
+    // Idempotent.
+    let out = ok(&handoff(
+        &db,
+        &["import", "arrests", arrests.to_str().unwrap()],
+    ));
+    assert!(out.contains("0 inserted, 0 updated, 70 unchanged"), "{out}");
+    assert_eq!(count(&db, "arrests"), 70);
+
+    // Train the site's model.
+    let out = ok(&handoff(&db, &["link", "train"]));
+    assert!(out.contains("trained on"), "{out}");
+
+    // The evaluation export: schema and the evaluation engine.
+    let eval = dir.join("eval");
+    let out = ok(&handoff(
+        &db,
+        &["export", "evaluation", "--out", eval.to_str().unwrap()],
+    ));
+    assert!(out.contains("40 control persons"), "{out}");
+    let summary = handoff_justice::evaluation::check_dir(&eval).unwrap_or_else(|p| {
+        panic!(
+            "{}",
+            p.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    });
+    let _ = summary;
+    let participants = std::fs::read_to_string(eval.join("participants.csv")).unwrap();
+    assert!(participants.starts_with("person_id,group,index_date,age_at_index,sex,race\n"));
+    for p in &persons {
+        assert!(!participants.contains(&p.0), "no names in the export");
+    }
+    let events = std::fs::read_to_string(eval.join("events.csv")).unwrap();
+    assert!(events.lines().count() > 70, "{events}");
+    let results = dir.join("results.json");
+    ok(&handoff(
+        &db,
+        &[
+            "evaluate",
+            "--data",
+            eval.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+        ],
+    ));
+    assert!(results.exists());
+
+    // The HMIS export.
+    let hmis = dir.join("hmis");
+    let out = ok(&handoff(
+        &db,
+        &["export", "hmis", "--out", hmis.to_str().unwrap()],
+    ));
+    assert!(out.contains("participants whose release allows"), "{out}");
+    for f in ["Export.csv", "Client.csv", "Enrollment.csv", "Exit.csv"] {
+        assert!(hmis.join(f).exists(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
