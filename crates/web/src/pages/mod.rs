@@ -16,6 +16,7 @@ mod participant;
 mod policy;
 mod referral;
 mod referral_work;
+mod review;
 mod supervisor;
 
 use crate::AppState;
@@ -92,6 +93,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/roster/{id}/remove", post(supervisor::remove_shift))
         .route("/admin/policy", get(policy::editor).post(policy::save))
+        .route("/review", get(review::queue))
+        .route("/review/{id}", post(review::decide))
         .route("/caseload", get(caseload::page))
         .route("/search", get(caseload::search))
         .route("/participants/{id}", get(participant::profile))

@@ -438,6 +438,13 @@ both!(clerical_review_decisions_are_remembered, |db| async move {
     assert_eq!(item["candidate"]["what"], "participant");
     assert_eq!(item["explanation"]["fields"][0]["column"], "last_name");
     let id = item["id"].as_str().unwrap();
+    // The page shows the same pair side by side, with the explanation.
+    let page = cm.get("/review").await.text().await.unwrap();
+    assert!(
+        page.contains("Marsch") && page.contains("Marsh") && page.contains("last_name"),
+        "{page}"
+    );
+    assert!(page.contains(&format!("/review/{id}")));
     let (s, _) = cm
         .post(
             &format!("/api/v1/review/{id}"),
