@@ -100,12 +100,14 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         ],
         Role::CaseManager => &[
             ("/handoffs", "Hand-off inbox"),
+            ("/caseload", "My caseload"),
             ("/referrals", "Referrals"),
             ("/referrals/new?door=community", "Community referral"),
             ("/owg", "OWG meetings"),
         ],
         Role::Supervisor => &[
             ("/supervisor", "Supervisor overview"),
+            ("/caseload?view=team", "Team caseload"),
             ("/handoffs", "Hand-off inbox"),
             ("/holds", "Diversion holds"),
             ("/roster", "On-call roster"),
