@@ -159,6 +159,7 @@ pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
     let mut c = state.store.conn();
     let site = orgs::get_site(&mut c, auth.user.site_id).await?;
     let agency = orgs::get_agency(&mut c, auth.user.site_id, auth.user.agency_id).await?;
+    let actions = crate::owg::my_actions(&state, &auth).await?;
     let body = html! {
         h1 { "Welcome, " (auth.user.display_name) }
         p.meta {
@@ -169,6 +170,13 @@ pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
             }
         }
         @for r in &auth.user.roles { (role_card(*r)) }
+        @if !actions.is_empty() {
+            section.card aria-labelledby="actions-h" {
+                h2 id="actions-h" { "Your OWG action items" }
+                ul { @for a in &actions { li { (a.description) " — due " (a.due_on) } } }
+                p { a href="/owg" { "OWG meetings" } }
+            }
+        }
         @if auth.user.can_approve {
             p { a.button.primary href="/approvals" { "Referrals to approve" } }
         }

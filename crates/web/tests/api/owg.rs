@@ -259,6 +259,12 @@ both!(
         let (_, mine) = officer.get_json("/api/v1/owg/actions").await;
         assert_eq!(mine.as_array().unwrap().len(), 1);
         assert_eq!(mine[0]["description"], "Share the sweep date with outreach");
+        let home = officer.get("/").await.text().await.unwrap();
+        assert!(
+            home.contains("Your OWG action items")
+                && home.contains("Share the sweep date with outreach"),
+            "on the owner's home page"
+        );
 
         // A new charge against A: the prosecutor may open it (their office holds
         // A's case) and sees only what A's release allows them — nothing beyond
