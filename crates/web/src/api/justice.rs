@@ -115,3 +115,42 @@ pub async fn review_decide(
     justice::review::decide(&s, &auth, &ctx, id, v).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+pub struct ExportQuery {
+    /// First index date (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// The study end and last index date bound (YYYY-MM-DD; default today).
+    pub to: Option<String>,
+}
+
+fn date(field: &str, s: Option<&str>) -> AppResult<Option<time::Date>> {
+    s.map(|s| {
+        time::Date::parse(
+            s.trim(),
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .map_err(|_| AppError::field(field, "is not a date like 2026-12-31"))
+    })
+    .transpose()
+}
+
+/// The outcome-evaluation dataset (six CSV files by name, person ids
+/// pseudonymised per export) for evaluators, where the site allows
+/// research use. Audited.
+#[utoipa::path(get, path = "/api/v1/exports/evaluation", tag = "justice", params(ExportQuery),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = std::collections::BTreeMap<String, String>), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+pub async fn evaluation_export(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    auth: Auth,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
+) -> AppResult<Json<std::collections::BTreeMap<String, String>>> {
+    let from = date("from", q.from.as_deref())?;
+    let to = date("to", q.to.as_deref())?;
+    Ok(Json(
+        justice::evaluation_files(&s, &auth, &ctx, from, to).await?,
+    ))
+}

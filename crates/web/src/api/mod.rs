@@ -130,6 +130,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(justice::feed_bookings))
         .routes(routes!(justice::review_queue))
         .routes(routes!(justice::review_decide))
+        .routes(routes!(justice::evaluation_export))
 }
 
 /// The OpenAPI 3.1 document, generated from the code.

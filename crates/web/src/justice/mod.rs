@@ -206,3 +206,53 @@ pub async fn feed_bookings(
     };
     Ok(store_batch(state, auth, actx, batch).await?)
 }
+
+/// The evaluation dataset through the API: for evaluators only, and only
+/// where the site's policy allows research use (the limited data set of
+/// DESIGN.md §3). Audited. Files by name.
+pub async fn evaluation_files(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    from: Option<time::Date>,
+    to: Option<time::Date>,
+) -> AppResult<std::collections::BTreeMap<String, String>> {
+    if !auth.user.has_role(handoff_domain::Role::Evaluator) {
+        return Err(AppError::Forbidden(
+            "the evaluation dataset is for evaluators",
+        ));
+    }
+    let site = auth.user.site_id;
+    let ctx = crate::workflow::SiteCtx::load(state, site).await?;
+    if !ctx.policy.policy.research_use_allowed {
+        return Err(AppError::Forbidden(
+            "the site's policy does not allow research use",
+        ));
+    }
+    let today = ctx.tz.local_date(now());
+    let data = export::evaluation(state, site, from, to, today, &export::fresh_key()).await?;
+    if let Err(problems) = data.check() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "evaluation export breaks the schema: {}",
+            problems
+                .first()
+                .map(ToString::to_string)
+                .unwrap_or_default()
+        )));
+    }
+    let mut files = std::collections::BTreeMap::new();
+    for name in handoff_justice::evaluation::FILES {
+        let mut buf = Vec::new();
+        data.write_file(name, &mut buf)
+            .map_err(|e| AppError::Internal(e.into()))?;
+        files.insert(name.to_string(), String::from_utf8_lossy(&buf).into_owned());
+    }
+    let mut e = audit::event(auth, "export.evaluation", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("export:evaluation:{}", data.participants.len()));
+    e.categories = vec![
+        handoff_domain::DataCategory::Demographics,
+        handoff_domain::DataCategory::Justice,
+    ];
+    audit::record(state, e).await?;
+    Ok(files)
+}

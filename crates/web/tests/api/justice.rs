@@ -526,3 +526,33 @@ fn app_state(app: &TestApp) -> handoff_web::AppState {
         handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), "sqlite::memory:"),
     )
 }
+
+both!(
+    only_evaluators_get_the_evaluation_dataset,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let (s, _) = cm.get_json("/api/v1/exports/evaluation").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let officer = as_user(&app, "officer@demo.test").await;
+        let (s, _) = officer.get_json("/api/v1/exports/evaluation").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let evaluator = as_user(&app, "evaluator@demo.test").await;
+        let (s, files) = evaluator
+            .get_json("/api/v1/exports/evaluation?to=2026-12-31")
+            .await;
+        assert_eq!(s, StatusCode::OK, "{files}");
+        for name in handoff_justice::evaluation::FILES {
+            let header = handoff_justice::evaluation::header_of(name).unwrap();
+            assert!(
+                files[name].as_str().unwrap().starts_with(header),
+                "{name}: {files}"
+            );
+        }
+        assert_eq!(files["study.csv"], "study_end\n2026-12-31\n");
+        let (s, _) = evaluator
+            .get_json("/api/v1/exports/evaluation?to=yesterday")
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+);
