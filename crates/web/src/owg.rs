@@ -733,3 +733,27 @@ pub async fn decide_charge(
     tx.commit().await?;
     Ok(())
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoordinationSummary {
+    pub id: Uuid,
+    pub charge: String,
+    pub case_number: Option<String>,
+    pub decision: Option<String>,
+}
+
+/// The coordination items the caller is party to.
+pub async fn my_charges(state: &AppState, auth: &Auth) -> AppResult<Vec<CoordinationSummary>> {
+    let mut out = Vec::new();
+    for id in owg::list_coordination(&mut state.store.conn(), auth.user.site_id).await? {
+        if let Ok(item) = party(state, auth, id).await {
+            out.push(CoordinationSummary {
+                id: item.id,
+                charge: item.charge,
+                case_number: item.case_number,
+                decision: item.decision,
+            });
+        }
+    }
+    Ok(out)
+}

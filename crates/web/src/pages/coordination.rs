@@ -299,3 +299,125 @@ pub async fn approvals(State(state): State<AppState>, Signed(auth): Signed) -> P
     )
     .into_response())
 }
+
+pub async fn charges(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+    let list = crate::owg::my_charges(&state, &auth).await?;
+    Ok(layout(
+        "Coordination",
+        Some(&auth),
+        html! {
+            h1 { "Prosecutorial coordination" }
+            p { "New charges against participants, coordinated between the liaison prosecutor and case management. LEAD confers no immunity; the aim is a resolution that does not destabilise the person." }
+            @if list.is_empty() { p { "No coordination items." } }
+            ul { @for c in &list {
+                li { a href=(format!("/coordination/{}", c.id)) { (c.charge) @if let Some(n) = &c.case_number { " (" (n) ")" } }
+                     " — " (c.decision.as_deref().unwrap_or("open").replace('_', " ")) }
+            } }
+        },
+    )
+    .into_response())
+}
+
+pub async fn charge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<Uuid>,
+) -> PageResult {
+    let v = crate::owg::view_charge(&state, &auth, &ctx, id).await?;
+    let prosecutor = auth.user.has_role(Role::Prosecutor);
+    Ok(layout(
+        "Coordination",
+        Some(&auth),
+        html! {
+            h1 { (v.charge) @if let Some(n) = &v.case_number { " — " (n) } }
+            @if let Some(d) = &v.decision { p.notice { "Decision: " (d.replace('_', " ")) @if let Some(n) = &v.decision_note { " — " (n) } } }
+            section.card aria-labelledby="what-h" {
+                h2 id="what-h" { "What the participant's release lets you know" }
+                @if v.disclosed.as_object().is_none_or(|o| o.is_empty()) { p { "Nothing beyond this item." } }
+                @else { pre { (serde_json::to_string_pretty(&v.disclosed).unwrap_or_default()) } }
+            }
+            section.card aria-labelledby="thread-h" {
+                h2 id="thread-h" { "Thread" }
+                @for m in &v.messages { p { strong { (m.author) ": " } (m.body) } }
+                form.stack method="post" action=(format!("/coordination/{id}/messages")) {
+                    (csrf_field(&auth))
+                    label for="msg" { "Add to the thread" }
+                    textarea id="msg" name="body" rows="3" required {}
+                    @if !prosecutor { p.meta { "Share only what helps coordination: no clinical, mental-health or substance-use details." } }
+                    button type="submit" { "Send" }
+                }
+            }
+            @if prosecutor && v.decision.is_none() {
+                section.card aria-labelledby="dec-h" {
+                    h2 id="dec-h" { "Record the decision" }
+                    form.stack method="post" action=(format!("/coordination/{id}/decision")) {
+                        (csrf_field(&auth))
+                        label for="dec" { "Decision" }
+                        select id="dec" name="decision" {
+                            option value="resolved_with_plan" { "Resolved with the service plan" }
+                            option value="declined" { "Declined to file" }
+                            option value="deferred" { "Deferred" }
+                            option value="filed" { "Filed" }
+                        }
+                        label for="note" { "Note" }
+                        input id="note" name="note";
+                        button.primary type="submit" { "Record" }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MessageForm {
+    body: String,
+}
+
+pub async fn message(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<Uuid>,
+    Form(f): Form<MessageForm>,
+) -> PageResult {
+    crate::owg::post_message(
+        &state,
+        &auth,
+        &ctx,
+        id,
+        crate::owg::Message { body: f.body },
+    )
+    .await?;
+    Ok(see_other(&format!("/coordination/{id}")))
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(auth): Signed,
+    Path(id): Path<Uuid>,
+    Form(f): Form<DecisionForm>,
+) -> PageResult {
+    crate::owg::decide_charge(
+        &state,
+        &auth,
+        &ctx,
+        id,
+        crate::owg::ChargeDecision {
+            decision: f.decision,
+            note: f.note,
+        },
+    )
+    .await?;
+    Ok(see_other(&format!("/coordination/{id}")))
+}

@@ -101,6 +101,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::CaseManager => &[
             ("/handoffs", "Hand-off inbox"),
             ("/caseload", "My caseload"),
+            ("/coordination", "Charges to coordinate"),
             ("/referrals", "Referrals"),
             ("/referrals/new?door=community", "Community referral"),
             ("/owg", "OWG meetings"),
@@ -114,7 +115,11 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/owg", "OWG meetings"),
             ("/oversight", "Equity figures"),
         ],
-        Role::Prosecutor => &[("/holds", "Hold queue"), ("/owg", "OWG meetings")],
+        Role::Prosecutor => &[
+            ("/holds", "Hold queue"),
+            ("/coordination", "New charges"),
+            ("/owg", "OWG meetings"),
+        ],
         Role::Partner => &[("/owg", "OWG meetings")],
         Role::Oversight => &[
             ("/oversight", "Equity figures"),

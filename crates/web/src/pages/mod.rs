@@ -55,6 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/assets/report.css", get(evaluation::report_css))
         .route("/oversight", get(coordination::oversight))
         .route("/approvals", get(coordination::approvals))
+        .route("/coordination", get(coordination::charges))
+        .route("/coordination/{id}", get(coordination::charge))
+        .route("/coordination/{id}/messages", post(coordination::message))
+        .route("/coordination/{id}/decision", post(coordination::decide))
         .route(
             "/owg",
             get(coordination::meetings).post(coordination::create_meeting),
