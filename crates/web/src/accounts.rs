@@ -320,3 +320,44 @@ pub async fn set_webhook(
     tx.commit().await?;
     Ok(())
 }
+
+/// Replaces a user's roles (and approver designation). Their sessions end so
+/// the change applies at once; a site admin cannot remove their own admin role.
+pub async fn set_roles(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    user: UserId,
+    roles: &[Role],
+    can_approve: bool,
+) -> Result<(), AppError> {
+    if roles.is_empty() {
+        return Err(AppError::field("roles", "choose at least one role"));
+    }
+    if let Actor::User(me, _) = &actor
+        && me.id == user
+        && !roles.contains(&Role::SiteAdmin)
+    {
+        return Err(AppError::field(
+            "roles",
+            "you cannot remove your own administrator role",
+        ));
+    }
+    users::get(&mut store.conn(), site, user).await?;
+    let mut tx = store.begin().await?;
+    users::set_roles(&mut tx.conn(), site, user, roles).await?;
+    users::set_can_approve(&mut tx.conn(), site, user, can_approve).await?;
+    handoff_store::sessions::delete_for_user(&mut tx.conn(), site, user).await?;
+    audit::record_in(
+        &mut tx,
+        event(
+            &actor,
+            site,
+            "admin.user.roles",
+            Some(format!("user:{user}")),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

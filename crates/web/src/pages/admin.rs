@@ -63,6 +63,26 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                                             }
                                         }
                                         details {
+                                            summary { "Roles" }
+                                            form.stack method="post" action=(format!("/admin/users/{}/roles", u.id)) {
+                                                (csrf_field(a))
+                                                fieldset {
+                                                    legend { "Roles of " (u.display_name) }
+                                                    @for r in Role::ALL {
+                                                        label.check {
+                                                            input type="checkbox" name="roles" value=(r.as_str()) checked[u.roles.contains(r)];
+                                                            " " (r.label())
+                                                        }
+                                                    }
+                                                    label.check {
+                                                        input type="checkbox" name="can_approve" value="yes" checked[u.can_approve];
+                                                        " Designated to approve referrals"
+                                                    }
+                                                }
+                                                button type="submit" { "Save roles" }
+                                            }
+                                        }
+                                        details {
                                             summary { "Reset password" }
                                             form.stack method="post" action=(format!("/admin/users/{}/password", u.id)) {
                                                 (csrf_field(a))
@@ -355,4 +375,43 @@ pub async fn revoke_token(
     require_admin(&a)?;
     accounts::revoke_token(&state.store, Actor::User(&a.user, &ctx), a.user.site_id, id).await?;
     Ok(see_other("/admin"))
+}
+
+pub async fn set_roles(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Signed(a): Signed,
+    Path(id): Path<UserId>,
+    body: String,
+) -> PageResult {
+    require_admin(&a)?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| AppError::field("body", "unreadable form"))?;
+    let roles = pairs
+        .iter()
+        .filter(|(k, _)| k == "roles")
+        .map(|(_, v)| v.parse::<Role>())
+        .collect::<Result<Vec<_>, _>>()?;
+    let can_approve = pairs.iter().any(|(k, v)| k == "can_approve" && v == "yes");
+    match accounts::set_roles(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        a.user.site_id,
+        id,
+        &roles,
+        can_approve,
+    )
+    .await
+    {
+        Ok(()) => Ok(page(
+            &state,
+            &a,
+            Some(notice(
+                "Roles saved. The user's sessions were ended so the change applies at once.",
+            )),
+        )
+        .await?
+        .into_response()),
+        Err(e) => redisplay_error(&state, &a, e).await,
+    }
 }

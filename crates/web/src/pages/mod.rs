@@ -48,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users", post(admin::create_user))
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/users/{id}/password", post(admin::reset_password))
+        .route("/admin/users/{id}/roles", post(admin::set_roles))
         .route("/admin/agencies", post(admin::create_agency))
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
@@ -163,6 +164,7 @@ pub fn layout(title: &str, user: Option<&Auth>, body: Markup) -> Markup {
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · Handoff" }
                 link rel="stylesheet" href="/assets/app.css";
+                link rel="icon" href="data:,";
             }
             body {
                 a.skip href="#main" { "Skip to content" }

@@ -521,3 +521,66 @@ both!(no_personal_data_in_logs, |db| async move {
         assert!(!logs.contains(secret), "{secret} appeared in the logs");
     }
 });
+
+both!(
+    site_admin_changes_roles_and_the_change_applies_at_once,
+    |db| async move {
+        let mut admin = TestApp::spawn(db).await;
+        admin.login("admin@demo.test", "demo-password").await;
+        let mut officer = TestApp {
+            client: admin.new_client(),
+            csrf: None,
+            base: admin.base.clone(),
+            store: admin.store.clone(),
+        };
+        officer.login("officer@demo.test", "demo-password").await;
+        let u = users::find_by_email(
+            &mut admin.store.conn(),
+            &"officer@demo.test".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let page = admin.get("/admin").await.text().await.unwrap();
+        let csrf = hidden_field(&page, "csrf_token").unwrap();
+        let r = admin
+            .client
+            .post(admin.url(&format!("/admin/users/{}/roles", u.id)))
+            .form(&[
+                ("csrf_token", csrf.as_str()),
+                ("roles", "officer"),
+                ("can_approve", "yes"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        let u2 = users::find_by_email(
+            &mut admin.store.conn(),
+            &"officer@demo.test".parse().unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert!(u2.can_approve);
+        assert_eq!(
+            officer.get("/api/v1/me").await.status(),
+            StatusCode::UNAUTHORIZED,
+            "sessions end on a role change"
+        );
+        // An admin cannot remove their own admin role.
+        let me = users::find_by_email(&mut admin.store.conn(), &"admin@demo.test".parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let r = admin
+            .client
+            .post(admin.url(&format!("/admin/users/{}/roles", me.id)))
+            .form(&[("csrf_token", csrf.as_str()), ("roles", "officer")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(admin.get("/admin").await.status().is_success());
+    }
+);
