@@ -37,10 +37,16 @@ pub async fn as_user(app: &TestApp, email: &str) -> TestApp {
 }
 
 impl TestApp {
-    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+    /// A state-changing JSON request with the session's CSRF token.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Value) {
         let r = self
             .client
-            .post(self.url(path))
+            .request(method, self.url(path))
             .header("X-CSRF-Token", self.csrf.clone().unwrap_or_default())
             .json(body)
             .send()
@@ -49,17 +55,11 @@ impl TestApp {
         let s = r.status();
         (s, r.json().await.unwrap_or(Value::Null))
     }
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .put(self.url(path))
-            .header("X-CSRF-Token", self.csrf.clone().unwrap_or_default())
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
+        self.send(reqwest::Method::PUT, path, body).await
     }
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         let r = self.get(path).await;
