@@ -361,6 +361,28 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
     .await?;
     let _ = std::fs::remove_dir_all(&dir);
     let run = run.context("training the linkage model")?;
+    // A model trained without true matches (no overlapping records yet)
+    // cannot tell people apart: it must at least link a person to an exact
+    // copy of themselves.
+    let probe = known
+        .iter()
+        .find(|k| !k.dob.is_empty())
+        .unwrap_or(&known[0]);
+    let copy = handoff_linkage::PersonIndex::build(&run.model, [probe.record("a".into())])
+        .ok()
+        .and_then(|ix| {
+            ix.best_matches(&probe.record("b".into()), 1)
+                .into_iter()
+                .next()
+        })
+        .map_or(0.0, |m| m.match_probability);
+    if copy < records::DEFAULT_REVIEW_THRESHOLD {
+        bail!(
+            "the trained model does not recognise a person's exact copy (match probability {copy:.3}): \
+             the data holds too few records of the same people to learn from. Import records that \
+             overlap the site's persons (bookings, arrests) and train again; nothing was saved"
+        );
+    }
     let previous = records::model(&mut c, site).await?;
     let saved = SavedModel {
         model: run.model.to_json(),

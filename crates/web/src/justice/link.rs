@@ -1,8 +1,8 @@
 //! Linking imported records to the persons a site knows: referred persons
 //! and participants (`p:<person id>`) and the comparison roster
-//! (`r:<record id>`), with the site's saved linkage model — or, until one
-//! is trained (`handoff link train`), by exact first name, last name and
-//! date of birth only.
+//! (`r:<record id>`): first deterministically (the same first name, last
+//! name and date of birth as someone known links at once), then with the
+//! site's saved linkage model (`handoff link train`) if it has one.
 //!
 //! Clerical review decisions are honoured: an accepted pair links, a
 //! rejected candidate is never proposed again for that record.
@@ -214,32 +214,31 @@ impl Linker {
             .filter(|(_, d)| *d == Decision::Reject)
             .map(|(c, _)| c.as_str())
             .collect();
-        // (candidate, probability, explanation), best first.
+        // (candidate, probability, explanation), best first. A
+        // deterministic pass first: the same full name and date of birth as
+        // someone the site knows links whatever the model says.
         let mut proposals: Vec<(String, f64, serde_json::Value)> = Vec::new();
-        match &self.index {
-            Some(ix) => {
-                for m in ix.best_matches(&probe.record(String::new()), CANDIDATES) {
-                    let candidate = m.id.split('#').next().unwrap_or_default().to_string();
-                    if proposals.iter().any(|(c, _, _)| *c == candidate) {
-                        continue;
-                    }
-                    proposals.push((
-                        candidate,
-                        m.match_probability,
-                        serde_json::to_value(&m.explanation).unwrap_or_default(),
-                    ));
+        if let Some(c) = exact_key(&probe.first_name, &probe.last_name, &probe.dob)
+            .and_then(|k| self.exact.get(&k))
+            .filter(|c| !rejected.contains(c.as_str()))
+        {
+            proposals.push((
+                c.clone(),
+                1.0,
+                json!({"rule": "exact first_name, last_name and dob"}),
+            ));
+        }
+        if let Some(ix) = &self.index {
+            for m in ix.best_matches(&probe.record(String::new()), CANDIDATES) {
+                let candidate = m.id.split('#').next().unwrap_or_default().to_string();
+                if proposals.iter().any(|(c, _, _)| *c == candidate) {
+                    continue;
                 }
-            }
-            None => {
-                if let Some(c) = exact_key(&probe.first_name, &probe.last_name, &probe.dob)
-                    .and_then(|k| self.exact.get(&k))
-                {
-                    proposals.push((
-                        c.clone(),
-                        1.0,
-                        json!({"rule": "exact first_name, last_name and dob"}),
-                    ));
-                }
+                proposals.push((
+                    candidate,
+                    m.match_probability,
+                    serde_json::to_value(&m.explanation).unwrap_or_default(),
+                ));
             }
         }
         if let Some((accepted, _)) = decisions.iter().find(|(_, d)| *d == Decision::Accept) {
