@@ -364,18 +364,24 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
     // A model trained without true matches (no overlapping records yet)
     // cannot tell people apart: it must at least link a person to an exact
     // copy of themselves.
-    let probe = known
-        .iter()
-        .find(|k| !k.dob.is_empty())
-        .unwrap_or(&known[0]);
-    let copy = handoff_linkage::PersonIndex::build(&run.model, [probe.record("a".into())])
-        .ok()
-        .and_then(|ix| {
-            ix.best_matches(&probe.record("b".into()), 1)
-                .into_iter()
-                .next()
-        })
-        .map_or(0.0, |m| m.match_probability);
+    // (Scored against all the site's persons, so term frequencies are the
+    // ones linking will see.)
+    let copy = handoff_linkage::PersonIndex::build(
+        &run.model,
+        known
+            .iter()
+            .enumerate()
+            .map(|(i, k)| k.record(format!("{i}"))),
+    )
+    .ok()
+    .and_then(|ix| {
+        let (i, probe) = known.iter().enumerate().find(|(_, k)| !k.dob.is_empty())?;
+        ix.best_matches(&probe.record(String::new()), 5)
+            .into_iter()
+            .find(|m| m.id == i.to_string())
+            .map(|m| m.match_probability)
+    })
+    .unwrap_or(0.0);
     if copy < records::DEFAULT_REVIEW_THRESHOLD {
         bail!(
             "the trained model does not recognise a person's exact copy (match probability {copy:.3}): \
