@@ -69,13 +69,46 @@ pub struct TrainArgs {
 }
 
 /// `handoff link`: files (the linkage engine), or `handoff link train`.
-#[derive(Args, Debug)]
-#[command(args_conflicts_with_subcommands = true)]
+/// (Written out rather than derived: `files` is present exactly when no
+/// subcommand is given, and `train` needs none of the file arguments.)
+#[derive(Debug)]
 pub struct LinkCommand {
-    #[command(subcommand)]
     pub action: Option<LinkAction>,
-    #[command(flatten)]
     pub files: Option<crate::link::LinkArgs>,
+}
+
+impl clap::FromArgMatches for LinkCommand {
+    fn from_arg_matches(m: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        Self::from_arg_matches_mut(&mut m.clone())
+    }
+    fn from_arg_matches_mut(m: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        if m.subcommand_name().is_some() {
+            Ok(LinkCommand {
+                action: Some(LinkAction::from_arg_matches_mut(m)?),
+                files: None,
+            })
+        } else {
+            Ok(LinkCommand {
+                action: None,
+                files: Some(crate::link::LinkArgs::from_arg_matches_mut(m)?),
+            })
+        }
+    }
+    fn update_from_arg_matches(&mut self, m: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = Self::from_arg_matches(m)?;
+        Ok(())
+    }
+}
+
+impl clap::Args for LinkCommand {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        LinkAction::augment_subcommands(crate::link::LinkArgs::augment_args(cmd))
+            .args_conflicts_with_subcommands(true)
+            .subcommand_negates_reqs(true)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
 }
 
 /// The site a command works on.
