@@ -556,3 +556,47 @@ both!(
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     }
 );
+
+both!(a_booking_waits_for_the_next_agenda_build, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let token = token(&app).await;
+    let (_pid, _) = participant(&app, "Okonkwo").await;
+    // No meeting is planned when the booking arrives.
+    let body = format!(
+        "{HEADER}K1,2026-11-29T08:00:00-08:00,,Dana,,Okonkwo,1988-04-02,F,,9A.52.070|trespass|M\n"
+    );
+    let (s, v) = post_raw(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["alerts"], 1, "{v}");
+    let supervisor = as_user(&app, "supervisor@demo.test").await;
+    let (_, me) = supervisor.get_json("/api/v1/me").await;
+    let held_on = (handoff_web::now() + time::Duration::days(14)).date();
+    let (s, meeting) = supervisor
+        .post(
+            "/api/v1/owg/meetings",
+            &json!({"held_on": handoff_store::referrals::iso(held_on), "title": "OWG", "attendees": [me["user"]["id"]]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{meeting}");
+    let id = meeting["id"].as_str().unwrap();
+    let (s, built) = supervisor
+        .post(&format!("/api/v1/owg/meetings/{id}/agenda"), &json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{built}");
+    let (_, agenda) = supervisor
+        .get_json(&format!("/api/v1/owg/meetings/{id}"))
+        .await;
+    let bookings: Vec<&Value> = agenda["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["source"] == "booking")
+        .collect();
+    assert_eq!(bookings.len(), 1, "{agenda}");
+    assert_eq!(bookings[0]["detail"], "Booked into jail on 2026-11-29");
+    // Building again adds nothing.
+    let (_, again) = supervisor
+        .post(&format!("/api/v1/owg/meetings/{id}/agenda"), &json!({}))
+        .await;
+    assert_eq!(again["added"], 0, "{again}");
+});
