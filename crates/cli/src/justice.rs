@@ -469,7 +469,10 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
         };
         let decisions = records::decisions(&mut tx.conn(), site, r.id).await?;
         let l = linker.link(&rec, &decisions);
-        if l.status == records::LinkStatus::Unlinked {
+        if matches!(
+            l.status,
+            records::LinkStatus::Unlinked | records::LinkStatus::Rejected
+        ) {
             continue;
         }
         if l.status.is_linked() {

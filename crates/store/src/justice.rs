@@ -331,9 +331,16 @@ pub async fn review_queue(
     .await
 }
 
-/// Records not linked to anyone (for re-linking when new persons arrive).
+/// Records not linked to anyone, including those whose proposed match a
+/// person rejected (for re-linking when new persons arrive; kept decisions
+/// still apply).
 pub async fn unlinked(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<JusticeRecord>> {
-    select(c, "link_status = 'unlinked' ORDER BY id", args![site]).await
+    select(
+        c,
+        "link_status IN ('unlinked', 'rejected') ORDER BY id",
+        args![site],
+    )
+    .await
 }
 
 /// A participant's linked records, by event date.

@@ -248,9 +248,7 @@ impl Linker {
                 .map_or((None, None), |(_, p, e)| (Some(*p), Some(e.to_string())));
             return self.attach(accepted, LinkStatus::Accepted, p, e);
         }
-        let was_rejected = proposals
-            .first()
-            .is_some_and(|(c, _, _)| rejected.contains(c.as_str()));
+        let was_rejected = !rejected.is_empty();
         let best = proposals
             .into_iter()
             .find(|(c, _, _)| !rejected.contains(c.as_str()));
@@ -301,5 +299,106 @@ pub fn parse_candidate(candidate: &str) -> (Option<PersonId>, Option<Uuid>) {
         Some(("p", id)) => (id.parse().ok(), None),
         Some(("r", id)) => (None, id.parse().ok()),
         _ => (None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use handoff_domain::referral::{Race, Sex};
+    use handoff_justice::{Booking, SourceNumber};
+
+    fn known(candidate: &str, first: &str, last: &str, dob: &str) -> Known {
+        Known {
+            candidate: candidate.into(),
+            first_name: first.into(),
+            middle_name: String::new(),
+            last_name: last.into(),
+            dob: dob.into(),
+            sex: "F".into(),
+        }
+    }
+
+    fn booking(first: &str, last: &str) -> JusticeRecord {
+        JusticeRecord::Booking(Booking {
+            booking_number: SourceNumber::parse("B1").unwrap(),
+            booked_at: time::macros::datetime!(2026-03-01 10:00 UTC),
+            released_at: None,
+            person: PersonFields {
+                first_name: first.into(),
+                middle_name: None,
+                last_name: last.into(),
+                dob: time::macros::date!(1988 - 04 - 02),
+                sex: Sex::Female,
+                race: Race::Unknown,
+            },
+            person_key: None,
+            charges: vec![],
+        })
+    }
+
+    fn linker() -> (Linker, PersonId, ParticipantId) {
+        let person = PersonId::from(Uuid::now_v7());
+        let participant = ParticipantId::from(Uuid::now_v7());
+        let l = Linker::build(
+            vec![
+                known(&format!("p:{person}"), "Dana", "Reyes", "1988-04-02"),
+                known(
+                    "r:0190a1b2-0000-7000-8000-000000000001",
+                    "Sam",
+                    "Poe",
+                    "1970-01-01",
+                ),
+            ],
+            None,
+            [(person, participant)].into_iter().collect(),
+        );
+        (l, person, participant)
+    }
+
+    #[test]
+    fn the_same_name_and_birth_date_links_to_the_participant() {
+        let (l, person, participant) = linker();
+        assert!(l.note.is_some(), "no model: the operator is told");
+        // Case, spaces and punctuation do not matter.
+        let link = l.link(&booking(" dana", "REYES."), &[]);
+        assert_eq!(link.status, LinkStatus::Auto);
+        assert_eq!(link.person, Some(person));
+        assert_eq!(link.participant, Some(participant));
+        assert_eq!(link.probability, Some(1.0));
+        assert_eq!(l.link(&booking("Dana", "Reyez"), &[]), Link::unlinked());
+    }
+
+    #[test]
+    fn decisions_are_honoured() {
+        let (l, person, _) = linker();
+        let candidate = format!("p:{person}");
+        let rejected = [(candidate.clone(), Decision::Reject)];
+        let link = l.link(&booking("Dana", "Reyes"), &rejected);
+        assert_eq!(link.status, LinkStatus::Rejected);
+        assert_eq!(link.person, None, "a rejected pair is never linked again");
+        let accepted = [(candidate.clone(), Decision::Accept)];
+        let link = l.link(&booking("Dana", "Reyez"), &accepted);
+        assert_eq!(link.status, LinkStatus::Accepted);
+        assert_eq!(link.person, Some(person));
+    }
+
+    #[test]
+    fn roster_candidates_link_without_a_participant() {
+        let (l, _, _) = linker();
+        let link = l.link(&booking("Sam", "Poe").clone(), &[]);
+        // Different birth date: not linked.
+        assert_eq!(link.status, LinkStatus::Unlinked);
+        let (p, r) = parse_candidate("r:0190a1b2-0000-7000-8000-000000000001");
+        assert_eq!(p, None);
+        assert!(r.is_some());
+        let link = l.attach(
+            "r:0190a1b2-0000-7000-8000-000000000001",
+            LinkStatus::Auto,
+            None,
+            None,
+        );
+        assert_eq!((link.person, link.participant), (None, None));
+        assert!(link.roster.is_some());
     }
 }
