@@ -23,7 +23,7 @@ use handoff_domain::disclosure::{self, Viewer};
 use handoff_domain::referral::{Door, Race, Sex};
 use handoff_domain::{AgencyKind, DataCategory, Role, SiteId, UserId};
 use handoff_justice::evaluation::{
-    Cents, EligibleArrest, EvalRace, EvalSex, Event, EvaluationDataset, ExportKey, Group,
+    Cents, EligibleArrest, EvalRace, EvalSex, EvaluationDataset, Event, ExportKey, Group,
     MonthlyStatus, Participant, Pseudonyms, UnitCosts, age_at,
 };
 use handoff_justice::hmis::{
@@ -147,7 +147,11 @@ pub async fn evaluation(
                 group: m.group,
                 index_date: m.index,
                 age_at_index: m.dob.map_or_else(
-                    || m.approx_age.and_then(|a| u32::try_from(a).ok()).unwrap_or(0),
+                    || {
+                        m.approx_age
+                            .and_then(|a| u32::try_from(a).ok())
+                            .unwrap_or(0)
+                    },
                     |d| age_at(d, m.index),
                 ),
                 sex: EvalSex::from(m.sex),
