@@ -21,6 +21,8 @@ fn notification_label(kind: &str) -> &'static str {
         "hold.reminder_7_days" => "Hold deadline in 7 days",
         "hold.reminder_2_days" => "Hold deadline in 2 days",
         "hold.lapsed" => "Hold lapsed",
+        "booking.new" => "New jail booking of your participant",
+        "charge.new" => "New charge against your participant",
         _ => "Notice",
     }
 }
@@ -49,8 +51,8 @@ pub async fn inbox(State(state): State<AppState>, Signed(auth): Signed) -> PageR
     let may_accept = auth.user.has_role(Role::CaseManager);
     let body = html! {
         h1 { "Hand-offs" }
-        p.meta { "This page updates by itself when a referral arrives or is accepted." }
-        div id="live" data-live="referral.new referral.accepted referral.escalated" {
+        p.meta { "This page updates by itself when a referral arrives or is accepted, or a participant of yours is booked." }
+        div id="live" data-live="referral.new referral.accepted referral.escalated booking.new charge.new" {
             section.card aria-labelledby="waiting-h" {
                 h2 id="waiting-h" { "Waiting for a case manager (" (waiting.len()) ")" }
                 @if waiting.is_empty() {
