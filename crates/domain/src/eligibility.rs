@@ -96,6 +96,33 @@ pub struct Policy {
     /// Whether evaluators may receive the limited data set (default no).
     #[serde(default)]
     pub research_use_allowed: bool,
+    /// Justice-system unit costs for the cost analysis, in US cents.
+    #[serde(default)]
+    pub unit_costs: UnitCosts,
+}
+
+/// The site's justice-system unit costs (the PCG's figures), in US cents,
+/// used by the evaluation export. Defaults are the evaluation
+/// specification's public figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitCosts {
+    pub arrest_cents: u64,
+    pub charge_felony_cents: u64,
+    pub charge_misdemeanor_cents: u64,
+    pub jail_day_cents: u64,
+    pub prison_admission_cents: u64,
+}
+
+impl Default for UnitCosts {
+    fn default() -> Self {
+        Self {
+            arrest_cents: 85_000,
+            charge_felony_cents: 295_000,
+            charge_misdemeanor_cents: 112_000,
+            jail_day_cents: 15_825,
+            prison_admission_cents: 3_800_000,
+        }
+    }
 }
 
 pub const DEFAULT_HOLD_WINDOW_DAYS: u16 = 30;
@@ -162,6 +189,7 @@ impl Policy {
             not_recently_engaged_days: DEFAULT_NOT_RECENTLY_ENGAGED_DAYS,
             caseload: CaseloadLimits::default(),
             research_use_allowed: true,
+            unit_costs: UnitCosts::default(),
         }
     }
 

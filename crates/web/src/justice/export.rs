@@ -35,14 +35,16 @@ use handoff_store::{casework, justice, referrals};
 use std::collections::HashMap;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-/// The unit costs when the site's policy names none (SPEC §2.4's).
-pub const DEFAULT_UNIT_COSTS: UnitCosts = UnitCosts {
-    arrest: Cents(85_000),
-    charge_felony: Cents(295_000),
-    charge_misdemeanor: Cents(112_000),
-    jail_day: Cents(15_825),
-    prison_admission: Cents(3_800_000),
-};
+/// The site policy's unit costs, as the evaluation files write them.
+fn site_unit_costs(c: &handoff_domain::eligibility::UnitCosts) -> UnitCosts {
+    UnitCosts {
+        arrest: Cents(c.arrest_cents),
+        charge_felony: Cents(c.charge_felony_cents),
+        charge_misdemeanor: Cents(c.charge_misdemeanor_cents),
+        jail_day: Cents(c.jail_day_cents),
+        prison_admission: Cents(c.prison_admission_cents),
+    }
+}
 
 /// A fresh random key for one export's pseudonyms.
 pub fn fresh_key() -> ExportKey {
@@ -251,7 +253,7 @@ pub async fn evaluation(
         participants: out_participants,
         events,
         monthly,
-        unit_costs: DEFAULT_UNIT_COSTS,
+        unit_costs: site_unit_costs(&ctx.policy.policy.unit_costs),
         eligible_arrests,
         study_end,
     })

@@ -550,6 +550,35 @@ both!(
             );
         }
         assert_eq!(files["study.csv"], "study_end\n2026-12-31\n");
+        // Unit costs come from the site's policy.
+        assert!(
+            files["unit_costs.csv"]
+                .as_str()
+                .unwrap()
+                .contains("arrest,850.00"),
+            "{files}"
+        );
+        let admin = as_user(&app, "admin@demo.test").await;
+        let (_, p) = admin.get_json("/api/v1/policy").await;
+        let mut policy = p["policy"].clone();
+        policy["unit_costs"]["arrest_cents"] = serde_json::json!(120_000);
+        assert_eq!(
+            admin
+                .put("/api/v1/policy", &serde_json::json!({"policy": policy}))
+                .await
+                .0,
+            StatusCode::OK
+        );
+        let (_, files) = evaluator
+            .get_json("/api/v1/exports/evaluation?to=2026-12-31")
+            .await;
+        assert!(
+            files["unit_costs.csv"]
+                .as_str()
+                .unwrap()
+                .contains("arrest,1200.00"),
+            "{files}"
+        );
         let (s, _) = evaluator
             .get_json("/api/v1/exports/evaluation?to=yesterday")
             .await;
