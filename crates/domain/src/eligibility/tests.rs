@@ -362,6 +362,7 @@ prop_compose! {
             not_recently_engaged_days: 30,
             caseload: CaseloadLimits::default(),
             research_use_allowed: false,
+            unit_costs: UnitCosts::default(),
         }
     }
 }
