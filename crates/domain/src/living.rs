@@ -89,6 +89,40 @@ impl LivingSituation {
         }
     }
 
+    /// The HUD HMIS living-situation response code (Data Standards 3.917
+    /// and 4.12). The field shorthands map to the most common situation of
+    /// their kind; "not known" answers to 8, 9 and 99.
+    pub const fn hud_code(&self) -> u16 {
+        use LivingSituation as L;
+        match self {
+            L::PlaceNotMeantForHabitation | L::Unsheltered => 116,
+            L::EmergencyShelter | L::Sheltered => 101,
+            L::SafeHaven => 118,
+            L::FosterCare => 215,
+            L::Hospital => 206,
+            L::JailPrisonJuvenileDetention => 207,
+            L::LongTermCare => 225,
+            L::PsychiatricFacility => 204,
+            L::SubstanceUseTreatmentFacility => 205,
+            L::TransitionalHousing => 302,
+            L::HalfwayHouse => 329,
+            L::HotelMotelNoVoucher => 314,
+            L::HostHome => 332,
+            L::StayingWithFamilyTemporary => 335,
+            L::StayingWithFriendsTemporary => 336,
+            L::StayingWithFamilyPermanent => 422,
+            L::StayingWithFriendsPermanent => 423,
+            L::RentalNoSubsidy | L::Housed => 410,
+            L::RentalWithSubsidy => 435,
+            L::OwnedNoSubsidy => 411,
+            L::OwnedWithSubsidy => 421,
+            L::PermanentSupportiveHousing => 426,
+            L::DoesNotKnow => 8,
+            L::PrefersNotToAnswer => 9,
+            L::NotCollected => 99,
+        }
+    }
+
     /// A label for people, e.g. in a select list.
     pub fn label(&self) -> String {
         let s = self.as_str().replace('_', " ");

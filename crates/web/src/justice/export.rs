@@ -27,7 +27,8 @@ use handoff_justice::evaluation::{
     MonthlyStatus, Participant, Pseudonyms, UnitCosts, age_at,
 };
 use handoff_justice::hmis::{
-    DATA_NOT_COLLECTED, HmisClient, HmisEnrollment, HmisExport, HmisExportSet, RowAudit,
+    DATA_NOT_COLLECTED, HmisClient, HmisCurrentLivingSituation, HmisEnrollment, HmisExit,
+    HmisExport, HmisExportSet, HmisIncomeBenefits, RowAudit,
 };
 use handoff_justice::{Kind, Record};
 use handoff_store::referrals::Filter;
@@ -296,6 +297,9 @@ pub async fn hmis(
     };
     let mut clients = Vec::new();
     let mut enrollments = Vec::new();
+    let mut exits = Vec::new();
+    let mut income_benefits = Vec::new();
+    let mut current_living_situations = Vec::new();
     let mut first_entry: Option<Date> = None;
     for p in casework::list_participants(&mut c, site).await? {
         let f = facts(state, &ctx, p).await?;
@@ -334,6 +338,73 @@ pub async fn hmis(
             veteran_status: DATA_NOT_COLLECTED,
             audit: audit.clone(),
         });
+        // Housing, income and exits are case notes: shared only where the
+        // release names `notes` for the housing partner.
+        let notes = a.decision(DataCategory::Notes).is_allowed();
+        let intake = if notes {
+            casework::intake_of(&mut c, site, p.id).await?
+        } else {
+            None
+        };
+        let living = intake
+            .as_ref()
+            .and_then(|i| {
+                i.living_situation
+                    .parse::<handoff_domain::living::LivingSituation>()
+                    .ok()
+            })
+            .map(|l| l.hud_code());
+        if let (Some(code), Some(i)) = (living, &intake) {
+            current_living_situations.push(HmisCurrentLivingSituation {
+                current_living_sit_id: format!("C{personal_id}"),
+                enrollment_id: format!("E{personal_id}"),
+                personal_id: personal_id.clone(),
+                information_date: entry,
+                current_living_situation: code,
+                verified_by: None,
+                location_details: None,
+                audit: audit.clone(),
+            });
+            let income = i.general.get("monthly_income").and_then(|v| v.as_f64());
+            income_benefits.push(HmisIncomeBenefits {
+                income_benefits_id: format!("I{personal_id}"),
+                enrollment_id: format!("E{personal_id}"),
+                personal_id: personal_id.clone(),
+                information_date: entry,
+                income_from_any_source: match income {
+                    Some(x) if x > 0.0 => 1,
+                    Some(_) => 0,
+                    None => DATA_NOT_COLLECTED,
+                },
+                total_monthly_income: income.filter(|x| *x > 0.0).map(|x| format!("{x:.2}")),
+                earned: None,
+                ssi: None,
+                ssdi: None,
+                benefits_from_any_source: None,
+                snap: None,
+                insurance_from_any_source: None,
+                medicaid: None,
+                data_collection_stage: 1,
+                audit: audit.clone(),
+            });
+        }
+        if notes {
+            let history = handoff_store::participation::events(&mut c, site, p.id).await?;
+            if let Ok(case) = handoff_domain::participation::Participation::restore(entry, history)
+                && let Some((_, on)) = case.closure()
+            {
+                exits.push(HmisExit {
+                    exit_id: format!("X{personal_id}"),
+                    enrollment_id: format!("E{personal_id}"),
+                    personal_id: personal_id.clone(),
+                    exit_date: on,
+                    destination: DATA_NOT_COLLECTED,
+                    destination_subsidy_type: None,
+                    other_destination: None,
+                    audit: audit.clone(),
+                });
+            }
+        }
         enrollments.push(HmisEnrollment {
             enrollment_id: format!("E{personal_id}"),
             personal_id: personal_id.clone(),
@@ -342,7 +413,7 @@ pub async fn hmis(
             household_id: format!("H{personal_id}"),
             relationship_to_hoh: 1,
             enrollment_coc: None,
-            living_situation: None,
+            living_situation: living,
             disabling_condition: None,
             date_of_engagement: None,
             move_in_date: None,
@@ -374,10 +445,10 @@ pub async fn hmis(
         },
         clients,
         enrollments,
-        exits: Vec::new(),
-        income_benefits: Vec::new(),
+        exits,
+        income_benefits,
         services: Vec::new(),
-        current_living_situations: Vec::new(),
+        current_living_situations,
     };
     Ok((set, shared))
 }

@@ -629,3 +629,111 @@ both!(a_booking_waits_for_the_next_agenda_build, |db| async move {
         .await;
     assert_eq!(again["added"], 0, "{again}");
 });
+
+both!(
+    the_hmis_export_shares_what_the_release_allows,
+    |db| async move {
+        use crate::workflow::{PNG, arrest, as_user};
+        let app = TestApp::spawn(db).await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let (_, agencies) = cm.get_json("/api/v1/agencies").await;
+        let housing = agencies
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["kind"] == "housing")
+            .unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let mut pids = Vec::new();
+        for (who, cats) in [
+            ("Shelter", vec!["enrollment", "identity", "notes"]),
+            ("Quiet", vec!["enrollment"]),
+        ] {
+            let (_, r) = officer.post("/api/v1/referrals", &arrest(who)).await;
+            let rid = r["id"].as_str().unwrap().to_string();
+            cm.post(
+                &format!("/api/v1/referrals/{rid}/accept"),
+                &serde_json::json!({}),
+            )
+            .await;
+            let (_, i) = cm
+            .post(&format!("/api/v1/referrals/{rid}/intake"), &serde_json::json!({"living_situation": "emergency_shelter", "participant_goals": ["a room"], "monthly_income": 450}))
+            .await;
+            let pid = i["participant_id"].as_str().unwrap().to_string();
+            let roi = serde_json::json!({"recipients": [{"agency_id": housing, "categories": cats}], "purpose": "housing", "expires_on": "2099-01-01", "signature": {"method": "drawn", "image_base64": PNG}});
+            assert_eq!(
+                cm.post(&format!("/api/v1/participants/{pid}/releases"), &roi)
+                    .await
+                    .0,
+                StatusCode::CREATED
+            );
+            pids.push(pid);
+        }
+        let (s, v) = cm
+            .post(
+                &format!("/api/v1/participants/{}/close", pids[0]),
+                &serde_json::json!({"reason": "moved_away"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        let state = handoff_web::AppState::new(
+            app.store.clone(),
+            handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), "sqlite://unused"),
+        );
+        let site = app
+            .store
+            .conn()
+            .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
+            .await
+            .unwrap()
+            .0
+            .into();
+        let (set, shared) = handoff_web::justice::export::hmis(&state, site, handoff_web::now())
+            .await
+            .unwrap();
+        assert_eq!(
+            shared, 2,
+            "both releases name the housing partner for enrollment"
+        );
+        let shelter = pids[0].replace('-', "");
+        assert_eq!(
+            set.enrollments
+                .iter()
+                .find(|e| e.personal_id == shelter)
+                .unwrap()
+                .living_situation,
+            Some(101)
+        );
+        assert!(
+            set.enrollments.iter().any(|e| e.living_situation.is_none()),
+            "no notes, no living situation"
+        );
+        assert_eq!(set.current_living_situations.len(), 1);
+        assert_eq!(
+            set.current_living_situations[0].current_living_situation,
+            101
+        );
+        assert_eq!(set.income_benefits.len(), 1);
+        assert_eq!(set.income_benefits[0].income_from_any_source, 1);
+        assert_eq!(
+            set.income_benefits[0].total_monthly_income.as_deref(),
+            Some("450.00")
+        );
+        assert_eq!(set.exits.len(), 1, "the closed case exits");
+        assert_eq!(set.exits[0].personal_id, shelter);
+        assert!(
+            set.clients
+                .iter()
+                .any(|c| c.last_name.as_deref() == Some("Shelter"))
+        );
+        assert!(
+            set.clients
+                .iter()
+                .all(|c| c.last_name.as_deref() != Some("Quiet")),
+            "no identity, no name"
+        );
+    }
+);
