@@ -153,4 +153,20 @@ mod tests {
             HousingStatus::Unsheltered
         );
     }
+
+    #[test]
+    fn hud_codes_fall_in_hud_ranges() {
+        for s in LivingSituation::ALL {
+            let code = s.hud_code();
+            let range = match s.collapse() {
+                HousingStatus::Unsheltered => 100..200,
+                HousingStatus::Sheltered if code < 200 => 100..200,
+                HousingStatus::Sheltered => 300..400,
+                HousingStatus::Institution => 200..300,
+                HousingStatus::Housed => 400..500,
+                HousingStatus::Unknown => 0..100,
+            };
+            assert!(range.contains(&code), "{s}: {code}");
+        }
+    }
 }
