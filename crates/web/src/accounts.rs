@@ -34,6 +34,19 @@ fn event(actor: &Actor<'_>, site: SiteId, action: &str, subject: Option<String>)
     e
 }
 
+/// Records the administrative action in the transaction and commits both.
+async fn commit_audited(
+    mut tx: handoff_store::Tx,
+    actor: &Actor<'_>,
+    site: SiteId,
+    action: &str,
+    subject: Option<String>,
+) -> Result<(), AppError> {
+    audit::record_in(&mut tx, event(actor, site, action, subject)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 pub async fn create_site(
     store: &Store,
     name: &str,
@@ -61,17 +74,14 @@ pub async fn create_site(
     }
     let mut tx = store.begin().await?;
     let site = orgs::create_site(&mut tx.conn(), name.trim(), slug, time_zone, now()).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &Actor::Cli,
-            site.id,
-            "admin.site.create",
-            Some(format!("site:{}", site.id)),
-        ),
+    commit_audited(
+        tx,
+        &Actor::Cli,
+        site.id,
+        "admin.site.create",
+        Some(format!("site:{}", site.id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(site)
 }
 
@@ -87,17 +97,14 @@ pub async fn create_agency(
     }
     let mut tx = store.begin().await?;
     let a = orgs::create_agency(&mut tx.conn(), site, name.trim(), kind, now()).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.agency.create",
-            Some(format!("agency:{}", a.id)),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.agency.create",
+        Some(format!("agency:{}", a.id)),
     )
     .await?;
-    tx.commit().await?;
     Ok(a)
 }
 
@@ -157,17 +164,14 @@ pub async fn create_user(
         }
         other => other.into(),
     })?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            u.site,
-            "admin.user.create",
-            Some(format!("user:{id}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        u.site,
+        "admin.user.create",
+        Some(format!("user:{id}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(id)
 }
 
@@ -191,17 +195,14 @@ pub async fn reset_password(
     let mut tx = store.begin().await?;
     users::set_password(&mut tx.conn(), site, user, &hash, now()).await?;
     handoff_store::sessions::delete_for_user(&mut tx.conn(), site, user).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.user.reset_password",
-            Some(format!("user:{user}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.user.reset_password",
+        Some(format!("user:{user}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -213,17 +214,14 @@ pub async fn disable_user(
 ) -> Result<(), AppError> {
     let mut tx = store.begin().await?;
     users::disable(&mut tx.conn(), site, user, now()).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.user.disable",
-            Some(format!("user:{user}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.user.disable",
+        Some(format!("user:{user}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -251,17 +249,14 @@ pub async fn create_token(
         now(),
     )
     .await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.token.create",
-            Some(format!("token:{id}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.token.create",
+        Some(format!("token:{id}")),
     )
     .await?;
-    tx.commit().await?;
     Ok((id, token))
 }
 
@@ -273,17 +268,14 @@ pub async fn revoke_token(
 ) -> Result<(), AppError> {
     let mut tx = store.begin().await?;
     tokens::revoke(&mut tx.conn(), site, token, now()).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.token.revoke",
-            Some(format!("token:{token}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.token.revoke",
+        Some(format!("token:{token}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -307,17 +299,14 @@ pub async fn set_webhook(
     }
     let mut tx = store.begin().await?;
     orgs::set_webhook(&mut tx.conn(), site, url).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.site.webhook",
-            Some(format!("site:{site}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.site.webhook",
+        Some(format!("site:{site}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -348,16 +337,13 @@ pub async fn set_roles(
     users::set_roles(&mut tx.conn(), site, user, roles).await?;
     users::set_can_approve(&mut tx.conn(), site, user, can_approve).await?;
     handoff_store::sessions::delete_for_user(&mut tx.conn(), site, user).await?;
-    audit::record_in(
-        &mut tx,
-        event(
-            &actor,
-            site,
-            "admin.user.roles",
-            Some(format!("user:{user}")),
-        ),
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.user.roles",
+        Some(format!("user:{user}")),
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }

@@ -222,18 +222,7 @@ pub async fn list(state: &AppState, auth: &Auth, mine: bool) -> AppResult<Vec<Re
 pub async fn awaiting_approval(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let may = match ctx.policy.policy.approval {
-        Approval::None => false,
-        Approval::Police => is_police_approver(auth, &agency),
-        Approval::ProjectManagement => {
-            auth.user.has_role(Role::Supervisor) || agency.kind == AgencyKind::ProgramOffice
-        }
-    };
-    if !may {
-        return Err(AppError::Forbidden(
-            "you are not designated to approve referrals",
-        ));
-    }
+    may_approve(ctx.policy.policy.approval, auth, &agency)?;
     let records = referrals::list(
         &mut state.store.conn(),
         auth.user.site_id,
@@ -276,6 +265,25 @@ fn may_read(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
     r.referred_by == auth.user.id
         || is_case_management(auth, agency)
         || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval)
+}
+
+/// Whether the caller approves referrals under the site's approval rule:
+/// designated police staff, or project management.
+fn may_approve(rule: Approval, auth: &Auth, agency: &Agency) -> AppResult<()> {
+    let may = match rule {
+        Approval::None => false,
+        Approval::Police => is_police_approver(auth, agency),
+        Approval::ProjectManagement => {
+            auth.user.has_role(Role::Supervisor) || agency.kind == AgencyKind::ProgramOffice
+        }
+    };
+    if may {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "you are not designated to approve referrals",
+        ))
+    }
 }
 
 /// Designated police staff who approve referrals where the policy asks.
@@ -474,18 +482,7 @@ pub async fn approve(
 ) -> AppResult<ReferralView> {
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let agency = agency_of(state, auth).await?;
-    let may = match ctx.policy.policy.approval {
-        Approval::None => false,
-        Approval::Police => auth.user.can_approve && agency.kind == AgencyKind::Police,
-        Approval::ProjectManagement => {
-            auth.user.has_role(Role::Supervisor) || agency.kind == AgencyKind::ProgramOffice
-        }
-    };
-    if !may {
-        return Err(AppError::Forbidden(
-            "you are not designated to approve referrals",
-        ));
-    }
+    may_approve(ctx.policy.policy.approval, auth, &agency)?;
     let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
     let s = if approved {
         ReferralStep::Approved
