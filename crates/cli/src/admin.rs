@@ -6,8 +6,8 @@ use crate::ops::open;
 use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand};
 use handoff_domain::{AgencyKind, Email, Role};
+use handoff_services::accounts::{self, Actor, NewUser};
 use handoff_store::{Store, orgs, users};
-use handoff_web::accounts::{self, Actor, NewUser};
 use std::io::BufRead;
 use std::process::ExitCode;
 

@@ -13,13 +13,13 @@ use crate::ops;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use handoff_domain::SiteId;
+use handoff_exchange::SiteZone;
+use handoff_exchange::import::Importer;
+use handoff_exchange::{alerts, link};
 use handoff_justice::{ImportError, ImportReport, Kind, Mapping, Progress, StreamError};
+use handoff_services::{AppState, Config};
 use handoff_store::Store;
 use handoff_store::justice::{self as records, SavedModel};
-use handoff_web::justice::SiteZone;
-use handoff_web::justice::import::Importer;
-use handoff_web::justice::{alerts, link};
-use handoff_web::{AppState, Config};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -243,13 +243,13 @@ pub async fn import(database_url: &str, args: ImportArgs) -> anyhow::Result<Exit
     let ctx = SiteZone::load(&state, site)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let linker = handoff_web::justice::linker(&state, site)
+    let linker = handoff_exchange::linker(&state, site)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(note) = &linker.note {
         eprintln!("note: {note}");
     }
-    let at = handoff_web::now();
+    let at = handoff_services::now();
     let source = file
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
@@ -436,7 +436,7 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
                 .map_or(records::DEFAULT_REVIEW_THRESHOLD, |m| m.review_threshold)
         }),
         trained_on: (known.len() + imported.len()) as i64,
-        trained_at: handoff_web::now(),
+        trained_at: handoff_services::now(),
     };
     if !(0.0..=1.0).contains(&saved.review_threshold)
         || !(saved.review_threshold..=1.0).contains(&saved.auto_threshold)
@@ -453,13 +453,13 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
     );
     // Re-link what is still unlinked.
     let state = state(database_url, store.clone());
-    let linker = handoff_web::justice::linker(&state, site)
+    let linker = handoff_exchange::linker(&state, site)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let ctx = SiteZone::load(&state, site)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let at = handoff_web::now();
+    let at = handoff_services::now();
     let mut alerts_due = Vec::new();
     let (mut linked, mut review) = (0, 0);
     let mut tx = store.begin().await?;
@@ -483,7 +483,7 @@ pub async fn train(database_url: &str, args: TrainArgs) -> anyhow::Result<ExitCo
         if let Some(participant) = l.participant
             && matches!(rec.kind(), Kind::Bookings | Kind::Charges)
         {
-            alerts_due.push(handoff_web::justice::import::Alert {
+            alerts_due.push(handoff_exchange::import::Alert {
                 record: r.id,
                 participant,
                 kind: rec.kind(),
@@ -558,14 +558,14 @@ async fn audit_export(store: &Store, site: SiteId, what: &str, rows: usize) -> a
         handoff_domain::DataCategory::Justice,
     ];
     let mut tx = store.begin().await?;
-    handoff_store::audit::append(&mut tx, e, handoff_web::now()).await?;
+    handoff_store::audit::append(&mut tx, e, handoff_services::now()).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// `handoff export …`.
 pub async fn export(database_url: &str, cmd: ExportCommand) -> anyhow::Result<ExitCode> {
-    use handoff_web::justice::export;
+    use handoff_exchange::export;
     match cmd {
         ExportCommand::Evaluation(args) => {
             let from = date_arg("from", args.from.as_deref())?;
@@ -576,7 +576,7 @@ pub async fn export(database_url: &str, cmd: ExportCommand) -> anyhow::Result<Ex
             let zone = SiteZone::load(&state, site)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let today = zone.tz.local_date(handoff_web::now());
+            let today = zone.tz.local_date(handoff_services::now());
             let key = export::fresh_key();
             let data = export::evaluation(&state, site, from, to, today, &key)
                 .await
@@ -613,7 +613,7 @@ pub async fn export(database_url: &str, cmd: ExportCommand) -> anyhow::Result<Ex
             let store = ops::open(database_url).await?;
             let site = site(&store, args.site.as_deref()).await?;
             let state = state(database_url, store.clone());
-            let (set, shared) = export::hmis(&state, site, handoff_web::now())
+            let (set, shared) = export::hmis(&state, site, handoff_services::now())
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             std::fs::create_dir_all(&args.out)

@@ -38,7 +38,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     let addr = app.local_addr();
     if args.demo {
         let started = std::time::Instant::now();
-        let added = handoff_web::seed_data::populate(&app.state().store).await?;
+        let added = handoff_seed::data::populate(&app.state().store).await?;
         if added.participants > 0 {
             println!(
                 "Demo data: {} participants, {} contacts, {} referrals ({:.1} s).",
@@ -51,13 +51,13 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
         println!(
             "Demo site \"Demo County LEAD\" is ready. Sign in at http://{addr}/login with any of:"
         );
-        for (login, _, role, _) in handoff_web::seed::USERS {
+        for (login, _, role, _) in handoff_seed::USERS {
             println!("  {login:<24} {}", role.label());
         }
         println!("  cm2@demo.test … cm10@demo.test  more case managers");
         println!(
             "Password for every demo account: {}",
-            handoff_web::seed::DEMO_PASSWORD
+            handoff_seed::DEMO_PASSWORD
         );
     }
     tracing::info!(%addr, "listening");
@@ -66,11 +66,11 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-fn time_minutes(m: i64) -> anyhow::Result<handoff_web::config::Duration> {
+fn time_minutes(m: i64) -> anyhow::Result<handoff_services::config::Duration> {
     if m <= 0 {
         bail!("timeouts must be positive");
     }
-    Ok(handoff_web::config::Duration::minutes(m))
+    Ok(handoff_services::config::Duration::minutes(m))
 }
 
 /// Completes on SIGINT or SIGTERM.
@@ -198,7 +198,7 @@ pub async fn holds(database_url: &str, cmd: HoldsCommand) -> anyhow::Result<Exit
         ),
         None => None,
     };
-    let state = handoff_web::AppState::new(
+    let state = handoff_services::AppState::new(
         store.clone(),
         Config::new("127.0.0.1:0".parse()?, database_url),
     );
@@ -210,11 +210,11 @@ pub async fn holds(database_url: &str, cmd: HoldsCommand) -> anyhow::Result<Exit
     {
         any = true;
         let instant = match date {
-            Some(d) => handoff_web::workflow::sweep::as_of_date(&s.time_zone, d)
+            Some(d) => handoff_services::workflow::sweep::as_of_date(&s.time_zone, d)
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
-            None => handoff_web::now(),
+            None => handoff_services::now(),
         };
-        let r = handoff_web::workflow::sweep::site(&state, s.id, instant)
+        let r = handoff_services::workflow::sweep::site(&state, s.id, instant)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         println!(

@@ -318,7 +318,7 @@ fn holds_sweep_as_of_a_date_is_idempotent() {
     rt.block_on(async {
         let store = handoff_store::Store::connect(&db).await.unwrap();
         store.migrate().await.unwrap();
-        handoff_web::seed::demo(&store).await.unwrap();
+        handoff_seed::demo(&store).await.unwrap();
         let user = handoff_store::users::find_by_email(&mut store.conn(), &"officer@demo.test".parse().unwrap())
             .await
             .unwrap()

@@ -48,8 +48,8 @@ fn seeded(db: &str) -> Vec<(String, String, String, String)> {
     rt.block_on(async {
         let store = handoff_store::Store::connect(db).await.unwrap();
         store.migrate().await.unwrap();
-        handoff_web::seed::demo(&store).await.unwrap();
-        handoff_web::seed_data::populate(&store).await.unwrap();
+        handoff_seed::demo(&store).await.unwrap();
+        handoff_seed::data::populate(&store).await.unwrap();
         let mut c = store.conn();
         let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
             .await

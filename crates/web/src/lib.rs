@@ -4,23 +4,18 @@
 //! [`Application::build`] is the one way to start it, in `handoff serve` and
 //! in the tests (which bind port 0 and use a fresh database each).
 
-pub mod accounts;
 pub mod api;
-pub mod audit;
 pub mod auth;
-pub mod casework;
-pub mod config;
-pub mod disclosure;
 pub mod error;
-pub mod justice;
-pub mod known;
-pub mod oversight;
-pub mod owg;
 pub mod pages;
 pub mod security;
-pub mod seed;
-pub mod seed_data;
-pub mod workflow;
+
+// The services this crate serves over HTTP, under the names the handlers use.
+pub use handoff_exchange as justice;
+pub use handoff_services::{
+    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, oversight,
+    owg, workflow,
+};
 
 use anyhow::Context;
 use axum::Router;
@@ -28,63 +23,9 @@ use axum::extract::{MatchedPath, Request};
 use axum::middleware;
 use handoff_store::Store;
 use std::net::SocketAddr;
-use std::ops::Deref;
-use std::sync::Arc;
-use time::OffsetDateTime;
 use tokio::net::TcpListener;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-
-pub use config::Config;
-
-/// The web layer reads the clock here, once per use, so tests can reason
-/// about it; the domain crate never does.
-pub fn now() -> OffsetDateTime {
-    OffsetDateTime::now_utc()
-}
-
-/// Shared state of the running application.
-#[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub store: Store,
-    pub config: Config,
-    pub login_limiter: auth::ratelimit::RateLimiter,
-    pub unknown_logins: auth::ratelimit::UnknownLogins,
-    /// Live events for server-sent-event streams.
-    pub bus: workflow::events::Bus,
-    /// Outgoing HTTP (site webhooks).
-    pub http: reqwest::Client,
-    /// Per-site indexes for the "already known?" check.
-    pub known: known::KnownCache,
-}
-
-impl Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
-    }
-}
-
-impl AppState {
-    pub fn new(store: Store, config: Config) -> Self {
-        let login_limiter =
-            auth::ratelimit::RateLimiter::new(config.login_rate_per_ip, config.login_rate_window);
-        Self(Arc::new(Inner {
-            store,
-            config,
-            login_limiter,
-            unknown_logins: Default::default(),
-            bus: Default::default(),
-            known: Default::default(),
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()
-                .unwrap_or_default(),
-        }))
-    }
-}
 
 /// The whole router: pages, API, health checks, assets, and the layers every
 /// response passes through (request id, tracing, security headers, caller
@@ -148,7 +89,9 @@ impl Application {
             })?;
         store.migrate().await.context("run database migrations")?;
         if config.demo {
-            seed::demo(&store).await.context("seed the demo site")?;
+            handoff_seed::demo(&store)
+                .await
+                .context("seed the demo site")?;
         }
         let listener = TcpListener::bind(config.bind)
             .await

@@ -1,7 +1,7 @@
 //! JSON request bodies whose errors name the field: a body that does not
 //! parse answers 422 with `{"error": {"code": "invalid", "field": "offenses[0].quantity_grams", …}}`.
 
-use crate::error::AppError;
+use crate::error::{AppError, WebError};
 use axum::extract::{FromRequest, Request};
 use axum::http::header;
 use serde::de::DeserializeOwned;
@@ -11,18 +11,17 @@ pub struct Body<T>(pub T);
 const LIMIT: usize = 8 * 1024 * 1024;
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, _: &S) -> Result<Self, AppError> {
+    type Rejection = WebError;
+    async fn from_request(req: Request, _: &S) -> Result<Self, WebError> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|ct| ct.starts_with("application/json"));
         if !is_json {
-            return Err(AppError::field(
-                "body",
-                "send JSON with Content-Type: application/json",
-            ));
+            return Err(
+                AppError::field("body", "send JSON with Content-Type: application/json").into(),
+            );
         }
         let bytes = axum::body::to_bytes(req.into_body(), LIMIT)
             .await
@@ -38,7 +37,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
                 } else {
                     path
                 };
-                AppError::field(field, inner.to_string())
+                AppError::field(field, inner.to_string()).into()
             })
     }
 }

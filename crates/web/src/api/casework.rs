@@ -4,8 +4,7 @@
 
 use super::body::Body;
 use crate::AppState;
-use crate::audit::Ctx;
-use crate::auth::Auth;
+use crate::auth::{Caller, Origin};
 use crate::casework::caseload::{AssignForm, AssignResult, Caseload, View};
 use crate::casework::contacts::{ContactCreated, ContactForm};
 use crate::casework::documents::DocumentCreated;
@@ -24,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-fn id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -35,8 +34,8 @@ fn id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
     responses((status = 201, body = ContactCreated), (status = 404, description = "Not a participant of the caller's agency", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn log_contact(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<ContactForm>,
 ) -> AppResult<(StatusCode, Json<ContactCreated>)> {
@@ -58,8 +57,8 @@ pub struct Created {
     responses((status = 200, body = CategoryData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn list_goals(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
 ) -> AppResult<Json<CategoryData>> {
     let guard = Guard::new(&s, &auth).await?;
@@ -76,8 +75,8 @@ pub async fn list_goals(
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_goal(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<GoalForm>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -91,8 +90,8 @@ pub async fn create_goal(
     responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_goal(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path((pid, gid)): Path<(String, String)>,
     Body(f): Body<GoalForm>,
 ) -> AppResult<StatusCode> {
@@ -106,8 +105,8 @@ pub async fn update_goal(
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_service_referral(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<ServiceReferralForm>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -127,8 +126,8 @@ pub struct OutcomeBody {
     responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn service_referral_outcome(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path((pid, rid)): Path<(String, String)>,
     Body(b): Body<OutcomeBody>,
 ) -> AppResult<StatusCode> {
@@ -144,8 +143,8 @@ pub async fn service_referral_outcome(
     responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_month(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path((pid, month)): Path<(String, String)>,
     Body(f): Body<MonthForm>,
 ) -> AppResult<StatusCode> {
@@ -160,8 +159,8 @@ pub async fn put_month(
     responses((status = 200, body = ParticipationView), (status = 404, body = ErrorBody), (status = 409, description = "Already closed", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn close(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<CloseForm>,
 ) -> AppResult<Json<ParticipationView>> {
@@ -176,8 +175,8 @@ pub async fn close(
     responses((status = 200, body = ParticipationView), (status = 404, body = ErrorBody), (status = 409, description = "The case is open", body = ErrorBody)))]
 pub async fn reopen(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<ReopenForm>,
 ) -> AppResult<Json<ParticipationView>> {
@@ -194,8 +193,8 @@ pub async fn reopen(
     responses((status = 200, body = AssignResult), (status = 404, body = ErrorBody), (status = 409, description = "Above the ceiling", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn assign(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<AssignForm>,
 ) -> AppResult<Json<AssignResult>> {
@@ -216,8 +215,8 @@ pub struct CaseloadQuery {
     responses((status = 200, body = Caseload), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn caseloads(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Query(q): Query<CaseloadQuery>,
 ) -> AppResult<Json<Caseload>> {
     let view = View::parse(q.view.as_deref())?;
@@ -239,8 +238,8 @@ pub struct SearchQuery {
     responses((status = 200, body = Vec<SearchHit>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
     Ok(Json(casework::search::search(&s, &auth, &ctx, &q.q).await?))
@@ -261,8 +260,8 @@ pub struct DocumentQuery {
     responses((status = 201, body = DocumentCreated), (status = 404, body = ErrorBody), (status = 422, description = "Too large, empty or not a PDF, PNG or JPEG", body = ErrorBody)))]
 pub async fn upload_document(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Query(q): Query<DocumentQuery>,
     body: axum::body::Body,
@@ -291,8 +290,8 @@ pub async fn upload_document(
     responses((status = 204, description = "Saved"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_profile(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<ProfileForm>,
 ) -> AppResult<StatusCode> {

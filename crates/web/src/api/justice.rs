@@ -2,9 +2,8 @@
 //! review of proposed links.
 
 use crate::AppState;
-use crate::audit::Ctx;
-use crate::auth::Auth;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::auth::{Caller, Origin};
+use crate::error::{AppError, AppResult, ErrorBody, WebError};
 use crate::justice::import::Summary;
 use crate::justice::review::{ReviewItem, ReviewVerdict};
 use crate::justice::{self, Refused};
@@ -18,7 +17,7 @@ use handoff_justice::Kind;
 /// files go through `handoff import`, which streams).
 const LIMIT: usize = 256 * 1024 * 1024;
 
-async fn bytes(req: Request) -> AppResult<axum::body::Bytes> {
+async fn bytes(req: Request) -> Result<axum::body::Bytes, AppError> {
     axum::body::to_bytes(req.into_body(), LIMIT)
         .await
         .map_err(|_| AppError::field("body", "is larger than 256 MB; use `handoff import`"))
@@ -33,7 +32,7 @@ fn answer(r: Result<Summary, Refused>) -> Response {
             report.to_json(),
         )
             .into_response(),
-        Err(Refused::Other(e)) => e.into_response(),
+        Err(Refused::Other(e)) => WebError(e).into_response(),
     }
 }
 
@@ -48,17 +47,17 @@ fn answer(r: Result<Summary, Refused>) -> Response {
         (status = 422, description = "The row-level report of a rejected file")))]
 pub async fn import(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(kind): Path<String>,
     req: Request,
 ) -> Response {
     let Ok(kind) = kind.parse::<Kind>() else {
-        return AppError::NotFound.into_response();
+        return WebError(AppError::NotFound).into_response();
     };
     let body = match bytes(req).await {
         Ok(b) => b,
-        Err(e) => return e.into_response(),
+        Err(e) => return WebError(e).into_response(),
     };
     answer(justice::import_csv(&s, &auth, &ctx, kind, &body).await)
 }
@@ -73,13 +72,13 @@ pub async fn import(
         (status = 422, description = "The report of the bad bookings (line = position in the batch)")))]
 pub async fn feed_bookings(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     req: Request,
 ) -> Response {
     let body = match bytes(req).await {
         Ok(b) => b,
-        Err(e) => return e.into_response(),
+        Err(e) => return WebError(e).into_response(),
     };
     answer(justice::feed_bookings(&s, &auth, &ctx, &body).await)
 }
@@ -91,8 +90,8 @@ pub async fn feed_bookings(
     responses((status = 200, body = Vec<ReviewItem>), (status = 403, body = ErrorBody)))]
 pub async fn review_queue(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<ReviewItem>>> {
     Ok(Json(justice::review::queue(&s, &auth, &ctx).await?))
 }
@@ -106,8 +105,8 @@ pub async fn review_queue(
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review_decide(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
     super::body::Body(v): super::body::Body<ReviewVerdict>,
 ) -> AppResult<StatusCode> {
@@ -124,7 +123,7 @@ pub struct ExportQuery {
     pub to: Option<String>,
 }
 
-fn date(field: &str, s: Option<&str>) -> AppResult<Option<time::Date>> {
+fn date(field: &str, s: Option<&str>) -> Result<Option<time::Date>, AppError> {
     s.map(|s| {
         time::Date::parse(
             s.trim(),
@@ -144,8 +143,8 @@ fn date(field: &str, s: Option<&str>) -> AppResult<Option<time::Date>> {
         (status = 422, body = ErrorBody)))]
 pub async fn evaluation_export(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Json<std::collections::BTreeMap<String, String>>> {
     let from = date("from", q.from.as_deref())?;

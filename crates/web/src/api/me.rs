@@ -1,7 +1,7 @@
 //! `GET /api/v1/me` and `GET /api/v1/agencies`.
 
 use crate::AppState;
-use crate::auth::Auth;
+use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
 use axum::Json;
 use axum::extract::State;
@@ -85,7 +85,10 @@ pub struct MeResponse {
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody))
 )]
-pub async fn me(State(state): State<AppState>, auth: Auth) -> AppResult<Json<MeResponse>> {
+pub async fn me(
+    State(state): State<AppState>,
+    Caller(auth): Caller,
+) -> AppResult<Json<MeResponse>> {
     let mut c = state.store.conn();
     let site = orgs::get_site(&mut c, auth.user.site_id).await?;
     let agency = orgs::get_agency(&mut c, auth.user.site_id, auth.user.agency_id).await?;
@@ -112,7 +115,7 @@ pub async fn me(State(state): State<AppState>, auth: Auth) -> AppResult<Json<MeR
 )]
 pub async fn agencies(
     State(state): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<AgencyView>>> {
     let list = orgs::list_agencies(&mut state.store.conn(), auth.user.site_id).await?;
     Ok(Json(list.iter().map(AgencyView::of).collect()))

@@ -3,8 +3,7 @@
 use super::body::Body;
 use super::workflow::Created;
 use crate::AppState;
-use crate::audit::Ctx;
-use crate::auth::Auth;
+use crate::auth::{Caller, Origin};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::owg::{
     self, AgendaView, ChargeDecision, CoordinationView, Message, Minutes, NewAction, NewCharge,
@@ -17,7 +16,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-fn uuid(s: &str) -> AppResult<Uuid> {
+fn uuid(s: &str) -> Result<Uuid, AppError> {
     s.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -27,8 +26,8 @@ fn uuid(s: &str) -> AppResult<Uuid> {
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_meeting(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Body(m): Body<NewMeeting>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = owg::create_meeting(&s, &auth, &ctx, m).await?;
@@ -47,7 +46,7 @@ pub struct Built {
     responses((status = 200, body = Built), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn build_agenda(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<Built>> {
     Ok(Json(Built {
@@ -61,8 +60,8 @@ pub async fn build_agenda(
     responses((status = 200, body = AgendaView), (status = 404, body = ErrorBody)))]
 pub async fn agenda(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<AgendaView>> {
     Ok(Json(owg::agenda(&s, &auth, &ctx, uuid(&id)?).await?))
@@ -74,8 +73,8 @@ pub async fn agenda(
     responses((status = 204, description = "Added"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn raise_item(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
     Body(b): Body<RaisedItem>,
 ) -> AppResult<StatusCode> {
@@ -89,8 +88,8 @@ pub async fn raise_item(
     responses((status = 204, description = "Saved"), (status = 403, body = ErrorBody)))]
 pub async fn minutes(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
     Body(b): Body<Minutes>,
 ) -> AppResult<StatusCode> {
@@ -104,8 +103,8 @@ pub async fn minutes(
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_action(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
     Body(b): Body<NewAction>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -119,7 +118,7 @@ pub async fn add_action(
     responses((status = 200, body = Vec<owg::ActionView>)))]
 pub async fn my_actions(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<owg::ActionView>>> {
     Ok(Json(owg::my_actions(&s, &auth).await?))
 }
@@ -131,8 +130,8 @@ pub async fn my_actions(
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn open_charge(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Body(b): Body<NewCharge>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = owg::open_charge(&s, &auth, &ctx, b).await?;
@@ -145,8 +144,8 @@ pub async fn open_charge(
     responses((status = 200, body = CoordinationView), (status = 404, body = ErrorBody)))]
 pub async fn view_charge(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
 ) -> AppResult<Json<CoordinationView>> {
     Ok(Json(owg::view_charge(&s, &auth, &ctx, uuid(&id)?).await?))
@@ -158,8 +157,8 @@ pub async fn view_charge(
     responses((status = 204, description = "Added"), (status = 404, body = ErrorBody)))]
 pub async fn post_message(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
     Body(b): Body<Message>,
 ) -> AppResult<StatusCode> {
@@ -173,8 +172,8 @@ pub async fn post_message(
     responses((status = 204, description = "Recorded"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide_charge(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(id): Path<String>,
     Body(b): Body<ChargeDecision>,
 ) -> AppResult<StatusCode> {
@@ -191,8 +190,8 @@ pub async fn decide_charge(
     responses((status = 200, body = crate::oversight::Summary), (status = 403, body = ErrorBody)))]
 pub async fn oversight(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
 ) -> AppResult<Json<crate::oversight::Summary>> {
     let summary = crate::oversight::summary(&s, &auth).await?;
     let e = crate::audit::event(

@@ -1,9 +1,10 @@
 //! `POST /api/v1/session` (sign in) and `DELETE /api/v1/session` (sign out).
 
 use crate::AppState;
-use crate::audit::{self, Ctx};
+use crate::audit::{self};
 use crate::auth::session::{clear_session_cookie, session_cookie};
-use crate::auth::{Auth, AuthVia, login};
+use crate::auth::{AuthVia, login};
+use crate::auth::{Caller, Origin};
 use crate::error::{AppError, AppResult, ErrorBody};
 use axum::Json;
 use axum::extract::State;
@@ -45,18 +46,19 @@ pub struct LoginResponse {
 )]
 pub async fn create_session(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     jar: CookieJar,
     Json(req): Json<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let user =
         match login::check(&state, &req.email, &req.password, req.totp.as_deref(), &ctx).await? {
             login::Next::SignedIn(u) => u,
-            login::Next::Challenge(_) => return Err(AppError::LoginFailed),
+            login::Next::Challenge(_) => return Err(AppError::LoginFailed.into()),
             login::Next::Enrol(_) => {
                 return Err(AppError::Forbidden(
                     "this account must enrol a second factor: sign in once in the web app",
-                ));
+                )
+                .into());
             }
         };
     let (token, csrf) = login::start_session(&state, &user, true, &ctx).await?;
@@ -84,8 +86,8 @@ pub async fn create_session(
 )]
 pub async fn delete_session(
     State(state): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     jar: CookieJar,
 ) -> AppResult<(StatusCode, CookieJar)> {
     if let AuthVia::Session(s) = &auth.via {
@@ -114,8 +116,8 @@ pub async fn delete_session(
 )]
 pub async fn delete_all_sessions(
     State(state): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     jar: CookieJar,
 ) -> AppResult<(StatusCode, CookieJar)> {
     let mut tx = state.store.begin().await?;

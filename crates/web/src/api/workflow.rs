@@ -5,8 +5,7 @@
 use super::body::Body;
 use super::schemas::{ReferralBody, ReleaseBody};
 use crate::AppState;
-use crate::audit::Ctx;
-use crate::auth::Auth;
+use crate::auth::{Caller, Origin};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::workflow::holds::DecisionForm;
 use crate::workflow::intake::IntakeForm;
@@ -31,7 +30,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-fn id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
@@ -44,8 +43,8 @@ fn id<T: std::str::FromStr>(raw: &str) -> AppResult<T> {
         (status = 403, body = ErrorBody), (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody)))]
 pub async fn create_referral(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Body(form): Body<ReferralForm>,
 ) -> AppResult<(StatusCode, Json<CreatedReferral>)> {
     Ok((
@@ -68,7 +67,7 @@ pub struct ListQuery {
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn list_referrals(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(
@@ -80,7 +79,10 @@ pub async fn list_referrals(
 #[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals",
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
-pub async fn inbox(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Vec<ReferralView>>> {
+pub async fn inbox(
+    State(s): State<AppState>,
+    Caller(auth): Caller,
+) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(workflow::referrals::inbox(&s, &auth).await?))
 }
 
@@ -90,8 +92,8 @@ pub async fn inbox(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Vec<
     responses((status = 200, body = ReferralView), (status = 404, body = ErrorBody)))]
 pub async fn get_referral(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
 ) -> AppResult<Json<ReferralView>> {
     Ok(Json(
@@ -105,8 +107,8 @@ pub async fn get_referral(
     responses((status = 200, body = ReferralView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or not waiting", body = ErrorBody)))]
 pub async fn accept(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
 ) -> AppResult<Json<ReferralView>> {
     Ok(Json(
@@ -126,8 +128,8 @@ pub struct ApprovalBody {
     responses((status = 200, body = ReferralView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn approval(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
     Body(b): Body<ApprovalBody>,
 ) -> AppResult<Json<ReferralView>> {
@@ -142,8 +144,8 @@ pub async fn approval(
     responses((status = 200, body = ReferralView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn arrive(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
 ) -> AppResult<Json<ReferralView>> {
     Ok(Json(
@@ -157,8 +159,8 @@ pub async fn arrive(
     responses((status = 204, description = "Recorded"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn triage(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
     Body(f): Body<TriageForm>,
 ) -> AppResult<StatusCode> {
@@ -178,8 +180,8 @@ pub struct IntakeCreated {
     responses((status = 201, body = IntakeCreated), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn intake(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
     Body(f): Body<IntakeForm>,
 ) -> AppResult<(StatusCode, Json<IntakeCreated>)> {
@@ -204,8 +206,8 @@ pub struct Created {
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_release(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
     Body(f): Body<ReleaseForm>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -219,8 +221,8 @@ pub async fn create_release(
     responses((status = 200, body = Vec<ReleaseView>), (status = 404, body = ErrorBody)))]
 pub async fn list_releases(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(pid): Path<String>,
 ) -> AppResult<Json<Vec<ReleaseView>>> {
     Ok(Json(
@@ -234,8 +236,8 @@ pub async fn list_releases(
     responses((status = 204, description = "Revoked"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn revoke_release(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(rid): Path<String>,
 ) -> AppResult<StatusCode> {
     workflow::releases::revoke(&s, &auth, &ctx, id::<ReleaseId>(&rid)?).await?;
@@ -254,8 +256,8 @@ pub struct HoldQuery {
     responses((status = 200, body = Vec<HoldView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_holds(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Query(q): Query<HoldQuery>,
 ) -> AppResult<Json<Vec<HoldView>>> {
     let state = match q.state.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
@@ -274,8 +276,8 @@ pub async fn list_holds(
     responses((status = 200, body = HoldView), (status = 403, body = ErrorBody), (status = 409, description = "The hold is not lapsed, or already decided", body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide_hold(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(hid): Path<String>,
     Body(f): Body<DecisionForm>,
 ) -> AppResult<Json<HoldView>> {
@@ -288,7 +290,10 @@ pub async fn decide_hold(
 #[utoipa::path(get, path = "/api/v1/policy", tag = "policy",
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
-pub async fn get_policy(State(s): State<AppState>, auth: Auth) -> AppResult<Json<PolicyView>> {
+pub async fn get_policy(
+    State(s): State<AppState>,
+    Caller(auth): Caller,
+) -> AppResult<Json<PolicyView>> {
     Ok(Json(
         workflow::policy::current(&s, auth.user.site_id).await?,
     ))
@@ -300,8 +305,8 @@ pub async fn get_policy(State(s): State<AppState>, auth: Auth) -> AppResult<Json
     responses((status = 200, body = PolicyView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn put_policy(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Body(b): Body<PolicyUpdate>,
 ) -> AppResult<Json<PolicyView>> {
     Ok(Json(workflow::policy::update(&s, &auth, &ctx, b).await?))
@@ -313,7 +318,7 @@ pub async fn put_policy(
     responses((status = 200, body = Vec<PolicyView>)))]
 pub async fn policy_versions(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<PolicyView>>> {
     Ok(Json(
         workflow::policy::history(&s, auth.user.site_id).await?,
@@ -336,7 +341,10 @@ pub struct ShiftView {
 #[utoipa::path(get, path = "/api/v1/roster", tag = "roster",
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = Vec<ShiftView>)))]
-pub async fn roster(State(s): State<AppState>, auth: Auth) -> AppResult<Json<Vec<ShiftView>>> {
+pub async fn roster(
+    State(s): State<AppState>,
+    Caller(auth): Caller,
+) -> AppResult<Json<Vec<ShiftView>>> {
     let shifts = workflow::roster::upcoming(&s, &auth, 14).await?;
     Ok(Json(
         shifts
@@ -360,7 +368,7 @@ pub struct NewShift {
     ends_at: String,
 }
 
-fn instant(s: &str, field: &'static str) -> AppResult<OffsetDateTime> {
+fn instant(s: &str, field: &'static str) -> Result<OffsetDateTime, AppError> {
     OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339).map_err(|_| {
         AppError::field(
             field,
@@ -375,8 +383,8 @@ fn instant(s: &str, field: &'static str) -> AppResult<OffsetDateTime> {
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_shift(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Body(b): Body<NewShift>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let user: UserId = b
@@ -401,8 +409,8 @@ pub async fn add_shift(
     responses((status = 204, description = "Removed"), (status = 403, body = ErrorBody)))]
 pub async fn remove_shift(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path(sid): Path<String>,
 ) -> AppResult<StatusCode> {
     workflow::roster::remove(&s, &auth, &ctx, id::<ShiftId>(&sid)?).await?;
@@ -415,7 +423,7 @@ pub async fn remove_shift(
     responses((status = 200, body = Vec<Object>)))]
 pub async fn notifications(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<handoff_store::notifications::Notification>>> {
     Ok(Json(
         handoff_store::notifications::for_user(
@@ -440,7 +448,7 @@ pub struct SweepQuery {
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn run_sweep(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
     Query(q): Query<SweepQuery>,
 ) -> AppResult<Json<sweep::SweepReport>> {
     auth.require(handoff_domain::Role::Supervisor)?;
@@ -468,7 +476,7 @@ pub async fn run_sweep(
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream")))]
 pub async fn events(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let site = auth.user.site_id;
     let user = auth.user.id;
@@ -493,7 +501,7 @@ pub async fn events(
     responses((status = 200, body = Vec<crate::workflow::stats::WeekStats>), (status = 403, body = ErrorBody)))]
 pub async fn handoff_stats(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<crate::workflow::stats::WeekStats>>> {
     Ok(Json(workflow::stats::weekly(&s, &auth, 8).await?))
 }
@@ -504,8 +512,8 @@ pub async fn handoff_stats(
     responses((status = 200, body = Vec<crate::disclosure::VisibleParticipant>)))]
 pub async fn participants(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<crate::disclosure::VisibleParticipant>>> {
     let guard = crate::disclosure::Guard::new(&s, &auth).await?;
     Ok(Json(guard.visible(&ctx).await?))
@@ -522,8 +530,8 @@ pub async fn participants(
     responses((status = 200, body = crate::disclosure::CategoryData), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn participant_category(
     State(s): State<AppState>,
-    ctx: Ctx,
-    auth: Auth,
+    Origin(ctx): Origin,
+    Caller(auth): Caller,
     Path((pid, category)): Path<(String, String)>,
 ) -> AppResult<Json<crate::disclosure::CategoryData>> {
     let category: handoff_domain::DataCategory =
@@ -538,7 +546,7 @@ pub async fn participant_category(
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn approvals(
     State(s): State<AppState>,
-    auth: Auth,
+    Caller(auth): Caller,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(
         workflow::referrals::awaiting_approval(&s, &auth).await?,
@@ -549,7 +557,10 @@ pub async fn approvals(
 #[utoipa::path(post, path = "/api/v1/notifications/read", tag = "notifications",
     security(("session" = []), ("token" = [])),
     responses((status = 204, description = "Marked read")))]
-pub async fn notifications_read(State(s): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
+pub async fn notifications_read(
+    State(s): State<AppState>,
+    Caller(auth): Caller,
+) -> AppResult<StatusCode> {
     handoff_store::notifications::mark_read(
         &mut s.store.conn(),
         auth.user.site_id,

@@ -1,12 +1,10 @@
-//! Authentication: passwords, second factors, sessions, API tokens, CSRF and
-//! the per-address login rate limit.
+//! Who is calling, over HTTP: the session cookie or bearer token resolved
+//! once per request, the extractors handlers take, and CSRF. Passwords,
+//! second factors and the login procedure are services
+//! (`handoff_services::auth`).
 
 pub mod csrf;
-pub mod login;
-pub mod password;
-pub mod ratelimit;
-pub mod secret;
 pub mod session;
-pub mod totp;
 
-pub use session::{Auth, AuthVia, PendingMfa};
+pub use handoff_services::auth::{Auth, AuthVia, login, password, ratelimit, secret, totp};
+pub use session::{Caller, Origin, PendingMfa};

@@ -1,11 +1,12 @@
 //! Who is calling. A middleware resolves the bearer token or the session
 //! cookie once per request and leaves the result in the request's
-//! extensions; handlers take [`Auth`] (fully signed in) or [`PendingMfa`]
+//! extensions; handlers take [`Caller`] (fully signed in) or [`PendingMfa`]
 //! (password accepted, second factor still due) as extractors, so a handler
-//! that takes `Auth` cannot run unauthenticated.
+//! that takes `Caller` cannot run unauthenticated.
 
 use super::{csrf, secret};
-use crate::error::AppError;
+use crate::audit::Ctx;
+use crate::error::{AppError, WebError};
 use crate::{AppState, now};
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -13,38 +14,37 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use handoff_domain::{ApiTokenId, Role};
+use handoff_services::auth::{Auth, AuthVia};
 use handoff_store::sessions::Session;
 use handoff_store::users::User;
 use handoff_store::{sessions, tokens, users};
 
+/// The signed-in caller as an extractor: a handler that takes it cannot run
+/// unauthenticated.
 #[derive(Debug, Clone)]
-pub enum AuthVia {
-    Session(Session),
-    Token(ApiTokenId),
-}
+pub struct Caller(pub Auth);
 
-/// A signed-in caller: a session that passed its second factor, or an API token.
-#[derive(Debug, Clone)]
-pub struct Auth {
-    pub user: User,
-    pub via: AuthVia,
-}
+/// Where a request came from (request id, client address), for the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct Origin(pub Ctx);
 
-impl Auth {
-    pub fn csrf_token(&self) -> Option<&str> {
-        match &self.via {
-            AuthVia::Session(s) => Some(&s.csrf_token),
-            AuthVia::Token(_) => None,
-        }
-    }
-
-    pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.user.has_role(role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("your role does not allow this"))
-        }
+impl<S: Send + Sync> FromRequestParts<S> for Origin {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        _: &S,
+    ) -> Result<Self, std::convert::Infallible> {
+        Ok(Origin(Ctx {
+            request_id: parts
+                .headers
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string),
+            client_ip: parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0.ip()),
+        }))
     }
 }
 
@@ -76,7 +76,7 @@ pub async fn resolve(
         Ok(req) => next.run(req).await,
         Err((path_is_api, e)) => {
             if path_is_api {
-                e.into_response()
+                WebError(e).into_response()
             } else {
                 crate::pages::error_page(e)
             }
@@ -168,25 +168,26 @@ async fn resolve_inner(
     }
 }
 
-impl FromRequestParts<AppState> for Auth {
-    type Rejection = AppError;
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<Auth>()
             .cloned()
-            .ok_or(AppError::Unauthenticated)
+            .map(Caller)
+            .ok_or(WebError(AppError::Unauthenticated))
     }
 }
 
 impl FromRequestParts<AppState> for PendingMfa {
-    type Rejection = AppError;
+    type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<PendingMfa>()
             .cloned()
-            .ok_or(AppError::Unauthenticated)
+            .ok_or(WebError(AppError::Unauthenticated))
     }
 }
 

@@ -3,9 +3,10 @@
 
 use super::{PageResult, csrf_value, layout, raw, see_other};
 use crate::AppState;
-use crate::audit::{self, Ctx};
-use crate::auth::{Auth, AuthVia, PendingMfa, secret, totp};
-use crate::error::AppError;
+use crate::audit::{self};
+use crate::auth::{AuthVia, PendingMfa, secret, totp};
+use crate::auth::{Caller, Origin};
+use crate::error::WebError;
 use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,10 +20,10 @@ use serde::Deserialize;
 
 /// The caller on this page: signed in, or password accepted and enrolment due.
 fn who(
-    auth: Result<Auth, AppError>,
-    pending: Result<PendingMfa, AppError>,
+    auth: Result<Caller, WebError>,
+    pending: Result<PendingMfa, WebError>,
 ) -> Option<(User, Session, bool)> {
-    if let Ok(a) = auth {
+    if let Ok(Caller(a)) = auth {
         if let AuthVia::Session(s) = a.via {
             return Some((a.user, s, true));
         }
@@ -33,8 +34,8 @@ fn who(
 
 pub async fn enrol_form(
     State(state): State<AppState>,
-    auth: Result<Auth, AppError>,
-    pending: Result<PendingMfa, AppError>,
+    auth: Result<Caller, WebError>,
+    pending: Result<PendingMfa, WebError>,
 ) -> PageResult {
     let Some((user, session, signed_in)) = who(auth, pending) else {
         return Ok(see_other("/login"));
@@ -108,9 +109,9 @@ pub struct CodeForm {
 
 pub async fn enrol_submit(
     State(state): State<AppState>,
-    ctx: Ctx,
-    auth: Result<Auth, AppError>,
-    pending: Result<PendingMfa, AppError>,
+    Origin(ctx): Origin,
+    auth: Result<Caller, WebError>,
+    pending: Result<PendingMfa, WebError>,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
     let Some((user, session, _)) = who(auth, pending) else {

@@ -4,8 +4,8 @@
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
 use crate::accounts::{self, Actor, NewUser};
-use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::error::AppError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -206,7 +206,7 @@ pub struct NewUserForm {
 
 pub async fn create_user(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     body: String,
 ) -> PageResult {
@@ -255,7 +255,7 @@ pub async fn create_user(
 
 pub async fn disable_user(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     Path(id): Path<UserId>,
 ) -> PageResult {
@@ -274,7 +274,7 @@ pub struct PasswordForm {
 
 pub async fn reset_password(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     Path(id): Path<UserId>,
     axum::Form(f): axum::Form<PasswordForm>,
@@ -308,7 +308,7 @@ pub struct AgencyForm {
 
 pub async fn create_agency(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     axum::Form(f): axum::Form<AgencyForm>,
 ) -> PageResult {
@@ -336,7 +336,7 @@ pub struct TokenForm {
 
 pub async fn create_token(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     axum::Form(f): axum::Form<TokenForm>,
 ) -> PageResult {
@@ -368,7 +368,7 @@ pub async fn create_token(
 
 pub async fn revoke_token(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     Path(id): Path<ApiTokenId>,
 ) -> PageResult {
@@ -379,7 +379,7 @@ pub async fn revoke_token(
 
 pub async fn set_roles(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(a): Signed,
     Path(id): Path<UserId>,
     body: String,

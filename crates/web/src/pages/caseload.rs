@@ -5,7 +5,7 @@
 
 use super::{PageResult, Signed, layout};
 use crate::AppState;
-use crate::audit::Ctx;
+use crate::auth::Origin;
 use crate::casework::caseload::{self, View};
 use crate::disclosure::ParticipantSummary;
 use crate::error::AppError;
@@ -56,7 +56,7 @@ fn rows(cases: &[ParticipantSummary], show_manager: bool) -> Markup {
 
 pub async fn page(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Query(q): Query<CaseloadQuery>,
 ) -> PageResult {
@@ -111,7 +111,7 @@ pub struct SearchQuery {
 
 pub async fn search(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {

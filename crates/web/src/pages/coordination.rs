@@ -5,7 +5,7 @@
 
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
-use crate::audit::Ctx;
+use crate::auth::Origin;
 use crate::error::AppError;
 use crate::oversight::{Cell, Row};
 use axum::Form;
@@ -144,7 +144,7 @@ pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> Pa
 
 pub async fn create_meeting(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     body: String,
 ) -> PageResult {
@@ -179,7 +179,7 @@ pub async fn create_meeting(
 
 pub async fn agenda(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<Uuid>,
 ) -> PageResult {
@@ -245,7 +245,7 @@ pub struct RaiseForm {
 
 pub async fn raise(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<Uuid>,
     Form(f): Form<RaiseForm>,
@@ -320,7 +320,7 @@ pub async fn charges(State(state): State<AppState>, Signed(auth): Signed) -> Pag
 
 pub async fn charge(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<Uuid>,
 ) -> PageResult {
@@ -378,7 +378,7 @@ pub struct MessageForm {
 
 pub async fn message(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<Uuid>,
     Form(f): Form<MessageForm>,
@@ -403,7 +403,7 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<Uuid>,
     Form(f): Form<DecisionForm>,

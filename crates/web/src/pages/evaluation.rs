@@ -6,7 +6,8 @@
 
 use super::{PageResult, Signed, csrf_field, layout};
 use crate::AppState;
-use crate::audit::{self, Ctx};
+use crate::audit::{self};
+use crate::auth::Origin;
 use crate::error::AppError;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
@@ -78,7 +79,7 @@ pub async fn form(Signed(auth): Signed) -> PageResult {
 
 pub async fn run(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     mut multipart: Multipart,
 ) -> PageResult {

@@ -7,6 +7,7 @@ use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
 use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::error::AppError;
 use crate::workflow::holds::DecisionForm;
 use crate::workflow::views::HoldView;
@@ -116,13 +117,17 @@ async fn page(
     ))
 }
 
-pub async fn queue(State(state): State<AppState>, ctx: Ctx, Signed(auth): Signed) -> PageResult {
+pub async fn queue(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(auth): Signed,
+) -> PageResult {
     Ok(page(&state, &ctx, &auth, None).await?.into_response())
 }
 
 pub async fn decide(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<HoldId>,
     body: String,

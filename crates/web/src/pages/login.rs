@@ -2,10 +2,11 @@
 
 use super::{PageResult, Signed, csrf_value, layout, see_other};
 use crate::AppState;
-use crate::audit::{self, Ctx};
+use crate::audit::{self};
+use crate::auth::Origin;
 use crate::auth::session::{clear_session_cookie, session_cookie};
 use crate::auth::{AuthVia, PendingMfa, login, secret, totp};
-use crate::error::AppError;
+use crate::error::{AppError, WebError};
 use crate::now;
 use axum::Form;
 use axum::extract::State;
@@ -41,7 +42,7 @@ fn login_page(csrf: &str, error: Option<&str>, email: &str, demo: bool) -> Marku
                     h2 id="demo-h" { "Demo site" }
                     p { "Every demo account uses the password " code { "demo-password" } ":" }
                     ul.compact {
-                        @for (login, _, role, _) in crate::seed::USERS {
+                        @for (login, _, role, _) in handoff_seed::USERS {
                             li { code { (login) } " — " (role.label()) }
                         }
                     }
@@ -71,7 +72,7 @@ pub struct LoginForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -132,7 +133,7 @@ fn challenge_page(csrf: &str, error: Option<&str>) -> Markup {
     )
 }
 
-pub async fn challenge_form(pending: Result<PendingMfa, AppError>) -> Response {
+pub async fn challenge_form(pending: Result<PendingMfa, WebError>) -> Response {
     match pending {
         Ok(p) if p.user.totp_enabled => challenge_page(&p.session.csrf_token, None).into_response(),
         Ok(_) => see_other("/account/mfa"),
@@ -147,8 +148,8 @@ pub struct CodeForm {
 
 pub async fn challenge_submit(
     State(state): State<AppState>,
-    ctx: Ctx,
-    pending: Result<PendingMfa, AppError>,
+    Origin(ctx): Origin,
+    pending: Result<PendingMfa, WebError>,
     Form(f): Form<CodeForm>,
 ) -> PageResult {
     let Ok(p) = pending else {
@@ -223,10 +224,10 @@ pub async fn challenge_submit(
 
 pub async fn logout(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     jar: CookieJar,
     auth: Result<Signed, Response>,
-    pending: Result<PendingMfa, AppError>,
+    pending: Result<PendingMfa, WebError>,
 ) -> PageResult {
     let mut tx = state.store.begin().await?;
     if let Ok(Signed(a)) = auth {
@@ -251,7 +252,7 @@ pub async fn logout(
 
 pub async fn logout_everywhere(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     jar: CookieJar,
     Signed(a): Signed,
 ) -> PageResult {

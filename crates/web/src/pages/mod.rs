@@ -203,7 +203,7 @@ pub fn error_page(e: AppError) -> Response {
     if let AppError::Internal(inner) = &e {
         tracing::error!(error = %crate::error::error_chain(inner.as_ref()), "page failed");
     }
-    let status = e.status();
+    let status = crate::error::status(&e);
     let message = match &e {
         AppError::Csrf => {
             "This form has expired. Go back, reload the page and try again.".to_string()

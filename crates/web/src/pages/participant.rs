@@ -9,6 +9,7 @@ use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
 use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::casework::caseload::AssignForm;
 use crate::casework::contacts::{ContactForm, PieceForm};
 use crate::casework::plan::{GoalForm, StepForm};
@@ -65,7 +66,7 @@ pub struct ProfileQuery {
 
 pub async fn profile(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
     Query(q): Query<ProfileQuery>,
@@ -306,7 +307,7 @@ fn assign_form(
 /// The contact form: a phone in the field, under a minute.
 pub async fn contact_form(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -403,7 +404,7 @@ fn refused(e: &AppError) -> bool {
 
 pub async fn log_contact(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
     body: String,
@@ -469,7 +470,7 @@ async fn then_back(
 
 pub async fn add_goal(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
     body: String,
@@ -497,7 +498,7 @@ pub async fn add_goal(
 
 pub async fn update_goal(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path((id, gid)): Path<(String, String)>,
     body: String,
@@ -520,7 +521,7 @@ pub async fn update_goal(
 
 pub async fn close(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
     body: String,
@@ -540,7 +541,7 @@ pub async fn close(
 
 pub async fn reopen(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
 ) -> PageResult {
@@ -553,7 +554,7 @@ pub async fn reopen(
 
 pub async fn assign(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<String>,
     body: String,

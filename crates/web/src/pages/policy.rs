@@ -7,8 +7,8 @@
 use super::flow::{Fields, local, problem};
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
-use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::error::AppError;
 use crate::workflow::policy::PolicyUpdate;
 use crate::workflow::{self, SiteCtx};
@@ -306,7 +306,7 @@ fn policy_of(f: &Fields, current: &Value) -> Value {
 
 pub async fn save(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     body: String,
 ) -> PageResult {

@@ -6,6 +6,7 @@ use super::flow::{Fields, ago, field_label, hold_label, local, problem};
 use super::{PageResult, Signed, csrf_field, layout};
 use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::error::AppError;
 use crate::workflow::views::{CreatedReferral, ReferralView};
 use crate::workflow::{self, SiteCtx};
@@ -314,7 +315,7 @@ fn referral_form(f: &Fields) -> ReferralForm {
 
 pub async fn submit(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     body: String,
 ) -> PageResult {
@@ -447,7 +448,7 @@ pub struct DetailQuery {
 
 pub async fn detail(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
     Query(q): Query<DetailQuery>,

@@ -9,6 +9,7 @@ use super::referral::detail_page;
 use super::{PageResult, Signed, csrf_field, see_other};
 use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::error::AppError;
 use crate::workflow::intake::IntakeForm;
 use crate::workflow::referrals::TriageForm;
@@ -266,7 +267,7 @@ async fn refused(
 
 pub async fn accept(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
 ) -> PageResult {
@@ -276,7 +277,7 @@ pub async fn accept(
 
 pub async fn arrive(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
 ) -> PageResult {
@@ -286,7 +287,7 @@ pub async fn arrive(
 
 pub async fn triage(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
     body: String,
@@ -306,7 +307,7 @@ pub async fn triage(
 
 pub async fn intake(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
     body: String,
@@ -371,7 +372,7 @@ fn release_form_of(f: &Fields) -> ReleaseForm {
 
 pub async fn release(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
     body: String,
@@ -401,7 +402,7 @@ pub async fn release(
 
 pub async fn revoke(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReleaseId>,
     body: String,
@@ -416,7 +417,7 @@ pub async fn revoke(
 
 pub async fn approval(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
     body: String,

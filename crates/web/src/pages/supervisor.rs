@@ -4,8 +4,8 @@
 
 use super::flow::{Fields, from_local, local, minutes, problem};
 use super::{PageResult, Signed, csrf_field, layout, see_other};
-use crate::audit::Ctx;
 use crate::auth::Auth;
+use crate::auth::Origin;
 use crate::error::AppError;
 use crate::workflow::{self, SiteCtx};
 use crate::{AppState, now};
@@ -168,7 +168,7 @@ pub async fn roster(State(state): State<AppState>, Signed(auth): Signed) -> Page
 
 pub async fn add_shift(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     body: String,
 ) -> PageResult {
@@ -197,7 +197,7 @@ pub async fn add_shift(
 
 pub async fn remove_shift(
     State(state): State<AppState>,
-    ctx: Ctx,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ShiftId>,
 ) -> PageResult {

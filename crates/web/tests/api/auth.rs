@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 both!(every_demo_login_works, |db| async move {
     let app = TestApp::spawn(db).await;
-    for (login, _, role, _) in handoff_web::seed::USERS {
+    for (login, _, role, _) in handoff_seed::USERS {
         let mut a = TestApp {
             client: app.new_client(),
             csrf: None,

@@ -742,12 +742,12 @@ both!(pages_show_only_what_the_guard_allows, |db| async move {
 both!(the_demo_site_is_realistic, |db| async move {
     let app = TestApp::spawn(db).await;
     let started = std::time::Instant::now();
-    let report = handoff_web::seed_data::populate(&app.store).await.unwrap();
+    let report = handoff_seed::data::populate(&app.store).await.unwrap();
     eprintln!("demo data: {report:?} in {:?}", started.elapsed());
     assert!(report.participants >= 200, "{report:?}");
     assert!(report.contacts >= 2000, "{report:?}");
     // Idempotent: a second run adds nothing.
-    let again = handoff_web::seed_data::populate(&app.store).await.unwrap();
+    let again = handoff_seed::data::populate(&app.store).await.unwrap();
     assert_eq!(again.participants, 0);
     let supervisor = as_user(&app, "supervisor@demo.test").await;
     let (_, team) = supervisor.get_json("/api/v1/caseloads?view=team").await;

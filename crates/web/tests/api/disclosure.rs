@@ -66,19 +66,11 @@ const EXPECTED: &[(Role, Rel, [&str; 5])] = &[
 ];
 
 fn demo_login(role: Role) -> &'static str {
-    handoff_web::seed::USERS
-        .iter()
-        .find(|u| u.2 == role)
-        .unwrap()
-        .0
+    handoff_seed::USERS.iter().find(|u| u.2 == role).unwrap().0
 }
 
 fn kind_of(role: Role) -> AgencyKind {
-    handoff_web::seed::USERS
-        .iter()
-        .find(|u| u.2 == role)
-        .unwrap()
-        .3
+    handoff_seed::USERS.iter().find(|u| u.2 == role).unwrap().3
 }
 
 /// A release naming `agencies` for every category, with Part 2 elements.
@@ -108,7 +100,7 @@ both!(
 
         // A second agency of every kind, with a user of each role in it.
         let mut others = Vec::new();
-        for (_, _, role, kind) in handoff_web::seed::USERS {
+        for (_, _, role, kind) in handoff_seed::USERS {
             let name = format!("Other {}", kind.label());
             let agency =
                 match handoff_store::orgs::find_agency_by_name(&mut app.store.conn(), site, &name)

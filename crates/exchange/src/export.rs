@@ -15,10 +15,6 @@
 //! **HMIS**: the participants whose release lets the housing partner see
 //! them, with names only where the release allows `identity`.
 
-use crate::AppState;
-use crate::disclosure::facts;
-use crate::error::{AppError, AppResult};
-use crate::workflow::SiteCtx;
 use handoff_domain::disclosure::{self, Viewer};
 use handoff_domain::referral::{Door, Race, Sex};
 use handoff_domain::{AgencyKind, DataCategory, Role, SiteId, UserId};
@@ -31,6 +27,10 @@ use handoff_justice::hmis::{
     HmisExport, HmisExportSet, HmisIncomeBenefits, RowAudit,
 };
 use handoff_justice::{Kind, Record};
+use handoff_services::AppState;
+use handoff_services::disclosure::facts;
+use handoff_services::error::{AppError, AppResult};
+use handoff_services::workflow::SiteCtx;
 use handoff_store::referrals::Filter;
 use handoff_store::{casework, justice, referrals};
 use std::collections::HashMap;
@@ -201,7 +201,7 @@ pub async fn evaluation(
         let (Some(person_id), Some(&(ry, rm))) = (pid(&key), referral_month.get(&key)) else {
             continue;
         };
-        for m in crate::casework::status::series(state, &ctx, p, study_end).await? {
+        for m in handoff_services::casework::status::series(state, &ctx, p, study_end).await? {
             let (Some(y), Some(mo)) = (
                 m.month.get(..4).and_then(|y| y.parse::<i32>().ok()),
                 m.month.get(5..7).and_then(|x| x.parse::<i32>().ok()),

@@ -8,8 +8,7 @@
 //! sit near the limits. Deterministic (a small LCG), idempotent (only when
 //! the site has no participants) and one transaction per person.
 
-use crate::error::AppError;
-use crate::seed::{DEMO_PASSWORD, DEMO_SITE_SLUG};
+use crate::{DEMO_PASSWORD, DEMO_SITE_SLUG};
 use handoff_domain::eligibility::{self, KnownRecord, ScreeningFacts};
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::hold::{Hold, HoldEvent, ProsecutorDecision};
@@ -19,6 +18,7 @@ use handoff_domain::referral::{Referral, ReferralForm};
 use handoff_domain::release::{Release, ReleaseForm, StoredRelease};
 use handoff_domain::site_time::SiteTimeZone;
 use handoff_domain::{AgencyKind, DataCategory, Email, HoldId, Role, SiteId, UserId};
+use handoff_services::error::AppError;
 use handoff_store::casework::{IntakeContent, NewIntake};
 use handoff_store::contacts::{NewContact, Piece};
 use handoff_store::goals::{NewServiceReferral, Step};
@@ -393,8 +393,8 @@ pub async fn populate(store: &Store) -> Result<Report, AppError> {
     };
 
     // The case managers: one password hash for all demo accounts.
-    let hash = crate::auth::password::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
-    let now = crate::now();
+    let hash = handoff_services::auth::password::hash(DEMO_PASSWORD).map_err(AppError::Internal)?;
+    let now = handoff_services::now();
     let mut managers: Vec<(UserId, usize)> = Vec::new();
     {
         let mut tx = store.begin().await?;

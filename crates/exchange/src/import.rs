@@ -3,7 +3,7 @@
 //! caller holds the transaction: a file's records commit together or not
 //! at all.
 
-use super::link::Linker;
+use crate::link::Linker;
 use handoff_domain::site_time::SiteTimeZone;
 use handoff_domain::{ParticipantId, SiteId};
 use handoff_justice::{ImportedRecord, Kind, Record};

@@ -2,10 +2,12 @@
 //! LEAD" with its partner agencies and one user per role, all with the
 //! password `demo-password` and no second factor.
 
-use crate::accounts::{self, Actor, NewUser};
-use crate::error::AppError;
+pub mod data;
+
 use handoff_domain::eligibility::Policy;
 use handoff_domain::{AgencyKind, Email, Role};
+use handoff_services::accounts::{self, Actor, NewUser};
+use handoff_services::error::AppError;
 use handoff_store::{Store, orgs, users};
 
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -152,13 +154,13 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
             &Policy::demo(),
             Some("Demo policy after Seattle's first protocol"),
             None,
-            crate::now(),
+            handoff_services::now(),
         )
         .await?;
         tx.commit().await?;
     }
     // Keep the demo case manager on call, so hand-offs reach someone.
-    let t = crate::now();
+    let t = handoff_services::now();
     if handoff_store::roster::on_call(&mut c, site.id, t)
         .await?
         .is_empty()

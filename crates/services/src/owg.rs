@@ -182,7 +182,7 @@ pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppRe
             added += 1;
         }
     }
-    added += crate::justice::alerts::agenda_items(state, site, meeting).await?;
+    added += justice_agenda_items(state, site, meeting).await?;
     Ok(added)
 }
 
@@ -756,4 +756,86 @@ pub async fn my_charges(state: &AppState, auth: &Auth) -> AppResult<Vec<Coordina
         }
     }
     Ok(out)
+}
+
+/// Puts a linked booking or charge on a meeting's agenda (once per
+/// meeting). The detail holds dates only.
+pub async fn add_agenda_item(
+    c: &mut handoff_store::Conn<'_>,
+    site: handoff_domain::SiteId,
+    meeting: uuid::Uuid,
+    r: &handoff_store::justice::JusticeRecord,
+    referral: Option<handoff_domain::ReferralId>,
+    at: time::OffsetDateTime,
+) -> Result<bool, handoff_store::StoreError> {
+    let Some(participant) = r.link.participant else {
+        return Ok(false);
+    };
+    let on = r.event_on.as_deref().unwrap_or("an unknown date");
+    let (source, detail) = if r.kind == handoff_justice::Kind::Bookings.as_str() {
+        ("booking", format!("Booked into jail on {on}"))
+    } else {
+        ("charge", format!("New charge filed on {on}"))
+    };
+    let key = format!("justice:{}", r.id);
+    owg::add_item(
+        c,
+        site,
+        meeting,
+        NewItem {
+            source,
+            participant: Some(participant),
+            referral,
+            category: Some(DataCategory::Justice),
+            detail: Some(&detail),
+            body: None,
+            raised_by: None,
+            dedupe_key: Some(&key),
+        },
+        at,
+    )
+    .await
+}
+
+/// Adds to a meeting's agenda the bookings and charges linked to
+/// participants since the meeting before it (all of them for a site's first
+/// meeting). Running it again adds nothing new.
+pub async fn justice_agenda_items(
+    state: &AppState,
+    site: handoff_domain::SiteId,
+    meeting: uuid::Uuid,
+) -> Result<usize, handoff_store::StoreError> {
+    let mut c = state.store.conn();
+    let this = owg::get_meeting(&mut c, site, meeting).await?;
+    let previous = owg::list_meetings(&mut c, site)
+        .await?
+        .into_iter()
+        .filter(|m| m.held_on < this.held_on)
+        .map(|m| m.held_on)
+        .max();
+    let since = previous
+        .and_then(|d| {
+            time::Date::parse(
+                &d,
+                time::macros::format_description!("[year]-[month]-[day]"),
+            )
+            .ok()
+        })
+        .map_or(time::OffsetDateTime::UNIX_EPOCH, |d| {
+            d.midnight().assume_utc()
+        });
+    let at = crate::now();
+    let mut added = 0;
+    for r in handoff_store::justice::participant_events_since(&mut c, site, since).await? {
+        let Some(pid) = r.link.participant else {
+            continue;
+        };
+        let referral = handoff_store::casework::get_participant(&mut c, site, pid)
+            .await?
+            .referral_id;
+        if add_agenda_item(&mut c, site, meeting, &r, referral, at).await? {
+            added += 1;
+        }
+    }
+    Ok(added)
 }

@@ -10,15 +10,15 @@
 //! hold ids; what a reader then sees of the participant comes through the
 //! disclosure guard.
 
-use super::SiteZone;
-use super::import::Alert;
-use crate::AppState;
-use crate::workflow::events::{Audience, SiteEvent};
+use crate::SiteZone;
+use crate::import::Alert;
 use handoff_domain::audit::{AuditEvent, Outcome};
 use handoff_domain::{AgencyKind, DataCategory, UserId};
 use handoff_justice::{Kind, Record};
+use handoff_services::AppState;
+use handoff_services::workflow::events::{Audience, SiteEvent};
 use handoff_store::notifications::{self, NewNotification};
-use handoff_store::owg::{self, NewItem};
+use handoff_store::owg;
 use handoff_store::{StoreError, casework, holds, justice, orgs};
 use time::OffsetDateTime;
 
@@ -113,7 +113,7 @@ pub async fn raise(
                 referral_id: p.referral_id,
             });
         }
-        crate::workflow::events::webhook(
+        handoff_services::workflow::events::webhook(
             state,
             ctx.site.webhook_url.clone(),
             serde_json::json!({"event": kind, "site_id": site, "participant_id": p.id, "record_id": a.record, "at": at.unix_timestamp()}),
@@ -122,7 +122,8 @@ pub async fn raise(
         let record: Option<Record> = serde_json::from_str(&r.content).ok();
         // 2. The OWG's next agenda.
         if let Some(meeting) = next_meeting {
-            add_agenda_item(&mut c, site, meeting, &r, p.referral_id, at).await?;
+            handoff_services::owg::add_agenda_item(&mut c, site, meeting, &r, p.referral_id, at)
+                .await?;
         }
         // 3. Prosecutorial coordination on new charges.
         let office = match p.referral_id {
@@ -161,84 +162,4 @@ pub async fn raise(
         raised += 1;
     }
     Ok(raised)
-}
-
-/// Puts a linked booking or charge on a meeting's agenda (once per
-/// meeting). The detail holds dates only.
-pub async fn add_agenda_item(
-    c: &mut handoff_store::Conn<'_>,
-    site: handoff_domain::SiteId,
-    meeting: uuid::Uuid,
-    r: &justice::JusticeRecord,
-    referral: Option<handoff_domain::ReferralId>,
-    at: OffsetDateTime,
-) -> Result<bool, StoreError> {
-    let Some(participant) = r.link.participant else {
-        return Ok(false);
-    };
-    let on = r.event_on.as_deref().unwrap_or("an unknown date");
-    let (source, detail) = if r.kind == Kind::Bookings.as_str() {
-        ("booking", format!("Booked into jail on {on}"))
-    } else {
-        ("charge", format!("New charge filed on {on}"))
-    };
-    let key = format!("justice:{}", r.id);
-    owg::add_item(
-        c,
-        site,
-        meeting,
-        NewItem {
-            source,
-            participant: Some(participant),
-            referral,
-            category: Some(DataCategory::Justice),
-            detail: Some(&detail),
-            body: None,
-            raised_by: None,
-            dedupe_key: Some(&key),
-        },
-        at,
-    )
-    .await
-}
-
-/// Adds to a meeting's agenda the bookings and charges linked to
-/// participants since the meeting before it (all of them for a site's first
-/// meeting). Running it again adds nothing new.
-pub async fn agenda_items(
-    state: &AppState,
-    site: handoff_domain::SiteId,
-    meeting: uuid::Uuid,
-) -> Result<usize, StoreError> {
-    let mut c = state.store.conn();
-    let this = owg::get_meeting(&mut c, site, meeting).await?;
-    let previous = owg::list_meetings(&mut c, site)
-        .await?
-        .into_iter()
-        .filter(|m| m.held_on < this.held_on)
-        .map(|m| m.held_on)
-        .max();
-    let since = previous
-        .and_then(|d| {
-            time::Date::parse(
-                &d,
-                time::macros::format_description!("[year]-[month]-[day]"),
-            )
-            .ok()
-        })
-        .map_or(OffsetDateTime::UNIX_EPOCH, |d| d.midnight().assume_utc());
-    let at = crate::now();
-    let mut added = 0;
-    for r in justice::participant_events_since(&mut c, site, since).await? {
-        let Some(pid) = r.link.participant else {
-            continue;
-        };
-        let referral = casework::get_participant(&mut c, site, pid)
-            .await?
-            .referral_id;
-        if add_agenda_item(&mut c, site, meeting, &r, referral, at).await? {
-            added += 1;
-        }
-    }
-    Ok(added)
 }

@@ -4,16 +4,16 @@
 //! candidate) and never asked again; a rejection re-links the record
 //! against the remaining candidates.
 
-use super::link::parse_candidate;
-use crate::audit::{self, Ctx};
-use crate::auth::Auth;
-use crate::disclosure::{Guard, facts};
-use crate::error::{AppError, AppResult};
-use crate::workflow::{agency_of, is_case_management};
-use crate::{AppState, now};
+use crate::link::parse_candidate;
 use handoff_domain::DataCategory;
 use handoff_domain::audit::Outcome;
 use handoff_justice::Record;
+use handoff_services::audit::{self, Ctx};
+use handoff_services::auth::Auth;
+use handoff_services::disclosure::{Guard, facts};
+use handoff_services::error::{AppError, AppResult};
+use handoff_services::workflow::{agency_of, is_case_management};
+use handoff_services::{AppState, now};
 use handoff_store::justice::{self, Decision, JusticeRecord, LinkStatus};
 use handoff_store::{casework, referrals};
 use serde::{Deserialize, Serialize};
@@ -188,8 +188,8 @@ pub async fn decide(
             ));
         }
     };
-    let ctx = super::SiteZone::load(state, site).await?;
-    let linker = super::linker(state, site).await?;
+    let ctx = crate::SiteZone::load(state, site).await?;
+    let linker = crate::linker(state, site).await?;
     let at = now();
     let mut tx = state.store.begin().await?;
     if !justice::decide(
@@ -239,12 +239,12 @@ pub async fn decide(
             handoff_justice::Kind::Bookings | handoff_justice::Kind::Charges
         )
     {
-        let alert = super::import::Alert {
+        let alert = crate::import::Alert {
             record: id,
             participant,
             kind,
         };
-        super::alerts::raise(state, &ctx, &[alert], Some(auth.user.id), at).await?;
+        crate::alerts::raise(state, &ctx, &[alert], Some(auth.user.id), at).await?;
     }
     Ok(())
 }

@@ -491,7 +491,7 @@ pub async fn content(
         DataCategory::Justice => handoff_store::justice::for_participant(&mut c, p.site_id, p.id)
             .await?
             .iter()
-            .map(|r| crate::justice::view::record(r, lds))
+            .map(|r| crate::justice_view::record(r, lds))
             .collect(),
     })
 }

@@ -5,36 +5,16 @@
 
 use crate::auth::Auth;
 use crate::{AppState, now};
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
 use handoff_domain::audit::{AuditEvent, Outcome};
 use handoff_store::Tx;
 use handoff_store::users::User;
-use std::convert::Infallible;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 /// Where a request came from, for the audit log: its request id and client address.
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
     pub request_id: Option<String>,
     pub client_ip: Option<IpAddr>,
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
-    type Rejection = Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
-        Ok(Ctx {
-            request_id: parts
-                .headers
-                .get("x-request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
-            client_ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        })
-    }
 }
 
 /// Starts an event for a user (actor, role, agency, site filled in).

@@ -11,15 +11,14 @@ pub mod export;
 pub mod import;
 pub mod link;
 pub mod review;
-pub mod view;
 
-use crate::audit::{self, Ctx};
-use crate::auth::{Auth, AuthVia};
-use crate::error::{AppError, AppResult};
-use crate::{AppState, now};
 use handoff_domain::SiteId;
 use handoff_domain::audit::Outcome;
 use handoff_justice::{ImportReport, ImportedRecord, Kind, Mapping};
+use handoff_services::audit::{self, Ctx};
+use handoff_services::auth::{Auth, AuthVia};
+use handoff_services::error::{AppError, AppResult};
+use handoff_services::{AppState, now};
 use import::{Importer, Summary};
 use link::Linker;
 use std::collections::HashMap;
@@ -223,7 +222,7 @@ pub async fn evaluation_files(
         ));
     }
     let site = auth.user.site_id;
-    let ctx = crate::workflow::SiteCtx::load(state, site).await?;
+    let ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
     if !ctx.policy.policy.research_use_allowed {
         return Err(AppError::Forbidden(
             "the site's policy does not allow research use",
