@@ -18,6 +18,7 @@ pub mod org;
 pub mod participation;
 pub mod referral;
 pub mod release;
+pub mod rules;
 pub mod site_time;
 
 pub use account::{Email, PasswordPolicy, PasswordRejected};

@@ -9,11 +9,12 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::disclosure::{Facts, Guard, facts, last_contact};
 use crate::error::{AppError, AppResult};
-use crate::workflow::{agency_of, is_case_management};
+use crate::workflow::{self, agency_of, is_case_management};
 use crate::{AppState, now};
 use handoff_domain::audit::Outcome;
 use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
+use handoff_domain::rules::Action;
 use handoff_domain::{AgencyKind, DataCategory, ParticipantId, Role, UserId};
 use handoff_store::owg::{self, NewItem};
 use handoff_store::referrals::Filter;
@@ -23,14 +24,14 @@ use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-fn may_convene(auth: &Auth) -> AppResult<()> {
-    if auth.user.has_role(Role::Supervisor) || auth.user.has_role(Role::SiteAdmin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden(
-            "OWG meetings are convened by the project manager",
-        ))
-    }
+async fn may_convene(state: &AppState, auth: &Auth) -> AppResult<()> {
+    let agency = agency_of(state, auth).await?;
+    workflow::require(
+        auth,
+        &agency,
+        Action::ConveneOwg,
+        "OWG meetings are convened by the project manager.",
+    )
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -48,7 +49,7 @@ pub async fn create_meeting(
     actx: &Ctx,
     m: NewMeeting,
 ) -> AppResult<Uuid> {
-    may_convene(auth)?;
+    may_convene(state, auth).await?;
     time::Date::parse(
         m.held_on.trim(),
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -90,7 +91,7 @@ pub async fn create_meeting(
 /// bookings and charges since the last meeting. Running it again adds only
 /// what is new.
 pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppResult<usize> {
-    may_convene(auth)?;
+    may_convene(state, auth).await?;
     let site = auth.user.site_id;
     let mut c = state.store.conn();
     owg::get_meeting(&mut c, site, meeting).await?;
@@ -404,8 +405,10 @@ pub struct Minutes {
     pub minutes: String,
 }
 
-/// Minutes are written by case management or the convener (they may hold
-/// case detail, so they are `notes` about the participant).
+/// Minutes may hold case detail, so they are `notes` about the item's
+/// participant: the meeting's convener writes them, and so may an attendee
+/// whose organisation may see that participant under `notes`. A site admin
+/// writes none.
 pub async fn set_minutes(
     state: &AppState,
     auth: &Auth,
@@ -414,8 +417,39 @@ pub async fn set_minutes(
     body: Minutes,
 ) -> AppResult<()> {
     let agency = agency_of(state, auth).await?;
-    if !(is_case_management(auth, &agency) || auth.user.has_role(Role::SiteAdmin)) {
-        return Err(AppError::Forbidden("minutes are kept by case management"));
+    const REFUSAL: &str = "Minutes are kept by the meeting's convener, or by an attendee whose organisation may see this participant's case notes.";
+    if !workflow::may(auth, &agency, Action::WriteMinutes) {
+        return Err(AppError::Forbidden(REFUSAL));
+    }
+    let site = auth.user.site_id;
+    let meeting_id = owg::meeting_of_item(&mut state.store.conn(), site, item).await?;
+    let meeting = owg::get_meeting(&mut state.store.conn(), site, meeting_id).await?;
+    let convener = meeting.created_by == auth.user.id;
+    if !convener {
+        if !meeting.attendees.contains(&auth.user.id) {
+            return Err(AppError::Forbidden(REFUSAL));
+        }
+        let participant = owg::items(&mut state.store.conn(), site, meeting_id)
+            .await?
+            .into_iter()
+            .find(|i| i.id == item)
+            .and_then(|i| i.participant_id);
+        if let Some(pid) = participant {
+            let guard = Guard::new(state, auth).await?;
+            let p = casework::get_participant(&mut state.store.conn(), site, pid).await?;
+            let f = facts(state, guard.site(), p).await?;
+            if !matches!(
+                guard.assess(&f).answer(DataCategory::Notes),
+                handoff_domain::disclosure::Answer::Allowed(_)
+            ) {
+                let mut e = audit::event(auth, "owg.minutes", Outcome::Denied, actx);
+                e.subject_ref = Some(format!("owg_item:{item}"));
+                e.subject_participant_id = Some(pid);
+                e.categories = vec![DataCategory::Notes];
+                audit::record(state, e).await?;
+                return Err(AppError::Forbidden(REFUSAL));
+            }
+        }
     }
     if body.minutes.chars().count() > 8000 {
         return Err(AppError::field("minutes", "is longer than 8000 characters"));

@@ -8,7 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use handoff_domain::audit::Outcome;
 use handoff_domain::hold::{HoldState, ProsecutorDecision};
-use handoff_domain::{AgencyKind, DataCategory, HoldId, Role};
+use handoff_domain::rules::Action;
+use handoff_domain::{DataCategory, HoldId};
 use handoff_store::{holds, referrals};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -19,9 +20,9 @@ async fn office_filter(
     auth: &Auth,
 ) -> AppResult<Option<handoff_domain::AgencyId>> {
     let agency = agency_of(state, auth).await?;
-    if auth.user.has_role(Role::Prosecutor) && agency.kind == AgencyKind::Prosecutor {
+    if super::may(auth, &agency, Action::DecideHold) {
         Ok(Some(agency.id))
-    } else if auth.user.has_role(Role::Supervisor) {
+    } else if super::may(auth, &agency, Action::SeeHoldQueue) {
         Ok(None)
     } else {
         Err(AppError::Forbidden(
@@ -75,11 +76,12 @@ pub async fn decide(
         .parse()
         .map_err(|e: handoff_domain::ParseError| AppError::field("decision", e.message))?;
     let agency = agency_of(state, auth).await?;
-    if !(auth.user.has_role(Role::Prosecutor) && agency.kind == AgencyKind::Prosecutor) {
-        return Err(AppError::Forbidden(
-            "only the prosecutor's office records a decision",
-        ));
-    }
+    super::require(
+        auth,
+        &agency,
+        Action::DecideHold,
+        "Only the prosecutor's office records a decision on a hold.",
+    )?;
     let mut tx = state.store.begin().await?;
     let mut stored = holds::get(&mut tx.conn(), auth.user.site_id, id).await?;
     if stored.prosecutor_agency_id.is_some_and(|o| o != agency.id) {

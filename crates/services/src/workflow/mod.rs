@@ -20,9 +20,10 @@ pub mod views;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
+use handoff_domain::SiteId;
 use handoff_domain::disclosure::{Subject, Viewer};
+use handoff_domain::rules::{self, Action, Actor};
 use handoff_domain::site_time::SiteTimeZone;
-use handoff_domain::{AgencyKind, SiteId};
 use handoff_store::orgs::{self, Agency, Site};
 use handoff_store::policy::PolicyVersion;
 
@@ -83,9 +84,35 @@ pub fn subject(
     }
 }
 
-/// Whether the caller works for the case-management side of the site.
+/// The caller as the rules table sees them.
+pub fn actor<'a>(auth: &'a Auth, agency: &Agency) -> Actor<'a> {
+    Actor {
+        roles: &auth.user.roles,
+        agency_kind: agency.kind,
+        designated_approver: auth.user.can_approve,
+    }
+}
+
+/// Whether the rules table lets the caller take the action at all.
+pub fn may(auth: &Auth, agency: &Agency, action: Action) -> bool {
+    rules::may(&actor(auth, agency), action)
+}
+
+/// The same, refusing with a message for the person who asked.
+pub fn require(
+    auth: &Auth,
+    agency: &Agency,
+    action: Action,
+    refusal: &'static str,
+) -> AppResult<()> {
+    if may(auth, agency, action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(refusal))
+    }
+}
+
+/// Whether the caller works cases for a case-management agency.
 pub fn is_case_management(auth: &Auth, agency: &Agency) -> bool {
-    agency.kind == AgencyKind::CaseManagement
-        && (auth.user.has_role(handoff_domain::Role::CaseManager)
-            || auth.user.has_role(handoff_domain::Role::Supervisor))
+    may(auth, agency, Action::Casework)
 }

@@ -5,7 +5,7 @@ use super::events::{Audience, SiteEvent};
 use super::views::{
     CreatedReferral, EligibilityView, HoldView, PersonView, ReferralView, StaffView,
 };
-use super::{SiteCtx, agency_of, is_case_management, subject, viewer};
+use super::{SiteCtx, agency_of, is_case_management, may, require, subject, viewer};
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -16,21 +16,19 @@ use handoff_domain::eligibility::{self, Approval, KnownRecord, ScreeningFacts};
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::hold::Hold;
 use handoff_domain::referral::{Door, Referral, ReferralForm};
+use handoff_domain::rules::Action;
 use handoff_domain::{AgencyKind, DataCategory, HoldId, ReferralId, Role};
 use handoff_store::orgs::Agency;
 use handoff_store::referrals::{self, Filter, NewReferral, ReferralRecord};
 use handoff_store::{casework, holds, ids::new_id, notifications, orgs, releases, roster, users};
 
 /// May this caller refer through this door?
-fn may_refer(auth: &Auth, door: Door) -> bool {
-    match door {
-        Door::ArrestDiversion | Door::SocialContact => auth.user.has_role(Role::Officer),
-        Door::Community => {
-            auth.user.has_role(Role::CommunityReferrer)
-                || auth.user.has_role(Role::CaseManager)
-                || auth.user.has_role(Role::Supervisor)
-        }
-    }
+fn may_refer(auth: &Auth, agency: &Agency, door: Door) -> bool {
+    let action = match door {
+        Door::ArrestDiversion | Door::SocialContact => Action::ReferByOfficer,
+        Door::Community => Action::ReferByCommunity,
+    };
+    may(auth, agency, action)
 }
 
 /// Whether case management can take one more person: participants without
@@ -58,9 +56,10 @@ pub async fn submit(
         .trim()
         .parse()
         .map_err(|e: handoff_domain::ParseError| AppError::field("door", e.message))?;
-    if !may_refer(auth, door) {
+    let agency = agency_of(state, auth).await?;
+    if !may_refer(auth, &agency, door) {
         return Err(AppError::Forbidden(
-            "your role cannot refer through this door",
+            "Your role cannot refer through this door.",
         ));
     }
     let referral = Referral::try_from(form)?;
@@ -211,7 +210,7 @@ pub async fn list(state: &AppState, auth: &Auth, mine: bool) -> AppResult<Vec<Re
     let records = referrals::list(&mut state.store.conn(), auth.user.site_id, filter, 500).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let mut out = Vec::with_capacity(records.len());
-    for r in &records {
+    for r in records.iter().filter(|r| may_read(auth, &agency, r)) {
         out.push(view(state, auth, &agency, &ctx, r).await?);
     }
     Ok(out)
@@ -231,7 +230,7 @@ pub async fn awaiting_approval(state: &AppState, auth: &Auth) -> AppResult<Vec<R
     )
     .await?;
     let mut out = Vec::with_capacity(records.len());
-    for r in &records {
+    for r in records.iter().filter(|r| may_read(auth, &agency, r)) {
         out.push(view(state, auth, &agency, &ctx, r).await?);
     }
     Ok(out)
@@ -240,11 +239,12 @@ pub async fn awaiting_approval(state: &AppState, auth: &Auth) -> AppResult<Vec<R
 /// Referrals waiting for a case manager (the hand-off inbox).
 pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
-    if !is_case_management(auth, &agency) {
-        return Err(AppError::Forbidden(
-            "the hand-off inbox is for case management",
-        ));
-    }
+    require(
+        auth,
+        &agency,
+        Action::RespondToHandoff,
+        "The hand-off inbox is for case managers and supervisors of a case-management agency.",
+    )?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let records = referrals::list(
         &mut state.store.conn(),
@@ -254,16 +254,25 @@ pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>
     )
     .await?;
     let mut out = Vec::with_capacity(records.len());
-    for r in &records {
+    for r in records.iter().filter(|r| serves(auth, &agency, r)) {
         out.push(view(state, auth, &agency, &ctx, r).await?);
     }
     Ok(out)
 }
 
+/// Whether the caller works this referral for case management: before
+/// acceptance, staff of every case-management agency the site hands off to
+/// (they must see enough to respond); after acceptance, the serving agency
+/// alone.
+pub fn serves(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
+    may(auth, agency, Action::RespondToHandoff)
+        && r.case_agency_id.is_none_or(|serving| serving == agency.id)
+}
+
 /// Whether the caller may read this referral at all.
 fn may_read(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
     r.referred_by == auth.user.id
-        || is_case_management(auth, agency)
+        || serves(auth, agency, r)
         || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval)
 }
 
@@ -273,9 +282,7 @@ fn may_approve(rule: Approval, auth: &Auth, agency: &Agency) -> AppResult<()> {
     let may = match rule {
         Approval::None => false,
         Approval::Police => is_police_approver(auth, agency),
-        Approval::ProjectManagement => {
-            auth.user.has_role(Role::Supervisor) || agency.kind == AgencyKind::ProgramOffice
-        }
+        Approval::ProjectManagement => may(auth, agency, Action::ApproveAsProjectManagement),
     };
     if may {
         Ok(())
@@ -288,7 +295,7 @@ fn may_approve(rule: Approval, auth: &Auth, agency: &Agency) -> AppResult<()> {
 
 /// Designated police staff who approve referrals where the policy asks.
 fn is_police_approver(auth: &Auth, agency: &Agency) -> bool {
-    auth.user.can_approve && agency.kind == AgencyKind::Police
+    may(auth, agency, Action::ApproveAsPolice)
 }
 
 /// Loads a referral the caller may read; anything else is "not found".
@@ -323,7 +330,7 @@ pub async fn get(
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let mut v = view(state, auth, &agency, &ctx, &r).await?;
-    if is_case_management(auth, &agency) {
+    if serves(auth, &agency, &r) {
         v.likely_matches = Some(crate::known::likely_matches(state, r.site_id, r.person_id).await);
     }
     let mut e = audit::event(auth, "referral.read", Outcome::Allowed, actx);
@@ -347,7 +354,7 @@ pub async fn view(
     r: &ReferralRecord,
 ) -> AppResult<ReferralView> {
     let mut c = state.store.conn();
-    let cm = is_case_management(auth, agency);
+    let cm = serves(auth, agency, r);
     // The referrer, and police staff reviewing it for approval, see what was referred.
     let own = r.referred_by == auth.user.id
         || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval);
@@ -402,11 +409,28 @@ pub async fn view(
             d.is_allowed().then_some(true)
         }
     };
+    // Beyond the hand-off, how the person's case stands is enrolment: the
+    // serving agency sees it, others only where the release discloses
+    // `enrollment` to them. Everyone else learns whether the referral was
+    // accepted, and the officer who is coming while the case manager is on
+    // the way.
+    let disclosed = cm || participant == Some(true);
+    let status = if disclosed {
+        r.status
+    } else {
+        coarse(r.status)
+    };
+    let officer = may(auth, agency, Action::ReferByOfficer);
+    let accepted_by = if disclosed || (officer && r.status == ReferralStatus::Accepted) {
+        accepted_by
+    } else {
+        None
+    };
     Ok(ReferralView {
         id: *r.id.as_uuid(),
         door: r.door.as_str().to_string(),
-        status: r.status.as_str().to_string(),
-        status_label: r.status.label().to_string(),
+        status: status.as_str().to_string(),
+        status_label: status.label().to_string(),
         referred_at: r.referred_at,
         occurred_at: r.occurred_at,
         incident_number: r.incident_number.clone(),
@@ -422,9 +446,9 @@ pub async fn view(
         details: (cm || own).then(|| r.body.clone()),
         accepted_by,
         accepted_at: r.accepted_at,
-        triage_started_at: r.triage_started_at,
-        intake_completed_at: r.intake_completed_at,
-        enrolled_at: r.enrolled_at,
+        triage_started_at: r.triage_started_at.filter(|_| disclosed),
+        intake_completed_at: r.intake_completed_at.filter(|_| disclosed),
+        enrolled_at: r.enrolled_at.filter(|_| disclosed),
         participant,
         participant_id: if cm {
             r.participant_id.map(|p| *p.as_uuid())
@@ -433,6 +457,16 @@ pub async fn view(
         },
         likely_matches: None,
     })
+}
+
+/// A referral's status as those outside the case see it: accepted or not.
+fn coarse(s: ReferralStatus) -> ReferralStatus {
+    match s {
+        ReferralStatus::TriageStarted
+        | ReferralStatus::IntakeComplete
+        | ReferralStatus::Enrolled => ReferralStatus::Accepted,
+        other => other,
+    }
 }
 
 /// Moves a referral one step, refusing a step that does not apply now.
@@ -516,11 +550,12 @@ pub async fn accept(
     id: ReferralId,
 ) -> AppResult<ReferralView> {
     let agency = agency_of(state, auth).await?;
-    if !(auth.user.has_role(Role::CaseManager) && agency.kind == AgencyKind::CaseManagement) {
-        return Err(AppError::Forbidden(
-            "only a case manager accepts a hand-off",
-        ));
-    }
+    require(
+        auth,
+        &agency,
+        Action::AcceptHandoff,
+        "Only a case manager of a case-management agency accepts a hand-off.",
+    )?;
     let (r, _) = load(state, auth, id).await?;
     step(
         state,

@@ -2,11 +2,12 @@
 //! of the time from referral (or approval) to a case manager's acceptance,
 //! and to arrival at the scene.
 
-use super::{SiteCtx, agency_of, is_case_management};
+use super::{SiteCtx, agency_of};
 use crate::auth::Auth;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::{AppState, now};
-use handoff_domain::Role;
+use handoff_domain::rules::Action;
+
 use handoff_domain::handoff::HandoffSummary;
 use handoff_store::referrals::{self, Filter};
 use serde::Serialize;
@@ -45,10 +46,12 @@ fn times(v: &[Duration], target: u16) -> Option<Times> {
 
 pub async fn weekly(state: &AppState, auth: &Auth, weeks: u8) -> AppResult<Vec<WeekStats>> {
     let agency = agency_of(state, auth).await?;
-    let supervisor = auth.user.has_role(Role::Supervisor) && is_case_management(auth, &agency);
-    if !supervisor && !auth.user.has_role(Role::SiteAdmin) {
-        return Err(AppError::Forbidden("hand-off times are for supervisors"));
-    }
+    super::require(
+        auth,
+        &agency,
+        Action::SeeHandoffStats,
+        "Hand-off times are for supervisors and site admins.",
+    )?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let target = ctx.policy.policy.handoff_target_minutes;
     let today = ctx.tz.local_date(now());

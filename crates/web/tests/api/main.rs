@@ -6,6 +6,7 @@ mod helpers;
 
 mod auth;
 mod casework;
+mod consent;
 mod disclosure;
 mod evaluation;
 mod justice;

@@ -233,6 +233,31 @@ both!(
                 .0,
             StatusCode::FORBIDDEN
         );
+        // A site admin writes no minutes, and a case manager of another
+        // agency who is not attending overwrites none.
+        let other = crate::consent::outsider(
+            &app,
+            "Second Case Management Agency",
+            handoff_domain::AgencyKind::CaseManagement,
+            handoff_domain::Role::CaseManager,
+        )
+        .await;
+        for (who, item) in [
+            (&admin, &hold_item),
+            (&admin, &general),
+            (&other, &hold_item),
+            (&other, &general),
+        ] {
+            assert_eq!(
+                who.put(
+                    &format!("/api/v1/owg/items/{item}/minutes"),
+                    &json!({"minutes": "overwritten"})
+                )
+                .await
+                .0,
+                StatusCode::FORBIDDEN
+            );
+        }
         let (_, for_cm) = cm.get_json(&format!("/api/v1/owg/meetings/{mid}")).await;
         let (_, for_police) = officer
             .get_json(&format!("/api/v1/owg/meetings/{mid}"))

@@ -1,0 +1,161 @@
+//! Attacks from the outside review, replayed over HTTP: each test is what
+//! an attacker did, and what they must now get.
+
+use crate::both;
+use crate::helpers::*;
+use crate::workflow::{arrest, as_user};
+use handoff_domain::{AgencyKind, Role, SiteId};
+use handoff_web::accounts::{self, Actor, NewUser};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+/// A user of a new agency of the demo site, signed in.
+pub async fn outsider(app: &TestApp, agency: &str, kind: AgencyKind, role: Role) -> TestApp {
+    let site: SiteId = app
+        .store
+        .conn()
+        .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
+        .await
+        .unwrap()
+        .0
+        .into();
+    let a = match handoff_store::orgs::find_agency_by_name(&mut app.store.conn(), site, agency)
+        .await
+        .unwrap()
+    {
+        Some(a) => a,
+        None => accounts::create_agency(&app.store, Actor::Cli, site, agency, kind)
+            .await
+            .unwrap(),
+    };
+    let email = format!("{}.{}@demo.test", role.as_str(), a.id);
+    accounts::create_user(
+        &app.store,
+        Actor::Cli,
+        NewUser {
+            site,
+            agency: a.id,
+            email: &email,
+            display_name: "Outsider",
+            password: "demo-password",
+            roles: &[role],
+            is_demo: true,
+        },
+    )
+    .await
+    .unwrap();
+    as_user(app, &email).await
+}
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+both!(
+    another_agencys_case_manager_sees_only_hand_offs_still_waiting,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let other = outsider(
+            &app,
+            "Second Case Management Agency",
+            AgencyKind::CaseManagement,
+            Role::CaseManager,
+        )
+        .await;
+
+        let (s, served) = officer.post("/api/v1/referrals", &arrest("Served")).await;
+        assert_eq!(s, StatusCode::CREATED, "{served}");
+        let served = served["id"].as_str().unwrap().to_string();
+        let (s, waiting) = officer.post("/api/v1/referrals", &arrest("Waiting")).await;
+        assert_eq!(s, StatusCode::CREATED);
+        let waiting = waiting["id"].as_str().unwrap().to_string();
+        let (s, _) = cm
+            .post(&format!("/api/v1/referrals/{served}/accept"), &json!({}))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+
+        // Before acceptance every case-management agency the site hands off
+        // to sees the hand-off, so that someone responds.
+        let (_, inbox) = other.get_json("/api/v1/referrals/inbox").await;
+        assert!(ids(&inbox).contains(&waiting));
+        // After acceptance, only the serving agency sees the person.
+        let (s, list) = other.get_json("/api/v1/referrals").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!ids(&list).contains(&served), "{list}");
+        assert!(!list.to_string().contains("Served"));
+        let (s, _) = other.get_json(&format!("/api/v1/referrals/{served}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let page = other.get("/referrals").await.text().await.unwrap();
+        assert!(
+            !page.contains("Served"),
+            "the page lists the served referral"
+        );
+        let page = other.get(&format!("/referrals/{served}")).await;
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        // And cannot act on it.
+        let (s, _) = other
+            .post(&format!("/api/v1/referrals/{served}/arrive"), &json!({}))
+            .await;
+        assert!(
+            s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN,
+            "{s}"
+        );
+        // The serving agency still sees it.
+        let (_, mine) = cm.get_json("/api/v1/referrals").await;
+        assert!(ids(&mine).contains(&served));
+    }
+);
+
+both!(
+    those_outside_the_case_learn_only_whether_a_referral_was_accepted,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        handoff_seed::data::populate(&app.store).await.unwrap();
+        let officer = as_user(&app, "officer@demo.test").await;
+        let (s, list) = officer.get_json("/api/v1/referrals").await;
+        assert_eq!(s, StatusCode::OK);
+        let list = list.as_array().unwrap();
+        let mut hidden = 0;
+        for r in list {
+            let disclosed = r["participant"] == json!(true);
+            if !disclosed {
+                assert!(
+                    !matches!(
+                        r["status"].as_str().unwrap(),
+                        "enrolled" | "intake_complete" | "triage_started"
+                    ),
+                    "status beyond acceptance shown without a release: {r}"
+                );
+                assert!(r["enrolled_at"].is_null(), "{r}");
+                assert!(r["intake_completed_at"].is_null(), "{r}");
+                if r["status"] == "accepted" {
+                    hidden += 1;
+                }
+            }
+        }
+        assert!(
+            hidden > 0,
+            "the demo has referrals whose release says nothing to the police"
+        );
+
+        let community = as_user(&app, "community@demo.test").await;
+        let (_, list) = community.get_json("/api/v1/referrals").await;
+        for r in list.as_array().unwrap() {
+            assert!(
+                !matches!(
+                    r["status"].as_str().unwrap(),
+                    "enrolled" | "intake_complete" | "triage_started"
+                ),
+                "{r}"
+            );
+            assert!(r["accepted_by"].is_null(), "{r}");
+            assert!(r["enrolled_at"].is_null(), "{r}");
+        }
+    }
+);
