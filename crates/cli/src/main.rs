@@ -3,6 +3,7 @@
 //! linking and evaluating).
 
 mod admin;
+mod checkpoint;
 mod evaluate;
 mod justice;
 mod link;
@@ -38,7 +39,7 @@ enum Command {
     /// Administer sites, agencies, users and API tokens.
     #[command(subcommand)]
     Admin(admin::AdminCommand),
-    /// Check the audit log.
+    /// Check the audit log, or take a signed checkpoint of it.
     #[command(subcommand)]
     Audit(ops::AuditCommand),
     /// Diversion holds: run the sweep (lapses, reminders, escalations).

@@ -1,5 +1,6 @@
 //! serve, audit verify, backup, restore.
 
+use crate::checkpoint;
 use anyhow::{Context, bail};
 use clap::{Args, Subcommand};
 use handoff_store::{Backend, Store};
@@ -26,6 +27,20 @@ pub struct ServeArgs {
     /// Hours after sign-in at which a session ends regardless of activity.
     #[arg(long, default_value_t = 12, env = "HANDOFF_ABSOLUTE_TIMEOUT_HOURS")]
     absolute_timeout_hours: i64,
+    /// Write a signed audit checkpoint into this folder at start and then on
+    /// a schedule (a new file each time; see `handoff audit checkpoint`).
+    #[arg(long, env = "HANDOFF_AUDIT_CHECKPOINT_DIR")]
+    audit_checkpoint_dir: Option<PathBuf>,
+    /// Minutes between audit checkpoints; 0: only the one at start.
+    #[arg(long, default_value_t = 60, env = "HANDOFF_AUDIT_CHECKPOINT_MINUTES")]
+    audit_checkpoint_minutes: u64,
+    /// Seconds between audit checkpoints, overriding the minutes (for tests).
+    #[arg(long, hide = true)]
+    audit_checkpoint_seconds: Option<u64>,
+    /// The key checkpoints are signed with, kept outside the database
+    /// (created, mode 0600, when missing).
+    #[arg(long, env = "HANDOFF_AUDIT_KEY_FILE")]
+    audit_key_file: Option<PathBuf>,
 }
 
 pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -34,7 +49,31 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     config.https = args.https;
     config.idle_timeout = time_minutes(args.idle_timeout_minutes)?;
     config.absolute_timeout = time_minutes(args.absolute_timeout_hours * 60)?;
+    let checkpoints = match &args.audit_checkpoint_dir {
+        Some(dir) => {
+            let Some(key_file) = &args.audit_key_file else {
+                bail!("--audit-checkpoint-dir needs --audit-key-file (or HANDOFF_AUDIT_KEY_FILE)");
+            };
+            let key = checkpoint::load_or_create_key(key_file)?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("create the checkpoint folder {}", dir.display()))?;
+            let every = args
+                .audit_checkpoint_seconds
+                .unwrap_or(args.audit_checkpoint_minutes * 60);
+            let every = (every > 0).then(|| std::time::Duration::from_secs(every));
+            Some((key, dir.clone(), every))
+        }
+        None => None,
+    };
     let app = Application::build(config).await?;
+    let checkpoints = checkpoints.map(|(key, dir, every)| {
+        tokio::spawn(checkpoint::schedule(
+            app.state().store.clone(),
+            key,
+            dir,
+            every,
+        ))
+    });
     let addr = app.local_addr();
     if args.demo {
         let started = std::time::Instant::now();
@@ -62,6 +101,9 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     }
     tracing::info!(%addr, "listening");
     app.run_until(shutdown_signal()).await?;
+    if let Some(task) = checkpoints {
+        task.abort();
+    }
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
@@ -96,8 +138,27 @@ async fn shutdown_signal() {
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Verify every hash chain of the audit log; exit 0 when intact, 1 naming
-    /// the first broken entry otherwise.
-    Verify,
+    /// the first broken entry otherwise. With --checkpoint, also check that
+    /// every chain still holds the entries a signed checkpoint recorded.
+    Verify {
+        /// A checkpoint file written by `handoff audit checkpoint` or `serve`
+        /// (one checkpoint per line; every line is checked).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+        /// The key the checkpoint was signed with.
+        #[arg(long, env = "HANDOFF_AUDIT_KEY_FILE")]
+        key_file: Option<PathBuf>,
+    },
+    /// Sign each chain's head (chain, seq, entry hash, time) with a key kept
+    /// outside the database, so truncation below it is detected later.
+    Checkpoint {
+        /// Write to this new file (never overwritten); standard output when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// The signing key (created, mode 0600, when missing).
+        #[arg(long, env = "HANDOFF_AUDIT_KEY_FILE")]
+        key_file: PathBuf,
+    },
 }
 
 pub async fn open(database_url: &str) -> anyhow::Result<Store> {
@@ -110,22 +171,85 @@ pub async fn open(database_url: &str) -> anyhow::Result<Store> {
 
 pub async fn audit(database_url: &str, cmd: AuditCommand) -> anyhow::Result<ExitCode> {
     match cmd {
-        AuditCommand::Verify => {
+        AuditCommand::Verify {
+            checkpoint,
+            key_file,
+        } => {
+            // A checkpoint is checked before the database is touched: an
+            // altered one is refused outright.
+            let anchors = match checkpoint {
+                Some(file) => {
+                    let Some(key_file) = key_file else {
+                        bail!("--checkpoint needs --key-file (or HANDOFF_AUDIT_KEY_FILE)");
+                    };
+                    let key = checkpoint::load_key(&key_file)?;
+                    Some(checkpoint::read_anchors(&file, &key)?)
+                }
+                None => None,
+            };
             let store = open(database_url).await?;
+            let mut broken = false;
+            let mut summary = String::new();
             match handoff_store::audit::verify(&mut store.conn()).await {
                 Ok(v) => {
-                    println!(
+                    summary = format!(
                         "audit log intact: {} entries in {} chains",
                         v.entries, v.chains
                     );
-                    Ok(ExitCode::SUCCESS)
                 }
                 Err(handoff_store::audit::VerifyError::Broken(b)) => {
                     eprintln!("audit log BROKEN: {b}");
-                    Ok(ExitCode::FAILURE)
+                    broken = true;
                 }
-                Err(e) => Err(e.into()),
+                Err(e) => return Err(e.into()),
             }
+            if let Some((anchors, checkpoints)) = anchors {
+                let breaks =
+                    handoff_store::audit::check_anchors(&mut store.conn(), &anchors).await?;
+                let sites = handoff_store::orgs::list_sites(&mut store.conn()).await?;
+                for b in &breaks {
+                    let site = sites
+                        .iter()
+                        .find(|s| s.id == b.chain())
+                        .map(|s| format!(" (site {})", s.slug))
+                        .unwrap_or_default();
+                    eprintln!("audit log BROKEN: {b}{site}");
+                }
+                broken |= !breaks.is_empty();
+                summary.push_str(&format!(
+                    "; {} checkpointed chain heads in {checkpoints} checkpoint(s) still in place",
+                    anchors.len()
+                ));
+            }
+            if broken {
+                return Ok(ExitCode::FAILURE);
+            }
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        AuditCommand::Checkpoint { out, key_file } => {
+            let key = checkpoint::load_or_create_key(&key_file)?;
+            let store = open(database_url).await?;
+            let c = checkpoint::take(&store, &key).await?;
+            match out {
+                Some(path) => {
+                    checkpoint::write_new(&path, &format!("{}\n", c.to_line())).with_context(
+                        || {
+                            format!(
+                                "write {} (checkpoints are never overwritten)",
+                                path.display()
+                            )
+                        },
+                    )?;
+                    println!(
+                        "checkpoint of {} chains written to {}",
+                        c.chains.len(),
+                        path.display()
+                    );
+                }
+                None => println!("{}", c.to_line()),
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

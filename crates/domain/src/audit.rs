@@ -4,6 +4,8 @@
 //! its predecessor and of its own canonical content, so altering, inserting or
 //! deleting a row breaks verification from that row on.
 
+pub mod checkpoint;
+
 use crate::{AgencyId, AuditEntryId, DataCategory, ParticipantId, Role, SiteId, UserId};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -4,6 +4,7 @@
 
 use crate::db::{Conn, Tx};
 use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::audit::checkpoint::{Anchor, AnchorBreak, Head, check_anchor};
 use handoff_domain::audit::{
     AuditEntry, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, Outcome, chain_entry,
 };
@@ -258,6 +259,83 @@ pub async fn verify(c: &mut Conn<'_>) -> Result<Verification, VerifyError> {
         chains: chains.len(),
         entries: total,
     })
+}
+
+#[derive(sqlx::FromRow)]
+struct HeadWithEntry {
+    chain: Uuid,
+    seq: i64,
+    entry_hash: String,
+    at: Option<OffsetDateTime>,
+    log_hash: Option<String>,
+}
+
+/// Every chain's head with its entry's time, read in one statement (one
+/// consistent snapshot), for a checkpoint. A head whose entry is missing or
+/// differs is refused: the log is already broken, and a checkpoint must not
+/// vouch for it (`handoff audit verify` names the break).
+pub async fn heads(c: &mut Conn<'_>) -> Result<Vec<Head>> {
+    let rows = c
+        .fetch_all::<HeadWithEntry>(
+            "SELECT h.chain, h.seq, h.entry_hash, l.at, l.entry_hash AS log_hash \
+             FROM audit_heads h LEFT JOIN audit_log l ON l.chain = h.chain AND l.seq = h.seq \
+             WHERE h.seq > 0 ORDER BY h.chain",
+            args![],
+        )
+        .await?;
+    rows.into_iter()
+        .map(|r| match (r.at, r.log_hash) {
+            (Some(at), Some(log_hash)) if log_hash == r.entry_hash => Ok(Head {
+                chain: SiteId::from_uuid(r.chain),
+                seq: r.seq,
+                entry_hash: r.entry_hash,
+                at,
+            }),
+            _ => Err(StoreError::Corrupt(format!(
+                "audit chain {}: the head (seq {}) does not match its entry; run `handoff audit verify`",
+                r.chain, r.seq
+            ))),
+        })
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+struct HashOf {
+    entry_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SeqOf {
+    seq: i64,
+}
+
+/// Checks checkpointed anchors against the log: each anchored entry must
+/// still be there with its hash, and its chain's head at or beyond it.
+/// Returns every anchor that no longer holds.
+pub async fn check_anchors(c: &mut Conn<'_>, anchors: &[Anchor]) -> Result<Vec<AnchorBreak>> {
+    let mut breaks = Vec::new();
+    for a in anchors {
+        let stored = c
+            .fetch_optional::<HashOf>(
+                "SELECT entry_hash FROM audit_log WHERE chain = $1 AND seq = $2",
+                args![a.chain, a.seq],
+            )
+            .await?;
+        let head = c
+            .fetch_optional::<SeqOf>(
+                "SELECT seq FROM audit_heads WHERE chain = $1",
+                args![a.chain],
+            )
+            .await?;
+        if let Err(b) = check_anchor(
+            a,
+            stored.as_ref().map(|h| h.entry_hash.as_str()),
+            head.map(|h| h.seq),
+        ) {
+            breaks.push(b);
+        }
+    }
+    Ok(breaks)
 }
 
 /// Audit counts by action, role and outcome (for the oversight summary).

@@ -16,6 +16,21 @@ use uuid::Uuid;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// Statements one backend needs and the other cannot parse (triggers: plpgsql
+/// on PostgreSQL, `RAISE(ABORT …)` on SQLite). Each backend has its own folder
+/// under `migrations_backend/`, run after the portable migrations and tracked
+/// in a table of their own, `_handoff_backend_migrations`, so their version
+/// numbers never meet the portable ones in `_sqlx_migrations`.
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations_backend/postgres");
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations_backend/sqlite");
+const BACKEND_MIGRATIONS_TABLE: &str = "_handoff_backend_migrations";
+
+fn backend_migrator(m: &sqlx::migrate::Migrator) -> sqlx::migrate::Migrator {
+    let mut out = sqlx::migrate::Migrator::with_migrations(m.iter().cloned().collect());
+    out.dangerous_set_table_name(BACKEND_MIGRATIONS_TABLE);
+    out
+}
+
 /// Which database a store runs on, chosen by the URL's scheme at start-up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -74,11 +89,24 @@ impl Store {
         }
     }
 
-    /// Runs the embedded migrations (the same files on both backends).
+    /// Runs the embedded migrations: the portable ones (the same files on
+    /// both backends), then this backend's own (`migrations_backend/`).
     pub async fn migrate(&self) -> Result<()> {
         match &self.pool {
-            Pool::Sqlite(p) => MIGRATOR.run(p).await?,
-            Pool::Postgres(p) => MIGRATOR.run(p).await?,
+            Pool::Sqlite(p) => {
+                MIGRATOR.run(p).await?;
+                backend_migrator(&SQLITE_MIGRATOR).run(p).await?;
+            }
+            Pool::Postgres(p) => {
+                // A database already migrated by its owner is left alone, so
+                // the application can serve as a role that may not create
+                // tables (ARCHITECTURE.md, "PostgreSQL grants").
+                if pg_migrations_applied(p).await? {
+                    return Ok(());
+                }
+                MIGRATOR.run(p).await?;
+                backend_migrator(&POSTGRES_MIGRATOR).run(p).await?;
+            }
         }
         Ok(())
     }
@@ -126,6 +154,39 @@ impl Store {
             Pool::Postgres(_) => None,
         }
     }
+}
+
+/// Whether every embedded migration (portable and PostgreSQL's own) is
+/// recorded as applied with the same checksum. sqlx's migrator starts with
+/// `CREATE TABLE IF NOT EXISTS`, which PostgreSQL refuses to a role without
+/// CREATE on the schema even when the table exists.
+async fn pg_migrations_applied(p: &PgPool) -> Result<bool> {
+    for (table, migrator) in [
+        ("_sqlx_migrations", &MIGRATOR),
+        (BACKEND_MIGRATIONS_TABLE, &POSTGRES_MIGRATOR),
+    ] {
+        let (exists,): (bool,) = sqlx::query_as("SELECT to_regclass($1) IS NOT NULL")
+            .bind(table)
+            .fetch_one(p)
+            .await?;
+        if !exists {
+            return Ok(false);
+        }
+        let applied: Vec<(i64, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT version, checksum FROM {table} WHERE success"
+        )))
+        .fetch_all(p)
+        .await?;
+        let all = migrator.iter().all(|m| {
+            applied
+                .iter()
+                .any(|(v, c)| *v == m.version && c.as_slice() == &*m.checksum)
+        });
+        if !all {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// Removes a password from a database URL before it is shown or logged.
