@@ -141,9 +141,30 @@ impl PasswordPolicy {
     }
 }
 
+/// Whether an account needs a second factor to sign in: every account does,
+/// whatever its roles — a site admin manages users and policy, oversight and
+/// bureau accounts read the site's figures and audit summary, and any of them
+/// is worth stealing. The one exception is the demo site's seeded accounts
+/// (`*@demo.test`, marked as demo), which sign in with the published password
+/// alone. This is the only place the rule is decided.
+pub const fn second_factor_required(is_demo: bool) -> bool {
+    !is_demo
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_account_but_a_demo_one_needs_a_second_factor() {
+        for (is_demo, required) in [(false, true), (true, false)] {
+            assert_eq!(
+                second_factor_required(is_demo),
+                required,
+                "is_demo={is_demo}"
+            );
+        }
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

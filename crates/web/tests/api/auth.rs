@@ -584,3 +584,78 @@ both!(
         assert!(admin.get("/admin").await.status().is_success());
     }
 );
+
+// Finding: "Site admin, oversight and bureau accounts sign in with a password
+// alone." Every account that is not a seeded demo account needs a second
+// factor, whatever its role.
+both!(
+    every_non_demo_account_needs_a_second_factor,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let admin =
+            users::find_by_email(&mut app.store.conn(), &"admin@demo.test".parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+        let password = "tulips under the viaduct";
+        for role in Role::ALL {
+            let email = format!("real.{}@demo.test", role.as_str().replace('_', "-"));
+            accounts::create_user(
+                &app.store,
+                Actor::Cli,
+                NewUser {
+                    site: admin.site_id,
+                    agency: admin.agency_id,
+                    email: &email,
+                    display_name: role.label(),
+                    password,
+                    roles: &[*role],
+                    is_demo: false,
+                },
+            )
+            .await
+            .unwrap();
+            let mut a = TestApp {
+                client: app.new_client(),
+                csrf: None,
+                base: app.base.clone(),
+                store: app.store.clone(),
+            };
+            // The API refuses a password alone and opens nothing.
+            let (s, b) = a.login(&email, password).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {b}");
+            assert_eq!(
+                a.get("/api/v1/me").await.status(),
+                StatusCode::UNAUTHORIZED,
+                "{role}"
+            );
+            // The web login sends the user to enrolment, and nothing else opens.
+            let page = a.get("/login").await.text().await.unwrap();
+            let token = hidden_field(&page, "csrf_token").unwrap();
+            let r = a
+                .client
+                .post(a.url("/login"))
+                .form(&[
+                    ("email", email.as_str()),
+                    ("password", password),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["location"], "/account/mfa", "{role}");
+            let r = a.get("/").await;
+            assert_eq!(r.headers()["location"], "/account/mfa", "{role}");
+            assert_ne!(a.get("/admin").await.status(), StatusCode::OK, "{role}");
+        }
+        // Demo accounts keep signing in with the password alone.
+        let mut demo = TestApp {
+            client: app.new_client(),
+            csrf: None,
+            base: app.base.clone(),
+            store: app.store.clone(),
+        };
+        let (s, b) = demo.login("admin@demo.test", "demo-password").await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+);
