@@ -26,6 +26,18 @@ pub struct ServeArgs {
     /// Hours after sign-in at which a session ends regardless of activity.
     #[arg(long, default_value_t = 12, env = "HANDOFF_ABSOLUTE_TIMEOUT_HOURS")]
     absolute_timeout_hours: i64,
+    /// A reverse proxy (CIDR range or single address) whose `X-Forwarded-For`
+    /// is believed for the client address (login limits, audit log). Repeat
+    /// the flag or separate with commas. Without it, `X-Forwarded-For` is
+    /// ignored and the client address is the connecting peer's.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "HANDOFF_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_parser = handoff_web::config::parse_trusted_proxy
+    )]
+    trusted_proxies: Vec<handoff_web::config::IpNet>,
 }
 
 pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -34,6 +46,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     config.https = args.https;
     config.idle_timeout = time_minutes(args.idle_timeout_minutes)?;
     config.absolute_timeout = time_minutes(args.absolute_timeout_hours * 60)?;
+    config.trusted_proxies = args.trusted_proxies;
     let app = Application::build(config).await?;
     let addr = app.local_addr();
     if args.demo {

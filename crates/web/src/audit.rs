@@ -13,26 +13,30 @@ use handoff_store::users::User;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
-/// Where a request came from, for the audit log: its request id and client address.
+/// Where a request came from, for the audit log: its request id and client
+/// address (behind a trusted proxy, the address it forwarded for).
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
     pub request_id: Option<String>,
     pub client_ip: Option<IpAddr>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+impl FromRequestParts<AppState> for Ctx {
     type Rejection = Infallible;
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Infallible> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Infallible> {
         Ok(Ctx {
             request_id: parts
                 .headers
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string),
-            client_ip: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
+            client_ip: parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| {
+                crate::auth::ratelimit::client_address(
+                    c.0.ip(),
+                    &parts.headers,
+                    &state.config.trusted_proxies,
+                )
+            }),
         })
     }
 }
