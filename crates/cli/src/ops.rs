@@ -41,6 +41,18 @@ pub struct ServeArgs {
     /// (created, mode 0600, when missing).
     #[arg(long, env = "HANDOFF_AUDIT_KEY_FILE")]
     audit_key_file: Option<PathBuf>,
+    /// A reverse proxy (CIDR range or single address) whose `X-Forwarded-For`
+    /// is believed for the client address (login limits, audit log). Repeat
+    /// the flag or separate with commas. Without it, `X-Forwarded-For` is
+    /// ignored and the client address is the connecting peer's.
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "CIDR",
+        env = "HANDOFF_TRUSTED_PROXY",
+        value_delimiter = ',',
+        value_parser = handoff_web::config::parse_trusted_proxy
+    )]
+    trusted_proxies: Vec<handoff_web::config::IpNet>,
 }
 
 pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCode> {
@@ -65,6 +77,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
         }
         None => None,
     };
+    config.trusted_proxies = args.trusted_proxies;
     let app = Application::build(config).await?;
     let checkpoints = checkpoints.map(|(key, dir, every)| {
         tokio::spawn(checkpoint::schedule(

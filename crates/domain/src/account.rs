@@ -71,6 +71,32 @@ impl fmt::Display for Email {
     }
 }
 
+/// A user's name as colleagues see it: trimmed, not empty, no control
+/// characters and no bidirectional formatting characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Self, ParseError> {
+        let s = raw.trim();
+        if s.is_empty() {
+            return Err(ParseError::new("display_name", "is required"));
+        }
+        if s.chars().any(char::is_control) {
+            return Err(ParseError::new(
+                "display_name",
+                "contains control characters",
+            ));
+        }
+        crate::text::refuse_bidi_controls("display_name", s)?;
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// Why a password was refused. The message is safe to show to the user.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PasswordRejected {
@@ -141,9 +167,55 @@ impl PasswordPolicy {
     }
 }
 
+/// Whether an account needs a second factor to sign in: every account does,
+/// whatever its roles — a site admin manages users and policy, oversight and
+/// bureau accounts read the site's figures and audit summary, and any of them
+/// is worth stealing. The one exception is the demo site's seeded accounts
+/// (`*@demo.test`, marked as demo), which sign in with the published password
+/// alone. This is the only place the rule is decided.
+pub const fn second_factor_required(is_demo: bool) -> bool {
+    !is_demo
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_names_are_trimmed_and_checked() {
+        let cases: &[(&str, Result<&str, &str>)] = &[
+            ("  Sam Ortiz ", Ok("Sam Ortiz")),
+            (
+                "\u{062F}\u{0627}\u{0646}\u{0627}",
+                Ok("\u{062F}\u{0627}\u{0646}\u{0627}"),
+            ),
+            ("   ", Err("is required")),
+            ("Sam\nOrtiz", Err("contains control characters")),
+            ("Sam \u{202E}ztirO", Err("U+202E")),
+            ("\u{2066}Admin\u{2069}", Err("U+2066")),
+        ];
+        for (raw, want) in cases {
+            match (DisplayName::parse(raw), want) {
+                (Ok(n), Ok(w)) => assert_eq!(n.as_str(), *w),
+                (Err(e), Err(w)) => {
+                    assert_eq!(e.field, "display_name");
+                    assert!(e.message.contains(w), "{raw:?}: {}", e.message);
+                }
+                (got, _) => panic!("{raw:?}: {got:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn every_account_but_a_demo_one_needs_a_second_factor() {
+        for (is_demo, required) in [(false, true), (true, false)] {
+            assert_eq!(
+                second_factor_required(is_demo),
+                required,
+                "is_demo={is_demo}"
+            );
+        }
+    }
 
     #[test]
     fn emails_are_normalised_and_checked() {

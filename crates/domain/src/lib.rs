@@ -20,8 +20,9 @@ pub mod referral;
 pub mod release;
 pub mod rules;
 pub mod site_time;
+pub mod text;
 
-pub use account::{Email, PasswordPolicy, PasswordRejected};
+pub use account::{DisplayName, Email, PasswordPolicy, PasswordRejected};
 pub use category::DataCategory;
 pub use ids::*;
 pub use org::{AgencyKind, Role};

@@ -73,21 +73,6 @@ string_enum! {
 }
 
 impl Role {
-    /// Whether the role can reach any row-level participant data. Such users
-    /// must enrol a second factor (outside demo mode).
-    pub const fn touches_participant_data(&self) -> bool {
-        match self {
-            Role::Officer
-            | Role::CommunityReferrer
-            | Role::CaseManager
-            | Role::Supervisor
-            | Role::Prosecutor
-            | Role::Partner
-            | Role::Evaluator => true,
-            Role::Oversight | Role::SiteAdmin | Role::Bureau => false,
-        }
-    }
-
     /// A person-facing label.
     pub const fn label(&self) -> &'static str {
         match self {

@@ -330,7 +330,8 @@ impl From<Race> for &'static str {
     }
 }
 
-/// A person's name part: trimmed, 1–80 characters, no control characters.
+/// A person's name part: trimmed, 1–80 characters, no control characters
+/// and no bidirectional formatting characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
 pub struct PersonName(String);
@@ -347,6 +348,7 @@ impl PersonName {
         if s.chars().any(char::is_control) {
             return Err(ParseError::new(field, "contains control characters"));
         }
+        crate::text::refuse_bidi_controls(field, &s)?;
         Ok(Self(s))
     }
     pub fn as_str(&self) -> &str {
@@ -637,7 +639,13 @@ impl TryFrom<PersonForm> for ReferredPerson {
             birth,
             sex: Sex::parse(&f.sex)?,
             race: Race::parse(&f.race)?,
-            description: note(f.description.as_deref(), "description")?,
+            description: match note(f.description.as_deref(), "description")? {
+                Some(d) => {
+                    crate::text::refuse_bidi_controls("description", &d)?;
+                    Some(d)
+                }
+                None => None,
+            },
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::now;
 use handoff_domain::audit::{AuditEvent, Outcome};
 use handoff_domain::{
-    AgencyId, AgencyKind, ApiTokenId, Email, PasswordPolicy, Role, SiteId, UserId,
+    AgencyId, AgencyKind, ApiTokenId, DisplayName, Email, PasswordPolicy, Role, SiteId, UserId,
 };
 use handoff_store::orgs::{Agency, Site};
 use handoff_store::{Store, orgs, tokens, users};
@@ -127,9 +127,7 @@ pub async fn create_user(
     if u.roles.is_empty() {
         return Err(AppError::field("roles", "choose at least one role"));
     }
-    if u.display_name.trim().is_empty() {
-        return Err(AppError::field("display_name", "is required"));
-    }
+    let display_name = DisplayName::parse(u.display_name)?;
     let policy = if u.is_demo {
         PasswordPolicy { min_length: 8 }
     } else {
@@ -150,7 +148,7 @@ pub async fn create_user(
             site_id: u.site,
             agency_id: u.agency,
             email: &email,
-            display_name: u.display_name.trim(),
+            display_name: display_name.as_str(),
             password_hash: &hash,
             roles: u.roles,
             is_demo: u.is_demo,

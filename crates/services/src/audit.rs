@@ -10,7 +10,8 @@ use handoff_store::Tx;
 use handoff_store::users::User;
 use std::net::IpAddr;
 
-/// Where a request came from, for the audit log: its request id and client address.
+/// Where a request came from, for the audit log: its request id and client
+/// address (behind a trusted proxy, the address it forwarded for).
 #[derive(Debug, Clone, Default)]
 pub struct Ctx {
     pub request_id: Option<String>,

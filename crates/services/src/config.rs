@@ -1,6 +1,7 @@
 //! Run-time configuration of the web application.
 
-use std::net::SocketAddr;
+pub use ipnet::IpNet;
+use std::net::{IpAddr, SocketAddr};
 pub use time::Duration;
 
 #[derive(Debug, Clone)]
@@ -17,9 +18,12 @@ pub struct Config {
     /// Consecutive failed logins before an account locks, and for how long.
     pub lockout_threshold: i64,
     pub lockout_duration: Duration,
-    /// Login attempts allowed per client address per window.
+    /// Failed login attempts allowed per client address per window.
     pub login_rate_per_ip: u32,
     pub login_rate_window: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For` is believed. Empty (the
+    /// default): the client address is always the direct peer's.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Config {
@@ -35,6 +39,7 @@ impl Config {
             lockout_duration: Duration::minutes(15),
             login_rate_per_ip: 30,
             login_rate_window: std::time::Duration::from_secs(300),
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -51,6 +56,46 @@ impl Config {
             "__Host-handoff_login"
         } else {
             "handoff_login"
+        }
+    }
+}
+
+/// Parses a trusted proxy range for `--trusted-proxy`: a CIDR block
+/// (`10.0.0.0/8`, `fd00::/8`) or a single address (`10.0.0.7`).
+pub fn parse_trusted_proxy(s: &str) -> Result<IpNet, String> {
+    let s = s.trim();
+    if let Ok(net) = s.parse::<IpNet>() {
+        return Ok(net.trunc());
+    }
+    s.parse::<IpAddr>().map(IpNet::from).map_err(|_| {
+        format!("{s:?} is not an address range such as 10.0.0.0/8 or an address such as 10.0.0.7")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_ranges_or_addresses() {
+        for (raw, want) in [
+            ("10.0.0.0/8", Some("10.0.0.0/8")),
+            (" 10.1.2.3/8 ", Some("10.0.0.0/8")),
+            ("192.0.2.7", Some("192.0.2.7/32")),
+            ("fd00::/8", Some("fd00::/8")),
+            ("::1", Some("::1/128")),
+            ("10.0.0.0/33", None),
+            ("proxy.local", None),
+            ("", None),
+        ] {
+            assert_eq!(
+                parse_trusted_proxy(raw)
+                    .ok()
+                    .map(|n| n.to_string())
+                    .as_deref(),
+                want,
+                "{raw:?}"
+            );
         }
     }
 }

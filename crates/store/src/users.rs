@@ -35,9 +35,9 @@ impl User {
     pub fn primary_role(&self) -> Option<Role> {
         self.roles.first().copied()
     }
-    /// Second factor required: any role that reaches participant data, unless demo.
+    /// Second factor required: see [`handoff_domain::account::second_factor_required`].
     pub fn mfa_required(&self) -> bool {
-        !self.is_demo && self.roles.iter().any(|r| r.touches_participant_data())
+        handoff_domain::account::second_factor_required(self.is_demo)
     }
 }
 

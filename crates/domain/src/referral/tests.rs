@@ -85,6 +85,29 @@ fn errors_name_the_field_path() {
 }
 
 #[test]
+fn names_and_the_description_refuse_bidi_controls() {
+    let ex = contract_example;
+    assert_eq!(
+        field_of(
+            ex(),
+            "/person/first_name",
+            json!("Dana\u{202E}sey\u{202C}R")
+        ),
+        "person.first_name"
+    );
+    assert_eq!(
+        field_of(ex(), "/person/last_name", json!("\u{2067}Reyes")),
+        "person.last_name"
+    );
+    let mut v = ex();
+    v["person"]["aliases"] = json!(["DJ", "D\u{200F}J"]);
+    assert_eq!(parse(v).unwrap_err().field, "person.aliases[1]");
+    let mut v = ex();
+    v["person"]["description"] = json!("tall, green jacket\u{061C}");
+    assert_eq!(parse(v).unwrap_err().field, "person.description");
+}
+
+#[test]
 fn approximate_age_and_coordinates_are_enough() {
     let mut v = contract_example();
     v["person"] = json!({"first_name": "J", "last_name": "Doe", "approx_age": 40,

@@ -23,7 +23,8 @@ pub enum Next {
 
 /// Checks email and password (and a TOTP code if given). Every failure looks
 /// the same to the caller, except a lock (423), which unknown addresses also
-/// reach after the same number of attempts.
+/// reach after the same number of attempts. Only failures count against the
+/// client address's limit: successful sign-ins never use it up.
 pub async fn check(
     state: &AppState,
     email_raw: &str,
@@ -33,7 +34,7 @@ pub async fn check(
 ) -> Result<Next, AppError> {
     if ctx
         .client_ip
-        .is_some_and(|ip| !state.login_limiter.allow(ip))
+        .is_some_and(|ip| state.login_limiter.blocked(ip))
     {
         audit::record(
             state,
@@ -42,6 +43,20 @@ pub async fn check(
         .await?;
         return Err(AppError::RateLimited);
     }
+    let result = check_credentials(state, email_raw, pass, totp_code, ctx).await;
+    if let (Some(ip), Err(AppError::LoginFailed | AppError::Locked)) = (ctx.client_ip, &result) {
+        state.login_limiter.fail(ip);
+    }
+    result
+}
+
+async fn check_credentials(
+    state: &AppState,
+    email_raw: &str,
+    pass: &str,
+    totp_code: Option<&str>,
+    ctx: &Ctx,
+) -> Result<Next, AppError> {
     let t = now();
     let mut c = state.store.conn();
     let user = match Email::parse(email_raw) {

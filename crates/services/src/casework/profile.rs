@@ -9,6 +9,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use handoff_domain::audit::Outcome;
+use handoff_domain::text::refuse_bidi_controls;
 use handoff_domain::{DataCategory, ParticipantId};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -58,10 +59,14 @@ const KINDS: &[&str] = &[
 
 impl ProfileForm {
     /// Checks and trims every field; errors name it (`identifiers[1].kind`).
+    /// Every text that identifies the person refuses bidirectional
+    /// formatting characters (see [`refuse_bidi_controls`]).
     pub fn parse(&self) -> AppResult<ProfileForm> {
         let mut out = ProfileForm::default();
         for (i, a) in self.aliases.iter().enumerate() {
-            if let Some(a) = text(Some(a), &format!("aliases[{i}]"), 100)? {
+            let field = format!("aliases[{i}]");
+            if let Some(a) = text(Some(a), &field, 100)? {
+                refuse_bidi_controls(field, &a)?;
                 out.aliases.push(a);
             }
         }
@@ -73,8 +78,10 @@ impl ProfileForm {
                     format!("must be one of {}", KINDS.join(", ")),
                 ));
             }
-            let value = text(Some(&id.value), &format!("identifiers[{i}].value"), 60)?
-                .ok_or_else(|| AppError::field(format!("identifiers[{i}].value"), "is empty"))?;
+            let field = format!("identifiers[{i}].value");
+            let value = text(Some(&id.value), &field, 60)?
+                .ok_or_else(|| AppError::field(field.clone(), "is empty"))?;
+            refuse_bidi_controls(field, &value)?;
             out.identifiers.push(Identifier {
                 kind: kind.to_string(),
                 value,
@@ -94,13 +101,17 @@ impl ProfileForm {
         {
             return Err(AppError::field("email", "is not an e-mail address"));
         }
+        if let Some(e) = &out.email {
+            refuse_bidi_controls("email", e)?;
+        }
         for (i, w) in self.where_to_find.iter().enumerate() {
-            if let Some(place) = text(Some(&w.place), &format!("where_to_find[{i}].place"), 200)? {
-                out.where_to_find.push(WhereToFind {
-                    place,
-                    times: text(Some(&w.times), &format!("where_to_find[{i}].times"), 200)?
-                        .unwrap_or_default(),
-                });
+            let field = format!("where_to_find[{i}].place");
+            if let Some(place) = text(Some(&w.place), &field, 200)? {
+                refuse_bidi_controls(field, &place)?;
+                let field = format!("where_to_find[{i}].times");
+                let times = text(Some(&w.times), &field, 200)?.unwrap_or_default();
+                refuse_bidi_controls(field, &times)?;
+                out.where_to_find.push(WhereToFind { place, times });
             }
         }
         if out.aliases.len() > 20 || out.identifiers.len() > 20 || out.where_to_find.len() > 20 {

@@ -28,11 +28,11 @@ pub struct Caller(pub Auth);
 #[derive(Debug, Clone, Default)]
 pub struct Origin(pub Ctx);
 
-impl<S: Send + Sync> FromRequestParts<S> for Origin {
+impl FromRequestParts<AppState> for Origin {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, std::convert::Infallible> {
         Ok(Origin(Ctx {
             request_id: parts
@@ -43,7 +43,17 @@ impl<S: Send + Sync> FromRequestParts<S> for Origin {
             client_ip: parts
                 .extensions
                 .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0.ip()),
+                .map(|c| {
+                    crate::auth::ratelimit::client_address(
+                        c.0.ip(),
+                        parts
+                            .headers
+                            .get_all("x-forwarded-for")
+                            .iter()
+                            .map(|v| v.to_str().ok()),
+                        &state.config.trusted_proxies,
+                    )
+                }),
         }))
     }
 }

@@ -584,3 +584,222 @@ both!(
         assert!(admin.get("/admin").await.status().is_success());
     }
 );
+
+// Finding: "Site admin, oversight and bureau accounts sign in with a password
+// alone." Every account that is not a seeded demo account needs a second
+// factor, whatever its role.
+both!(
+    every_non_demo_account_needs_a_second_factor,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let admin =
+            users::find_by_email(&mut app.store.conn(), &"admin@demo.test".parse().unwrap())
+                .await
+                .unwrap()
+                .unwrap();
+        let password = "tulips under the viaduct";
+        for role in Role::ALL {
+            let email = format!("real.{}@demo.test", role.as_str().replace('_', "-"));
+            accounts::create_user(
+                &app.store,
+                Actor::Cli,
+                NewUser {
+                    site: admin.site_id,
+                    agency: admin.agency_id,
+                    email: &email,
+                    display_name: role.label(),
+                    password,
+                    roles: &[*role],
+                    is_demo: false,
+                },
+            )
+            .await
+            .unwrap();
+            let mut a = TestApp {
+                client: app.new_client(),
+                csrf: None,
+                base: app.base.clone(),
+                store: app.store.clone(),
+            };
+            // The API refuses a password alone and opens nothing.
+            let (s, b) = a.login(&email, password).await;
+            assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {b}");
+            assert_eq!(
+                a.get("/api/v1/me").await.status(),
+                StatusCode::UNAUTHORIZED,
+                "{role}"
+            );
+            // The web login sends the user to enrolment, and nothing else opens.
+            let page = a.get("/login").await.text().await.unwrap();
+            let token = hidden_field(&page, "csrf_token").unwrap();
+            let r = a
+                .client
+                .post(a.url("/login"))
+                .form(&[
+                    ("email", email.as_str()),
+                    ("password", password),
+                    ("csrf_token", token.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.headers()["location"], "/account/mfa", "{role}");
+            let r = a.get("/").await;
+            assert_eq!(r.headers()["location"], "/account/mfa", "{role}");
+            assert_ne!(a.get("/admin").await.status(), StatusCode::OK, "{role}");
+        }
+        // Demo accounts keep signing in with the password alone.
+        let mut demo = TestApp {
+            client: app.new_client(),
+            csrf: None,
+            base: app.base.clone(),
+            store: app.store.clone(),
+        };
+        let (s, b) = demo.login("admin@demo.test", "demo-password").await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+);
+
+/// Signs in through the API with an `X-Forwarded-For` header (or none), from
+/// a fresh cookie jar; returns the status.
+async fn login_via(app: &TestApp, email: &str, password: &str, xff: Option<&str>) -> StatusCode {
+    let mut r = app
+        .new_client()
+        .post(app.url("/api/v1/session"))
+        .json(&json!({"email": email, "password": password}));
+    if let Some(xff) = xff {
+        r = r.header("X-Forwarded-For", xff);
+    }
+    r.send().await.unwrap().status()
+}
+
+// Finding: "The login rate limit counts successful sign-ins and one socket
+// address (a precinct behind one address at shift change locks itself
+// out)." Only failures count; failures still lock the address.
+both!(
+    successful_logins_never_use_up_the_address_limit,
+    |db| async move {
+        let app = TestApp::spawn_with(db, |c| c.login_rate_per_ip = 3).await;
+        // A shift signs in from one address: far more sign-ins than the limit.
+        for round in 0..3 {
+            for login in [
+                "officer@demo.test",
+                "casemanager@demo.test",
+                "supervisor@demo.test",
+            ] {
+                assert_eq!(
+                    login_via(&app, login, "demo-password", None).await,
+                    StatusCode::OK,
+                    "{login}, round {round}"
+                );
+            }
+        }
+        // Failures still count, against the address whatever the account.
+        for login in [
+            "officer@demo.test",
+            "casemanager@demo.test",
+            "ghost@demo.test",
+        ] {
+            assert_eq!(
+                login_via(&app, login, "wrong-password", None).await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            login_via(&app, "supervisor@demo.test", "demo-password", None).await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the address is limited after three failures"
+        );
+    }
+);
+
+both!(
+    forwarded_for_is_ignored_from_an_untrusted_peer,
+    |db| async move {
+        // No trusted proxy (the default): a client cannot pick its own address.
+        let app = TestApp::spawn_with(db, |c| c.login_rate_per_ip = 3).await;
+        for i in 1..=3 {
+            let xff = format!("198.51.100.{i}");
+            assert_eq!(
+                login_via(&app, "officer@demo.test", "wrong-password", Some(&xff)).await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        assert_eq!(
+            login_via(
+                &app,
+                "officer@demo.test",
+                "demo-password",
+                Some("198.51.100.99")
+            )
+            .await,
+            StatusCode::TOO_MANY_REQUESTS,
+            "every attempt counted against the real peer"
+        );
+    }
+);
+
+both!(
+    forwarded_for_is_honoured_from_a_trusted_proxy,
+    |db| async move {
+        // The test client connects from loopback: make loopback the proxy.
+        let app = TestApp::spawn_with(db, |c| {
+            c.login_rate_per_ip = 3;
+            c.trusted_proxies = vec![
+                handoff_web::config::parse_trusted_proxy("127.0.0.0/8").unwrap(),
+                handoff_web::config::parse_trusted_proxy("::1").unwrap(),
+            ];
+        })
+        .await;
+        for _ in 0..3 {
+            assert_eq!(
+                login_via(
+                    &app,
+                    "officer@demo.test",
+                    "wrong-password",
+                    Some("203.0.113.5")
+                )
+                .await,
+                StatusCode::UNAUTHORIZED
+            );
+        }
+        // The client behind the proxy is limited ...
+        assert_eq!(
+            login_via(
+                &app,
+                "officer@demo.test",
+                "demo-password",
+                Some("203.0.113.5")
+            )
+            .await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // ... even if it prepends a forged address: the right-most untrusted
+        // address is the one the proxy saw.
+        assert_eq!(
+            login_via(
+                &app,
+                "officer@demo.test",
+                "demo-password",
+                Some("203.0.113.77, 203.0.113.5")
+            )
+            .await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+        // Other clients behind the same proxy, and the proxy itself, are not.
+        assert_eq!(
+            login_via(
+                &app,
+                "officer@demo.test",
+                "demo-password",
+                Some("203.0.113.6")
+            )
+            .await,
+            StatusCode::OK
+        );
+        assert_eq!(
+            login_via(&app, "officer@demo.test", "demo-password", None).await,
+            StatusCode::OK
+        );
+    }
+);

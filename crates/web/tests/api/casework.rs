@@ -25,7 +25,12 @@ async fn agency(cm: &TestApp, kind: &str) -> String {
 
 /// Refers, accepts, takes intake and signs a release naming `recipients`
 /// (`[{"agency_id", "categories"}]`); returns the participant id.
-async fn enrol(officer: &TestApp, cm: &TestApp, last: &str, recipients: Value) -> String {
+pub(crate) async fn enrol(
+    officer: &TestApp,
+    cm: &TestApp,
+    last: &str,
+    recipients: Value,
+) -> String {
     let (s, r) = officer.post("/api/v1/referrals", &arrest(last)).await;
     assert_eq!(s, StatusCode::CREATED, "{r}");
     let rid = r["id"].as_str().unwrap();

@@ -116,3 +116,128 @@ both!(pages_are_small_and_health_checks_answer, |db| async move {
     assert_eq!(app.get("/healthz").await.text().await.unwrap(), "ok");
     assert_eq!(app.get("/readyz").await.status(), StatusCode::OK);
 });
+
+// Finding: "Names accept Unicode bidirectional override characters
+// (displayed names can be spoofed)." Every name and identity field refuses
+// them with a 422 naming the field, and nothing is stored.
+both!(names_refuse_bidi_controls, |db| async move {
+    use crate::casework::enrol;
+    use crate::workflow::{arrest, as_user};
+    use serde_json::json;
+
+    let app = TestApp::spawn(db).await;
+    let officer = as_user(&app, "officer@demo.test").await;
+    let cm = as_user(&app, "casemanager@demo.test").await;
+    // "Dana <RLO>seyeR" displays as "Dana Reyes" reversed into another name.
+    let spoof = "Dana\u{202E}seyeR";
+
+    // Referral creation: the person's names, aliases and description.
+    for (pointer, value, field) in [
+        ("/person/first_name", json!(spoof), "person.first_name"),
+        (
+            "/person/last_name",
+            json!("\u{2067}Reyes\u{2069}"),
+            "person.last_name",
+        ),
+        (
+            "/person/aliases",
+            json!(["Dee", "D\u{200F}J"]),
+            "person.aliases[1]",
+        ),
+        (
+            "/person/description",
+            json!("green jacket\u{202D}"),
+            "person.description",
+        ),
+    ] {
+        let mut body = arrest("Bidi");
+        let (parent, key) = pointer.rsplit_once('/').unwrap();
+        body.pointer_mut(parent).unwrap()[key] = value;
+        let (s, e) = officer.post("/api/v1/referrals", &body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{pointer}: {e}");
+        assert_eq!(e["error"]["field"], field, "{e}");
+        assert!(
+            e["error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("direction"),
+            "{e}"
+        );
+    }
+    let (_, mine) = officer.get_json("/api/v1/referrals").await;
+    assert!(!mine.to_string().contains("Bidi"), "nothing stored: {mine}");
+
+    // Profile update: aliases, identifiers, where to find, e-mail.
+    let pid = enrol(&officer, &cm, "Reyes", json!([])).await;
+    for (profile, field) in [
+        (json!({"aliases": [spoof]}), "aliases[0]"),
+        (
+            json!({"identifiers": [{"kind": "state_id", "value": "WA\u{202E}123"}]}),
+            "identifiers[0].value",
+        ),
+        (
+            json!({"where_to_find": [{"place": "Westlake\u{2066} Park", "times": "am"}]}),
+            "where_to_find[0].place",
+        ),
+        (
+            json!({"where_to_find": [{"place": "Westlake Park", "times": "\u{061C}am"}]}),
+            "where_to_find[0].times",
+        ),
+        (json!({"email": "dana\u{202E}@example.org"}), "email"),
+    ] {
+        let (s, e) = cm
+            .put(&format!("/api/v1/participants/{pid}/profile"), &profile)
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{profile}: {e}");
+        assert_eq!(e["error"]["field"], field, "{e}");
+    }
+    let (_, idn) = cm
+        .get_json(&format!("/api/v1/participants/{pid}/identity"))
+        .await;
+    for c in ['\u{202E}', '\u{2066}', '\u{061C}'] {
+        assert!(!idn.to_string().contains(c), "nothing stored: {idn}");
+    }
+
+    // User creation by a site admin: the display name.
+    let admin = as_user(&app, "admin@demo.test").await;
+    let me = handoff_store::users::find_by_email(
+        &mut app.store.conn(),
+        &"admin@demo.test".parse().unwrap(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let page = admin.get("/admin").await.text().await.unwrap();
+    let csrf = hidden_field(&page, "csrf_token").unwrap();
+    let agency = me.agency_id.to_string();
+    let r = admin
+        .client
+        .post(admin.url("/admin/users"))
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("display_name", "Officer \u{202E}ztrO maS"),
+            ("email", "spoof@demo.test"),
+            ("agency_id", agency.as_str()),
+            ("password", "tulips under the viaduct"),
+            ("roles", "officer"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("display_name: contains an invisible character"),
+        "{page}"
+    );
+    assert!(
+        handoff_store::users::find_by_email(
+            &mut app.store.conn(),
+            &"spoof@demo.test".parse().unwrap()
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "no user created"
+    );
+});
