@@ -19,6 +19,7 @@ pub mod participation;
 pub mod referral;
 pub mod release;
 pub mod site_time;
+pub mod suppression;
 
 pub use account::{Email, PasswordPolicy, PasswordRejected};
 pub use category::DataCategory;
