@@ -20,6 +20,7 @@ pub mod referral;
 pub mod release;
 pub mod rules;
 pub mod site_time;
+pub mod suppression;
 pub mod text;
 
 pub use account::{DisplayName, Email, PasswordPolicy, PasswordRejected};

@@ -450,6 +450,9 @@ pub struct Offence {
 pub struct Location {
     pub address: Option<String>,
     pub coordinates: Option<Coordinates>,
+    /// One of the site's defined areas (precincts), by name: the only place
+    /// label figures print. The workflow checks it against the site's list.
+    pub area: Option<String>,
 }
 
 /// A point, in WGS 84 degrees.
@@ -559,6 +562,9 @@ pub struct LocationForm {
     pub lat: Option<serde_json::Value>,
     #[serde(default)]
     pub lon: Option<serde_json::Value>,
+    /// The name of one of the site's areas (precincts).
+    #[serde(default)]
+    pub area: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -710,9 +716,16 @@ impl TryFrom<LocationForm> for Location {
                 "give an address or coordinates (lat, lon)",
             ));
         }
+        let area = f
+            .area
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_owned);
         Ok(Self {
             address,
             coordinates,
+            area,
         })
     }
 }

@@ -182,6 +182,15 @@ const CORNERS: &[&str] = &[
     "Lake City Way & 125th St",
     "Pacific Place steps",
 ];
+/// The demo precinct (one of `seed::DEMO_AREAS`) of each corner.
+fn area_of(corner: &str) -> &'static str {
+    match corner {
+        "12th Ave & Jackson St" => "East Precinct",
+        "Rainier Ave & Genesee St" => "South Precinct",
+        "Aurora Ave & 85th St" | "Lake City Way & 125th St" => "North Precinct",
+        _ => "West Precinct",
+    }
+}
 const GOALS: &[(&str, &[&str])] = &[
     (
         "get my ID back",
@@ -526,12 +535,13 @@ fn referral_form(
     let at = occurred_at
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
+    let corner = *rng.pick(CORNERS);
     let mut body = json!({
         "door": if community { "community" } else { "arrest_diversion" },
         "person": {"first_name": first, "last_name": last, "aliases": aliases, "dob": dob, "sex": sex, "race": race},
         "offenses": if community { json!([]) } else { json!([offence]) },
         "occurred_at": at,
-        "location": {"address": rng.pick(CORNERS)},
+        "location": {"address": corner, "area": area_of(corner)},
     });
     if !community {
         body["incident_number"] = json!(format!(
@@ -591,6 +601,14 @@ async fn refer(
         },
     )
     .await?;
+    if let Some(name) = &referral.location.area
+        && let Some(a) = handoff_store::areas::list(c, s.id)
+            .await?
+            .into_iter()
+            .find(|a| &a.name == name)
+    {
+        handoff_store::areas::set_referral_area(c, s.id, record.id, a.id).await?;
+    }
     let hold = if community {
         None
     } else {

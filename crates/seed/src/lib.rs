@@ -96,6 +96,15 @@ pub const USERS: &[(&str, &str, Role, AgencyKind)] = &[
     ),
 ];
 
+/// The demo site's areas (precincts): the places referrals are filed under.
+pub const DEMO_AREAS: &[&str] = &[
+    "East Precinct",
+    "North Precinct",
+    "South Precinct",
+    "Southwest Precinct",
+    "West Precinct",
+];
+
 /// Creates whatever of the demo site is missing.
 pub async fn demo(store: &Store) -> Result<(), AppError> {
     let mut c = store.conn();
@@ -118,6 +127,9 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
         {
             accounts::create_agency(store, Actor::Cli, site.id, name, *kind).await?;
         }
+    }
+    for area in DEMO_AREAS {
+        handoff_store::areas::ensure(&mut c, site.id, area, handoff_services::now()).await?;
     }
     let agencies = orgs::list_agencies(&mut c, site.id).await?;
     for (login, name, role, kind) in USERS {

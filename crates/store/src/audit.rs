@@ -347,7 +347,13 @@ pub struct AuditCount {
     pub count: i64,
 }
 
-pub async fn summary(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<AuditCount>> {
+/// Over entries made in `[from, to)`.
+pub async fn summary(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Result<Vec<AuditCount>> {
     #[derive(sqlx::FromRow)]
     struct Row {
         action: String,
@@ -356,9 +362,10 @@ pub async fn summary(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<AuditCount>> 
         n: i64,
     }
     Ok(c.fetch_all::<Row>(
-        "SELECT action, actor_role, outcome, COUNT(*) AS n FROM audit_log WHERE chain = $1 \
+        "SELECT action, actor_role, outcome, COUNT(*) AS n FROM audit_log \
+             WHERE chain = $1 AND at >= $2 AND at < $3 \
              GROUP BY action, actor_role, outcome ORDER BY action, actor_role, outcome",
-        args![site],
+        args![site, from, to],
     )
     .await?
     .into_iter()

@@ -80,6 +80,17 @@ pub async fn submit(
         .find(|a| a.kind == AgencyKind::Prosecutor)
         .map(|a| a.id);
 
+    let area = match &referral.location.area {
+        None => None,
+        Some(name) => {
+            let areas = handoff_store::areas::list(&mut state.store.conn(), ctx.site.id).await?;
+            let found = areas.into_iter().find(|a| &a.name == name);
+            Some(found.ok_or_else(|| {
+                AppError::field("location.area", "is not one of the site's areas")
+            })?)
+        }
+    };
+
     let mut tx = state.store.begin().await?;
     let record = referrals::create(
         &mut tx.conn(),
@@ -95,6 +106,10 @@ pub async fn submit(
         },
     )
     .await?;
+    if let Some(a) = &area {
+        handoff_store::areas::set_referral_area(&mut tx.conn(), ctx.site.id, record.id, a.id)
+            .await?;
+    }
     let hold = if door == Door::ArrestDiversion && screening.eligible {
         let hold = Hold::open(
             new_id::<HoldId>(),

@@ -10,7 +10,7 @@ use crate::owg::{
     NewMeeting, RaisedItem,
 };
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -182,18 +182,23 @@ pub async fn decide_charge(
 }
 
 /// De-identified figures for oversight: referrals and eligibility by door,
-/// race, place and pseudonymised officer; diversion by race with the
-/// relative rate index; hold outcomes; the audit summary. Counts from 1 to
-/// 10 are suppressed.
+/// race, place (the site's areas) and pseudonymised officer; diversion by
+/// race with the relative rate index; hold outcomes; the audit summary. Whole
+/// months that have ended only (`to` is clamped to the last one). Counts
+/// from 1 to 10 are suppressed, and so is whatever would let one be worked
+/// out from the rest of the answer; a suppressed count is `null` with
+/// `"suppressed": true`.
 #[utoipa::path(get, path = "/api/v1/oversight/summary", tag = "oversight",
+    params(crate::oversight::PeriodQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = crate::oversight::Summary), (status = 403, body = ErrorBody)))]
+    responses((status = 200, body = crate::oversight::Summary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn oversight(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Caller(auth): Caller,
+    Query(q): Query<crate::oversight::PeriodQuery>,
 ) -> AppResult<Json<crate::oversight::Summary>> {
-    let summary = crate::oversight::summary(&s, &auth).await?;
+    let summary = crate::oversight::summary(&s, &auth, crate::now(), &q).await?;
     let e = crate::audit::event(
         &auth,
         "oversight.read",

@@ -7,9 +7,9 @@ use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
 use crate::auth::Origin;
 use crate::error::AppError;
-use crate::oversight::{Cell, Row};
+use crate::oversight::{Cell, PeriodQuery, Row};
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
 use handoff_domain::Role;
 use handoff_store::{owg, users};
@@ -19,7 +19,9 @@ use uuid::Uuid;
 
 fn cell(c: &Cell) -> Markup {
     match (c.count, c.suppressed) {
-        (_, true) => html! { abbr title="Fewer than 11: suppressed" { "<11" } },
+        (_, true) => {
+            html! { abbr title="Suppressed: fewer than 11, or would let a small count be worked out" { "suppressed" } }
+        }
         (Some(n), false) => html! { (n) },
         (None, false) => html! { "0" },
     }
@@ -41,14 +43,31 @@ fn table(caption: &str, rows: &[Row]) -> Markup {
     }
 }
 
-pub async fn oversight(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
-    let s = crate::oversight::summary(&state, &auth).await?;
+pub async fn oversight(
+    State(state): State<AppState>,
+    Signed(auth): Signed,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    let s = crate::oversight::summary(&state, &auth, crate::now(), &q).await?;
+    let months = if s.period.from == s.period.to {
+        s.period.from.clone()
+    } else {
+        format!("{} to {}", s.period.from, s.period.to)
+    };
     Ok(layout(
         "Oversight",
         Some(&auth),
         html! {
             h1 { "Equity and accountability" }
-            p { "De-identified figures for " (s.site) ". Counts from 1 to 10 are shown as <11, and no ratio is built on them. Officers appear under a pseudonym." }
+            p { "De-identified figures for " (s.site) ", covering the months " strong { (months) } " (whole months that have ended; referrals by the month they were made, their outcomes as they stood at the end of " (s.period.to) ")." }
+            p { "Counts from 1 to 10 are suppressed, and so is any other count that would let one of them be worked out from the rest; no ratio is built on them. Officers appear under a pseudonym; places are the site's areas." }
+            form.stack method="get" action="/oversight" {
+                label for="o-from" { "From month" }
+                input id="o-from" name="from" type="month" value=(s.period.from);
+                label for="o-to" { "To month" }
+                input id="o-to" name="to" type="month" value=(s.period.to);
+                button type="submit" { "Show" }
+            }
             section.card aria-labelledby="rri-h" {
                 h2 id="rri-h" { "Diversion by race: relative rate index" }
                 p { "Diversion rate of arrest-door contacts in each group relative to " (s.rri_reference) " contacts, with 95% Katz intervals." }
@@ -69,7 +88,7 @@ pub async fn oversight(State(state): State<AppState>, Signed(auth): Signed) -> P
                     }
                 }
             }
-            section.card { h2 { "Referrals" } (table("By door", &s.by_door)) (table("By race", &s.by_race)) (table("By place", &s.by_place)) (table("By officer (pseudonymised)", &s.by_officer)) }
+            section.card { h2 { "Referrals" } (table("All referrals", std::slice::from_ref(&s.totals))) (table("By door", &s.by_door)) (table("By race", &s.by_race)) (table("By place", &s.by_place)) (table("By officer (pseudonymised)", &s.by_officer)) }
             section.card {
                 h2 { "Diversion holds" }
                 ul { @for (k, v) in &s.holds { li { (k.replace("state:", "State: ").replace("decision:", "Decision: ").replace('_', " ")) " — " (cell(v)) } } }
@@ -79,7 +98,7 @@ pub async fn oversight(State(state): State<AppState>, Signed(auth): Signed) -> P
                 div.scroll {
                     table {
                         thead { tr { th scope="col" { "Action" } th scope="col" { "Role" } th scope="col" { "Outcome" } th scope="col" { "Count" } } }
-                        tbody { @for a in &s.audit { tr { td { (a.action) } td { (a.role.as_deref().unwrap_or("—")) } td { (a.outcome) } td { (a.count) } } } }
+                        tbody { @for a in &s.audit { tr { td { (a.action) } td { (a.role.as_deref().unwrap_or("—")) } td { (a.outcome) } td { (cell(&Cell { count: a.count, suppressed: a.suppressed })) } } } }
                     }
                 }
             }

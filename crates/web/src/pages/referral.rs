@@ -301,6 +301,7 @@ fn referral_form(f: &Fields) -> ReferralForm {
             address: f.opt("address"),
             lat: num("lat"),
             lon: num("lon"),
+            area: f.opt("area"),
         },
         prior_involvement: (door == "social_contact").then(|| PriorInvolvementForm {
             reference: f.opt("prior"),
