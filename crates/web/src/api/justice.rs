@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::audit::Ctx;
-use crate::auth::Auth;
+use crate::auth::{Auth, Caller};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::justice::import::Summary;
 use crate::justice::review::{ReviewItem, ReviewVerdict};
@@ -39,17 +39,18 @@ fn answer(r: Result<Summary, Refused>) -> Response {
 
 /// Import a CSV file of `kind` (arrests, charges, bookings,
 /// prison_admissions, persons) under the kind's default columns, all or
-/// nothing (integration token). A rejected file answers 422 with the
+/// nothing: an integration token with scope `imports`, or a site admin's
+/// session with a second factor. A rejected file answers 422 with the
 /// row-level report (line, column, code, reason) and writes nothing.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "justice", params(("kind" = String, Path)),
     request_body(content = String, content_type = "text/csv"),
-    security(("token" = [])),
+    security(("token" = ["imports"]), ("session" = [])),
     responses((status = 200, body = Summary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "The row-level report of a rejected file")))]
 pub async fn import(
     State(s): State<AppState>,
     ctx: Ctx,
-    auth: Auth,
+    caller: Caller,
     Path(kind): Path<String>,
     req: Request,
 ) -> Response {
@@ -60,28 +61,29 @@ pub async fn import(
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
-    answer(justice::import_csv(&s, &auth, &ctx, kind, &body).await)
+    answer(justice::import_csv(&s, &caller, &ctx, kind, &body).await)
 }
 
 /// The jail feed: one booking or a batch (JSON, the bookings contract),
-/// all or nothing (integration token). A booking that links to a
+/// all or nothing: an integration token with scope `bookings_feed`, or a
+/// site admin's session with a second factor. A booking that links to a
 /// participant alerts their case manager at once.
 #[utoipa::path(post, path = "/api/v1/feeds/bookings", tag = "justice",
     request_body(content = Object, content_type = "application/json"),
-    security(("token" = [])),
+    security(("token" = ["bookings_feed"]), ("session" = [])),
     responses((status = 200, body = Summary), (status = 403, body = ErrorBody),
         (status = 422, description = "The report of the bad bookings (line = position in the batch)")))]
 pub async fn feed_bookings(
     State(s): State<AppState>,
     ctx: Ctx,
-    auth: Auth,
+    caller: Caller,
     req: Request,
 ) -> Response {
     let body = match bytes(req).await {
         Ok(b) => b,
         Err(e) => return e.into_response(),
     };
-    answer(justice::feed_bookings(&s, &auth, &ctx, &body).await)
+    answer(justice::feed_bookings(&s, &caller, &ctx, &body).await)
 }
 
 /// Proposed links waiting for clerical review (case managers and

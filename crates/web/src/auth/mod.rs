@@ -9,4 +9,4 @@ pub mod secret;
 pub mod session;
 pub mod totp;
 
-pub use session::{Auth, AuthVia, PendingMfa};
+pub use session::{Auth, AuthVia, Caller, Integration, PendingMfa};
