@@ -196,7 +196,8 @@ def main():
         results["train_s"] = time.perf_counter() - t
         print("train:", out.replace("\n", "; "), f"({results['train_s']:.1f} s)")
 
-        token = run(["admin", "create-token", "--email", "admin@demo.test", "--name", "bench"],
+        token = run(["admin", "create-token", "--site", "demo", "--name", "bench",
+                     "--agency", "Demo County Police Department", "--scope", "bookings_feed"],
                     env).stdout.strip()
         con = sqlite3.connect(db_path)
         mine = con.execute(

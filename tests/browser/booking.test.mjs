@@ -25,7 +25,7 @@ test('a booking alerts the assigned case manager on their live page', async () =
     });
     assert.ok(person.id, 'the case manager has a participant');
     const [first, ...rest] = person.name.split(' ');
-    const out = await runCli(['admin', 'create-token', '--email', 'supervisor@demo.test', '--name', 'county jail feed']);
+    const out = await runCli(['admin', 'create-token', '--site', 'demo', '--name', 'county jail feed', '--agency', 'Demo County Police Department', '--scope', 'bookings_feed']);
     const token = out.split(/\s+/).find((w) => w.startsWith('hnd_'));
     assert.ok(token, 'an integration token');
 

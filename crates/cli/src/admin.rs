@@ -5,9 +5,10 @@
 use crate::ops::open;
 use anyhow::{Context, anyhow};
 use clap::{Args, Subcommand};
+use handoff_domain::integration::Scopes;
 use handoff_domain::{AgencyKind, Email, Role};
 use handoff_services::accounts::{self, Actor, NewUser};
-use handoff_store::{Store, orgs, users};
+use handoff_store::{Store, orgs, tokens, users};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -52,13 +53,28 @@ pub enum AdminCommand {
         #[arg(long)]
         site: String,
     },
-    /// Create an API token acting as a user; prints the token once.
+    /// Mint an integration token: owned by an agency, with explicit scopes
+    /// and an expiry; never a user's identity. Prints the secret once.
     CreateToken {
         #[arg(long)]
-        email: String,
+        site: String,
         /// What the token is for, e.g. "county jail booking feed".
         #[arg(long)]
         name: String,
+        /// The agency that runs the integration: its name or its id.
+        #[arg(long)]
+        agency: String,
+        /// bookings_feed, imports or hmis_export; repeat for several.
+        #[arg(long = "scope", required = true)]
+        scopes: Vec<String>,
+        /// Days until the token expires (default 90, at most 366).
+        #[arg(long)]
+        expires_days: Option<i64>,
+    },
+    /// List a site's integration tokens (never their secrets).
+    ListTokens {
+        #[arg(long)]
+        site: String,
     },
     /// Set the site's webhook for new hand-offs and alerts (SMS or paging
     /// gateway); omit --url to clear it.
@@ -110,6 +126,21 @@ async fn site(store: &Store, slug: &str) -> anyhow::Result<orgs::Site> {
     orgs::find_site_by_slug(&mut store.conn(), slug)
         .await?
         .ok_or_else(|| anyhow!("no site with slug {slug:?}"))
+}
+
+async fn agency_by_name_or_id(
+    store: &Store,
+    site: &orgs::Site,
+    agency: &str,
+) -> anyhow::Result<orgs::Agency> {
+    if let Ok(id) = agency.parse::<handoff_domain::AgencyId>() {
+        return orgs::get_agency(&mut store.conn(), site.id, id)
+            .await
+            .map_err(|_| anyhow!("no agency {id} at site {}", site.slug));
+    }
+    orgs::find_agency_by_name(&mut store.conn(), site.id, agency)
+        .await?
+        .ok_or_else(|| anyhow!("no agency {agency:?} at site {}", site.slug))
 }
 
 async fn user(store: &Store, email: &str) -> anyhow::Result<users::User> {
@@ -193,15 +224,59 @@ pub async fn run(database_url: &str, cmd: AdminCommand) -> anyhow::Result<ExitCo
                 println!("{}\t{}\t{}\t{}", u.email, roles.join(","), status, u.id);
             }
         }
-        AdminCommand::CreateToken { email, name } => {
-            let u = user(&store, &email).await?;
-            let (id, token) =
-                accounts::create_token(&store, Actor::Cli, u.site_id, u.id, &name).await?;
+        AdminCommand::CreateToken {
+            site: slug,
+            name,
+            agency,
+            scopes,
+            expires_days,
+        } => {
+            let s = site(&store, &slug).await?;
+            let agency = agency_by_name_or_id(&store, &s, &agency).await?;
+            let scopes = Scopes::parse(scopes.iter().map(String::as_str))?;
+            let (id, token) = accounts::create_token(
+                &store,
+                Actor::Cli,
+                accounts::NewToken {
+                    site: s.id,
+                    agency: agency.id,
+                    name: &name,
+                    scopes: scopes.clone(),
+                    expires_days,
+                },
+            )
+            .await?;
             eprintln!(
-                "created token {id} acting as {}; store it now, it is not shown again:",
-                u.email
+                "created token {id} for {} with scopes {scopes}; store it now, it is not shown again:",
+                agency.name
             );
             println!("{token}");
+        }
+        AdminCommand::ListTokens { site: slug } => {
+            let s = site(&store, &slug).await?;
+            let agencies = orgs::list_agencies(&mut store.conn(), s.id).await?;
+            let at = handoff_web::now();
+            for t in tokens::list(&mut store.conn(), s.id).await? {
+                let agency = agencies
+                    .iter()
+                    .find(|a| a.id == t.agency_id)
+                    .map(|a| a.name.as_str())
+                    .unwrap_or("?");
+                let last = t
+                    .last_used_at
+                    .map(|u| u.date().to_string())
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\texpires {}\tlast used {}",
+                    t.id,
+                    t.name,
+                    agency,
+                    t.scopes,
+                    t.state(at).label(),
+                    t.expires_at.date(),
+                    last
+                );
+            }
         }
         AdminCommand::SetWebhook { site: slug, url } => {
             let s = site(&store, &slug).await?;

@@ -182,19 +182,68 @@ fn admin_commands_and_their_errors() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("case_manager"));
 
+    // A token names an agency and scopes, never a user.
+    let o = handoff(
+        &db,
+        &[
+            "admin",
+            "create-token",
+            "--site",
+            "test",
+            "--name",
+            "feed",
+            "--agency",
+            "Test PD",
+            "--scope",
+            "admin",
+        ],
+        None,
+    );
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bookings_feed"));
     let token = ok(&handoff(
         &db,
         &[
             "admin",
             "create-token",
-            "--email",
-            "sgt@test.org",
+            "--site",
+            "test",
             "--name",
             "feed",
+            "--agency",
+            "Test PD",
+            "--scope",
+            "bookings_feed",
+            "--scope",
+            "imports",
+            "--expires-days",
+            "30",
         ],
         None,
     ));
     assert!(token.trim().starts_with("hnd_"));
+    let listed = ok(&handoff(
+        &db,
+        &["admin", "list-tokens", "--site", "test"],
+        None,
+    ));
+    assert!(
+        listed.contains("feed\tTest PD\tbookings_feed imports\tactive"),
+        "{listed}"
+    );
+    assert!(!listed.contains(token.trim()), "the secret is never listed");
+    let id = listed.split('\t').next().unwrap().to_string();
+    ok(&handoff(
+        &db,
+        &["admin", "revoke-token", "--site", "test", "--id", &id],
+        None,
+    ));
+    let listed = ok(&handoff(
+        &db,
+        &["admin", "list-tokens", "--site", "test"],
+        None,
+    ));
+    assert!(listed.contains("\trevoked\t"), "{listed}");
     ok(&handoff(
         &db,
         &["admin", "reset-password", "--email", "sgt@test.org"],
@@ -324,7 +373,7 @@ fn holds_sweep_as_of_a_date_is_idempotent() {
             .unwrap()
             .unwrap();
         let state = handoff_web::AppState::new(store.clone(), handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), db.clone()));
-        let auth = Auth { user, via: AuthVia::Token(uuid::Uuid::nil().into()) };
+        let auth = Auth { user, via: AuthVia::Internal };
         let form: handoff_domain::referral::ReferralForm = serde_json::from_value(serde_json::json!({
             "door": "arrest_diversion",
             "person": {"first_name": "Dana", "last_name": "Reyes", "dob": "1988-04-02", "sex": "F", "race": "Hispanic/Latino"},

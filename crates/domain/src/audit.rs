@@ -6,7 +6,9 @@
 
 pub mod checkpoint;
 
-use crate::{AgencyId, AuditEntryId, DataCategory, ParticipantId, Role, SiteId, UserId};
+use crate::{
+    AgencyId, ApiTokenId, AuditEntryId, DataCategory, ParticipantId, Role, SiteId, UserId,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -46,6 +48,11 @@ pub struct AuditEvent {
     pub actor_user_id: Option<UserId>,
     pub actor_role: Option<Role>,
     pub actor_agency_id: Option<AgencyId>,
+    /// The integration (API token) that acted, when the actor is a token
+    /// rather than a person; `actor_user_id` and `actor_role` are then empty
+    /// and `actor_agency_id` is the token's agency.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor_token_id: Option<ApiTokenId>,
     /// A dotted action name, e.g. `auth.login`, `admin.user.create`, `participant.read`.
     pub action: String,
     pub subject_participant_id: Option<ParticipantId>,
@@ -64,6 +71,7 @@ impl AuditEvent {
             actor_user_id: None,
             actor_role: None,
             actor_agency_id: None,
+            actor_token_id: None,
             action: action.into(),
             subject_participant_id: None,
             subject_ref: None,
@@ -103,7 +111,7 @@ fn canonical(
         .to_offset(time::UtcOffset::UTC)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default();
-    let value = serde_json::json!([
+    let mut value = serde_json::json!([
         id.to_string(),
         chain.to_string(),
         seq,
@@ -120,6 +128,11 @@ fn canonical(
         e.request_id,
         e.client_ip,
     ]);
+    // Appended only when present, so entries written before tokens were
+    // principals of their own keep their hashes.
+    if let (Some(token), Some(array)) = (e.actor_token_id, value.as_array_mut()) {
+        array.push(serde_json::json!(["token", token.to_string()]));
+    }
     value.to_string().into_bytes()
 }
 
@@ -313,6 +326,37 @@ mod tests {
             v.push(e)?;
         }
         v.finish(head)
+    }
+
+    #[test]
+    fn a_token_actor_is_hashed_and_entries_without_one_keep_their_hash() {
+        let site = SiteId::from_uuid(Uuid::from_u128(7));
+        let t0 = time::macros::datetime!(2026-11-30 12:00:00 UTC);
+        let ev = AuditEvent::new("justice.import", Outcome::Allowed);
+        // The canonical form of an entry without a token is unchanged (the
+        // hash of a fixed entry, computed before tokens had a column).
+        let before = chain_entry(id(1), site, t0, ev.clone(), None);
+        assert_eq!(
+            String::from_utf8(canonical(&before.id, &site, 1, before.at, &ev)).unwrap(),
+            format!(
+                "[\"{}\",\"{site}\",1,\"2026-11-30T12:00:00Z\",null,null,null,null,\"justice.import\",null,null,[],\"allowed\",null,null]",
+                before.id
+            )
+        );
+        let mut by_token = ev.clone();
+        by_token.actor_token_id = Some(ApiTokenId::from_uuid(Uuid::from_u128(9)));
+        let e = chain_entry(id(1), site, t0, by_token, None);
+        assert_ne!(
+            e.entry_hash, before.entry_hash,
+            "the token is part of the hash"
+        );
+        let mut v = ChainVerifier::new(site);
+        v.push(&e).unwrap();
+        // Changing which token acted breaks the chain.
+        let mut forged = e.clone();
+        forged.event.actor_token_id = Some(ApiTokenId::from_uuid(Uuid::from_u128(10)));
+        let mut v = ChainVerifier::new(site);
+        assert!(v.push(&forged).is_err());
     }
 
     #[test]

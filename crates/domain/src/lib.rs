@@ -13,6 +13,7 @@ pub mod eligibility;
 pub mod handoff;
 pub mod hold;
 pub mod ids;
+pub mod integration;
 pub mod living;
 pub mod org;
 pub mod participation;

@@ -13,7 +13,7 @@
 use crate::SiteZone;
 use crate::import::Alert;
 use handoff_domain::audit::{AuditEvent, Outcome};
-use handoff_domain::{AgencyKind, DataCategory, UserId};
+use handoff_domain::{AgencyKind, DataCategory};
 use handoff_justice::{Kind, Record};
 use handoff_services::AppState;
 use handoff_services::workflow::events::{Audience, SiteEvent};
@@ -65,9 +65,10 @@ pub async fn raise(
     state: &AppState,
     ctx: &SiteZone,
     alerts: &[Alert],
-    actor: Option<UserId>,
+    actor: impl Into<crate::audit::By>,
     at: OffsetDateTime,
 ) -> Result<u64, StoreError> {
+    let actor: crate::audit::By = actor.into();
     if alerts.is_empty() {
         return Ok(0);
     }
@@ -152,7 +153,7 @@ pub async fn raise(
         }
         let mut e = AuditEvent::new("justice.alert", Outcome::Allowed);
         e.site_id = Some(site);
-        e.actor_user_id = actor;
+        actor.stamp(&mut e);
         e.subject_participant_id = Some(p.id);
         e.subject_ref = Some(format!("justice_record:{}", a.record));
         e.categories = vec![DataCategory::Justice];

@@ -14,9 +14,10 @@ pub mod review;
 
 use handoff_domain::SiteId;
 use handoff_domain::audit::Outcome;
+use handoff_domain::integration::TokenAction;
 use handoff_justice::{ImportReport, ImportedRecord, Kind, Mapping};
 use handoff_services::audit::{self, Ctx};
-use handoff_services::auth::{Auth, AuthVia};
+use handoff_services::auth::{Auth, Caller};
 use handoff_services::error::{AppError, AppResult};
 use handoff_services::{AppState, now};
 use import::{Importer, Summary};
@@ -78,14 +79,32 @@ pub async fn linker(state: &AppState, site: SiteId) -> AppResult<Arc<Linker>> {
     Ok(l)
 }
 
-/// Imports run through the API come from an integration (an API token).
-fn integration(auth: &Auth) -> AppResult<()> {
-    match auth.via {
-        AuthVia::Token(_) => Ok(()),
-        AuthVia::Session(_) => Err(AppError::Forbidden(
-            "imports and feeds come from an integration token",
-        )),
+/// Imports and feeds over HTTP: a site admin's session that passed a
+/// second factor, or an API token whose scopes allow the action (the
+/// domain's table). Everyone else — officers, case managers, their sessions,
+/// any token without the scope — is refused, and the refusal is audited.
+async fn authorize(
+    state: &AppState,
+    caller: &Caller,
+    actx: &Ctx,
+    action: TokenAction,
+) -> AppResult<()> {
+    let allowed = match caller {
+        Caller::Person(a) => a.is_site_admin_with_second_factor(),
+        Caller::Integration(i) => i.token.scopes.allows(action),
+    };
+    if allowed {
+        return Ok(());
     }
+    let mut e = audit::event_for_caller(caller, "justice.import", Outcome::Denied, actx);
+    e.subject_ref = Some(format!("action:{}", action.as_str()));
+    audit::record(state, e).await?;
+    Err(AppError::Forbidden(match caller {
+        Caller::Person(_) => {
+            "imports and feeds are for an integration token with the scope, or a site admin with a second factor"
+        }
+        Caller::Integration(_) => "this token's scopes do not allow this",
+    }))
 }
 
 /// A parsed file or feed body, every record good.
@@ -100,7 +119,7 @@ struct Batch<'a> {
 /// Stores a whole parsed batch in one transaction, then raises its alerts.
 async fn store_batch(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     actx: &Ctx,
     Batch {
         kind,
@@ -110,7 +129,7 @@ async fn store_batch(
         records,
     }: Batch<'_>,
 ) -> AppResult<Summary> {
-    let site = auth.user.site_id;
+    let site = caller.site_id();
     let ctx = SiteZone::load(state, site).await?;
     let linker = linker(state, site).await?;
     let at = now();
@@ -120,7 +139,7 @@ async fn store_batch(
         ctx.tz.clone(),
         kind,
         source,
-        format!("user:{}", auth.user.id),
+        caller.provenance(),
         at,
     );
     importer.summary.rows = rows;
@@ -129,14 +148,14 @@ async fn store_batch(
     for r in records {
         importer.store(&mut tx.conn(), sha256, r).await?;
     }
-    let mut e = audit::event(auth, "justice.import", Outcome::Allowed, actx);
+    let mut e = audit::event_for_caller(caller, "justice.import", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("import:{}:{sha256}", kind.as_str()));
     e.categories = vec![handoff_domain::DataCategory::Justice];
     audit::record_in(&mut tx, e).await?;
     tx.commit().await?;
     let alerts = std::mem::take(&mut importer.alerts);
     let mut summary = importer.summary;
-    summary.alerts = alerts::raise(state, &ctx, &alerts, Some(auth.user.id), at).await?;
+    summary.alerts = alerts::raise(state, &ctx, &alerts, caller.by(), at).await?;
     Ok(summary)
 }
 
@@ -144,12 +163,12 @@ async fn store_batch(
 /// mapping, all or nothing.
 pub async fn import_csv(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     actx: &Ctx,
     kind: Kind,
     body: &[u8],
 ) -> Result<Summary, Refused> {
-    integration(auth)?;
+    authorize(state, caller, actx, TokenAction::RunImport).await?;
     let batch = match handoff_justice::import(kind, body, &Mapping::default_for(kind)) {
         Ok(b) => b,
         Err(handoff_justice::ImportError::Rejected(report)) => {
@@ -165,17 +184,17 @@ pub async fn import_csv(
         rows: batch.provenance.rows,
         records: &batch.records,
     };
-    Ok(store_batch(state, auth, actx, batch).await?)
+    Ok(store_batch(state, caller, actx, batch).await?)
 }
 
 /// `POST /api/v1/feeds/bookings`: one booking or a batch (JSON).
 pub async fn feed_bookings(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     actx: &Ctx,
     body: &[u8],
 ) -> Result<Summary, Refused> {
-    integration(auth)?;
+    authorize(state, caller, actx, TokenAction::PostBookingsFeed).await?;
     let mapping = Mapping::default_for(Kind::Bookings);
     let bookings =
         handoff_justice::parse_bookings_json(body, &mapping).map_err(Refused::Rejected)?;
@@ -203,7 +222,7 @@ pub async fn feed_bookings(
         rows,
         records: &records,
     };
-    Ok(store_batch(state, auth, actx, batch).await?)
+    Ok(store_batch(state, caller, actx, batch).await?)
 }
 
 /// The evaluation dataset through the API: for evaluators only, and only

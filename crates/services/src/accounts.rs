@@ -7,6 +7,7 @@ use crate::auth::{password, secret};
 use crate::error::AppError;
 use crate::now;
 use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_domain::integration::{self, Scopes};
 use handoff_domain::{
     AgencyId, AgencyKind, ApiTokenId, DisplayName, Email, PasswordPolicy, Role, SiteId, UserId,
 };
@@ -223,34 +224,66 @@ pub async fn disable_user(
     Ok(())
 }
 
-/// Creates an API token for a user; the token is returned once and only its
-/// digest is kept.
+/// A token to mint: an integration of its own, never a user's identity.
+pub struct NewToken<'a> {
+    pub site: SiteId,
+    /// The agency that owns and answers for the integration.
+    pub agency: AgencyId,
+    /// What it is, e.g. "county jail booking feed".
+    pub name: &'a str,
+    pub scopes: Scopes,
+    /// Days until it expires; `None` for the default (90).
+    pub expires_days: Option<i64>,
+}
+
+/// Mints an API token (a site admin's action, audited). The secret is
+/// returned once and only its SHA-256 is kept.
 pub async fn create_token(
     store: &Store,
     actor: Actor<'_>,
-    site: SiteId,
-    user: UserId,
-    name: &str,
+    t: NewToken<'_>,
 ) -> Result<(ApiTokenId, String), AppError> {
-    if name.trim().is_empty() {
+    let name = t.name.trim();
+    if name.is_empty() {
         return Err(AppError::field("name", "is required"));
     }
-    users::get(&mut store.conn(), site, user).await?;
+    if name.chars().count() > 200 {
+        return Err(AppError::field("name", "is longer than 200 characters"));
+    }
+    let at = now();
+    let expires_at = integration::token_expiry(at, t.expires_days)?;
+    orgs::get_agency(&mut store.conn(), t.site, t.agency)
+        .await
+        .map_err(|e| match e {
+            handoff_store::StoreError::NotFound => {
+                AppError::field("agency", "is not an agency of this site")
+            }
+            e => e.into(),
+        })?;
+    let created_by = match &actor {
+        Actor::User(u, _) => Some(u.id),
+        Actor::Cli => None,
+    };
     let token = format!("hnd_{}", secret::random_token(32));
     let mut tx = store.begin().await?;
     let id = tokens::create(
         &mut tx.conn(),
-        site,
-        user,
-        name.trim(),
-        &secret::digest(&token),
-        now(),
+        tokens::NewToken {
+            site: t.site,
+            agency: t.agency,
+            name,
+            scopes: &t.scopes,
+            token_hash: &secret::digest(&token),
+            created_by,
+            expires_at,
+        },
+        at,
     )
     .await?;
     commit_audited(
         tx,
         &actor,
-        site,
+        t.site,
         "admin.token.create",
         Some(format!("token:{id}")),
     )

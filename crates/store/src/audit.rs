@@ -51,8 +51,9 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Resu
     let categories = join_categories(&e.categories);
     c.execute(
         "INSERT INTO audit_log (id, chain, seq, at, site_id, actor_user_id, actor_role, actor_agency_id, action, \
-           subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+           subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash, \
+           actor_token_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
         args![
             entry.id,
             entry.chain,
@@ -71,6 +72,7 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Resu
             e.client_ip.as_deref(),
             entry.prev_hash.as_str(),
             entry.entry_hash.as_str(),
+            e.actor_token_id,
         ],
     )
     .await?;
@@ -108,6 +110,7 @@ struct EntryRow {
     client_ip: Option<String>,
     prev_hash: String,
     entry_hash: String,
+    actor_token_id: Option<Uuid>,
 }
 
 impl TryFrom<EntryRow> for AuditEntry {
@@ -139,6 +142,7 @@ impl TryFrom<EntryRow> for AuditEntry {
                 actor_user_id: r.actor_user_id.map(Into::into),
                 actor_role,
                 actor_agency_id: r.actor_agency_id.map(Into::into),
+                actor_token_id: r.actor_token_id.map(Into::into),
                 action: r.action,
                 subject_participant_id: r.subject_participant_id.map(Into::into),
                 subject_ref: r.subject_ref,
@@ -154,7 +158,7 @@ impl TryFrom<EntryRow> for AuditEntry {
 }
 
 const ENTRY_COLUMNS: &str = "id, chain, seq, at, site_id, actor_user_id, actor_role, actor_agency_id, action, \
-    subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash";
+    subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash, actor_token_id";
 
 /// Entries of one site, newest first (for the audit pages).
 pub async fn recent(c: &mut Conn<'_>, site: SiteId, limit: i64) -> Result<Vec<AuditEntry>> {

@@ -9,18 +9,22 @@ pub mod ratelimit;
 pub mod secret;
 pub mod totp;
 
+use crate::audit;
 use crate::error::AppError;
-use handoff_domain::{ApiTokenId, Role};
+use handoff_domain::Role;
 use handoff_store::sessions::Session;
+use handoff_store::tokens::ApiToken;
 use handoff_store::users::User;
 
 #[derive(Debug, Clone)]
 pub enum AuthVia {
     Session(Session),
-    Token(ApiTokenId),
+    /// An in-process caller that did not come over HTTP (the command line,
+    /// tests). API tokens never produce an `Auth`: see [`Integration`].
+    Internal,
 }
 
-/// A signed-in caller: a session that passed its second factor, or an API token.
+/// A signed-in person: a session that passed its second factor.
 #[derive(Debug, Clone)]
 pub struct Auth {
     pub user: User,
@@ -31,7 +35,7 @@ impl Auth {
     pub fn csrf_token(&self) -> Option<&str> {
         match &self.via {
             AuthVia::Session(s) => Some(&s.csrf_token),
-            AuthVia::Token(_) => None,
+            AuthVia::Internal => None,
         }
     }
 
@@ -40,6 +44,58 @@ impl Auth {
             Ok(())
         } else {
             Err(AppError::Forbidden("your role does not allow this"))
+        }
+    }
+
+    /// A site admin whose session passed a real second factor (an enrolled
+    /// authenticator), not merely a session of a site admin.
+    pub fn is_site_admin_with_second_factor(&self) -> bool {
+        self.user.has_role(Role::SiteAdmin)
+            && self.user.disabled_at.is_none()
+            && self.user.totp_enabled
+            && matches!(&self.via, AuthVia::Session(s) if s.mfa_passed)
+    }
+}
+
+/// An integration: a request authenticated by an unrevoked, unexpired API
+/// token. It is not a person and acts as no one; it can do only what its
+/// scopes allow (`handoff_domain::integration::SCOPE_GRANTS`).
+#[derive(Debug, Clone)]
+pub struct Integration {
+    pub token: ApiToken,
+}
+
+/// The caller of an operation open to integrations: a person or a token.
+#[derive(Debug, Clone)]
+pub enum Caller {
+    Person(Auth),
+    Integration(Integration),
+}
+
+impl Caller {
+    pub fn site_id(&self) -> handoff_domain::SiteId {
+        match self {
+            Caller::Person(a) => a.user.site_id,
+            Caller::Integration(i) => i.token.site_id,
+        }
+    }
+
+    /// Whom the audit log names for what this caller does.
+    pub fn by(&self) -> audit::By {
+        match self {
+            Caller::Person(a) => audit::By::User(a.user.id),
+            Caller::Integration(i) => audit::By::Token {
+                id: i.token.id,
+                agency: i.token.agency_id,
+            },
+        }
+    }
+
+    /// Provenance of what this caller writes: `user:<id>` or `token:<id>`.
+    pub fn provenance(&self) -> String {
+        match self {
+            Caller::Person(a) => format!("user:{}", a.user.id),
+            Caller::Integration(i) => format!("token:{}", i.token.id),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::body::Body;
 use crate::AppState;
-use crate::auth::{Caller, Origin};
+use crate::auth::{Origin, Person};
 use crate::casework::caseload::{AssignForm, AssignResult, Caseload, View};
 use crate::casework::contacts::{ContactCreated, ContactForm};
 use crate::casework::documents::DocumentCreated;
@@ -35,7 +35,7 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
 pub async fn log_contact(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<ContactForm>,
 ) -> AppResult<(StatusCode, Json<ContactCreated>)> {
@@ -58,7 +58,7 @@ pub struct Created {
 pub async fn list_goals(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
 ) -> AppResult<Json<CategoryData>> {
     let guard = Guard::new(&s, &auth).await?;
@@ -76,7 +76,7 @@ pub async fn list_goals(
 pub async fn create_goal(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<GoalForm>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -91,7 +91,7 @@ pub async fn create_goal(
 pub async fn update_goal(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path((pid, gid)): Path<(String, String)>,
     Body(f): Body<GoalForm>,
 ) -> AppResult<StatusCode> {
@@ -106,7 +106,7 @@ pub async fn update_goal(
 pub async fn create_service_referral(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<ServiceReferralForm>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -127,7 +127,7 @@ pub struct OutcomeBody {
 pub async fn service_referral_outcome(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path((pid, rid)): Path<(String, String)>,
     Body(b): Body<OutcomeBody>,
 ) -> AppResult<StatusCode> {
@@ -144,7 +144,7 @@ pub async fn service_referral_outcome(
 pub async fn put_month(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path((pid, month)): Path<(String, String)>,
     Body(f): Body<MonthForm>,
 ) -> AppResult<StatusCode> {
@@ -160,7 +160,7 @@ pub async fn put_month(
 pub async fn close(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<CloseForm>,
 ) -> AppResult<Json<ParticipationView>> {
@@ -176,7 +176,7 @@ pub async fn close(
 pub async fn reopen(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<ReopenForm>,
 ) -> AppResult<Json<ParticipationView>> {
@@ -194,7 +194,7 @@ pub async fn reopen(
 pub async fn assign(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<AssignForm>,
 ) -> AppResult<Json<AssignResult>> {
@@ -216,7 +216,7 @@ pub struct CaseloadQuery {
 pub async fn caseloads(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Query(q): Query<CaseloadQuery>,
 ) -> AppResult<Json<Caseload>> {
     let view = View::parse(q.view.as_deref())?;
@@ -239,7 +239,7 @@ pub struct SearchQuery {
 pub async fn search(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Json<Vec<SearchHit>>> {
     Ok(Json(casework::search::search(&s, &auth, &ctx, &q.q).await?))
@@ -261,7 +261,7 @@ pub struct DocumentQuery {
 pub async fn upload_document(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Query(q): Query<DocumentQuery>,
     body: axum::body::Body,
@@ -291,7 +291,7 @@ pub async fn upload_document(
 pub async fn put_profile(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<ProfileForm>,
 ) -> AppResult<StatusCode> {

@@ -2,7 +2,7 @@
 //! review of proposed links.
 
 use crate::AppState;
-use crate::auth::{Caller, Origin};
+use crate::auth::{AnyCaller, Origin, Person};
 use crate::error::{AppError, AppResult, ErrorBody, WebError};
 use crate::justice::import::Summary;
 use crate::justice::review::{ReviewItem, ReviewVerdict};
@@ -38,17 +38,18 @@ fn answer(r: Result<Summary, Refused>) -> Response {
 
 /// Import a CSV file of `kind` (arrests, charges, bookings,
 /// prison_admissions, persons) under the kind's default columns, all or
-/// nothing (integration token). A rejected file answers 422 with the
+/// nothing: an integration token with scope `imports`, or a site admin's
+/// session with a second factor. A rejected file answers 422 with the
 /// row-level report (line, column, code, reason) and writes nothing.
 #[utoipa::path(post, path = "/api/v1/imports/{kind}", tag = "justice", params(("kind" = String, Path)),
     request_body(content = String, content_type = "text/csv"),
-    security(("token" = [])),
+    security(("token" = ["imports"]), ("session" = [])),
     responses((status = 200, body = Summary), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, description = "The row-level report of a rejected file")))]
 pub async fn import(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    AnyCaller(caller): AnyCaller,
     Path(kind): Path<String>,
     req: Request,
 ) -> Response {
@@ -59,28 +60,29 @@ pub async fn import(
         Ok(b) => b,
         Err(e) => return WebError(e).into_response(),
     };
-    answer(justice::import_csv(&s, &auth, &ctx, kind, &body).await)
+    answer(justice::import_csv(&s, &caller, &ctx, kind, &body).await)
 }
 
 /// The jail feed: one booking or a batch (JSON, the bookings contract),
-/// all or nothing (integration token). A booking that links to a
+/// all or nothing: an integration token with scope `bookings_feed`, or a
+/// site admin's session with a second factor. A booking that links to a
 /// participant alerts their case manager at once.
 #[utoipa::path(post, path = "/api/v1/feeds/bookings", tag = "justice",
     request_body(content = Object, content_type = "application/json"),
-    security(("token" = [])),
+    security(("token" = ["bookings_feed"]), ("session" = [])),
     responses((status = 200, body = Summary), (status = 403, body = ErrorBody),
         (status = 422, description = "The report of the bad bookings (line = position in the batch)")))]
 pub async fn feed_bookings(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    AnyCaller(caller): AnyCaller,
     req: Request,
 ) -> Response {
     let body = match bytes(req).await {
         Ok(b) => b,
         Err(e) => return WebError(e).into_response(),
     };
-    answer(justice::feed_bookings(&s, &auth, &ctx, &body).await)
+    answer(justice::feed_bookings(&s, &caller, &ctx, &body).await)
 }
 
 /// Proposed links waiting for clerical review (case managers and
@@ -91,7 +93,7 @@ pub async fn feed_bookings(
 pub async fn review_queue(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<ReviewItem>>> {
     Ok(Json(justice::review::queue(&s, &auth, &ctx).await?))
 }
@@ -106,7 +108,7 @@ pub async fn review_queue(
 pub async fn review_decide(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
     super::body::Body(v): super::body::Body<ReviewVerdict>,
 ) -> AppResult<StatusCode> {
@@ -144,7 +146,7 @@ fn date(field: &str, s: Option<&str>) -> Result<Option<time::Date>, AppError> {
 pub async fn evaluation_export(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Json<std::collections::BTreeMap<String, String>>> {
     let from = date("from", q.from.as_deref())?;

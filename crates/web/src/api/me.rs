@@ -1,7 +1,7 @@
 //! `GET /api/v1/me` and `GET /api/v1/agencies`.
 
 use crate::AppState;
-use crate::auth::Caller;
+use crate::auth::Person;
 use crate::error::{AppResult, ErrorBody};
 use axum::Json;
 use axum::extract::State;
@@ -87,7 +87,7 @@ pub struct MeResponse {
 )]
 pub async fn me(
     State(state): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<MeResponse>> {
     let mut c = state.store.conn();
     let site = orgs::get_site(&mut c, auth.user.site_id).await?;
@@ -115,7 +115,7 @@ pub async fn me(
 )]
 pub async fn agencies(
     State(state): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<AgencyView>>> {
     let list = orgs::list_agencies(&mut state.store.conn(), auth.user.site_id).await?;
     Ok(Json(list.iter().map(AgencyView::of).collect()))

@@ -17,8 +17,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use handoff_domain::integration::{Scope, TokenAction, scopes_for};
 use std::sync::OnceLock;
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -29,8 +32,9 @@ use utoipa_axum::routes;
         title = "Handoff API",
         version = "1.0.0",
         description = "The JSON API of a Handoff LEAD site. Authenticate with a session (POST /api/v1/session; \
-            state-changing requests then carry the session's CSRF token in X-CSRF-Token) or with an \
-            integration token (Authorization: Bearer). Errors are {\"error\": {\"code\", \"message\", \"field\"?}}.",
+            state-changing requests then carry the session's CSRF token in X-CSRF-Token) or, for the few \
+            operations open to integrations, with an integration token (Authorization: Bearer; see the \
+            `token` security scheme for its scopes). Errors are {\"error\": {\"code\", \"message\", \"field\"?}}.",
         license(name = "AGPL-3.0-or-later")
     ),
     components(schemas(ErrorBody)),
@@ -65,8 +69,84 @@ impl Modify for SecuritySchemes {
         );
         components.add_security_scheme(
             "token",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(token_scheme_description()))
+                    .build(),
+            ),
         );
+    }
+}
+
+/// The operations an integration (API token) may call, with the action
+/// each one is. Which scope allows which action is the domain's table
+/// (`handoff_domain::integration::SCOPE_GRANTS`); every other operation
+/// refuses a token with 403.
+pub const TOKEN_OPERATIONS: &[(&str, &str, TokenAction)] = &[
+    ("post", "/api/v1/imports/{kind}", TokenAction::RunImport),
+    (
+        "post",
+        "/api/v1/feeds/bookings",
+        TokenAction::PostBookingsFeed,
+    ),
+];
+
+fn token_scheme_description() -> String {
+    let mut d = String::from(
+        "An integration token (Authorization: Bearer hnd_…). A token is an integration of its own — \
+         named, owned by an agency, with explicit scopes and an expiry (90 days by default) — never a \
+         person: it acts as no one, reads no participant content and can call only the operations its \
+         scopes name; every other operation answers 403. Its use is audited under the token's id. Site admins mint \
+         and revoke tokens (/admin, `handoff admin create-token`). Scopes:",
+    );
+    for scope in Scope::ALL {
+        let ops: Vec<String> = TOKEN_OPERATIONS
+            .iter()
+            .filter(|(_, _, a)| scopes_for(*a).contains(scope))
+            .map(|(m, p, _)| format!("{} {p}", m.to_uppercase()))
+            .collect();
+        let what = if ops.is_empty() {
+            "the HMIS export for the housing partner (no HTTP operation yet)".to_string()
+        } else {
+            ops.join(", ")
+        };
+        d.push_str(&format!(" `{}`: {what}.", scope.as_str()));
+    }
+    d
+}
+
+fn names_token(r: &SecurityRequirement) -> bool {
+    serde_json::to_value(r)
+        .ok()
+        .and_then(|v| v.as_object().map(|o| o.contains_key("token")))
+        .unwrap_or(false)
+}
+
+/// Makes the document say what the code does: only [`TOKEN_OPERATIONS`]
+/// accept the `token` scheme, each with the scopes that allow it.
+fn integration_security(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ] {
+            let Some(op) = op.as_mut() else { continue };
+            let Some(security) = op.security.as_mut() else {
+                continue;
+            };
+            security.retain(|r| !names_token(r));
+            if let Some((_, _, action)) = TOKEN_OPERATIONS
+                .iter()
+                .find(|(m, p, _)| *m == method && p == path)
+            {
+                let scopes: Vec<&str> = scopes_for(*action).iter().map(|s| s.as_str()).collect();
+                security.insert(0, SecurityRequirement::new("token", scopes));
+            }
+        }
     }
 }
 
@@ -136,7 +216,11 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// The OpenAPI 3.1 document, generated from the code.
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| router().split_for_parts().1)
+    DOC.get_or_init(|| {
+        let mut doc = router().split_for_parts().1;
+        integration_security(&mut doc);
+        doc
+    })
 }
 
 pub async fn openapi_json() -> impl IntoResponse {

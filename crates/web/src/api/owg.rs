@@ -3,7 +3,7 @@
 use super::body::Body;
 use super::workflow::Created;
 use crate::AppState;
-use crate::auth::{Caller, Origin};
+use crate::auth::{Origin, Person};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::owg::{
     self, AgendaView, ChargeDecision, CoordinationView, Message, Minutes, NewAction, NewCharge,
@@ -27,7 +27,7 @@ fn uuid(s: &str) -> Result<Uuid, AppError> {
 pub async fn create_meeting(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Body(m): Body<NewMeeting>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = owg::create_meeting(&s, &auth, &ctx, m).await?;
@@ -46,7 +46,7 @@ pub struct Built {
     responses((status = 200, body = Built), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn build_agenda(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
 ) -> AppResult<Json<Built>> {
     Ok(Json(Built {
@@ -61,7 +61,7 @@ pub async fn build_agenda(
 pub async fn agenda(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
 ) -> AppResult<Json<AgendaView>> {
     Ok(Json(owg::agenda(&s, &auth, &ctx, uuid(&id)?).await?))
@@ -74,7 +74,7 @@ pub async fn agenda(
 pub async fn raise_item(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
     Body(b): Body<RaisedItem>,
 ) -> AppResult<StatusCode> {
@@ -89,7 +89,7 @@ pub async fn raise_item(
 pub async fn minutes(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
     Body(b): Body<Minutes>,
 ) -> AppResult<StatusCode> {
@@ -104,7 +104,7 @@ pub async fn minutes(
 pub async fn add_action(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
     Body(b): Body<NewAction>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -118,7 +118,7 @@ pub async fn add_action(
     responses((status = 200, body = Vec<owg::ActionView>)))]
 pub async fn my_actions(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<owg::ActionView>>> {
     Ok(Json(owg::my_actions(&s, &auth).await?))
 }
@@ -131,7 +131,7 @@ pub async fn my_actions(
 pub async fn open_charge(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Body(b): Body<NewCharge>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = owg::open_charge(&s, &auth, &ctx, b).await?;
@@ -145,7 +145,7 @@ pub async fn open_charge(
 pub async fn view_charge(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
 ) -> AppResult<Json<CoordinationView>> {
     Ok(Json(owg::view_charge(&s, &auth, &ctx, uuid(&id)?).await?))
@@ -158,7 +158,7 @@ pub async fn view_charge(
 pub async fn post_message(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
     Body(b): Body<Message>,
 ) -> AppResult<StatusCode> {
@@ -173,7 +173,7 @@ pub async fn post_message(
 pub async fn decide_charge(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(id): Path<String>,
     Body(b): Body<ChargeDecision>,
 ) -> AppResult<StatusCode> {
@@ -195,7 +195,7 @@ pub async fn decide_charge(
 pub async fn oversight(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Query(q): Query<crate::oversight::PeriodQuery>,
 ) -> AppResult<Json<crate::oversight::Summary>> {
     let summary = crate::oversight::summary(&s, &auth, crate::now(), &q).await?;

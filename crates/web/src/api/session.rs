@@ -4,7 +4,7 @@ use crate::AppState;
 use crate::audit::{self};
 use crate::auth::session::{clear_session_cookie, session_cookie};
 use crate::auth::{AuthVia, login};
-use crate::auth::{Caller, Origin};
+use crate::auth::{Origin, Person};
 use crate::error::{AppError, AppResult, ErrorBody};
 use axum::Json;
 use axum::extract::State;
@@ -87,7 +87,7 @@ pub async fn create_session(
 pub async fn delete_session(
     State(state): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     jar: CookieJar,
 ) -> AppResult<(StatusCode, CookieJar)> {
     if let AuthVia::Session(s) = &auth.via {
@@ -117,7 +117,7 @@ pub async fn delete_session(
 pub async fn delete_all_sessions(
     State(state): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     jar: CookieJar,
 ) -> AppResult<(StatusCode, CookieJar)> {
     let mut tx = state.store.begin().await?;

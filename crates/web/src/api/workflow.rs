@@ -5,7 +5,7 @@
 use super::body::Body;
 use super::schemas::{ReferralBody, ReleaseBody};
 use crate::AppState;
-use crate::auth::{Caller, Origin};
+use crate::auth::{Origin, Person};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::workflow::holds::DecisionForm;
 use crate::workflow::intake::IntakeForm;
@@ -44,7 +44,7 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
 pub async fn create_referral(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Body(form): Body<ReferralForm>,
 ) -> AppResult<(StatusCode, Json<CreatedReferral>)> {
     Ok((
@@ -67,7 +67,7 @@ pub struct ListQuery {
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn list_referrals(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(
@@ -81,7 +81,7 @@ pub async fn list_referrals(
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn inbox(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(workflow::referrals::inbox(&s, &auth).await?))
 }
@@ -93,7 +93,7 @@ pub async fn inbox(
 pub async fn get_referral(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
 ) -> AppResult<Json<ReferralView>> {
     Ok(Json(
@@ -108,7 +108,7 @@ pub async fn get_referral(
 pub async fn accept(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
 ) -> AppResult<Json<ReferralView>> {
     Ok(Json(
@@ -129,7 +129,7 @@ pub struct ApprovalBody {
 pub async fn approval(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
     Body(b): Body<ApprovalBody>,
 ) -> AppResult<Json<ReferralView>> {
@@ -145,7 +145,7 @@ pub async fn approval(
 pub async fn arrive(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
 ) -> AppResult<Json<ReferralView>> {
     Ok(Json(
@@ -160,7 +160,7 @@ pub async fn arrive(
 pub async fn triage(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
     Body(f): Body<TriageForm>,
 ) -> AppResult<StatusCode> {
@@ -181,7 +181,7 @@ pub struct IntakeCreated {
 pub async fn intake(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
     Body(f): Body<IntakeForm>,
 ) -> AppResult<(StatusCode, Json<IntakeCreated>)> {
@@ -207,7 +207,7 @@ pub struct Created {
 pub async fn create_release(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
     Body(f): Body<ReleaseForm>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -222,7 +222,7 @@ pub async fn create_release(
 pub async fn list_releases(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(pid): Path<String>,
 ) -> AppResult<Json<Vec<ReleaseView>>> {
     Ok(Json(
@@ -237,7 +237,7 @@ pub async fn list_releases(
 pub async fn revoke_release(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(rid): Path<String>,
 ) -> AppResult<StatusCode> {
     workflow::releases::revoke(&s, &auth, &ctx, id::<ReleaseId>(&rid)?).await?;
@@ -257,7 +257,7 @@ pub struct HoldQuery {
 pub async fn list_holds(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Query(q): Query<HoldQuery>,
 ) -> AppResult<Json<Vec<HoldView>>> {
     let state = match q.state.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
@@ -277,7 +277,7 @@ pub async fn list_holds(
 pub async fn decide_hold(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(hid): Path<String>,
     Body(f): Body<DecisionForm>,
 ) -> AppResult<Json<HoldView>> {
@@ -292,7 +292,7 @@ pub async fn decide_hold(
     responses((status = 200, body = PolicyView), (status = 404, body = ErrorBody)))]
 pub async fn get_policy(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<PolicyView>> {
     Ok(Json(
         workflow::policy::current(&s, auth.user.site_id).await?,
@@ -306,7 +306,7 @@ pub async fn get_policy(
 pub async fn put_policy(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Body(b): Body<PolicyUpdate>,
 ) -> AppResult<Json<PolicyView>> {
     Ok(Json(workflow::policy::update(&s, &auth, &ctx, b).await?))
@@ -318,7 +318,7 @@ pub async fn put_policy(
     responses((status = 200, body = Vec<PolicyView>)))]
 pub async fn policy_versions(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<PolicyView>>> {
     Ok(Json(
         workflow::policy::history(&s, auth.user.site_id).await?,
@@ -343,7 +343,7 @@ pub struct ShiftView {
     responses((status = 200, body = Vec<ShiftView>)))]
 pub async fn roster(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<ShiftView>>> {
     let shifts = workflow::roster::upcoming(&s, &auth, 14).await?;
     Ok(Json(
@@ -384,7 +384,7 @@ fn instant(s: &str, field: &'static str) -> Result<OffsetDateTime, AppError> {
 pub async fn add_shift(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Body(b): Body<NewShift>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let user: UserId = b
@@ -410,7 +410,7 @@ pub async fn add_shift(
 pub async fn remove_shift(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path(sid): Path<String>,
 ) -> AppResult<StatusCode> {
     workflow::roster::remove(&s, &auth, &ctx, id::<ShiftId>(&sid)?).await?;
@@ -423,7 +423,7 @@ pub async fn remove_shift(
     responses((status = 200, body = Vec<Object>)))]
 pub async fn notifications(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<handoff_store::notifications::Notification>>> {
     Ok(Json(
         handoff_store::notifications::for_user(
@@ -448,7 +448,7 @@ pub struct SweepQuery {
     responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
 pub async fn run_sweep(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Query(q): Query<SweepQuery>,
 ) -> AppResult<Json<sweep::SweepReport>> {
     auth.require(handoff_domain::Role::Supervisor)?;
@@ -476,7 +476,7 @@ pub async fn run_sweep(
     responses((status = 200, description = "text/event-stream", content_type = "text/event-stream")))]
 pub async fn events(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
     let site = auth.user.site_id;
     let user = auth.user.id;
@@ -501,7 +501,7 @@ pub async fn events(
     responses((status = 200, body = Vec<crate::workflow::stats::WeekStats>), (status = 403, body = ErrorBody)))]
 pub async fn handoff_stats(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<crate::workflow::stats::WeekStats>>> {
     Ok(Json(workflow::stats::weekly(&s, &auth, 8).await?))
 }
@@ -513,7 +513,7 @@ pub async fn handoff_stats(
 pub async fn participants(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<crate::disclosure::VisibleParticipant>>> {
     let guard = crate::disclosure::Guard::new(&s, &auth).await?;
     Ok(Json(guard.visible(&ctx).await?))
@@ -531,7 +531,7 @@ pub async fn participants(
 pub async fn participant_category(
     State(s): State<AppState>,
     Origin(ctx): Origin,
-    Caller(auth): Caller,
+    Person(auth): Person,
     Path((pid, category)): Path<(String, String)>,
 ) -> AppResult<Json<crate::disclosure::CategoryData>> {
     let category: handoff_domain::DataCategory =
@@ -546,7 +546,7 @@ pub async fn participant_category(
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn approvals(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(
         workflow::referrals::awaiting_approval(&s, &auth).await?,
@@ -559,7 +559,7 @@ pub async fn approvals(
     responses((status = 204, description = "Marked read")))]
 pub async fn notifications_read(
     State(s): State<AppState>,
-    Caller(auth): Caller,
+    Person(auth): Person,
 ) -> AppResult<StatusCode> {
     handoff_store::notifications::mark_read(
         &mut s.store.conn(),

@@ -6,5 +6,7 @@
 pub mod csrf;
 pub mod session;
 
-pub use handoff_services::auth::{Auth, AuthVia, login, password, ratelimit, secret, totp};
-pub use session::{Caller, Origin, PendingMfa};
+pub use handoff_services::auth::{
+    Auth, AuthVia, Caller, Integration, login, password, ratelimit, secret, totp,
+};
+pub use session::{AnyCaller, Origin, PendingMfa, Person};

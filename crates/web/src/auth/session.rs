@@ -1,11 +1,14 @@
 //! Who is calling. A middleware resolves the bearer token or the session
 //! cookie once per request and leaves the result in the request's
-//! extensions; handlers take [`Caller`] (fully signed in) or [`PendingMfa`]
-//! (password accepted, second factor still due) as extractors, so a handler
-//! that takes `Caller` cannot run unauthenticated.
+//! extensions; handlers take [`Person`] (a person, fully signed in),
+//! [`PendingMfa`] (password accepted, second factor still due) or
+//! [`AnyCaller`] (a person or an integration, for the few operations an API
+//! token may do) as extractors, so a handler that takes `Person` cannot run
+//! unauthenticated — and cannot run for an API token, which is never a
+//! person (DESIGN.md §3).
 
 use super::{csrf, secret};
-use crate::audit::Ctx;
+use crate::audit::{self, Ctx};
 use crate::error::{AppError, WebError};
 use crate::{AppState, now};
 use axum::extract::{FromRequestParts, Request, State};
@@ -14,15 +17,20 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use handoff_services::auth::{Auth, AuthVia};
+use handoff_domain::audit::Outcome;
+use handoff_services::auth::{Auth, AuthVia, Caller, Integration};
 use handoff_store::sessions::Session;
 use handoff_store::users::User;
 use handoff_store::{sessions, tokens, users};
 
-/// The signed-in caller as an extractor: a handler that takes it cannot run
-/// unauthenticated.
+/// A signed-in person as an extractor: a handler that takes it cannot run
+/// unauthenticated, nor for an API token (never a person, DESIGN.md §3).
 #[derive(Debug, Clone)]
-pub struct Caller(pub Auth);
+pub struct Person(pub Auth);
+
+/// A person or an integration, for the few operations an API token may do.
+#[derive(Debug, Clone)]
+pub struct AnyCaller(pub Caller);
 
 /// Where a request came from (request id, client address), for the audit log.
 #[derive(Debug, Clone, Default)]
@@ -104,24 +112,16 @@ async fn resolve_inner(
     let t = now();
     let mut session_csrf: Option<String> = None;
     let has_bearer = if let Some(token) = bearer(req.headers()) {
+        // A bearer request is an integration's, whatever cookie it carries.
         let mut c = state.store.conn();
-        let found = tokens::find_active(&mut c, &secret::digest(token))
+        let found = tokens::find_active(&mut c, &secret::digest(token), t)
             .await
             .map_err(|e| fail(e.into()))?
             .ok_or_else(|| fail(AppError::Unauthenticated))?;
-        let user = users::get(&mut c, found.site_id, found.user_id)
-            .await
-            .map_err(|e| fail(e.into()))?;
-        if user.disabled_at.is_some() {
-            return Err(fail(AppError::Unauthenticated));
-        }
         tokens::touch(&mut c, found.id, t)
             .await
             .map_err(|e| fail(e.into()))?;
-        req.extensions_mut().insert(Auth {
-            user,
-            via: AuthVia::Token(found.id),
-        });
+        req.extensions_mut().insert(Integration { token: found });
         true
     } else {
         if let Some(cookie) = jar.get(state.config.session_cookie_name()) {
@@ -178,15 +178,49 @@ async fn resolve_inner(
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
+/// An integration asked for something only a person may do: refused and
+/// audited under the token.
+async fn refuse_integration(state: &AppState, parts: &mut Parts, i: &Integration) -> AppError {
+    let Ok(Origin(ctx)) = Origin::from_request_parts(parts, state).await;
+    let e = audit::event_by(
+        i.token.site_id,
+        Caller::Integration(i.clone()).by(),
+        "auth.token_refused",
+        Outcome::Denied,
+        &ctx,
+    );
+    if let Err(err) = audit::record(state, e).await {
+        return err.into();
+    }
+    AppError::Forbidden("an API token acts as no one: it may only do what its scopes name")
+}
+
+impl FromRequestParts<AppState> for Person {
+    type Rejection = WebError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if let Some(a) = parts.extensions.get::<Auth>() {
+            return Ok(Person(a.clone()));
+        }
+        if let Some(i) = parts.extensions.get::<Integration>().cloned() {
+            return Err(refuse_integration(state, parts, &i).await.into());
+        }
+        Err(AppError::Unauthenticated.into())
+    }
+}
+
+impl FromRequestParts<AppState> for AnyCaller {
     type Rejection = WebError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Auth>()
-            .cloned()
-            .map(Caller)
-            .ok_or(WebError(AppError::Unauthenticated))
+        if let Some(a) = parts.extensions.get::<Auth>() {
+            return Ok(AnyCaller(Caller::Person(a.clone())));
+        }
+        if let Some(i) = parts.extensions.get::<Integration>() {
+            return Ok(AnyCaller(Caller::Integration(i.clone())));
+        }
+        Err(AppError::Unauthenticated.into())
     }
 }
 

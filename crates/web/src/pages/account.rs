@@ -5,7 +5,7 @@ use super::{PageResult, csrf_value, layout, raw, see_other};
 use crate::AppState;
 use crate::audit::{self};
 use crate::auth::{AuthVia, PendingMfa, secret, totp};
-use crate::auth::{Caller, Origin};
+use crate::auth::{Origin, Person};
 use crate::error::WebError;
 use axum::Form;
 use axum::extract::State;
@@ -20,10 +20,10 @@ use serde::Deserialize;
 
 /// The caller on this page: signed in, or password accepted and enrolment due.
 fn who(
-    auth: Result<Caller, WebError>,
+    auth: Result<Person, WebError>,
     pending: Result<PendingMfa, WebError>,
 ) -> Option<(User, Session, bool)> {
-    if let Ok(Caller(a)) = auth {
+    if let Ok(Person(a)) = auth {
         if let AuthVia::Session(s) = a.via {
             return Some((a.user, s, true));
         }
@@ -34,7 +34,7 @@ fn who(
 
 pub async fn enrol_form(
     State(state): State<AppState>,
-    auth: Result<Caller, WebError>,
+    auth: Result<Person, WebError>,
     pending: Result<PendingMfa, WebError>,
 ) -> PageResult {
     let Some((user, session, signed_in)) = who(auth, pending) else {
@@ -110,7 +110,7 @@ pub struct CodeForm {
 pub async fn enrol_submit(
     State(state): State<AppState>,
     Origin(ctx): Origin,
-    auth: Result<Caller, WebError>,
+    auth: Result<Person, WebError>,
     pending: Result<PendingMfa, WebError>,
     Form(f): Form<CodeForm>,
 ) -> PageResult {

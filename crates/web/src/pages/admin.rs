@@ -10,6 +10,7 @@ use crate::error::AppError;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use handoff_domain::integration::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Scope, Scopes, TokenState};
 use handoff_domain::{AgencyKind, ApiTokenId, Role, UserId};
 use handoff_store::{orgs, tokens, users};
 use maud::{Markup, html};
@@ -139,15 +140,37 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
             }
             section.card aria-labelledby="tokens-h" {
                 h2 id="tokens-h" { "Integration tokens" }
-                ul {
-                    @for t in &toks {
-                        li {
-                            (t.name) " — "
-                            @if t.revoked_at.is_some() { "revoked" } @else {
-                                "active"
-                                form.inline method="post" action=(format!("/admin/tokens/{}/revoke", t.id)) {
-                                    (csrf_field(a))
-                                    button type="submit" { "Revoke" }
+                p {
+                    "A token is an integration of its own: it belongs to an agency, can do only what its scopes name, "
+                    "and never acts as a person or reads participant content."
+                }
+                div.scroll {
+                    table {
+                        thead { tr {
+                            th scope="col" { "Name" } th scope="col" { "Agency" } th scope="col" { "Scopes" }
+                            th scope="col" { "Created" } th scope="col" { "Expires" } th scope="col" { "Last used" }
+                            th scope="col" { "Status" } th scope="col" { "Id" }
+                        } }
+                        tbody {
+                            @for t in &toks {
+                                @let state = t.state(crate::now());
+                                tr {
+                                    td { (t.name) }
+                                    td { (agency_name(t.agency_id)) }
+                                    td { @for sc in t.scopes.iter() { code { (sc.as_str()) } " " } }
+                                    td { (t.created_at.date()) }
+                                    td { (t.expires_at.date()) }
+                                    td { @if let Some(u) = t.last_used_at { (u.date()) } @else { "never" } }
+                                    td {
+                                        (state.label())
+                                        @if state == TokenState::Active {
+                                            form.inline method="post" action=(format!("/admin/tokens/{}/revoke", t.id)) {
+                                                (csrf_field(a))
+                                                button type="submit" { "Revoke" }
+                                            }
+                                        }
+                                    }
+                                    td { code { (t.id) } }
                                 }
                             }
                         }
@@ -158,10 +181,21 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                     (csrf_field(a))
                     label for="nt-name" { "What it is for" }
                     input id="nt-name" name="name" required;
-                    label for="nt-user" { "Acts as user" }
-                    select id="nt-user" name="user_id" {
-                        @for u in people.iter().filter(|u| u.disabled_at.is_none()) { option value=(u.id) { (u.display_name) } }
+                    label for="nt-agency" { "Agency that runs the integration" }
+                    select id="nt-agency" name="agency_id" required {
+                        @for ag in &agencies { option value=(ag.id) { (ag.name) } }
                     }
+                    fieldset {
+                        legend { "Scopes" }
+                        @for sc in Scope::ALL {
+                            label.check {
+                                input type="checkbox" name="scope" value=(sc.as_str());
+                                " " code { (sc.as_str()) }
+                            }
+                        }
+                    }
+                    label for="nt-days" { "Expires after (days)" }
+                    input id="nt-days" name="expires_days" type="number" min="1" max=(MAX_TOKEN_DAYS) value=(DEFAULT_TOKEN_DAYS) required;
                     button.primary type="submit" { "Create token" }
                 }
             }
@@ -328,34 +362,60 @@ pub async fn create_agency(
     }
 }
 
-#[derive(Deserialize)]
-pub struct TokenForm {
-    name: String,
-    user_id: UserId,
-}
-
 pub async fn create_token(
     State(state): State<AppState>,
     Origin(ctx): Origin,
     Signed(a): Signed,
-    axum::Form(f): axum::Form<TokenForm>,
+    body: String,
 ) -> PageResult {
     require_admin(&a)?;
-    match accounts::create_token(
-        &state.store,
-        Actor::User(&a.user, &ctx),
-        a.user.site_id,
-        f.user_id,
-        &f.name,
-    )
-    .await
-    {
-        Ok((_, token)) => Ok(page(
+    // Scopes arrive as repeated `scope=` fields.
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
+        .map_err(|_| AppError::field("body", "unreadable form"))?;
+    let field = |name: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let minted = async {
+        let agency = field("agency_id")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| AppError::field("agency", "choose an agency"))?;
+        let scopes = Scopes::parse(
+            pairs
+                .iter()
+                .filter(|(k, _)| k == "scope")
+                .map(|(_, v)| v.as_str()),
+        )?;
+        let expires_days = match field("expires_days").map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(
+                v.parse::<i64>()
+                    .map_err(|_| AppError::field("expires_days", "is not a number of days"))?,
+            ),
+        };
+        accounts::create_token(
+            &state.store,
+            Actor::User(&a.user, &ctx),
+            accounts::NewToken {
+                site: a.user.site_id,
+                agency,
+                name: field("name").unwrap_or(""),
+                scopes,
+                expires_days,
+            },
+        )
+        .await
+    }
+    .await;
+    match minted {
+        Ok((id, token)) => Ok(page(
             &state,
             &a,
             Some(html! {
                 div.notice role="status" {
-                    p { "Token created. Copy it now: it will not be shown again." }
+                    p { "Token " code { (id) } " created. Copy it now: it will not be shown again." }
                     p { code.key { (token) } }
                 }
             }),

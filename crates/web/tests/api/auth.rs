@@ -237,57 +237,6 @@ both!(disabling_a_user_ends_their_sessions, |db| async move {
     );
 });
 
-both!(api_tokens_act_as_their_user, |db| async move {
-    let app = TestApp::spawn(db).await;
-    let u = users::find_by_email(
-        &mut app.store.conn(),
-        &"casemanager@demo.test".parse().unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let (id, token) = accounts::create_token(&app.store, Actor::Cli, u.site_id, u.id, "jail feed")
-        .await
-        .unwrap();
-    let c = app.new_client();
-    let me: Value = c
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(me["user"]["email"], "casemanager@demo.test");
-    assert_eq!(me["csrf_token"], Value::Null);
-    // Bearer requests need no CSRF token.
-    let r = c
-        .delete(app.url("/api/v1/sessions"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::NO_CONTENT);
-    accounts::revoke_token(&app.store, Actor::Cli, u.site_id, id)
-        .await
-        .unwrap();
-    let r = c
-        .get(app.url("/api/v1/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    let r = c
-        .get(app.url("/api/v1/me"))
-        .bearer_auth("hnd_not-a-token")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-});
-
 both!(second_factor_enrolment_and_challenge, |db| async move {
     let mut app = TestApp::spawn(db).await;
     let officer =

@@ -9,8 +9,9 @@ use crate::both;
 use crate::helpers::*;
 use crate::workflow::{arrest, as_user};
 use futures_util::StreamExt;
+use handoff_domain::integration::Scopes;
 use handoff_store::justice::{self, Link, LinkStatus};
-use handoff_store::{owg, users};
+use handoff_store::owg;
 use handoff_web::accounts::{self, Actor};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -19,16 +20,32 @@ use std::time::{Duration, Instant};
 const HEADER: &str =
     "booking_number,booked_at,released_at,first_name,middle_name,last_name,dob,sex,race,charges\n";
 
-/// An integration token acting as the demo site admin.
+/// An integration token of the demo police department (the jail's feed),
+/// allowed to post the feed and run imports.
 async fn token(app: &TestApp) -> String {
-    let u = users::find_by_email(&mut app.store.conn(), &"admin@demo.test".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    accounts::create_token(&app.store, Actor::Cli, u.site_id, u.id, "jail feed")
-        .await
-        .unwrap()
-        .1
+    let site = site_id(app).await;
+    let police = handoff_store::orgs::find_agency_by_name(
+        &mut app.store.conn(),
+        site,
+        "Demo County Police Department",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    accounts::create_token(
+        &app.store,
+        Actor::Cli,
+        accounts::NewToken {
+            site,
+            agency: police.id,
+            name: "jail feed",
+            scopes: Scopes::parse(["bookings_feed", "imports"]).unwrap(),
+            expires_days: None,
+        },
+    )
+    .await
+    .unwrap()
+    .1
 }
 
 async fn post_raw(
@@ -214,7 +231,10 @@ both!(
         assert_eq!(b1.provenance.source, "api:bookings");
         assert_eq!(b1.provenance.line, 2);
         assert_eq!(b1.provenance.file_sha256, first["sha256"].as_str().unwrap());
-        assert!(b1.provenance.imported_by.starts_with("user:"));
+        assert!(
+            b1.provenance.imported_by.starts_with("token:"),
+            "provenance names the integration, not a user"
+        );
         assert_eq!(b1.event_on.as_deref(), Some("2026-03-01"));
         let b2 = justice::by_key(&mut c, site, "bookings", "B2")
             .await

@@ -14,4 +14,5 @@ mod openapi;
 mod oversight;
 mod owg;
 mod security;
+mod tokens;
 mod workflow;
