@@ -52,7 +52,7 @@ tally() {
 
 # --- Rust ---------------------------------------------------------------------
 rc=0
-part rust cargo test --workspace || rc=$?
+part rust cargo test --workspace --no-fail-fast || rc=$?
 # "test result: ok. 12 passed; 0 failed; 0 ignored; ..." once per test binary.
 read -r p f < <(awk '/^test result: / {
         for (i = 1; i < NF; i++) {

@@ -55,3 +55,55 @@ fn the_domain_crate_does_no_io() {
         );
     }
 }
+
+/// The crates a crate depends on (its `handoff-*` dependencies).
+fn handoff_deps(manifest: &str) -> Vec<String> {
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap_or("")
+        .split("\n[")
+        .next()
+        .unwrap_or("");
+    deps.lines()
+        .filter_map(|l| l.trim().strip_prefix("handoff-"))
+        .filter_map(|l| l.split([' ', '=']).next())
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn dependencies_point_one_way() {
+    // Each crate, and the workspace crates it must never depend on.
+    let forbidden: &[(&str, &[&str])] = &[
+        ("domain", &["store", "services", "exchange", "seed", "web"]),
+        ("store", &["services", "exchange", "seed", "web"]),
+        ("services", &["exchange", "seed", "web"]),
+        ("exchange", &["seed", "web"]),
+        ("seed", &["exchange", "web"]),
+    ];
+    for (name, manifest) in crates() {
+        let deps = handoff_deps(&manifest);
+        if let Some((_, banned)) = forbidden.iter().find(|(n, _)| *n == name) {
+            for b in *banned {
+                assert!(
+                    !deps.iter().any(|d| d == b),
+                    "crates/{name} must not depend on handoff-{b}: dependencies point one way"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_services_speak_no_http_and_write_no_html() {
+    for name in ["services", "exchange", "seed"] {
+        let (_, manifest) = crates().into_iter().find(|(n, _)| n == name).unwrap();
+        for dep in ["axum", "maud", "tower", "hyper"] {
+            assert!(
+                !manifest.lines().any(|l| l.starts_with(dep)),
+                "handoff-{name} must not depend on {dep}"
+            );
+        }
+    }
+}
