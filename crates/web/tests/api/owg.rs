@@ -384,7 +384,9 @@ both!(owg_and_oversight_pages, |db| async move {
     assert_eq!(r.status(), StatusCode::OK);
     let html = r.text().await.unwrap();
     assert!(
-        html.contains("relative rate index") && html.contains("&lt;11") && !html.contains("Reyes"),
+        html.contains("relative rate index")
+            && html.contains("Counts from 1 to 10 are suppressed")
+            && !html.contains("Reyes"),
         "{html}"
     );
     assert_eq!(
