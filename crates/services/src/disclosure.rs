@@ -11,14 +11,13 @@ use crate::error::{AppError, AppResult};
 use crate::workflow::{SiteCtx, agency_of, viewer};
 use crate::{AppState, now};
 use handoff_domain::audit::Outcome;
-use handoff_domain::disclosure::{self, Answer, Assessment, Extent, Subject};
+use handoff_domain::disclosure::{self, Answer, Assessment, Extent};
 use handoff_domain::participation::ParticipationState;
-use handoff_domain::release::Release;
 use handoff_domain::site_time::SiteNow;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};
 use handoff_store::orgs::Agency;
-use handoff_store::{contacts, goals, holds, referrals, releases, users};
+use handoff_store::{contacts, goals, holds, referrals, users};
 use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
@@ -74,41 +73,18 @@ pub struct ParticipantSummary {
     pub days_since_contact: Option<i64>,
 }
 
-/// Everything the engine needs about one participant.
-pub struct Facts {
-    pub participant: Participant,
-    pub subject: Subject,
-    pub releases: Vec<Release>,
-}
+/// Everything the engine needs about one participant, loaded by the store
+/// (its fields are private: no caller can make facts up).
+pub use handoff_store::access::Facts;
+use handoff_store::access::{self, Access, Grant};
 
 pub async fn facts(state: &AppState, ctx: &SiteCtx, p: Participant) -> AppResult<Facts> {
-    let mut c = state.store.conn();
-    let (referred_by, hold_office) = match p.referral_id {
-        Some(rid) => {
-            let r = referrals::get(&mut c, p.site_id, rid).await?;
-            let office = holds::for_referral(&mut c, p.site_id, rid)
-                .await?
-                .and_then(|h| h.prosecutor_agency_id);
-            (Some(r.referred_by), office)
-        }
-        None => (None, None),
-    };
-    let releases = releases::for_participant(&mut c, p.site_id, p.id)
-        .await?
-        .into_iter()
-        .map(|r| r.release)
-        .collect();
-    Ok(Facts {
-        subject: Subject {
-            site: p.site_id,
-            case_management_agency: Some(p.agency_id),
-            referred_by,
-            hold_office,
-            research_use_allowed: ctx.policy.policy.research_use_allowed,
-        },
-        participant: p,
-        releases,
-    })
+    Ok(access::facts(
+        &mut state.store.conn(),
+        p,
+        ctx.policy.policy.research_use_allowed,
+    )
+    .await?)
 }
 
 /// The caller, ready to ask about participants.
@@ -141,10 +117,16 @@ impl<'a> Guard<'a> {
     pub fn assess(&self, f: &Facts) -> Assessment {
         disclosure::assess(
             &viewer(self.auth, &self.agency),
-            &f.subject,
-            &f.releases,
+            f.subject(),
+            f.releases(),
             self.now,
         )
+    }
+
+    /// The engine's answers with the grants they allow: the only way to the
+    /// store's readers of case content.
+    pub fn access(&self, f: Facts) -> Access {
+        access::assess(&viewer(self.auth, &self.agency), f, self.now)
     }
 
     async fn audit(
@@ -188,14 +170,17 @@ impl<'a> Guard<'a> {
             Err(e) => return Err(e.into()),
         };
         let f = facts(self.state, &self.ctx, p).await?;
-        match self.assess(&f).answer(category) {
+        let access = self.access(f);
+        match access.assessment().answer(category) {
             Answer::Allowed(d) => {
+                let grant = access.grant(category).ok_or_else(|| {
+                    AppError::Internal(anyhow::anyhow!("allowed without a grant"))
+                })?;
                 let data = content(
                     self.state,
                     &self.ctx,
-                    &f.participant,
-                    category,
-                    d.extent,
+                    access.facts().participant(),
+                    &grant,
                     self.now,
                 )
                 .await?;
@@ -238,7 +223,7 @@ impl<'a> Guard<'a> {
             return Ok(None);
         }
         let allowed = |c| matches!(a.answer(c), Answer::Allowed(_));
-        let p = &f.participant;
+        let p = f.participant();
         let mut s = ParticipantSummary {
             id: *p.id.as_uuid(),
             name: None,
@@ -293,8 +278,8 @@ impl<'a> Guard<'a> {
                 Answer::Allowed(_) => {
                     let person = referrals::get_person(
                         &mut self.state.store.conn(),
-                        f.participant.site_id,
-                        f.participant.person_id,
+                        f.participant().site_id,
+                        f.participant().person_id,
                     )
                     .await?;
                     Some(format!("{} {}", person.first_name, person.last_name))
@@ -302,7 +287,7 @@ impl<'a> Guard<'a> {
                 _ => None,
             };
             out.push(VisibleParticipant {
-                id: *f.participant.id.as_uuid(),
+                id: *f.participant().id.as_uuid(),
                 categories,
                 name,
             });
@@ -321,16 +306,16 @@ pub async fn content(
     state: &AppState,
     ctx: &SiteCtx,
     p: &Participant,
-    category: DataCategory,
-    extent: Extent,
+    g: &Grant,
     now: SiteNow,
 ) -> AppResult<Value> {
+    let (category, extent) = (g.category(), g.extent());
     let mut c = state.store.conn();
     let lds = extent == Extent::LimitedDataSet;
     Ok(match category {
         DataCategory::Identity => {
             let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
-            let extras = handoff_store::profile::get(&mut c, p.site_id, p.id).await?;
+            let extras = handoff_store::profile::get(&mut c, g).await?;
             json!({"first_name": person.first_name, "last_name": person.last_name, "aliases": person.aliases, "dob": person.dob, "profile": extras.unwrap_or_else(|| json!({}))})
         }
         DataCategory::Demographics => {
@@ -383,9 +368,9 @@ pub async fn content(
             })
         }
         DataCategory::Plan => {
-            let intake = casework::intake_of(&mut c, p.site_id, p.id).await?;
-            let rows = goals::for_participant(&mut c, p.site_id, p.id).await?;
-            let services = goals::service_referrals(&mut c, p.site_id, p.id).await?;
+            let intake = casework::intake_of(&mut c, g).await?;
+            let rows = goals::for_participant(&mut c, g).await?;
+            let services = goals::service_referrals(&mut c, g).await?;
             // The words said at intake come first, then the goals set since.
             let mut words = intake.map(|i| i.goals).unwrap_or_default();
             words.extend(rows.iter().map(|g| g.words.clone()));
@@ -425,13 +410,10 @@ pub async fn content(
             }
         }
         DataCategory::Notes => {
-            let intake = casework::intake_of(&mut c, p.site_id, p.id).await?;
-            let triage = match p.referral_id {
-                Some(rid) => casework::triage_of(&mut c, p.site_id, rid).await?,
-                None => None,
-            };
-            let list = contacts::for_participant(&mut c, p.site_id, p.id).await?;
-            let pieces = contacts::pieces(&mut c, p.site_id, p.id, DataCategory::Notes).await?;
+            let intake = casework::intake_of(&mut c, g).await?;
+            let triage = casework::triage_of(&mut c, g).await?;
+            let list = contacts::for_participant(&mut c, g).await?;
+            let pieces = contacts::pieces(&mut c, g).await?;
             let contacts: Vec<Value> = list
                 .iter()
                 .map(|k| {
@@ -454,7 +436,7 @@ pub async fn content(
                     v
                 })
                 .collect();
-            let monthly = crate::casework::status::series(state, ctx, p, now.today()).await?;
+            let monthly = crate::casework::status::series(state, ctx, p, g, now.today()).await?;
             if lds {
                 json!({"contacts": contacts, "monthly": monthly})
             } else {
@@ -468,7 +450,7 @@ pub async fn content(
             }
         }
         DataCategory::Health | DataCategory::Sud => {
-            let intake = casework::intake_of(&mut c, p.site_id, p.id).await?;
+            let intake = casework::intake_of(&mut c, g).await?;
             let mut v = match (intake, category) {
                 (Some(i), DataCategory::Health) => i.health,
                 (Some(i), _) => i.sud,
@@ -477,7 +459,7 @@ pub async fn content(
             if !v.is_object() {
                 v = json!({"intake": v});
             }
-            let pieces = contacts::pieces(&mut c, p.site_id, p.id, category).await?;
+            let pieces = contacts::pieces(&mut c, g).await?;
             v["contacts"] = pieces
                 .into_iter()
                 .map(|(id, at, body)| {
@@ -488,7 +470,7 @@ pub async fn content(
         }
         // Linked arrests, charges, bookings and prison admissions; the
         // limited data set keeps dates and charge categories only.
-        DataCategory::Justice => handoff_store::justice::for_participant(&mut c, p.site_id, p.id)
+        DataCategory::Justice => handoff_store::justice::for_participant(&mut c, g)
             .await?
             .iter()
             .map(|r| crate::justice_view::record(r, lds))

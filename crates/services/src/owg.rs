@@ -351,7 +351,7 @@ pub async fn agenda(
                 audit::record(state, e).await?;
                 let name = if ok && a.decision(DataCategory::Identity).is_allowed() {
                     let person =
-                        referrals::get_person(&mut c, auth.user.site_id, f.participant.person_id)
+                        referrals::get_person(&mut c, auth.user.site_id, f.participant().person_id)
                             .await?;
                     Some(format!("{} {}", person.first_name, person.last_name))
                 } else {

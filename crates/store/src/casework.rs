@@ -1,7 +1,9 @@
 //! Participants, triage at the scene, and psychosocial intake.
 
+use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::DataCategory;
 use handoff_domain::{
     AgencyId, IntakeId, ParticipantId, PersonId, ReferralId, SiteId, TriageId, UserId,
 };
@@ -103,11 +105,11 @@ pub async fn record_triage(
 }
 
 /// The latest triage of a referral.
-pub async fn triage_of(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    referral: ReferralId,
-) -> Result<Option<serde_json::Value>> {
+pub async fn triage_of(c: &mut Conn<'_>, g: &Grant) -> Result<Option<serde_json::Value>> {
+    let (site, _) = g.open(&[DataCategory::Notes])?;
+    let Some(referral) = g.referral() else {
+        return Ok(None);
+    };
     #[derive(sqlx::FromRow)]
     struct ContentRow {
         content: String,
@@ -176,11 +178,13 @@ pub async fn record_intake(c: &mut Conn<'_>, n: NewIntake<'_>) -> Result<Partici
     Ok(pid)
 }
 
-pub async fn intake_of(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Option<IntakeContent>> {
+pub async fn intake_of(c: &mut Conn<'_>, g: &Grant) -> Result<Option<IntakeContent>> {
+    let (site, participant) = g.open(&[
+        DataCategory::Plan,
+        DataCategory::Notes,
+        DataCategory::Health,
+        DataCategory::Sud,
+    ])?;
     #[derive(sqlx::FromRow)]
     struct ContentRow {
         living_situation: String,

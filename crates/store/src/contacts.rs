@@ -1,6 +1,7 @@
 //! Contacts (encounters) with participants, and their free-text pieces, each
 //! tagged with its data category so disclosure is decided piece by piece.
 
+use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
 use handoff_domain::{ContactId, DataCategory, ParticipantId, SiteId, UserId};
@@ -97,11 +98,8 @@ impl TryFrom<Row> for Contact {
 }
 
 /// A participant's contacts, newest first.
-pub async fn for_participant(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Vec<Contact>> {
+pub async fn for_participant(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Contact>> {
+    let (site, participant) = g.open(&[DataCategory::Notes])?;
     c.fetch_all::<Row>(
         "SELECT id, participant_id, occurred_at, duration_minutes, place, staff_role, services, created_by \
          FROM contacts WHERE site_id = $1 AND participant_id = $2 ORDER BY occurred_at DESC",
@@ -117,10 +115,11 @@ pub async fn for_participant(
 /// first, with the contact they belong to.
 pub async fn pieces(
     c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-    category: DataCategory,
+    g: &Grant,
 ) -> Result<Vec<(ContactId, OffsetDateTime, String)>> {
+    let (site, participant) =
+        g.open(&[DataCategory::Notes, DataCategory::Health, DataCategory::Sud])?;
+    let category = g.category();
     #[derive(sqlx::FromRow)]
     struct P {
         contact_id: Uuid,

@@ -1,8 +1,10 @@
 //! The participant's own goals, in their words, with steps and status; and
 //! referrals to service providers with their outcome.
 
+use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::DataCategory;
 use handoff_domain::{GoalId, ParticipantId, ServiceReferralId, SiteId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -109,11 +111,8 @@ pub async fn get(c: &mut Conn<'_>, site: SiteId, id: GoalId) -> Result<Goal> {
     .try_into()
 }
 
-pub async fn for_participant(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Vec<Goal>> {
+pub async fn for_participant(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Goal>> {
+    let (site, participant) = g.open(&[DataCategory::Plan])?;
     c.fetch_all::<GoalRow>(
         "SELECT id, participant_id, words, status, steps, created_at, updated_at FROM goals \
          WHERE site_id = $1 AND participant_id = $2 ORDER BY created_at",
@@ -182,11 +181,8 @@ pub async fn set_outcome(
     Ok(())
 }
 
-pub async fn service_referrals(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Vec<ServiceReferral>> {
+pub async fn service_referrals(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<ServiceReferral>> {
+    let (site, participant) = g.open(&[DataCategory::Plan])?;
     #[derive(sqlx::FromRow)]
     struct Rec {
         id: Uuid,

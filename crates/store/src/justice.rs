@@ -8,8 +8,10 @@
 //! duplicate. The typed record is JSON text the caller produced; this
 //! module does not read it.
 
+use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, args};
+use handoff_domain::DataCategory;
 use handoff_domain::{ParticipantId, PersonId, SiteId, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -344,11 +346,8 @@ pub async fn unlinked(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<JusticeRecor
 }
 
 /// A participant's linked records, by event date.
-pub async fn for_participant(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Vec<JusticeRecord>> {
+pub async fn for_participant(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<JusticeRecord>> {
+    let (site, participant) = g.open(&[DataCategory::Justice])?;
     select(
         c,
         "participant_id = $2 AND link_status IN ('auto', 'accepted') ORDER BY event_on, id",

@@ -10,6 +10,7 @@
 //! Every table that holds site data carries `site_id`, and every function
 //! that reads it takes the site id and filters by it.
 
+pub mod access;
 pub mod areas;
 pub mod audit;
 pub mod backup;

@@ -4,8 +4,10 @@
 //! Rows come from intake, from contacts, or from an explicit update; an
 //! explicit update is never overwritten by a contact.
 
+use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, args};
+use handoff_domain::DataCategory;
 use handoff_domain::{ParticipantId, SiteId, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -76,11 +78,8 @@ pub async fn upsert(c: &mut Conn<'_>, u: Upsert<'_>) -> Result<()> {
 }
 
 /// A participant's recorded months, oldest first.
-pub async fn for_participant(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Vec<MonthRow>> {
+pub async fn for_participant(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<MonthRow>> {
+    let (site, participant) = g.open(&[DataCategory::Notes])?;
     c.fetch_all::<MonthRow>(
         "SELECT month, living_situation, housing, employment, income_benefits, source FROM monthly_status \
          WHERE site_id = $1 AND participant_id = $2 ORDER BY month",

@@ -2,16 +2,15 @@
 //! identifiers (booking numbers, state id), phone and e-mail, and where to
 //! find the person (places and times).
 
+use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args};
+use handoff_domain::DataCategory;
 use handoff_domain::{ParticipantId, SiteId, UserId};
 use time::OffsetDateTime;
 
-pub async fn get(
-    c: &mut Conn<'_>,
-    site: SiteId,
-    participant: ParticipantId,
-) -> Result<Option<serde_json::Value>> {
+pub async fn get(c: &mut Conn<'_>, g: &Grant) -> Result<Option<serde_json::Value>> {
+    let (site, participant) = g.open(&[DataCategory::Identity])?;
     #[derive(sqlx::FromRow)]
     struct Rec {
         content: String,

@@ -48,11 +48,12 @@ pub async fn series(
     state: &AppState,
     ctx: &SiteCtx,
     p: &Participant,
+    g: &handoff_store::access::Grant,
     today: time::Date,
 ) -> AppResult<Vec<MonthView>> {
     let mut c = state.store.conn();
-    let rows = monthly::for_participant(&mut c, p.site_id, p.id).await?;
-    let intake = casework::intake_of(&mut c, p.site_id, p.id).await?;
+    let rows = monthly::for_participant(&mut c, g).await?;
+    let intake = casework::intake_of(&mut c, g).await?;
     let start = ctx.tz.local_date(p.enrolled_at.unwrap_or(p.intake_at));
     let mut cur = MonthView {
         month: String::new(),
