@@ -247,6 +247,23 @@ fn records_in_memory_take_a_given_configuration_and_missing_columns() {
 }
 
 #[test]
+fn records_without_any_candidate_pair_still_train() {
+    // No two records share a blocking key: EM has nothing to learn from,
+    // and training must not panic.
+    let records: Vec<Record> = (0..25)
+        .map(|i| {
+            Record::new(format!("p{i}"))
+                .with("first_name", format!("given{i}"))
+                .with("last_name", format!("family{i}"))
+                .with("dob", format!("19{:02}-02-03", 50 + i))
+        })
+        .collect();
+    let r = run_records(&records, &opts(), &NoProgress).unwrap();
+    assert!(r.pairs.is_empty());
+    assert!(r.model.lambda > 0.0, "{}", r.model.lambda);
+}
+
+#[test]
 fn records_in_memory_refuse_empty_and_duplicate_ids() {
     let rec = |id: &str| {
         Record::new(id)
