@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use crate::compare::MAX_FIELDS;
 use crate::config::{ComparisonKind, Config};
 use crate::error::{LinkError, Result};
+use crate::index::Record;
 use crate::{names, text};
 
 /// A small, fast hasher for interning strings (not DoS-resistant; the input is
@@ -192,7 +193,8 @@ pub struct FieldDict {
     pub kind: Option<ComparisonKind>,
     /// Index 0 is unused (code 0 means missing).
     pub values: Vec<Value>,
-    /// Occurrences per code over all loaded records, per side.
+    /// Occurrences per code over all loaded records, per side (code 0, the
+    /// missing value, included).
     pub counts: [Vec<u32>; 2],
     pub lookup: FxMap<Box<str>, u32>,
 }
@@ -217,6 +219,7 @@ impl FieldDict {
 /// One loaded file: ids and a code per field and row.
 #[derive(Debug)]
 pub struct Table {
+    /// The file read (empty for records given in memory).
     pub path: PathBuf,
     pub ids: Vec<String>,
     /// `codes[field][row]`; 0 is missing.
@@ -358,19 +361,98 @@ pub fn load_with_progress(
         )?),
         None => None,
     };
-    for (d, (raw, &kind)) in dicts.iter_mut().zip(raw_values.into_iter().zip(&kinds)) {
+    Ok(prepared(dicts, raw_values, &kinds, left_table, right_table))
+}
+
+/// Prepares each field's distinct raw values and completes the data set.
+fn prepared(
+    mut dicts: Vec<FieldDict>,
+    raw_values: Vec<Vec<Box<str>>>,
+    kinds: &[ComparisonKind],
+    left: Table,
+    right: Option<Table>,
+) -> Dataset {
+    for (d, (raw, &kind)) in dicts.iter_mut().zip(raw_values.into_iter().zip(kinds)) {
         d.values = raw.par_iter().map(|s| Value::prepare(kind, s)).collect();
         for side in 0..2 {
             d.counts[side].resize(d.values.len(), 0);
         }
     }
     let tf = dicts.iter().map(FieldDict::frequencies).collect();
-    Ok(Dataset {
+    Dataset {
         dicts,
-        left: left_table,
-        right: right_table,
+        left,
+        right,
         tf,
-    })
+    }
+}
+
+/// A dedupe data set from records held in memory, with `config`'s fields:
+/// the same normalisation and interning as [`load`], and no file read or
+/// written. A column a record lacks is a missing value. Refuses an empty
+/// id, a duplicate id and an empty list.
+pub fn from_records(config: &Config, records: &[Record]) -> Result<Dataset> {
+    let kinds: Vec<ComparisonKind> = config.fields.iter().map(|f| f.comparison).collect();
+    let mut dicts: Vec<FieldDict> = kinds
+        .iter()
+        .map(|&k| FieldDict {
+            kind: Some(k),
+            ..FieldDict::default()
+        })
+        .collect();
+    let mut raw_values: Vec<Vec<Box<str>>> = vec![vec![Box::from("")]; kinds.len()];
+    let mut ids: Vec<String> = Vec::with_capacity(records.len());
+    let mut codes: Vec<Vec<u32>> = vec![Vec::with_capacity(records.len()); kinds.len()];
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut text = String::new();
+    for (n, rec) in records.iter().enumerate() {
+        let id = rec.id.trim();
+        if id.is_empty() {
+            return Err(LinkError::Records(format!(
+                "record {} has an empty id",
+                n + 1
+            )));
+        }
+        if !seen.insert(id) {
+            return Err(LinkError::Records(format!(
+                "record {}: duplicate id `{id}`",
+                n + 1
+            )));
+        }
+        for (f, field) in config.fields.iter().enumerate() {
+            text.clear();
+            let raw = rec.values.get(&field.column).map_or("", String::as_str);
+            normalise_into(kinds[f], raw, &mut text);
+            let dict = &mut dicts[f];
+            let code = if text.is_empty() {
+                0
+            } else if let Some(&code) = dict.lookup.get(text.as_str()) {
+                code
+            } else {
+                let code = u32::try_from(raw_values[f].len()).unwrap_or(u32::MAX);
+                let key: Box<str> = text.as_str().into();
+                raw_values[f].push(key.clone());
+                dict.lookup.insert(key, code);
+                code
+            };
+            let counts = &mut dict.counts[0];
+            if counts.len() <= code as usize {
+                counts.resize(code as usize + 1, 0);
+            }
+            counts[code as usize] += 1;
+            codes[f].push(code);
+        }
+        ids.push(id.to_owned());
+    }
+    if ids.is_empty() {
+        return Err(LinkError::Records("no records".into()));
+    }
+    let table = Table {
+        path: PathBuf::new(),
+        ids,
+        codes,
+    };
+    Ok(prepared(dicts, raw_values, &kinds, table, None))
 }
 
 fn load_table(

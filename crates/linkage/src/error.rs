@@ -60,6 +60,9 @@ pub enum LinkError {
     Model { path: PathBuf, message: String },
     #[error("configuration: {0}")]
     Spec(String),
+    /// Records given in memory that cannot be linked (an empty or duplicate id, none at all).
+    #[error("records: {0}")]
+    Records(String),
 }
 
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;

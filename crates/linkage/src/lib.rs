@@ -2,7 +2,9 @@
 //!
 //! Matches jail bookings, arrests and court filings to people when no
 //! identifier is shared. A pure library: it reads the CSV, TOML and JSON files
-//! it is handed and does no database or network access.
+//! it is handed, or records held in memory ([`run_records`],
+//! [`data::from_records`]: nothing written anywhere), and does no database or
+//! network access.
 //!
 //! Pipeline ([`run`]): [`data::load`] interns each field's values →
 //! [`block::candidates`] generates and compares candidate pairs →
@@ -112,12 +114,7 @@ pub fn run(
     opts: &RunOptions,
     progress: &dyn Progress,
 ) -> Result<Run> {
-    let mut timings = Vec::new();
-    let mut t = Instant::now();
-    let lap = |phase: Phase, t: &mut Instant, timings: &mut Vec<(Phase, Duration)>| {
-        timings.push((phase, t.elapsed()));
-        *t = Instant::now();
-    };
+    let t = Instant::now();
     let config = match (&opts.model, &opts.config) {
         (Some(m), _) => m.config.clone(),
         (None, Some(c)) => c.clone(),
@@ -127,16 +124,57 @@ pub fn run(
     progress.begin(Phase::Load, size(left) + right.map_or(0, size));
     let dataset = data::load_with_progress(&config, left, right, progress)?;
     progress.end(Phase::Load);
-    lap(Phase::Load, &mut t, &mut timings);
-    let cmp = compare::Comparator::new(&config).map_err(LinkError::Spec)?;
-    let keys = block::KeyFn::compile(&config);
+    let timings = vec![(Phase::Load, t.elapsed())];
+    link_loaded(&config, dataset, timings, opts, progress)
+}
+
+/// Deduplicate records held in memory (a site's persons read from its
+/// database): the pipeline of [`run`] without reading or writing any file.
+/// The default configuration is built from the columns the records carry.
+pub fn run_records(records: &[Record], opts: &RunOptions, progress: &dyn Progress) -> Result<Run> {
+    let t = Instant::now();
+    let config = match (&opts.model, &opts.config) {
+        (Some(m), _) => m.config.clone(),
+        (None, Some(c)) => c.clone(),
+        (None, None) => {
+            let mut columns: Vec<String> = records
+                .iter()
+                .flat_map(|r| r.values.keys().cloned())
+                .collect();
+            columns.sort_unstable();
+            columns.dedup();
+            Config::default_for_columns(&columns)?
+        }
+    };
+    progress.begin(Phase::Load, records.len() as u64);
+    let dataset = data::from_records(&config, records)?;
+    progress.advance(records.len() as u64);
+    progress.end(Phase::Load);
+    let timings = vec![(Phase::Load, t.elapsed())];
+    link_loaded(&config, dataset, timings, opts, progress)
+}
+
+/// Blocking, training (unless a model is given) and scoring of a loaded data set.
+fn link_loaded(
+    config: &Config,
+    dataset: Dataset,
+    mut timings: Vec<(Phase, Duration)>,
+    opts: &RunOptions,
+    progress: &dyn Progress,
+) -> Result<Run> {
+    let mut t = Instant::now();
+    let lap = |phase: Phase, t: &mut Instant, timings: &mut Vec<(Phase, Duration)>| {
+        timings.push((phase, t.elapsed()));
+        *t = Instant::now();
+    };
+    let cmp = compare::Comparator::new(config).map_err(LinkError::Spec)?;
+    let keys = block::KeyFn::compile(config);
     let candidates = block::candidates(&dataset, &cmp, &keys, config.max_block_pairs, progress);
     lap(Phase::Block, &mut t, &mut timings);
     let model = match &opts.model {
         Some(m) => m.clone(),
         None => {
-            let (m, u_time, em_time) =
-                Model::train_timed(&config, &dataset, &candidates, progress)?;
+            let (m, u_time, em_time) = Model::train_timed(config, &dataset, &candidates, progress)?;
             timings.push((Phase::SampleU, u_time));
             timings.push((Phase::Em, em_time));
             m

@@ -401,7 +401,9 @@ pub fn estimate_lambda(
             .iter()
             .map(|&(b, c)| c * odds * b / (1.0 + odds * b))
             .sum();
-        let next = (matches / total_pairs).clamp(1e-12, candidates / total_pairs);
+        // With no candidate pairs at all the upper bound falls below the
+        // lower one (and `clamp` would panic).
+        let next = (matches / total_pairs).clamp(1e-12, (candidates / total_pairs).max(1e-12));
         if (next - lambda).abs() <= 1e-9 * lambda {
             lambda = next;
             break;

@@ -3,7 +3,9 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use handoff_linkage::{LinkError, Model, NoProgress, PersonIndex, Record, RunOptions, run};
+use handoff_linkage::{
+    LinkError, Model, NoProgress, PersonIndex, Record, RunOptions, run, run_records,
+};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -176,6 +178,122 @@ fn dedupe_fixture_finds_duplicates() {
         "precision {precision}, tp {tp}"
     );
     assert!(r.pairs.iter().all(|p| p.left < p.right));
+}
+
+#[test]
+fn records_in_memory_train_the_model_the_file_trains() {
+    let from_file = run(&fixture("febrl3.csv"), None, &opts(), &NoProgress).unwrap();
+    let records = csv_records(&fixture("febrl3.csv"));
+    let in_memory = run_records(&records, &opts(), &NoProgress).unwrap();
+    assert_eq!(in_memory.model, from_file.model);
+    assert_eq!(in_memory.pairs, from_file.pairs);
+    assert_eq!(in_memory.dataset.left.ids, from_file.dataset.left.ids);
+    assert!(in_memory.dataset.is_dedupe());
+    assert_eq!(
+        in_memory.dataset.left.path,
+        PathBuf::new(),
+        "no file behind it"
+    );
+    // And the index built with it finds a record's duplicate.
+    let index = PersonIndex::build(&in_memory.model, records.clone()).unwrap();
+    let dup = records.iter().find(|r| r.id.contains("-dup-")).unwrap();
+    let original = dup.id.split("-dup-").next().unwrap().to_owned() + "-org";
+    let best = index.best_matches(dup, 2);
+    assert!(best.iter().any(|m| m.id == original), "{best:?}");
+}
+
+#[test]
+fn records_in_memory_take_a_given_configuration_and_missing_columns() {
+    let config = handoff_linkage::Config::default_for_columns(&[
+        "first_name".to_owned(),
+        "last_name".to_owned(),
+        "dob".to_owned(),
+    ])
+    .unwrap();
+    let records: Vec<Record> = (0..40)
+        .map(|i| {
+            // Pairs of records share a name, so there are candidate pairs.
+            let r = Record::new(format!("p{i}"))
+                .with(
+                    "first_name",
+                    ["maria", "james", "linda", "robert"][i / 2 % 4],
+                )
+                .with("last_name", format!("surname{}", i / 2));
+            // Every third record has no date of birth at all.
+            if i % 3 == 0 {
+                r
+            } else {
+                r.with("dob", format!("19{:02}-01-{:02}", 50 + i / 2, 1 + i % 28))
+            }
+        })
+        .collect();
+    let o = RunOptions {
+        config: Some(config.clone()),
+        ..opts()
+    };
+    let r = run_records(&records, &o, &NoProgress).unwrap();
+    assert_eq!(r.model.config, config);
+    assert_eq!(r.dataset.record_count(), 40);
+    let dob = config
+        .fields
+        .iter()
+        .position(|f| f.column == "dob")
+        .unwrap();
+    let missing = r.dataset.left.codes[dob]
+        .iter()
+        .filter(|&&c| c == 0)
+        .count();
+    assert_eq!(missing, 14);
+}
+
+#[test]
+fn records_without_any_candidate_pair_still_train() {
+    // No two records share a blocking key: EM has nothing to learn from,
+    // and training must not panic.
+    let records: Vec<Record> = (0..25)
+        .map(|i| {
+            Record::new(format!("p{i}"))
+                .with("first_name", format!("given{i}"))
+                .with("last_name", format!("family{i}"))
+                .with("dob", format!("19{:02}-02-03", 50 + i))
+        })
+        .collect();
+    let r = run_records(&records, &opts(), &NoProgress).unwrap();
+    assert!(r.pairs.is_empty());
+    assert!(r.model.lambda > 0.0, "{}", r.model.lambda);
+}
+
+#[test]
+fn records_in_memory_refuse_empty_and_duplicate_ids() {
+    let rec = |id: &str| {
+        Record::new(id)
+            .with("first_name", "ann")
+            .with("last_name", "lee")
+    };
+    let err = |records: &[Record]| run_records(records, &opts(), &NoProgress).unwrap_err();
+    let e = err(&[rec("a"), rec("b"), rec("a")]);
+    assert!(
+        matches!(&e, LinkError::Records(m) if m.contains("duplicate id `a`") && m.contains("record 3")),
+        "{e}"
+    );
+    let e = err(&[rec("a"), rec("  ")]);
+    assert!(
+        matches!(&e, LinkError::Records(m) if m.contains("record 2") && m.contains("empty id")),
+        "{e}"
+    );
+    let given = RunOptions {
+        config: Some(
+            handoff_linkage::Config::default_for_columns(&["first_name".to_owned()]).unwrap(),
+        ),
+        ..opts()
+    };
+    let e = run_records(&[], &given, &NoProgress).unwrap_err();
+    assert!(
+        matches!(&e, LinkError::Records(m) if m == "no records"),
+        "{e}"
+    );
+    let e = err(&[Record::new("x").with("favourite_colour", "red")]);
+    assert!(matches!(e, LinkError::Spec(_)), "no standard columns: {e}");
 }
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {

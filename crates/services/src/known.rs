@@ -1,16 +1,39 @@
 //! "Already known?": likely matches of a referred person among the persons
 //! a site already knows (earlier referrals, participants), by name with
 //! typos, alias and date of birth — scored by the linkage engine. Shown to
-//! case managers and supervisors only, never to the referrer.
+//! case management serving the referral only, never to the referrer.
 //!
-//! The model is trained on the site's own persons (unsupervised, the
-//! engine's default configuration over names and date of birth) and kept with a `PersonIndex` in memory
-//! until the number of persons changes.
+//! A match is a name and a date of birth, so it is shown only where the
+//! reader may see that person's `identity`: a participant when the
+//! disclosure guard allows `identity` to the reader (`disclosure::Guard`, the
+//! one rule: the serving agency's staff, or a release naming the reader's
+//! organisation); a person who is not a participant when the reader works
+//! one of that person's referrals (`workflow::referrals::serves`: before
+//! acceptance any case-management agency, after it the serving agency
+//! alone). Everyone else is left out, default deny. Every person shown is
+//! audited, one `referral.likely_match.read` entry each (naming the
+//! participant where there is one, category `identity`), all in one
+//! transaction.
+//!
+//! The model is trained in memory on the site's own persons
+//! (`handoff_linkage::run_records`: unsupervised, the engine's default
+//! configuration over names and date of birth; nothing is written to any
+//! file) and kept with a `PersonIndex` in memory until the number of persons
+//! changes.
 
 use crate::AppState;
-use handoff_domain::{PersonId, SiteId};
-use handoff_linkage::{PersonIndex, Record, RunOptions};
-use handoff_store::referrals::{self, Person};
+use crate::audit::{self, Ctx};
+use crate::auth::Auth;
+use crate::disclosure::{Guard, facts};
+use crate::error::AppResult;
+use crate::workflow::referrals::serves;
+use handoff_domain::audit::Outcome;
+use handoff_domain::disclosure::Answer;
+use handoff_domain::{DataCategory, ParticipantId, PersonId, SiteId};
+use handoff_linkage::{NoProgress, PersonIndex, Record, RunOptions};
+use handoff_store::casework::{self, Participant};
+use handoff_store::orgs::Agency;
+use handoff_store::referrals::{self, Filter, Person, ReferralRecord};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -67,48 +90,21 @@ fn build(persons: &[Person]) -> Option<PersonIndex> {
     if persons.len() < MIN_PERSONS {
         return None;
     }
-    let dir = std::env::temp_dir().join(format!("handoff-known-{}", Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir).ok()?;
-    let path = dir.join("persons.csv");
-    let result = (|| {
-        let mut w =
-            csv::Writer::from_writer(std::io::BufWriter::new(std::fs::File::create(&path).ok()?));
-        w.write_record(["id", "first_name", "last_name", "dob"])
-            .ok()?;
-        let all: Vec<Record> = persons.iter().flat_map(records).collect();
-        for r in &all {
-            let get = |k: &str| r.values.get(k).cloned().unwrap_or_default();
-            w.write_record([
-                r.id.clone(),
-                get("first_name"),
-                get("last_name"),
-                get("dob"),
-            ])
-            .ok()?;
-        }
-        w.flush().ok()?;
-        drop(w);
-        let run = handoff_linkage::run(
-            &path,
-            None,
-            &RunOptions {
-                threshold: 1.0,
-                ..RunOptions::default()
-            },
-            &handoff_linkage::NoProgress,
-        )
-        .ok()?;
-        PersonIndex::build(&run.model, all).ok()
-    })();
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+    let all: Vec<Record> = persons.iter().flat_map(records).collect();
+    let run = handoff_linkage::run_records(
+        &all,
+        &RunOptions {
+            threshold: 1.0,
+            ..RunOptions::default()
+        },
+        &NoProgress,
+    )
+    .ok()?;
+    PersonIndex::build(&run.model, all).ok()
 }
 
-/// Likely earlier records of `person` at the site, best first.
-pub async fn likely_matches(state: &AppState, site: SiteId, person: PersonId) -> Vec<LikelyMatch> {
-    let Ok(persons) = referrals::all_persons(&mut state.store.conn(), site).await else {
-        return Vec::new();
-    };
+/// The index of a site's persons, trained again when their number changed.
+async fn index_of(state: &AppState, site: SiteId, persons: &[Person]) -> Arc<Built> {
     let cached = state
         .known
         .sites
@@ -116,37 +112,140 @@ pub async fn likely_matches(state: &AppState, site: SiteId, person: PersonId) ->
         .ok()
         .and_then(|m| m.get(&site).cloned())
         .filter(|b| b.persons == persons.len());
-    let built = match cached {
-        Some(b) => b,
-        None => {
-            let ps = persons.clone();
-            let index = tokio::task::spawn_blocking(move || build(&ps))
-                .await
-                .ok()
-                .flatten();
-            let b = Arc::new(Built {
-                persons: persons.len(),
-                index,
-            });
-            if let Ok(mut m) = state.known.sites.lock() {
-                m.insert(site, b.clone());
-            }
-            b
+    if let Some(b) = cached {
+        return b;
+    }
+    let ps = persons.to_vec();
+    let index = tokio::task::spawn_blocking(move || build(&ps))
+        .await
+        .ok()
+        .flatten();
+    let b = Arc::new(Built {
+        persons: persons.len(),
+        index,
+    });
+    if let Ok(mut m) = state.known.sites.lock() {
+        m.insert(site, b.clone());
+    }
+    b
+}
+
+/// Whom of the site's persons the reader may see under `identity`.
+struct Visibility<'a> {
+    guard: Guard<'a>,
+    auth: &'a Auth,
+    agency: &'a Agency,
+    participants: HashMap<PersonId, Vec<Participant>>,
+    referrals: HashMap<PersonId, Vec<ReferralRecord>>,
+}
+
+impl<'a> Visibility<'a> {
+    async fn load(
+        state: &'a AppState,
+        auth: &'a Auth,
+        agency: &'a Agency,
+        site: SiteId,
+    ) -> AppResult<Visibility<'a>> {
+        let guard = Guard::new(state, auth).await?;
+        let mut c = state.store.conn();
+        let mut participants: HashMap<PersonId, Vec<Participant>> = HashMap::new();
+        for p in casework::list_participants(&mut c, site).await? {
+            participants.entry(p.person_id).or_default().push(p);
         }
-    };
-    let (Some(index), Some(me)) = (&built.index, persons.iter().find(|p| p.id == person)) else {
-        return Vec::new();
+        let mut by_person: HashMap<PersonId, Vec<ReferralRecord>> = HashMap::new();
+        for r in referrals::list(&mut c, site, Filter::All, i64::MAX).await? {
+            by_person.entry(r.person_id).or_default().push(r);
+        }
+        Ok(Visibility {
+            guard,
+            auth,
+            agency,
+            participants,
+            referrals: by_person,
+        })
+    }
+
+    /// `None` when the reader may not see the person; otherwise the
+    /// participants (of this person) whose identity is disclosed to the
+    /// reader, empty for a person who is not a participant.
+    async fn identity(
+        &self,
+        state: &AppState,
+        person: PersonId,
+    ) -> AppResult<Option<Vec<ParticipantId>>> {
+        if let Some(ps) = self.participants.get(&person) {
+            // A participant: the disclosure engine decides, whatever referral
+            // the reader may also work.
+            let mut shown = Vec::new();
+            for p in ps {
+                let f = facts(state, self.guard.site(), p.clone()).await?;
+                if matches!(
+                    self.guard.assess(&f).answer(DataCategory::Identity),
+                    Answer::Allowed(_)
+                ) {
+                    shown.push(p.id);
+                }
+            }
+            return Ok((!shown.is_empty()).then_some(shown));
+        }
+        let works_a_referral = self
+            .referrals
+            .get(&person)
+            .is_some_and(|rs| rs.iter().any(|r| serves(self.auth, self.agency, r)));
+        Ok(works_a_referral.then(Vec::new))
+    }
+}
+
+/// Likely earlier records of the person of `referral` at the site that the
+/// reader may see, best first, each shown person audited. The caller has
+/// checked that the reader serves `referral`.
+pub async fn likely_matches(
+    state: &AppState,
+    auth: &Auth,
+    agency: &Agency,
+    actx: &Ctx,
+    referral: &ReferralRecord,
+) -> AppResult<Vec<LikelyMatch>> {
+    let site = referral.site_id;
+    let persons = referrals::all_persons(&mut state.store.conn(), site).await?;
+    let built = index_of(state, site, &persons).await;
+    let (Some(index), Some(me)) = (
+        &built.index,
+        persons.iter().find(|p| p.id == referral.person_id),
+    ) else {
+        return Ok(Vec::new());
     };
     let by_id: HashMap<String, &Person> = persons.iter().map(|p| (p.id.to_string(), p)).collect();
+    // Every candidate sharing a blocking key, so that persons left out do
+    // not crowd out those the reader may see.
     let mut seen = vec![me.id];
-    let mut out = Vec::new();
-    for m in index.best_matches(&records(me)[0], 10) {
+    let mut candidates = Vec::new();
+    for m in index.best_matches(&records(me)[0], index.len()) {
+        if m.match_probability < 0.5 {
+            break;
+        }
         let pid = m.id.split('#').next().unwrap_or_default();
         let Some(p) = by_id.get(pid) else { continue };
-        if seen.contains(&p.id) || m.match_probability < 0.5 {
+        if seen.contains(&p.id) {
             continue;
         }
         seen.push(p.id);
+        candidates.push((*p, m));
+    }
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let visibility = Visibility::load(state, auth, agency, site).await?;
+    let mut out = Vec::new();
+    let mut audited: Vec<(PersonId, Option<ParticipantId>)> = Vec::new();
+    for (p, m) in candidates {
+        let Some(participants) = visibility.identity(state, p.id).await? else {
+            continue;
+        };
+        if participants.is_empty() {
+            audited.push((p.id, None));
+        }
+        audited.extend(participants.into_iter().map(|pid| (p.id, Some(pid))));
         out.push(LikelyMatch {
             person_id: *p.id.as_uuid(),
             name: format!("{} {}", p.first_name, p.last_name),
@@ -158,5 +257,16 @@ pub async fn likely_matches(state: &AppState, site: SiteId, person: PersonId) ->
             break;
         }
     }
-    out
+    if !audited.is_empty() {
+        let mut tx = state.store.begin().await?;
+        for (person, participant) in audited {
+            let mut e = audit::event(auth, "referral.likely_match.read", Outcome::Allowed, actx);
+            e.subject_participant_id = participant;
+            e.subject_ref = Some(format!("person:{person}"));
+            e.categories = vec![DataCategory::Identity];
+            audit::record_in(&mut tx, e).await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(out)
 }

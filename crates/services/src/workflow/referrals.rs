@@ -346,7 +346,8 @@ pub async fn get(
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let mut v = view(state, auth, &agency, &ctx, &r).await?;
     if serves(auth, &agency, &r) {
-        v.likely_matches = Some(crate::known::likely_matches(state, r.site_id, r.person_id).await);
+        v.likely_matches =
+            Some(crate::known::likely_matches(state, auth, &agency, actx, &r).await?);
     }
     let mut e = audit::event(auth, "referral.read", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("referral:{}", r.id));

@@ -61,13 +61,12 @@ impl TestApp {
     }
 
     pub async fn spawn_with(db: Db, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_at(fresh_url(db).await, adjust).await
+    }
+
+    /// The app on a database made beforehand (see [`fresh_url`]).
+    pub async fn spawn_at(url: String, adjust: impl FnOnce(&mut Config)) -> TestApp {
         init_logs();
-        let url = match db {
-            Db::Sqlite => testing::fresh_sqlite_url(),
-            Db::Postgres => testing::fresh_postgres_url()
-                .await
-                .expect("PostgreSQL for tests"),
-        };
         let mut config = Config::new("127.0.0.1:0".parse().unwrap(), url.clone());
         config.demo = true;
         adjust(&mut config);
@@ -110,6 +109,16 @@ impl TestApp {
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.unwrap()
+    }
+}
+
+/// A new empty database of the backend.
+pub async fn fresh_url(db: Db) -> String {
+    match db {
+        Db::Sqlite => testing::fresh_sqlite_url(),
+        Db::Postgres => testing::fresh_postgres_url()
+            .await
+            .expect("PostgreSQL for tests"),
     }
 }
 

@@ -10,6 +10,7 @@ mod consent;
 mod disclosure;
 mod evaluation;
 mod justice;
+mod known;
 mod openapi;
 mod oversight;
 mod owg;
