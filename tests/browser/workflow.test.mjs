@@ -185,6 +185,19 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
       await housing.getByText('What Safe Harbor Housing may receive').click();
       await housing.getByLabel(/Enrollment/).check();
       await housing.getByLabel(/Engagement/).check();
+      // The police are offered only what officers may ever receive; the Part 2
+      // elements appear while substance use is ticked for a recipient.
+      const police = roi.getByRole('group', { name: 'Demo County Police Department' });
+      assert.deepEqual(await police.locator('input[type=checkbox]').evaluateAll((xs) => xs.map((x) => x.value).slice(1)), ['enrollment', 'engagement']);
+      assert.equal(await roi.getByRole('group', { name: 'National LEAD Support Bureau' }).count(), 0);
+      const part2 = roi.getByRole('group', { name: /42 CFR Part 2 consent/ });
+      assert.equal(await part2.isVisible(), false, 'no Part 2 elements without substance use');
+      await housing.getByLabel(/Substance use treatment/).check();
+      await part2.waitFor();
+      assert.match(await part2.innerText(), /42 CFR part 2/);
+      await assertAccessible(p, 'the release of information page with Part 2 consent');
+      await housing.getByLabel(/Substance use treatment/).uncheck();
+      await part2.waitFor({ state: 'hidden' });
       // Without a signature the release is refused, naming it, and the form keeps what was ticked.
       await roi.getByRole('button', { name: 'Record the release' }).click();
       const refusal = p.getByRole('alert');

@@ -254,8 +254,49 @@ pub struct Viewer<'a> {
 impl Viewer<'_> {
     /// Whether the viewer is enforcement, by role or by organisation.
     pub fn is_enforcement(&self) -> bool {
-        self.roles.iter().any(|r| ENFORCEMENT_ROLES.contains(r))
-            || ENFORCEMENT_AGENCIES.contains(&self.agency_kind)
+        self.roles
+            .iter()
+            .any(|r| is_enforcement(*r, self.agency_kind))
+    }
+}
+
+/// Whether a person of this role in an organisation of this kind is
+/// enforcement.
+fn is_enforcement(role: Role, kind: AgencyKind) -> bool {
+    ENFORCEMENT_ROLES.contains(&role) || ENFORCEMENT_AGENCIES.contains(&kind)
+}
+
+/// The categories an organisation of kind `kind` could ever receive under a
+/// release, in [`DataCategory::ALL`] order: for each role its people hold
+/// ([`AgencyKind::roles`]), what a release may add for that role
+/// ([`RULES`]), less what enforcement never sees ([`ENFORCEMENT_NEVER`]).
+/// Empty for organisations whose roles a release never reaches (case
+/// management, oversight, bureau, evaluators, community, program office).
+///
+/// The release form offers a recipient only these categories, and the
+/// release services refuse any other: a release may not promise what the
+/// engine will never deliver. Derived from the rules above, not a table of
+/// its own; the tests check it against [`decide`].
+pub fn release_may_give(kind: AgencyKind) -> Vec<DataCategory> {
+    DataCategory::ALL
+        .iter()
+        .copied()
+        .filter(|c| {
+            kind.roles()
+                .iter()
+                .any(|role| release_may_give_role(*role, kind, *c))
+        })
+        .collect()
+}
+
+fn release_may_give_role(role: Role, kind: AgencyKind, category: DataCategory) -> bool {
+    if is_enforcement(role, kind) && ENFORCEMENT_NEVER.contains(&category) {
+        return false;
+    }
+    match rule_for(role).map(|r| r.release_may_add) {
+        Some(ReleaseCap::WhatItNames) => true,
+        Some(ReleaseCap::AtMost(cap)) => cap.iter().any(|(c, _)| *c == category),
+        Some(ReleaseCap::Nothing) | None => false,
     }
 }
 
@@ -587,3 +628,6 @@ pub fn assess(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod release_scope_tests;

@@ -91,6 +91,24 @@ impl Role {
 }
 
 impl AgencyKind {
+    /// The roles the people of an organisation of this kind hold (the
+    /// "organisation" column of DESIGN.md §1). What such an organisation may
+    /// receive under a release follows from these roles and the disclosure
+    /// rules ([`crate::disclosure::release_may_give`]).
+    pub const fn roles(&self) -> &'static [Role] {
+        match self {
+            AgencyKind::Police => &[Role::Officer],
+            AgencyKind::Prosecutor => &[Role::Prosecutor],
+            AgencyKind::CaseManagement => &[Role::CaseManager, Role::Supervisor],
+            AgencyKind::Defender | AgencyKind::Housing | AgencyKind::Health => &[Role::Partner],
+            AgencyKind::CivilRights => &[Role::Oversight],
+            AgencyKind::Community => &[Role::CommunityReferrer],
+            AgencyKind::Bureau => &[Role::Bureau],
+            AgencyKind::Research => &[Role::Evaluator],
+            AgencyKind::ProgramOffice => &[Role::Supervisor, Role::SiteAdmin],
+        }
+    }
+
     pub const fn label(&self) -> &'static str {
         match self {
             AgencyKind::Police => "Police / sheriff",
@@ -121,6 +139,27 @@ mod tests {
         }
         for kind in AgencyKind::ALL {
             assert_eq!(kind.as_str().parse::<AgencyKind>().unwrap(), *kind);
+        }
+    }
+
+    /// The roles of each kind agree with the table of who may act: a rule
+    /// that names a role at a kind of organisation names one of that kind's
+    /// roles, and every role that acts at all is someone's.
+    #[test]
+    fn the_roles_of_each_kind_agree_with_the_rules_of_action() {
+        use crate::rules::{RULES, Who, role_acts};
+        for (action, who) in RULES {
+            for w in *who {
+                if let Who::RoleAt(role, kind) = w {
+                    assert!(kind.roles().contains(role), "{action}: {role} at {kind}");
+                }
+            }
+        }
+        for role in Role::ALL.iter().filter(|r| role_acts(**r)) {
+            assert!(
+                AgencyKind::ALL.iter().any(|k| k.roles().contains(role)),
+                "{role} works nowhere"
+            );
         }
     }
 

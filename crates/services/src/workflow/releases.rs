@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use base64::Engine;
 use handoff_domain::audit::Outcome;
+use handoff_domain::disclosure::release_may_give;
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::release::{Release, ReleaseForm, SignatureMethod, StoredRelease};
 use handoff_domain::{DataCategory, ParticipantId, ReleaseId};
@@ -82,6 +83,49 @@ fn decode_signature(
     Ok((bytes, content_type, name, kind))
 }
 
+/// Refuses a recipient whose people a release can never reach, and any
+/// category the disclosure rules would never let them receive
+/// ([`release_may_give`]): a release may not promise what the engine will
+/// never deliver. The field named is the form's, e.g.
+/// `recipients[0].categories[2]`.
+fn within_what_the_rules_give(
+    form: &ReleaseForm,
+    i: usize,
+    agency: &orgs::Agency,
+) -> AppResult<()> {
+    let may = release_may_give(agency.kind);
+    if may.is_empty() {
+        return Err(AppError::field(
+            format!("recipients[{i}].agency_id"),
+            format!(
+                "{} ({}) can never receive participant data under a release",
+                agency.name,
+                agency.kind.label()
+            ),
+        ));
+    }
+    let Some(r) = form.recipients.get(i) else {
+        return Ok(());
+    };
+    for (j, c) in r.categories.iter().enumerate() {
+        let Ok(category) = c.trim().parse::<DataCategory>() else {
+            continue; // Release::parse has refused it already.
+        };
+        if !may.contains(&category) {
+            let list: Vec<&str> = may.iter().map(|c| c.as_str()).collect();
+            return Err(AppError::field(
+                format!("recipients[{i}].categories[{j}]"),
+                format!(
+                    "{} can never receive {category} under a release; it may receive only: {}",
+                    agency.name,
+                    list.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 pub async fn create(
     state: &AppState,
     auth: &Auth,
@@ -96,12 +140,13 @@ pub async fn create(
     let release = Release::parse(&form, today)?;
     let agencies = orgs::list_agencies(&mut state.store.conn(), ctx.site.id).await?;
     for (i, r) in release.recipients().iter().enumerate() {
-        if !agencies.iter().any(|a| a.id == r.agency_id()) {
+        let Some(agency) = agencies.iter().find(|a| a.id == r.agency_id()) else {
             return Err(AppError::field(
                 format!("recipients[{i}].agency_id"),
                 "is not a partner agency of this site",
             ));
-        }
+        };
+        within_what_the_rules_give(&form, i, agency)?;
     }
     let (bytes, content_type, filename, kind) = decode_signature(&form, release.signature())?;
     let sha = hex::encode(Sha256::digest(&bytes));

@@ -97,7 +97,13 @@ pub struct ReleaseBody {
 #[derive(ToSchema)]
 pub struct RecipientBody {
     agency_id: String,
-    /// identity | demographics | enrollment | hold | engagement | plan | notes | health | sud | justice
+    /// identity | demographics | enrollment | hold | engagement | plan | notes | health | sud | justice.
+    /// Only what the disclosure rules could ever give the organisation under
+    /// a release (police: enrollment, engagement; prosecutor: also plan;
+    /// defender, housing, health: any); anything else is refused with 422
+    /// naming `recipients[i].categories[j]`, and an organisation no release
+    /// reaches (case management, oversight, bureau, research, community,
+    /// program office) with 422 naming `recipients[i].agency_id`.
     categories: Vec<String>,
 }
 

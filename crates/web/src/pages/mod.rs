@@ -131,6 +131,10 @@ pub fn router() -> Router<AppState> {
             "/assets/signature.js",
             get(|| script(include_str!("../../assets/signature.js"))),
         )
+        .route(
+            "/assets/part2.js",
+            get(|| script(include_str!("../../assets/part2.js"))),
+        )
 }
 
 async fn css() -> impl IntoResponse {

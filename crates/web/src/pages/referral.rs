@@ -569,7 +569,10 @@ pub async fn detail_page(
             // The referrer sees who is coming without reloading.
             script src="/assets/live.js" defer {}
         }
-        @if on_case { script src="/assets/signature.js" defer {} }
+        @if on_case {
+            script src="/assets/signature.js" defer {}
+            script src="/assets/part2.js" defer {}
+        }
     };
     Ok((status, layout(&name, Some(auth), body)).into_response())
 }

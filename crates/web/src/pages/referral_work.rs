@@ -18,6 +18,7 @@ use crate::workflow::{self, SiteCtx};
 use crate::{AppState, now};
 use axum::extract::{Path, State};
 use handoff_domain::DataCategory;
+use handoff_domain::disclosure::{REDISCLOSURE_NOTICE, release_may_give};
 use handoff_domain::living::LivingSituation;
 use handoff_domain::release::{Part2Form, RecipientForm, ReleaseForm, SignatureForm};
 use handoff_domain::{ReferralId, ReleaseId};
@@ -163,6 +164,17 @@ fn release_form(
         .replace_year(today.year() + 1)
         .unwrap_or(today + time::Duration::days(365));
     let own = agencies.iter().find(|a| a.id == auth.user.agency_id);
+    // Only organisations a release can reach, each offered only what the
+    // disclosure rules could ever let its people receive.
+    let recipients: Vec<(&Agency, Vec<DataCategory>)> = agencies
+        .iter()
+        .filter(|a| a.id != auth.user.agency_id)
+        .map(|a| (a, release_may_give(a.kind)))
+        .filter(|(_, may)| !may.is_empty())
+        .collect();
+    let sud_offered = recipients
+        .iter()
+        .any(|(_, may)| may.contains(&DataCategory::Sud));
     html! {
         section.card id="release" aria-labelledby="release-h" {
             h2 id="release-h" { "Release of information" }
@@ -170,13 +182,13 @@ fn release_form(
             form.stack.roi method="post" action=(format!("/referrals/{}/release", v.id)) {
                 (csrf_field(auth))
                 p.meta { "Tick each agency the participant agrees to share with, and what it may receive." }
-                @for a in agencies.iter().filter(|a| a.id != auth.user.agency_id) {
+                @for (a, may) in &recipients {
                     fieldset.recipient {
                         legend { (a.name) }
                         label.check { input type="checkbox" name="agency" value=(a.id) checked[has("agency", &a.id.to_string())]; " Share with " (a.name) }
                         details open[sent.is_some()] {
                             summary { "What " (a.name) " may receive" }
-                            @for c in DataCategory::ALL {
+                            @for c in may {
                                 label.check { input type="checkbox" name=(format!("cat_{}", a.id)) value=(c.as_str()) checked[has(&format!("cat_{}", a.id), c.as_str())]; " " (category_label(*c)) }
                             }
                         }
@@ -188,13 +200,20 @@ fn release_form(
                 input id="effective" name="effective_on" type="date" value=(val("effective_on", ""));
                 label for="expires" { "Expires on" }
                 input id="expires" name="expires_on" type="date" value=(val("expires_on", &year_on.to_string())) required;
-                fieldset.part2 {
-                    legend { "42 CFR Part 2 consent (when substance use is shared)" }
-                    label for="discloser" { "Who may disclose" }
-                    input id="discloser" name="discloser" value=(val("discloser", own.map(|a| a.name.as_str()).unwrap_or("")));
-                    label for="information" { "Description of the information" }
-                    input id="information" name="information" value=(val("information", "substance use assessment and treatment participation"));
-                    label.check { input type="checkbox" name="right_to_revoke" value="1" checked[has("right_to_revoke", "1")]; " The participant was told they may revoke this consent at any time" }
+                @if sud_offered {
+                    // Shown without JavaScript; part2.js hides it until
+                    // substance use is ticked for a recipient.
+                    fieldset.part2 id="part2" aria-describedby="part2-scope" {
+                        legend { "42 CFR Part 2 consent (when substance use is shared)" }
+                        p.meta id="part2-scope" { "Substance-use information goes only to the recipients ticked for it, for the purpose above, until the expiry date above (or until the participant revokes it)." }
+                        label for="discloser" { "Who may disclose" }
+                        input id="discloser" name="discloser" value=(val("discloser", own.map(|a| a.name.as_str()).unwrap_or("")));
+                        label for="information" { "Description of the information (how much and what kind of substance-use information)" }
+                        input id="information" name="information" value=(val("information", "substance use assessment and treatment participation"));
+                        label.check { input type="checkbox" name="right_to_revoke" value="1" checked[has("right_to_revoke", "1")]; " The participant was told they may revoke this consent at any time, except for what was already shared on it" }
+                        p { strong { "Notice to each recipient (42 CFR 2.32)" } }
+                        p.meta.redisclosure { (REDISCLOSURE_NOTICE) }
+                    }
                 }
                 fieldset {
                     legend { "Signature" }

@@ -97,7 +97,7 @@ both!(
         &cm,
         "Reyes",
         json!([
-            {"agency_id": police, "categories": ["enrollment", "engagement", "notes"]},
+            {"agency_id": police, "categories": ["enrollment", "engagement"]},
             {"agency_id": housing, "categories": ["enrollment", "engagement", "notes", "health", "sud"]}
         ]),
     )
@@ -172,8 +172,9 @@ both!(
             "the officer's attempt"
         );
 
-        // The officer (release grants engagement and notes) sees the last
-        // contact, and never the note: enforcement never reads notes.
+        // The officer (release grants engagement; no release may grant
+        // notes) sees the last contact, and never the note: enforcement
+        // never reads notes.
         let (s, eng) = officer
             .get_json(&format!("/api/v1/participants/{pid}/engagement"))
             .await;

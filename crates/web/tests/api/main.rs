@@ -14,6 +14,7 @@ mod known;
 mod openapi;
 mod oversight;
 mod owg;
+mod releases;
 mod security;
 mod tokens;
 mod workflow;
