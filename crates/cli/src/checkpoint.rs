@@ -1,10 +1,10 @@
 //! Signed audit checkpoints on disk: the key file, writing a checkpoint (once,
 //! or on `serve`'s schedule) and reading checkpoints back for
 //! `handoff audit verify --checkpoint`. The format is described in
-//! `handoff_domain::audit::checkpoint` and ARCHITECTURE.md.
+//! `handoff_audit::checkpoint` and ARCHITECTURE.md.
 
 use anyhow::{Context, bail};
-use handoff_domain::audit::checkpoint::{Anchor, Checkpoint, CheckpointKey};
+use handoff_audit::checkpoint::{Anchor, Checkpoint, CheckpointKey};
 use handoff_store::Store;
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -300,10 +300,7 @@ pub async fn import(database_url: &str, args: ImportArgs) -> anyhow::Result<Exit
         Err(StreamError::Import(e)) => return Err(e.into()),
         Err(StreamError::Sink(_)) => bail!("the import stopped; nothing was imported"),
     }
-    let mut e = handoff_domain::audit::AuditEvent::new(
-        "justice.import",
-        handoff_domain::audit::Outcome::Allowed,
-    );
+    let mut e = handoff_audit::AuditEvent::new("justice.import", handoff_audit::Outcome::Allowed);
     e.site_id = Some(site);
     e.subject_ref = Some(format!("import:{}:{}", kind.as_str(), provenance.sha256));
     e.categories = vec![handoff_domain::DataCategory::Justice];
@@ -547,10 +544,8 @@ fn date_arg(name: &str, s: Option<&str>) -> anyhow::Result<Option<time::Date>> {
 }
 
 async fn audit_export(store: &Store, site: SiteId, what: &str, rows: usize) -> anyhow::Result<()> {
-    let mut e = handoff_domain::audit::AuditEvent::new(
-        format!("export.{what}"),
-        handoff_domain::audit::Outcome::Allowed,
-    );
+    let mut e =
+        handoff_audit::AuditEvent::new(format!("export.{what}"), handoff_audit::Outcome::Allowed);
     e.site_id = Some(site);
     e.subject_ref = Some(format!("export:{what}:{rows}"));
     e.categories = vec![

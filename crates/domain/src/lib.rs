@@ -6,7 +6,6 @@
 //! function and is tested as one.
 
 pub mod account;
-pub mod audit;
 pub mod category;
 pub mod disclosure;
 pub mod eligibility;
@@ -21,7 +20,6 @@ pub mod referral;
 pub mod release;
 pub mod rules;
 pub mod site_time;
-pub mod suppression;
 pub mod text;
 
 pub use account::{DisplayName, Email, PasswordPolicy, PasswordRejected};

@@ -12,7 +12,7 @@
 
 use crate::SiteZone;
 use crate::import::Alert;
-use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::{AgencyKind, DataCategory};
 use handoff_justice::{Kind, Record};
 use handoff_services::AppState;

@@ -12,8 +12,8 @@ pub mod import;
 pub mod link;
 pub mod review;
 
+use handoff_audit::Outcome;
 use handoff_domain::SiteId;
-use handoff_domain::audit::Outcome;
 use handoff_domain::integration::TokenAction;
 use handoff_justice::{ImportReport, ImportedRecord, Kind, Mapping};
 use handoff_services::audit::{self, Ctx};

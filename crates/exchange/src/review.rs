@@ -5,8 +5,8 @@
 //! against the remaining candidates.
 
 use crate::link::parse_candidate;
+use handoff_audit::Outcome;
 use handoff_domain::DataCategory;
-use handoff_domain::audit::Outcome;
 use handoff_justice::Record;
 use handoff_services::audit::{self, Ctx};
 use handoff_services::auth::Auth;

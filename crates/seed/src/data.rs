@@ -477,10 +477,7 @@ pub async fn populate(store: &Store) -> Result<Report, AppError> {
         report.referrals += 1;
     }
     let mut tx = store.begin().await?;
-    let mut e = handoff_domain::audit::AuditEvent::new(
-        "demo.seed",
-        handoff_domain::audit::Outcome::Allowed,
-    );
+    let mut e = handoff_audit::AuditEvent::new("demo.seed", handoff_audit::Outcome::Allowed);
     e.site_id = Some(s.id);
     e.subject_ref = Some(format!(
         "participants:{} contacts:{}",

@@ -6,7 +6,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::{password, secret};
 use crate::error::AppError;
 use crate::now;
-use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::integration::{self, Scopes};
 use handoff_domain::{
     AgencyId, AgencyKind, ApiTokenId, DisplayName, Email, PasswordPolicy, Role, SiteId, UserId,

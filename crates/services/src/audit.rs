@@ -5,7 +5,7 @@
 
 use crate::auth::Auth;
 use crate::{AppState, now};
-use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::{AgencyId, ApiTokenId, SiteId, UserId};
 use handoff_store::Tx;
 use handoff_store::users::User;

@@ -10,7 +10,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::workflow::{SiteCtx, agency_of, viewer};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::disclosure::{self, Answer, Assessment, Extent};
 use handoff_domain::participation::ParticipationState;
 use handoff_domain::site_time::SiteNow;

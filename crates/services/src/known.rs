@@ -27,7 +27,7 @@ use crate::auth::Auth;
 use crate::disclosure::{Guard, facts};
 use crate::error::AppResult;
 use crate::workflow::referrals::serves;
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::disclosure::Answer;
 use handoff_domain::{DataCategory, ParticipantId, PersonId, SiteId};
 use handoff_linkage::{NoProgress, PersonIndex, Record, RunOptions};

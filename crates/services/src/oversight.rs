@@ -6,7 +6,7 @@
 //!
 //! Three rules keep a person from being read off the figures:
 //! - **One suppression over the whole answer.** Every count of an answer
-//!   goes into one `handoff_domain::suppression::Figures` with the sums that
+//!   goes into one `handoff_figures::Figures` with the sums that
 //!   tie them together (each breakdown adds up to the totals; the officers
 //!   add up to the arrest and social-contact doors; diversions are the
 //!   arrest door's eligible referrals; holds add up to diversions; the audit
@@ -27,8 +27,8 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use handoff_domain::referral::Door;
 use handoff_domain::site_time::SiteTimeZone;
-use handoff_domain::suppression::{self, CellId, ClosedPeriod, Figures, Month, Suppressed};
 use handoff_domain::{ReferralId, Role, SiteId, UserId};
+use handoff_figures::{self, CellId, ClosedPeriod, Figures, Month, Suppressed};
 use handoff_store::referrals::{self, Filter};
 use handoff_store::{areas, audit, holds};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
 /// The smallest count shown.
-pub const MIN_CELL: u64 = suppression::MIN_CELL;
+pub const MIN_CELL: u64 = handoff_figures::MIN_CELL;
 
 /// The label of referrals not filed under one of the site's areas.
 pub const OTHER_PLACE: &str = "Other/unspecified";
@@ -402,7 +402,7 @@ pub async fn summary(
         f.relation(total_c.0[0], creates);
     }
 
-    let sup = suppression::suppress(&f);
+    let sup = handoff_figures::suppress(&f);
 
     // ---- The answer ------------------------------------------------------------
     let rows = |rows: &[(String, Cells)]| -> Vec<Row> {

@@ -11,7 +11,7 @@ use crate::disclosure::{Facts, Guard, facts, last_contact};
 use crate::error::{AppError, AppResult};
 use crate::workflow::{self, agency_of, is_case_management};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
 use handoff_domain::rules::Action;

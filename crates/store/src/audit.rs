@@ -4,8 +4,8 @@
 
 use crate::db::{Conn, Tx};
 use crate::{Result, StoreError, args, ids::new_id};
-use handoff_domain::audit::checkpoint::{Anchor, AnchorBreak, Head, check_anchor};
-use handoff_domain::audit::{
+use handoff_audit::checkpoint::{Anchor, AnchorBreak, Head, check_anchor};
+use handoff_audit::{
     AuditEntry, AuditEvent, ChainBreak, ChainVerifier, GENESIS_HASH, Outcome, chain_entry,
 };
 use handoff_domain::{AuditEntryId, DataCategory, Role, SiteId};

@@ -4,8 +4,8 @@
 //! chain's head; on both backends a trigger refuses moving a head back, even
 //! to the owner.
 
+use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::SiteId;
-use handoff_domain::audit::{AuditEvent, Outcome};
 use handoff_store::{Store, audit, testing};
 use sqlx::Connection;
 

@@ -1,7 +1,7 @@
 //! One story through the store, run on SQLite and on PostgreSQL: the same
 //! queries must behave the same on both.
 
-use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::{AgencyKind, Email, Role};
 use handoff_store::{Store, args, audit, orgs, sessions, testing, users};
 use time::OffsetDateTime;

@@ -5,8 +5,8 @@ use super::{password, secret, totp};
 use crate::audit::{self, Ctx};
 use crate::error::AppError;
 use crate::{AppState, now};
+use handoff_audit::Outcome;
 use handoff_domain::Email;
-use handoff_domain::audit::Outcome;
 use handoff_store::users::User;
 use handoff_store::{sessions, users};
 

@@ -10,7 +10,7 @@ use crate::disclosure::{Guard, ParticipantSummary};
 use crate::error::{AppError, AppResult};
 use crate::workflow::{SiteCtx, agency_of, is_case_management};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::participation::{Assignment, check_assignment};
 use handoff_domain::{DataCategory, ParticipantId, Role, UserId};
 use handoff_store::{casework, participation, users};

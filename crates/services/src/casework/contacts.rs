@@ -9,7 +9,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::workflow::SiteCtx;
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::living::LivingSituation;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::contacts::{self, NewContact, Piece};

@@ -7,7 +7,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::documents::{self, NewDocument};
 use serde::Serialize;

@@ -21,7 +21,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::workflow::{SiteCtx, agency_of, is_case_management};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::participation::{Participation, ParticipationState};
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};

@@ -8,7 +8,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::workflow::SiteCtx;
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::{DataCategory, GoalId, ParticipantId, ServiceReferralId};
 use handoff_store::goals::{self, NewServiceReferral, Step};
 use serde::Deserialize;

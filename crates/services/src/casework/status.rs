@@ -11,7 +11,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::workflow::SiteCtx;
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::living::{HousingStatus, LivingSituation};
 use handoff_domain::participation::{ClosureReason, ParticipationEvent};
 use handoff_domain::{DataCategory, ParticipantId};

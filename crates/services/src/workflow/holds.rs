@@ -6,7 +6,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::hold::{HoldState, ProsecutorDecision};
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, HoldId};

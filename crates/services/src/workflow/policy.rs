@@ -5,7 +5,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::eligibility::Policy;
 use handoff_domain::{Role, SiteId};
 use handoff_store::policy::{self, PolicyVersion};

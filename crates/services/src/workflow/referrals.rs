@@ -10,7 +10,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::disclosure;
 use handoff_domain::eligibility::{self, Approval, KnownRecord, ScreeningFacts};
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};

@@ -10,7 +10,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use base64::Engine;
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::disclosure::release_may_give;
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::release::{Release, ReleaseForm, SignatureMethod, StoredRelease};

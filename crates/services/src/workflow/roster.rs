@@ -4,7 +4,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_domain::{Role, ShiftId, UserId};
 use handoff_store::roster::{self, Shift};
 use handoff_store::users;

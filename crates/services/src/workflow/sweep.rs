@@ -7,7 +7,7 @@
 use super::events::{Audience, SiteEvent};
 use crate::AppState;
 use crate::error::AppResult;
-use handoff_domain::audit::{AuditEvent, Outcome};
+use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::handoff::{self, ReferralStatus};
 use handoff_domain::hold::{self, HoldEvent, HoldState};
 use handoff_domain::site_time::SiteTimeZone;

@@ -202,7 +202,7 @@ pub async fn oversight(
     let e = crate::audit::event(
         &auth,
         "oversight.read",
-        handoff_domain::audit::Outcome::Allowed,
+        handoff_audit::Outcome::Allowed,
         &ctx,
     );
     crate::audit::record(&s, e).await?;

@@ -10,7 +10,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

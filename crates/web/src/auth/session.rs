@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_services::auth::{Auth, AuthVia, Caller, Integration};
 use handoff_store::sessions::Session;
 use handoff_store::users::User;

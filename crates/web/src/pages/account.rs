@@ -11,7 +11,7 @@ use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_store::sessions::Session;
 use handoff_store::users::User;
 use handoff_store::{sessions, users};

@@ -12,8 +12,8 @@ use crate::error::AppError;
 use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
+use handoff_audit::Outcome;
 use handoff_domain::Role;
-use handoff_domain::audit::Outcome;
 use maud::{PreEscaped, html};
 
 /// The six files, in the specification's order.

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use handoff_store::{sessions, users};
 use maud::{Markup, html};
 use serde::Deserialize;

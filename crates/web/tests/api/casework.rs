@@ -6,7 +6,7 @@
 use crate::both;
 use crate::helpers::*;
 use crate::workflow::{PNG, arrest, as_user};
-use handoff_domain::audit::Outcome;
+use handoff_audit::Outcome;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 

@@ -301,7 +301,7 @@ both!(
         assert_eq!(
             reads
                 .iter()
-                .filter(|e| e.event.outcome == handoff_domain::audit::Outcome::Allowed)
+                .filter(|e| e.event.outcome == handoff_audit::Outcome::Allowed)
                 .count(),
             200
         );

@@ -504,12 +504,12 @@ both!(who_may_do_what_in_the_workflow, |db| async move {
     assert!(
         reads
             .iter()
-            .any(|e| e.event.outcome == handoff_domain::audit::Outcome::Denied)
+            .any(|e| e.event.outcome == handoff_audit::Outcome::Denied)
     );
     assert!(
         reads
             .iter()
-            .any(|e| e.event.outcome == handoff_domain::audit::Outcome::Allowed)
+            .any(|e| e.event.outcome == handoff_audit::Outcome::Allowed)
     );
 });
 

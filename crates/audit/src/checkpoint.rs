@@ -22,8 +22,8 @@
 //! `key_id` is the first 8 bytes (hex) of SHA-256 of `"handoff-audit-key\n" ||
 //! key`; it tells a checkpoint signed with another key from an altered one.
 
-use super::audit_time;
-use crate::SiteId;
+use crate::audit_time;
+use handoff_domain::SiteId;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -1,3 +1,6 @@
+//! Handoff's audit log, tamper-evident: the hash chain and signed
+//! checkpoints. Pure: no database, no clock (callers pass `now`).
+//!
 //! The audit log's hash chain. Each site's entries form one chain (the
 //! "system" chain, for events outside any site such as a failed login for an
 //! unknown address, uses the nil site id). Every entry stores the SHA-256 of
@@ -6,7 +9,7 @@
 
 pub mod checkpoint;
 
-use crate::{
+use handoff_domain::{
     AgencyId, ApiTokenId, AuditEntryId, DataCategory, ParticipantId, Role, SiteId, UserId,
 };
 use serde::{Deserialize, Serialize};

@@ -28,8 +28,8 @@
 //! site's time zone, so that an answer does not change when one more
 //! referral is made today.
 
-use crate::ParseError;
-use crate::site_time::{OutOfRange, SiteTimeZone};
+use handoff_domain::ParseError;
+use handoff_domain::site_time::{OutOfRange, SiteTimeZone};
 use serde::Serialize;
 use std::fmt;
 use time::{Date, OffsetDateTime};
