@@ -104,7 +104,7 @@ pub async fn facts(state: &AppState, ctx: &SiteCtx, p: Participant) -> AppResult
             case_management_agency: Some(p.agency_id),
             referred_by,
             hold_office,
-            research_use_allowed: ctx.policy.policy.research_use_allowed,
+            research_use_allowed: crate::research::allowed(ctx),
         },
         participant: p,
         releases,

@@ -13,6 +13,7 @@ mod justice;
 mod openapi;
 mod oversight;
 mod owg;
+mod research;
 mod security;
 mod tokens;
 mod workflow;
