@@ -716,7 +716,22 @@ both!(
             shared, 2,
             "both releases name the housing partner for enrollment"
         );
-        let shelter = pids[0].replace('-', "");
+        // PersonalID is the site's keyed pseudonym, not the participant's id.
+        let shelter = set
+            .clients
+            .iter()
+            .find(|c| c.last_name.as_deref() == Some("Shelter"))
+            .unwrap()
+            .personal_id
+            .clone();
+        for pid in &pids {
+            assert!(
+                set.clients
+                    .iter()
+                    .all(|c| c.personal_id != *pid && c.personal_id != pid.replace('-', "")),
+                "PersonalID is an internal id"
+            );
+        }
         assert_eq!(
             set.enrollments
                 .iter()
