@@ -568,25 +568,31 @@ pub async fn export(database_url: &str, cmd: ExportCommand) -> anyhow::Result<Ex
             let store = ops::open(database_url).await?;
             let site = site(&store, args.site.as_deref()).await?;
             let state = state(database_url, store.clone());
-            let zone = SiteZone::load(&state, site)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let today = zone.tz.local_date(handoff_services::now());
-            let key = export::fresh_key();
-            let data = export::evaluation(&state, site, from, to, today, &key)
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            if let Err(problems) = data.check() {
-                for p in problems.iter().take(20) {
-                    eprintln!("{p}");
+            // The same gate as the API: research use is the site policy's
+            // call (`handoff_services::research`), refusals audited.
+            let data = match handoff_exchange::evaluation_dataset(
+                &state,
+                handoff_services::research::Exporter::Operator(site),
+                &Default::default(),
+                from,
+                to,
+            )
+            .await
+            {
+                Ok(data) => data,
+                Err(handoff_services::error::AppError::Forbidden(why)) => {
+                    eprintln!("handoff: refused: {why}; nothing written");
+                    return Ok(ExitCode::from(2));
                 }
-                bail!("the dataset does not follow the evaluation schema; nothing written");
-            }
+                Err(handoff_services::error::AppError::Internal(e)) => {
+                    return Err(e.context("nothing written"));
+                }
+                Err(e) => return Err(anyhow::anyhow!("{e}; nothing written")),
+            };
             std::fs::create_dir_all(&args.out)
                 .with_context(|| format!("creating {}", args.out.display()))?;
             data.write_to_dir(&args.out)
                 .with_context(|| format!("writing {}", args.out.display()))?;
-            audit_export(&store, site, "evaluation", data.participants.len()).await?;
             let lead = data
                 .participants
                 .iter()

@@ -247,5 +247,178 @@ fn imports_link_train_and_the_evaluation_export() {
     for f in ["Export.csv", "Client.csv", "Enrollment.csv", "Exit.csv"] {
         assert!(hmis.join(f).exists(), "{f}");
     }
+    // PersonalID is the site's keyed pseudonym, never an internal id, and
+    // the same in the next export (the partner's HMIS keeps one client).
+    let internal = internal_ids(&db);
+    let personal_ids = |dir: &Path| -> Vec<String> {
+        let client = std::fs::read_to_string(dir.join("Client.csv")).unwrap();
+        let mut rows = csv::Reader::from_reader(client.as_bytes());
+        let col = rows
+            .headers()
+            .unwrap()
+            .iter()
+            .position(|h| h == "PersonalID")
+            .unwrap();
+        let mut ids: Vec<String> = rows
+            .records()
+            .map(|r| r.unwrap()[col].to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let first = personal_ids(&hmis);
+    assert!(!first.is_empty(), "no clients in the HMIS export");
+    for id in &first {
+        assert_eq!(id.len(), 32, "{id}");
+        assert!(!internal.contains(id), "PersonalID {id} is an internal id");
+    }
+    for f in [
+        "Client.csv",
+        "Enrollment.csv",
+        "Exit.csv",
+        "CurrentLivingSituation.csv",
+    ] {
+        let text = std::fs::read_to_string(hmis.join(f)).unwrap();
+        let found: Vec<&String> = internal
+            .iter()
+            .filter(|i| text.contains(i.as_str()))
+            .collect();
+        assert!(found.is_empty(), "{f} carries internal ids {found:?}");
+    }
+    let again = dir.join("hmis-again");
+    ok(&handoff(
+        &db,
+        &["export", "hmis", "--out", again.to_str().unwrap()],
+    ));
+    assert_eq!(
+        personal_ids(&again),
+        first,
+        "PersonalID is stable across exports"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Every internal participant and person id of the demo site, hyphenated
+/// and simple.
+fn internal_ids(db: &str) -> std::collections::BTreeSet<String> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(db).await.unwrap();
+        let mut c = store.conn();
+        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut out = std::collections::BTreeSet::new();
+        for p in handoff_store::casework::list_participants(&mut c, site.id)
+            .await
+            .unwrap()
+        {
+            for u in [*p.id.as_uuid(), *p.person_id.as_uuid()] {
+                out.insert(u.hyphenated().to_string());
+                out.insert(u.simple().to_string());
+            }
+        }
+        store.close().await;
+        out
+    })
+}
+
+/// Sets the demo site's research-use policy (a new policy version).
+fn set_research_use(db: &str, allowed: bool) {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(db).await.unwrap();
+        let mut c = store.conn();
+        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut policy = handoff_store::policy::current(&mut c, site.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .policy;
+        policy.research_use_allowed = allowed;
+        handoff_store::policy::save(
+            &mut c,
+            site.id,
+            &policy,
+            Some("research use"),
+            None,
+            time::OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        store.close().await;
+    })
+}
+
+/// `export.evaluation` audit entries of the demo site: (outcome, subject).
+fn export_audits(db: &str) -> Vec<(String, String)> {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(db).await.unwrap();
+        let mut c = store.conn();
+        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
+            .await
+            .unwrap()
+            .unwrap();
+        let out = handoff_store::audit::by_action(&mut c, Some(site.id), "export.evaluation")
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| {
+                (
+                    format!("{:?}", e.event.outcome),
+                    e.event.subject_ref.unwrap_or_default(),
+                )
+            })
+            .collect();
+        store.close().await;
+        out
+    })
+}
+
+/// The outside review's attack: the web path refused the evaluation dataset
+/// on a site that does not allow research use, but `handoff export
+/// evaluation` wrote it and audited it as allowed.
+#[test]
+fn the_evaluation_export_refuses_a_site_without_research_use() {
+    let dir = temp_dir();
+    let db = format!("sqlite://{}", dir.join("h.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = handoff_store::Store::connect(&db).await.unwrap();
+        store.migrate().await.unwrap();
+        handoff_seed::demo(&store).await.unwrap();
+        store.close().await;
+    });
+    drop(rt);
+    // Allowed: written and audited as allowed.
+    let eval = dir.join("eval");
+    ok(&handoff(
+        &db,
+        &["export", "evaluation", "--out", eval.to_str().unwrap()],
+    ));
+    assert!(eval.join("participants.csv").exists());
+    // Not allowed: refused with exit code 2, nothing written, the refusal audited.
+    set_research_use(&db, false);
+    let refused = dir.join("refused");
+    let o = handoff(
+        &db,
+        &["export", "evaluation", "--out", refused.to_str().unwrap()],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stderr.contains("does not allow research use"), "{stderr}");
+    assert!(!refused.exists(), "nothing written");
+    let audits = export_audits(&db);
+    assert_eq!(
+        audits.iter().map(|a| a.0.as_str()).collect::<Vec<_>>(),
+        ["Allowed", "Denied"],
+        "{audits:?}"
+    );
+    assert!(audits[1].1.contains("research_use"), "{audits:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,7 +13,10 @@
 //! export reads the limited data set only: no names, no numbers.
 //!
 //! **HMIS**: the participants whose release lets the housing partner see
-//! them, with names only where the release allows `identity`.
+//! them, with names only where the release allows `identity`. `PersonalID`
+//! and the enrollment's ids are keyed hashes (HMAC-SHA-256) of Handoff's
+//! ids under the site's own HMIS key (`site_keys`): stable from export to
+//! export, as the partner's HMIS needs, and never Handoff's internal ids.
 
 use handoff_domain::disclosure::Viewer;
 use handoff_domain::referral::{Door, Race, Sex};
@@ -24,7 +27,7 @@ use handoff_justice::evaluation::{
 };
 use handoff_justice::hmis::{
     DATA_NOT_COLLECTED, HmisClient, HmisCurrentLivingSituation, HmisEnrollment, HmisExit,
-    HmisExport, HmisExportSet, HmisIncomeBenefits, RowAudit,
+    HmisExport, HmisExportSet, HmisIncomeBenefits, HmisKey, RowAudit,
 };
 use handoff_justice::{Kind, Record};
 use handoff_services::AppState;
@@ -274,6 +277,24 @@ fn primitive(t: OffsetDateTime) -> PrimitiveDateTime {
     PrimitiveDateTime::new(t.date(), t.time())
 }
 
+/// The site's HMIS key (`site_keys`, purpose `hmis`), drawn the first time.
+async fn hmis_key(
+    c: &mut handoff_store::Conn<'_>,
+    site: SiteId,
+    now: OffsetDateTime,
+) -> AppResult<HmisKey> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("drawing the HMIS key: {e}")))?;
+    let stored =
+        handoff_store::keys::get_or_create(c, site, "hmis", &hex::encode(fresh), now).await?;
+    let bytes: [u8; 32] = hex::decode(stored.trim())
+        .ok()
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the site's HMIS key is corrupt")))?;
+    Ok(HmisKey::new(bytes))
+}
+
 /// Builds the HMIS export for the site's housing partner: the participants
 /// whose current release lets that agency see their enrollment.
 pub async fn hmis(
@@ -296,6 +317,7 @@ pub async fn hmis(
         agency_kind: housing.kind,
         site,
     };
+    let key = hmis_key(&mut c, site, now).await?;
     let site_now = ctx.tz.at(now);
     let stamp = primitive(now);
     let audit = RowAudit {
@@ -321,7 +343,9 @@ pub async fn hmis(
         let person = referrals::get_person(&mut c, site, p.person_id).await?;
         let identity = a.decision(DataCategory::Identity).is_allowed();
         let demographics = a.decision(DataCategory::Demographics).is_allowed();
-        let personal_id = p.id.as_uuid().simple().to_string();
+        // Pseudonyms under the site's HMIS key, never Handoff's ids.
+        let personal_id = key.personal_id(p.person_id);
+        let stem = key.enrollment_stem(p.id);
         let entry = ctx.tz.local_date(p.enrolled_at.unwrap_or(p.intake_at));
         first_entry = Some(first_entry.map_or(entry, |d| d.min(entry)));
         clients.push(HmisClient {
@@ -365,8 +389,8 @@ pub async fn hmis(
             .map(|l| l.hud_code());
         if let (Some(code), Some(i)) = (living, &intake) {
             current_living_situations.push(HmisCurrentLivingSituation {
-                current_living_sit_id: format!("C{personal_id}"),
-                enrollment_id: format!("E{personal_id}"),
+                current_living_sit_id: format!("C{stem}"),
+                enrollment_id: format!("E{stem}"),
                 personal_id: personal_id.clone(),
                 information_date: entry,
                 current_living_situation: code,
@@ -376,8 +400,8 @@ pub async fn hmis(
             });
             let income = i.general.get("monthly_income").and_then(|v| v.as_f64());
             income_benefits.push(HmisIncomeBenefits {
-                income_benefits_id: format!("I{personal_id}"),
-                enrollment_id: format!("E{personal_id}"),
+                income_benefits_id: format!("I{stem}"),
+                enrollment_id: format!("E{stem}"),
                 personal_id: personal_id.clone(),
                 information_date: entry,
                 income_from_any_source: match income {
@@ -403,8 +427,8 @@ pub async fn hmis(
                 && let Some((_, on)) = case.closure()
             {
                 exits.push(HmisExit {
-                    exit_id: format!("X{personal_id}"),
-                    enrollment_id: format!("E{personal_id}"),
+                    exit_id: format!("X{stem}"),
+                    enrollment_id: format!("E{stem}"),
                     personal_id: personal_id.clone(),
                     exit_date: on,
                     destination: DATA_NOT_COLLECTED,
@@ -415,11 +439,11 @@ pub async fn hmis(
             }
         }
         enrollments.push(HmisEnrollment {
-            enrollment_id: format!("E{personal_id}"),
+            enrollment_id: format!("E{stem}"),
             personal_id: personal_id.clone(),
             project_id: "LEAD".into(),
             entry_date: entry,
-            household_id: format!("H{personal_id}"),
+            household_id: format!("H{stem}"),
             relationship_to_hoh: 1,
             enrollment_coc: None,
             living_situation: living,

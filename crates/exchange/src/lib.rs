@@ -19,6 +19,7 @@ use handoff_justice::{ImportReport, ImportedRecord, Kind, Mapping};
 use handoff_services::audit::{self, Ctx};
 use handoff_services::auth::{Auth, Caller};
 use handoff_services::error::{AppError, AppResult};
+use handoff_services::research::{self, Exporter};
 use handoff_services::{AppState, now};
 use import::{Importer, Summary};
 use link::Linker;
@@ -225,30 +226,22 @@ pub async fn feed_bookings(
     Ok(store_batch(state, caller, actx, batch).await?)
 }
 
-/// The evaluation dataset through the API: for evaluators only, and only
-/// where the site's policy allows research use (the limited data set of
-/// DESIGN.md §3). Audited. Files by name.
-pub async fn evaluation_files(
+/// The evaluation dataset for `exporter`, from the API or the command
+/// line: the one gate (`research::authorize_export`: the exporter may take
+/// it and the site allows research use; refusals audited), the dataset with
+/// per-export pseudonyms under a fresh key, its schema check, and the audit
+/// entry of the export.
+pub async fn evaluation_dataset(
     state: &AppState,
-    auth: &Auth,
+    exporter: Exporter<'_>,
     actx: &Ctx,
     from: Option<time::Date>,
     to: Option<time::Date>,
-) -> AppResult<std::collections::BTreeMap<String, String>> {
-    if !auth.user.has_role(handoff_domain::Role::Evaluator) {
-        return Err(AppError::Forbidden(
-            "the evaluation dataset is for evaluators",
-        ));
-    }
-    let site = auth.user.site_id;
-    let ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
-    if !ctx.policy.policy.research_use_allowed {
-        return Err(AppError::Forbidden(
-            "the site's policy does not allow research use",
-        ));
-    }
+) -> AppResult<handoff_justice::evaluation::EvaluationDataset> {
+    let ctx = research::authorize_export(state, exporter, actx).await?;
     let today = ctx.tz.local_date(now());
-    let data = export::evaluation(state, site, from, to, today, &export::fresh_key()).await?;
+    let data =
+        export::evaluation(state, ctx.site.id, from, to, today, &export::fresh_key()).await?;
     if let Err(problems) = data.check() {
         return Err(AppError::Internal(anyhow::anyhow!(
             "evaluation export breaks the schema: {}",
@@ -258,6 +251,26 @@ pub async fn evaluation_files(
                 .unwrap_or_default()
         )));
     }
+    let mut e = exporter.event("export.evaluation", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("export:evaluation:{}", data.participants.len()));
+    e.categories = vec![
+        handoff_domain::DataCategory::Demographics,
+        handoff_domain::DataCategory::Justice,
+    ];
+    audit::record(state, e).await?;
+    Ok(data)
+}
+
+/// The evaluation dataset through the API (`evaluation_dataset` for the
+/// signed-in person). Files by name.
+pub async fn evaluation_files(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    from: Option<time::Date>,
+    to: Option<time::Date>,
+) -> AppResult<std::collections::BTreeMap<String, String>> {
+    let data = evaluation_dataset(state, Exporter::Person(auth), actx, from, to).await?;
     let mut files = std::collections::BTreeMap::new();
     for name in handoff_justice::evaluation::FILES {
         let mut buf = Vec::new();
@@ -265,12 +278,5 @@ pub async fn evaluation_files(
             .map_err(|e| AppError::Internal(e.into()))?;
         files.insert(name.to_string(), String::from_utf8_lossy(&buf).into_owned());
     }
-    let mut e = audit::event(auth, "export.evaluation", Outcome::Allowed, actx);
-    e.subject_ref = Some(format!("export:evaluation:{}", data.participants.len()));
-    e.categories = vec![
-        handoff_domain::DataCategory::Demographics,
-        handoff_domain::DataCategory::Justice,
-    ];
-    audit::record(state, e).await?;
     Ok(files)
 }

@@ -17,6 +17,7 @@ mod check;
 mod pseudonym;
 
 pub use check::{CheckSummary, SchemaProblem, check_dir, check_with};
+pub(crate) use pseudonym::hmac_sha256;
 pub use pseudonym::{ExportKey, Pseudonyms, StableId};
 
 use handoff_domain::referral::{Race, Sex};

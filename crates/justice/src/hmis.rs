@@ -24,6 +24,7 @@
 //! column.
 
 use handoff_domain::referral::{Race, Sex};
+use handoff_domain::{ParticipantId, PersonId};
 use std::io::{self, Write};
 use std::path::Path;
 use time::{Date, PrimitiveDateTime};
@@ -888,5 +889,70 @@ impl HmisExportSet {
             self.write_file(file, io::BufWriter::new(f))?;
         }
         Ok(())
+    }
+}
+
+/// A site's secret key for the pseudonyms of its HMIS exports: drawn once
+/// at random, kept in the site's database, never exported. `Debug` is
+/// redacted.
+#[derive(Clone)]
+pub struct HmisKey([u8; 32]);
+
+impl HmisKey {
+    pub const fn new(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
+    /// 32 hex digits (128 bits) of the keyed hash of `what` and `id`.
+    fn digest(&self, what: &[u8], id: &[u8]) -> String {
+        let mut message = what.to_vec();
+        message.push(0);
+        message.extend_from_slice(id);
+        hex::encode(&crate::evaluation::hmac_sha256(&self.0, &message)[..16])
+    }
+
+    /// The HMIS `PersonalID` of a person: stable from export to export of
+    /// the same site (so the housing partner's HMIS keeps one client), and
+    /// neither Handoff's internal id nor derivable from it without the
+    /// site's key. 32 characters, HMIS's limit for `PersonalID`.
+    pub fn personal_id(&self, person: PersonId) -> String {
+        self.digest(b"hmis-personal-id", person.as_uuid().as_bytes())
+    }
+
+    /// The stem of a participant's enrollment's ids (`EnrollmentID`,
+    /// `HouseholdID`, …: one letter and these 31 characters), stable like
+    /// [`HmisKey::personal_id`].
+    pub fn enrollment_stem(&self, participant: ParticipantId) -> String {
+        let mut d = self.digest(b"hmis-enrollment-id", participant.as_uuid().as_bytes());
+        d.truncate(31);
+        d
+    }
+}
+
+impl std::fmt::Debug for HmisKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HmisKey(…)")
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn hmis_ids_are_stable_keyed_and_not_the_internal_id() {
+        let text = "\"01a2518f-32a3-73f8-8e6e-2c5eb05513e4\"";
+        let person: PersonId = serde_json::from_str(text).unwrap();
+        let participant: ParticipantId = serde_json::from_str(text).unwrap();
+        let uuid = *person.as_uuid();
+        let k = HmisKey::new([7; 32]);
+        let id = k.personal_id(person);
+        assert_eq!(id.len(), 32);
+        assert_eq!(id, HmisKey::new([7; 32]).personal_id(person), "stable");
+        assert_ne!(id, HmisKey::new([8; 32]).personal_id(person), "keyed");
+        assert_ne!(id, uuid.simple().to_string());
+        assert_eq!(k.enrollment_stem(participant).len(), 31);
+        assert!(!id.starts_with(&k.enrollment_stem(participant)[..8]));
+        assert_eq!(format!("{k:?}"), "HmisKey(…)");
     }
 }

@@ -79,12 +79,7 @@ pub use handoff_store::access::Facts;
 use handoff_store::access::{self, Access, Grant};
 
 pub async fn facts(state: &AppState, ctx: &SiteCtx, p: Participant) -> AppResult<Facts> {
-    Ok(access::facts(
-        &mut state.store.conn(),
-        p,
-        ctx.policy.policy.research_use_allowed,
-    )
-    .await?)
+    Ok(access::facts(&mut state.store.conn(), p, crate::research::allowed(ctx)).await?)
 }
 
 /// The caller, ready to ask about participants.
@@ -172,6 +167,11 @@ impl<'a> Guard<'a> {
         let f = facts(self.state, &self.ctx, p).await?;
         let access = self.access(f);
         match access.assessment().answer(category) {
+            Answer::Allowed(d) if !crate::research::by_internal_id(d.extent) => {
+                self.audit(actx, pid, category, Outcome::Denied, "participant.read")
+                    .await?;
+                Err(AppError::Forbidden(crate::research::EXPORT_ONLY))
+            }
             Answer::Allowed(d) => {
                 let grant = access.grant(category).ok_or_else(|| {
                     AppError::Internal(anyhow::anyhow!("allowed without a grant"))
@@ -219,10 +219,10 @@ impl<'a> Guard<'a> {
     pub async fn summarize(&self, p: Participant) -> AppResult<Option<ParticipantSummary>> {
         let f = facts(self.state, &self.ctx, p).await?;
         let a = self.assess(&f);
-        if !a.may_know_exists() {
+        if !a.may_know_exists() || !by_internal_id(&a) {
             return Ok(None);
         }
-        let allowed = |c| matches!(a.answer(c), Answer::Allowed(_));
+        let allowed = |c| matches!(a.answer(c), Answer::Allowed(d) if crate::research::by_internal_id(d.extent));
         let p = f.participant();
         let mut s = ParticipantSummary {
             id: *p.id.as_uuid(),
@@ -269,13 +269,16 @@ impl<'a> Guard<'a> {
         for p in all {
             let f = facts(self.state, &self.ctx, p).await?;
             let a = self.assess(&f);
-            if !a.may_know_exists() {
+            if !a.may_know_exists() || !by_internal_id(&a) {
                 continue;
             }
-            let categories: Vec<String> =
-                a.allowed().map(|(c, _)| c.as_str().to_string()).collect();
+            let categories: Vec<String> = a
+                .allowed()
+                .filter(|(_, d)| crate::research::by_internal_id(d.extent))
+                .map(|(c, _)| c.as_str().to_string())
+                .collect();
             let name = match a.answer(DataCategory::Identity) {
-                Answer::Allowed(_) => {
+                Answer::Allowed(d) if crate::research::by_internal_id(d.extent) => {
                     let person = referrals::get_person(
                         &mut self.state.store.conn(),
                         f.participant().site_id,
@@ -297,6 +300,14 @@ impl<'a> Guard<'a> {
         audit::record(self.state, e).await?;
         Ok(out)
     }
+}
+
+/// Whether the caller may see some category of the participant by its
+/// internal id: a caller who would see only the limited data set (an
+/// evaluator) is not shown the participant at all (see `research`).
+fn by_internal_id(a: &Assessment) -> bool {
+    a.allowed()
+        .any(|(_, d)| crate::research::by_internal_id(d.extent))
 }
 
 /// Loads one category's content. The extent is applied here: the limited

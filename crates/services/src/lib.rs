@@ -18,6 +18,7 @@ pub mod justice_view;
 pub mod known;
 pub mod oversight;
 pub mod owg;
+pub mod research;
 pub mod workflow;
 
 use handoff_store::Store;

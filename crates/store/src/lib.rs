@@ -22,6 +22,7 @@ pub mod goals;
 pub mod holds;
 pub mod ids;
 pub mod justice;
+pub mod keys;
 pub mod monthly;
 pub mod notifications;
 pub mod orgs;

@@ -413,7 +413,7 @@ pub async fn view(
             let subj = subject(
                 r,
                 hold.as_ref().and_then(|h| h.prosecutor_agency_id),
-                ctx.policy.policy.research_use_allowed,
+                crate::research::allowed(ctx),
             );
             let d = disclosure::decide(
                 &viewer(auth, agency),

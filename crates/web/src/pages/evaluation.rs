@@ -51,8 +51,16 @@ pub async fn report_css() -> impl IntoResponse {
     )
 }
 
-pub async fn form(Signed(auth): Signed) -> PageResult {
+pub async fn form(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
     let full = full_report(&auth)?;
+    // Evaluators learn whether they may take the site's own dataset: the
+    // site's research-use policy, asked where every export asks it.
+    let dataset = if auth.user.has_role(Role::Evaluator) {
+        let ctx = crate::workflow::SiteCtx::load(&state, auth.user.site_id).await?;
+        Some(crate::research::allowed(&ctx))
+    } else {
+        None
+    };
     Ok(layout(
         "Evaluation",
         Some(&auth),
@@ -64,6 +72,14 @@ pub async fn form(Signed(auth): Signed) -> PageResult {
                 "and the relative rate index of diversion by race."
             }
             @if !full { p.notice { "Oversight sees the equity section, with counts under 11 suppressed." } }
+            @match dataset {
+                Some(true) => p {
+                    "The site's own dataset (the limited data set, person ids pseudonymised anew for each export) is at "
+                    code { "GET /api/v1/exports/evaluation" } "."
+                },
+                Some(false) => p.notice { "The site's policy does not allow research use: its own dataset is not available." },
+                None => {},
+            }
             form.stack method="post" action="/evaluation" enctype="multipart/form-data" {
                 (csrf_field(&auth))
                 @for f in FILES {

@@ -346,7 +346,8 @@ both!(
         );
         assert!(!v.to_string().contains("J-77"));
         // The case manager reads the booking through the guard; the evaluator
-        // (limited data set) sees the date and the charge category only.
+        // (limited data set) gets it only in the evaluation export, never by
+        // the participant's internal id.
         let (s, v) = cm
             .get_json(&format!("/api/v1/participants/{pid}/justice"))
             .await;
@@ -357,14 +358,11 @@ both!(
         let (s, v) = evaluator
             .get_json(&format!("/api/v1/participants/{pid}/justice"))
             .await;
-        if s == StatusCode::OK {
-            assert_eq!(v["extent"], "limited_data_set", "{v}");
-            assert_eq!(v["data"][0]["on"], "2026-11-30");
-            assert!(
-                !v.to_string().contains("J-77") && !v.to_string().contains("9A.56"),
-                "{v}"
-            );
-        }
+        assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
+        assert!(
+            !v.to_string().contains("J-77") && !v.to_string().contains("9A.56"),
+            "{v}"
+        );
         // The OWG's next agenda has it; the liaison prosecutor has a
         // coordination item for the new charge.
         let (_, agenda) = supervisor
@@ -718,7 +716,22 @@ both!(
             shared, 2,
             "both releases name the housing partner for enrollment"
         );
-        let shelter = pids[0].replace('-', "");
+        // PersonalID is the site's keyed pseudonym, not the participant's id.
+        let shelter = set
+            .clients
+            .iter()
+            .find(|c| c.last_name.as_deref() == Some("Shelter"))
+            .unwrap()
+            .personal_id
+            .clone();
+        for pid in &pids {
+            assert!(
+                set.clients
+                    .iter()
+                    .all(|c| c.personal_id != *pid && c.personal_id != pid.replace('-', "")),
+                "PersonalID is an internal id"
+            );
+        }
         assert_eq!(
             set.enrollments
                 .iter()

@@ -15,6 +15,7 @@ mod openapi;
 mod oversight;
 mod owg;
 mod releases;
+mod research;
 mod security;
 mod tokens;
 mod workflow;
