@@ -27,7 +27,7 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use handoff_domain::referral::Door;
 use handoff_domain::site_time::SiteTimeZone;
-use handoff_domain::{ReferralId, Role, SiteId, UserId};
+use handoff_domain::{ReferralId, SiteId, UserId};
 use handoff_figures::{self, CellId, ClosedPeriod, Figures, Month, Suppressed};
 use handoff_store::referrals::{self, Filter};
 use handoff_store::{areas, audit, holds};
@@ -206,17 +206,13 @@ pub async fn summary(
     now: OffsetDateTime,
     q: &PeriodQuery,
 ) -> AppResult<Summary> {
-    let allowed = [
-        Role::Oversight,
-        Role::Bureau,
-        Role::SiteAdmin,
-        Role::Supervisor,
-    ];
-    if !allowed.iter().any(|r| auth.user.has_role(*r)) {
-        return Err(AppError::Forbidden(
-            "the oversight figures are for oversight, the bureau, site admins and supervisors",
-        ));
-    }
+    let agency = crate::workflow::agency_of(state, auth).await?;
+    crate::workflow::require(
+        auth,
+        &agency,
+        handoff_domain::rules::Action::SeeOversight,
+        "The oversight figures are for oversight, the bureau, site admins and supervisors.",
+    )?;
     let month = |v: &Option<String>, field| -> AppResult<Option<Month>> {
         match v.as_deref().map(str::trim) {
             None | Some("") => Ok(None),

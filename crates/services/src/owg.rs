@@ -15,7 +15,7 @@ use handoff_audit::Outcome;
 use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
 use handoff_domain::rules::Action;
-use handoff_domain::{AgencyKind, DataCategory, ParticipantId, Role, UserId};
+use handoff_domain::{DataCategory, ParticipantId, Role, UserId};
 use handoff_store::owg::{self, NewItem};
 use handoff_store::referrals::Filter;
 use handoff_store::{casework, holds, referrals, users};
@@ -585,11 +585,12 @@ pub async fn open_charge(
     n: NewCharge,
 ) -> AppResult<Uuid> {
     let agency = agency_of(state, auth).await?;
-    if !(auth.user.has_role(Role::Prosecutor) && agency.kind == AgencyKind::Prosecutor) {
-        return Err(AppError::Forbidden(
-            "new charges are entered by the prosecutor's office",
-        ));
-    }
+    workflow::require(
+        auth,
+        &agency,
+        Action::CoordinateAsProsecutor,
+        "New charges are entered by the prosecutor's office.",
+    )?;
     let pid: ParticipantId = n
         .participant_id
         .parse()
@@ -638,7 +639,8 @@ async fn party(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<owg::Coordi
         item.participant_id,
     )
     .await?;
-    let prosecutor = auth.user.has_role(Role::Prosecutor) && agency.id == item.prosecutor_agency_id;
+    let prosecutor = workflow::may(auth, &agency, Action::CoordinateAsProsecutor)
+        && agency.id == item.prosecutor_agency_id;
     let cm = is_case_management(auth, &agency) && agency.id == p.agency_id;
     if prosecutor || cm {
         Ok(item)
@@ -739,9 +741,13 @@ pub async fn decide_charge(
     d: ChargeDecision,
 ) -> AppResult<()> {
     let item = party(state, auth, id).await?;
-    if !auth.user.has_role(Role::Prosecutor) {
-        return Err(AppError::Forbidden("the prosecutor records the decision"));
-    }
+    let agency = agency_of(state, auth).await?;
+    workflow::require(
+        auth,
+        &agency,
+        Action::CoordinateAsProsecutor,
+        "The prosecutor's office records the decision.",
+    )?;
     let decision = d.decision.trim();
     if !["filed", "declined", "deferred", "resolved_with_plan"].contains(&decision) {
         return Err(AppError::field(

@@ -10,12 +10,14 @@ use handoff_store::roster::{self, Shift};
 use handoff_store::users;
 use time::OffsetDateTime;
 
-fn may_edit(auth: &Auth) -> AppResult<()> {
-    if auth.user.has_role(Role::Supervisor) || auth.user.has_role(Role::SiteAdmin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("the roster is kept by supervisors"))
-    }
+async fn may_edit(state: &AppState, auth: &Auth) -> AppResult<()> {
+    let agency = super::agency_of(state, auth).await?;
+    super::require(
+        auth,
+        &agency,
+        handoff_domain::rules::Action::KeepRoster,
+        "The on-call roster is kept by supervisors and site admins.",
+    )
 }
 
 pub async fn add(
@@ -26,7 +28,7 @@ pub async fn add(
     starts_at: OffsetDateTime,
     ends_at: OffsetDateTime,
 ) -> AppResult<ShiftId> {
-    may_edit(auth)?;
+    may_edit(state, auth).await?;
     if ends_at <= starts_at {
         return Err(AppError::field("ends_at", "must be after starts_at"));
     }
@@ -61,7 +63,7 @@ pub async fn add(
 }
 
 pub async fn remove(state: &AppState, auth: &Auth, actx: &Ctx, id: ShiftId) -> AppResult<()> {
-    may_edit(auth)?;
+    may_edit(state, auth).await?;
     let mut tx = state.store.begin().await?;
     roster::remove(&mut tx.conn(), auth.user.site_id, id).await?;
     let mut e = audit::event(auth, "roster.remove", Outcome::Allowed, actx);

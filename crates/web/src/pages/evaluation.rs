@@ -14,6 +14,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use handoff_audit::Outcome;
 use handoff_domain::Role;
+use handoff_domain::rules::Action;
 use maud::{PreEscaped, html};
 
 /// The six files, in the specification's order.
@@ -26,13 +27,11 @@ pub const FILES: [&str; 6] = [
     "study",
 ];
 
-fn full_report(auth: &crate::auth::Auth) -> Result<bool, AppError> {
-    if [Role::SiteAdmin, Role::Evaluator, Role::Bureau]
-        .iter()
-        .any(|r| auth.user.has_role(*r))
-    {
+async fn full_report(state: &AppState, auth: &crate::auth::Auth) -> Result<bool, AppError> {
+    let agency = crate::workflow::agency_of(state, auth).await?;
+    if crate::workflow::may(auth, &agency, Action::SeeEvaluation) {
         Ok(true)
-    } else if auth.user.has_role(Role::Oversight) {
+    } else if crate::workflow::may(auth, &agency, Action::SeeEquity) {
         Ok(false)
     } else {
         Err(AppError::Forbidden(
@@ -52,7 +51,7 @@ pub async fn report_css() -> impl IntoResponse {
 }
 
 pub async fn form(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
-    let full = full_report(&auth)?;
+    let full = full_report(&state, &auth).await?;
     // Evaluators learn whether they may take the site's own dataset: the
     // site's research-use policy, asked where every export asks it.
     let dataset = if auth.user.has_role(Role::Evaluator) {
@@ -99,7 +98,7 @@ pub async fn run(
     Signed(auth): Signed,
     mut multipart: Multipart,
 ) -> PageResult {
-    let full = full_report(&auth)?;
+    let full = full_report(&state, &auth).await?;
     let dir = std::env::temp_dir().join(format!(
         "handoff-evaluation-{}",
         uuid::Uuid::now_v7().simple()

@@ -9,7 +9,6 @@ use crate::workflow::{self, SiteCtx};
 use crate::{AppState, now};
 use axum::extract::State;
 use axum::response::IntoResponse;
-use handoff_domain::Role;
 use handoff_domain::referral::Door;
 use handoff_store::notifications;
 use maud::html;
@@ -29,7 +28,9 @@ fn notification_label(kind: &str) -> &'static str {
 
 pub async fn inbox(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
     let waiting = workflow::referrals::inbox(&state, &auth).await?;
-    let mine = if auth.user.has_role(Role::CaseManager) {
+    let agency = workflow::agency_of(&state, &auth).await?;
+    let may_accept = workflow::may(&auth, &agency, handoff_domain::rules::Action::AcceptHandoff);
+    let mine = if may_accept {
         workflow::referrals::list(&state, &auth, true).await?
     } else {
         Vec::new()
@@ -48,7 +49,6 @@ pub async fn inbox(State(state): State<AppState>, Signed(auth): Signed) -> PageR
         notifications::for_user(&mut state.store.conn(), auth.user.site_id, auth.user.id, 10)
             .await?;
     let t = now();
-    let may_accept = auth.user.has_role(Role::CaseManager);
     let body = html! {
         h1 { "Hand-offs" }
         p.meta { "This page updates by itself when a referral arrives or is accepted, or a participant of yours is booked." }

@@ -15,7 +15,7 @@ use crate::workflow::{self, SiteCtx};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use handoff_domain::{HoldId, Role};
+use handoff_domain::HoldId;
 use maud::{Markup, html};
 
 fn incident(h: &HoldView) -> Markup {
@@ -37,7 +37,8 @@ async fn page(
         .iter()
         .filter(|h| h.state == "lapsed" && !h.awaiting_decision)
         .collect();
-    let decides = auth.user.has_role(Role::Prosecutor);
+    let agency = crate::workflow::agency_of(state, auth).await?;
+    let decides = crate::workflow::may(auth, &agency, handoff_domain::rules::Action::DecideHold);
     Ok(layout(
         "Diversion holds",
         Some(auth),
