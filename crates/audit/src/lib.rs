@@ -59,6 +59,10 @@ pub struct AuditEvent {
     /// A dotted action name, e.g. `auth.login`, `admin.user.create`, `participant.read`.
     pub action: String,
     pub subject_participant_id: Option<ParticipantId>,
+    /// Every participant a list, agenda, search or export showed (a read of
+    /// one participant uses `subject_participant_id`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub participants: Vec<ParticipantId>,
     /// A subject that is not a participant (a user, a token, an agency), as `kind:id`.
     pub subject_ref: Option<String>,
     pub categories: Vec<DataCategory>,
@@ -77,6 +81,7 @@ impl AuditEvent {
             actor_token_id: None,
             action: action.into(),
             subject_participant_id: None,
+            participants: Vec::new(),
             subject_ref: None,
             categories: Vec::new(),
             outcome,
@@ -135,6 +140,15 @@ fn canonical(
     // principals of their own keep their hashes.
     if let (Some(token), Some(array)) = (e.actor_token_id, value.as_array_mut()) {
         array.push(serde_json::json!(["token", token.to_string()]));
+    }
+    // Likewise the participants a list showed, sorted.
+    if !e.participants.is_empty()
+        && let Some(array) = value.as_array_mut()
+    {
+        let mut ids: Vec<String> = e.participants.iter().map(|p| p.to_string()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        array.push(serde_json::json!(["participants", ids]));
     }
     value.to_string().into_bytes()
 }

@@ -543,15 +543,21 @@ fn date_arg(name: &str, s: Option<&str>) -> anyhow::Result<Option<time::Date>> {
     .transpose()
 }
 
-async fn audit_export(store: &Store, site: SiteId, what: &str, rows: usize) -> anyhow::Result<()> {
+/// One audit entry for an export by the host's operator, naming every
+/// participant it disclosed and the categories it may carry.
+async fn audit_export(
+    store: &Store,
+    site: SiteId,
+    what: &str,
+    participants: Vec<handoff_domain::ParticipantId>,
+    categories: Vec<handoff_domain::DataCategory>,
+) -> anyhow::Result<()> {
     let mut e =
         handoff_audit::AuditEvent::new(format!("export.{what}"), handoff_audit::Outcome::Allowed);
     e.site_id = Some(site);
-    e.subject_ref = Some(format!("export:{what}:{rows}"));
-    e.categories = vec![
-        handoff_domain::DataCategory::Demographics,
-        handoff_domain::DataCategory::Justice,
-    ];
+    e.subject_ref = Some(format!("export:{what}:operator:{}", participants.len()));
+    e.participants = participants;
+    e.categories = categories;
     let mut tx = store.begin().await?;
     handoff_store::audit::append(&mut tx, e, handoff_services::now()).await?;
     tx.commit().await?;
@@ -621,9 +627,24 @@ pub async fn export(database_url: &str, cmd: ExportCommand) -> anyhow::Result<Ex
                 .with_context(|| format!("creating {}", args.out.display()))?;
             set.write_to_dir(&args.out)
                 .with_context(|| format!("writing {}", args.out.display()))?;
-            audit_export(&store, site, "hmis", shared).await?;
+            let count = shared.len();
+            // What the HMIS files carry, each only where the release names
+            // it for the housing partner.
+            audit_export(
+                &store,
+                site,
+                "hmis",
+                shared,
+                vec![
+                    handoff_domain::DataCategory::Enrollment,
+                    handoff_domain::DataCategory::Identity,
+                    handoff_domain::DataCategory::Demographics,
+                    handoff_domain::DataCategory::Notes,
+                ],
+            )
+            .await?;
             println!(
-                "wrote {}: {shared} participants whose release allows the housing partner",
+                "wrote {}: {count} participants whose release allows the housing partner",
                 args.out.display()
             );
             Ok(ExitCode::SUCCESS)

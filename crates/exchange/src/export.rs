@@ -20,7 +20,7 @@
 
 use handoff_domain::disclosure::Viewer;
 use handoff_domain::referral::{Door, Race, Sex};
-use handoff_domain::{AgencyKind, DataCategory, Role, SiteId, UserId};
+use handoff_domain::{AgencyKind, DataCategory, ParticipantId, Role, SiteId, UserId};
 use handoff_justice::evaluation::{
     Cents, EligibleArrest, EvalRace, EvalSex, EvaluationDataset, Event, ExportKey, Group,
     MonthlyStatus, Participant, Pseudonyms, UnitCosts, age_at,
@@ -91,13 +91,14 @@ pub async fn evaluation(
     to: Option<Date>,
     today: Date,
     key: &ExportKey,
-) -> AppResult<EvaluationDataset> {
+) -> AppResult<(EvaluationDataset, Vec<ParticipantId>)> {
     let ctx = SiteCtx::load(state, site).await?;
     let study_end = to.unwrap_or(today);
     // Everyone in the study has a year of follow-up (SPEC §2.6).
     let last_index = study_end - time::Duration::days(FOLLOW_UP_DAYS);
     let mut c = state.store.conn();
     let mut members: Vec<Member> = Vec::new();
+    let mut exported: Vec<ParticipantId> = Vec::new();
     let participants = casework::list_participants(&mut c, site).await?;
     let mut referral_month: HashMap<String, (i32, u8)> = HashMap::new();
     for p in &participants {
@@ -111,6 +112,7 @@ pub async fn evaluation(
             continue;
         }
         let person = referrals::get_person(&mut c, site, p.person_id).await?;
+        exported.push(p.id);
         let key = format!("p:{}", p.id);
         referral_month.insert(key.clone(), (index.year(), u8::from(index.month())));
         members.push(Member {
@@ -262,14 +264,15 @@ pub async fn evaluation(
             diverted,
         })
         .collect();
-    Ok(EvaluationDataset {
+    let data = EvaluationDataset {
         participants: out_participants,
         events,
         monthly,
         unit_costs: site_unit_costs(&ctx.policy.policy.unit_costs),
         eligible_arrests,
         study_end,
-    })
+    };
+    Ok((data, exported))
 }
 
 fn primitive(t: OffsetDateTime) -> PrimitiveDateTime {
@@ -301,7 +304,7 @@ pub async fn hmis(
     state: &AppState,
     site: SiteId,
     now: OffsetDateTime,
-) -> AppResult<(HmisExportSet, usize)> {
+) -> AppResult<(HmisExportSet, Vec<ParticipantId>)> {
     let ctx = SiteCtx::load(state, site).await?;
     let mut c = state.store.conn();
     let housing = handoff_store::orgs::list_agencies(&mut c, site)
@@ -332,6 +335,7 @@ pub async fn hmis(
     let mut income_benefits = Vec::new();
     let mut current_living_situations = Vec::new();
     let mut first_entry: Option<Date> = None;
+    let mut shared_with_housing: Vec<ParticipantId> = Vec::new();
     for p in casework::list_participants(&mut c, site).await? {
         let f = facts(state, &ctx, p).await?;
         let access = handoff_store::access::assess(&viewer, f, site_now);
@@ -340,6 +344,7 @@ pub async fn hmis(
             continue;
         }
         let p = access.facts().participant();
+        shared_with_housing.push(p.id);
         let person = referrals::get_person(&mut c, site, p.person_id).await?;
         let identity = a.decision(DataCategory::Identity).is_allowed();
         let demographics = a.decision(DataCategory::Demographics).is_allowed();
@@ -454,7 +459,7 @@ pub async fn hmis(
         });
     }
     let today = site_now.today();
-    let shared = clients.len();
+    let shared: Vec<ParticipantId> = shared_with_housing;
     let set = HmisExportSet {
         export: HmisExport {
             export_id: uuid::Uuid::now_v7().simple().to_string(),

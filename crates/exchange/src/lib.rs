@@ -240,7 +240,7 @@ pub async fn evaluation_dataset(
 ) -> AppResult<handoff_justice::evaluation::EvaluationDataset> {
     let ctx = research::authorize_export(state, exporter, actx).await?;
     let today = ctx.tz.local_date(now());
-    let data =
+    let (data, exported) =
         export::evaluation(state, ctx.site.id, from, to, today, &export::fresh_key()).await?;
     if let Err(problems) = data.check() {
         return Err(AppError::Internal(anyhow::anyhow!(
@@ -253,6 +253,7 @@ pub async fn evaluation_dataset(
     }
     let mut e = exporter.event("export.evaluation", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("export:evaluation:{}", data.participants.len()));
+    e.participants = exported;
     e.categories = vec![
         handoff_domain::DataCategory::Demographics,
         handoff_domain::DataCategory::Justice,

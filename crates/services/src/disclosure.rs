@@ -296,7 +296,8 @@ impl<'a> Guard<'a> {
             });
         }
         let mut e = audit::event(self.auth, "participant.list", Outcome::Allowed, actx);
-        e.categories = vec![DataCategory::Enrollment];
+        e.categories = vec![DataCategory::Enrollment, DataCategory::Identity];
+        e.participants = out.iter().map(|v| v.id.into()).collect();
         audit::record(self.state, e).await?;
         Ok(out)
     }

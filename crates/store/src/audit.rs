@@ -52,8 +52,8 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Resu
     c.execute(
         "INSERT INTO audit_log (id, chain, seq, at, site_id, actor_user_id, actor_role, actor_agency_id, action, \
            subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash, \
-           actor_token_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+           actor_token_id, participant_ids) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)",
         args![
             entry.id,
             entry.chain,
@@ -73,6 +73,7 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Resu
             entry.prev_hash.as_str(),
             entry.entry_hash.as_str(),
             e.actor_token_id,
+            join_participants(&e.participants),
         ],
     )
     .await?;
@@ -82,6 +83,16 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Resu
     )
     .await?;
     Ok(entry)
+}
+
+/// The participants a list showed, comma-separated (NULL when none).
+fn join_participants(p: &[handoff_domain::ParticipantId]) -> Option<String> {
+    (!p.is_empty()).then(|| {
+        p.iter()
+            .map(|p| p.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 fn join_categories(c: &[DataCategory]) -> String {
@@ -111,6 +122,7 @@ struct EntryRow {
     prev_hash: String,
     entry_hash: String,
     actor_token_id: Option<Uuid>,
+    participant_ids: Option<String>,
 }
 
 impl TryFrom<EntryRow> for AuditEntry {
@@ -132,6 +144,15 @@ impl TryFrom<EntryRow> for AuditEntry {
             .transpose()
             .map_err(|_| corrupt("role"))?;
         let outcome = Outcome::parse(&r.outcome).ok_or_else(|| corrupt("outcome"))?;
+        let participants = r
+            .participant_ids
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|s| s.parse::<Uuid>().map(Into::into))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|_| corrupt("participants"))?;
         Ok(AuditEntry {
             id: r.id.into(),
             chain: r.chain.into(),
@@ -145,6 +166,7 @@ impl TryFrom<EntryRow> for AuditEntry {
                 actor_token_id: r.actor_token_id.map(Into::into),
                 action: r.action,
                 subject_participant_id: r.subject_participant_id.map(Into::into),
+                participants,
                 subject_ref: r.subject_ref,
                 categories,
                 outcome,
@@ -158,7 +180,7 @@ impl TryFrom<EntryRow> for AuditEntry {
 }
 
 const ENTRY_COLUMNS: &str = "id, chain, seq, at, site_id, actor_user_id, actor_role, actor_agency_id, action, \
-    subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash, actor_token_id";
+    subject_participant_id, subject_ref, categories, outcome, request_id, client_ip, prev_hash, entry_hash, actor_token_id, participant_ids";
 
 /// Entries of one site, newest first (for the audit pages).
 pub async fn recent(c: &mut Conn<'_>, site: SiteId, limit: i64) -> Result<Vec<AuditEntry>> {

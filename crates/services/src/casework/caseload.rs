@@ -137,6 +137,7 @@ pub async fn caseload(
     };
     let mut e = audit::event(auth, "caseload.read", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("caseload:{}", view_name(view)));
+    e.participants = cases.iter().map(|p| p.id.into()).collect();
     e.categories = vec![
         DataCategory::Identity,
         DataCategory::Enrollment,

@@ -225,6 +225,11 @@ pub async fn search(
     }
     let mut e = audit::event(auth, "participant.search", Outcome::Allowed, actx);
     e.categories = vec![DataCategory::Identity];
+    e.participants = hits
+        .iter()
+        .filter_map(|h| h.participant.as_ref())
+        .map(|p| p.id.into())
+        .collect();
     audit::record(state, e).await?;
     Ok(hits)
 }

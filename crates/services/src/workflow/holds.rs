@@ -41,15 +41,18 @@ pub async fn list(
     let mut c = state.store.conn();
     let all = holds::list(&mut c, auth.user.site_id, filter).await?;
     let mut out = Vec::new();
+    let mut participants = Vec::new();
     for h in all
         .into_iter()
         .filter(|h| office.is_none() || h.prosecutor_agency_id == office)
     {
         let r = referrals::get(&mut c, auth.user.site_id, h.hold.referral_id).await?;
+        participants.extend(r.participant_id);
         out.push(HoldView::of(&h.hold, r.incident_number));
     }
     let mut e = audit::event(auth, "hold.list", Outcome::Allowed, actx);
     e.categories = vec![DataCategory::Hold];
+    e.participants = participants;
     audit::record(state, e).await?;
     Ok(out)
 }

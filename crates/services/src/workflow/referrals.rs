@@ -208,7 +208,12 @@ async fn announce_approval(state: &AppState, ctx: &SiteCtx, r: &ReferralRecord) 
 }
 
 /// The referrals a caller may list.
-pub async fn list(state: &AppState, auth: &Auth, mine: bool) -> AppResult<Vec<ReferralView>> {
+pub async fn list(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    mine: bool,
+) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     let cm = is_case_management(auth, &agency);
     let filter = if cm {
@@ -224,16 +229,20 @@ pub async fn list(state: &AppState, auth: &Auth, mine: bool) -> AppResult<Vec<Re
     };
     let records = referrals::list(&mut state.store.conn(), auth.user.site_id, filter, 500).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let mut out = Vec::with_capacity(records.len());
-    for r in records.iter().filter(|r| may_read(auth, &agency, r)) {
-        out.push(view(state, auth, &agency, &ctx, r).await?);
-    }
-    Ok(out)
+    let shown: Vec<&ReferralRecord> = records
+        .iter()
+        .filter(|r| may_read(auth, &agency, r))
+        .collect();
+    views(state, auth, actx, &agency, &ctx, &shown, "referral.list").await
 }
 
 /// Referrals waiting for approval, for those who approve them (designated
 /// police staff, or project management, as the policy says).
-pub async fn awaiting_approval(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
+pub async fn awaiting_approval(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     may_approve(ctx.policy.policy.approval, auth, &agency)?;
@@ -244,15 +253,15 @@ pub async fn awaiting_approval(state: &AppState, auth: &Auth) -> AppResult<Vec<R
         200,
     )
     .await?;
-    let mut out = Vec::with_capacity(records.len());
-    for r in records.iter().filter(|r| may_read(auth, &agency, r)) {
-        out.push(view(state, auth, &agency, &ctx, r).await?);
-    }
-    Ok(out)
+    let shown: Vec<&ReferralRecord> = records
+        .iter()
+        .filter(|r| may_read(auth, &agency, r))
+        .collect();
+    views(state, auth, actx, &agency, &ctx, &shown, "referral.list").await
 }
 
 /// Referrals waiting for a case manager (the hand-off inbox).
-pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>> {
+pub async fn inbox(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     require(
         auth,
@@ -268,10 +277,38 @@ pub async fn inbox(state: &AppState, auth: &Auth) -> AppResult<Vec<ReferralView>
         200,
     )
     .await?;
-    let mut out = Vec::with_capacity(records.len());
-    for r in records.iter().filter(|r| serves(auth, &agency, r)) {
-        out.push(view(state, auth, &agency, &ctx, r).await?);
+    let shown: Vec<&ReferralRecord> = records
+        .iter()
+        .filter(|r| serves(auth, &agency, r))
+        .collect();
+    views(state, auth, actx, &agency, &ctx, &shown, "referral.inbox").await
+}
+
+/// The referrals of a list as this reader may see them, and one audit entry
+/// naming the participants among them (identity and demographics are shown
+/// to the referrer and to case management).
+async fn views(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    agency: &Agency,
+    ctx: &SiteCtx,
+    shown: &[&ReferralRecord],
+    action: &str,
+) -> AppResult<Vec<ReferralView>> {
+    let mut out = Vec::with_capacity(shown.len());
+    for r in shown {
+        out.push(view(state, auth, agency, ctx, r).await?);
     }
+    let mut e = audit::event(auth, action, Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("referrals:{}", shown.len()));
+    e.participants = shown.iter().filter_map(|r| r.participant_id).collect();
+    e.categories = vec![
+        DataCategory::Identity,
+        DataCategory::Demographics,
+        DataCategory::Hold,
+    ];
+    audit::record(state, e).await?;
     Ok(out)
 }
 

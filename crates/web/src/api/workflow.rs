@@ -67,11 +67,12 @@ pub struct ListQuery {
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn list_referrals(
     State(s): State<AppState>,
+    Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(
-        workflow::referrals::list(&s, &auth, q.mine.unwrap_or(false)).await?,
+        workflow::referrals::list(&s, &auth, &ctx, q.mine.unwrap_or(false)).await?,
     ))
 }
 
@@ -81,9 +82,10 @@ pub async fn list_referrals(
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn inbox(
     State(s): State<AppState>,
+    Origin(ctx): Origin,
     Person(auth): Person,
 ) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(workflow::referrals::inbox(&s, &auth).await?))
+    Ok(Json(workflow::referrals::inbox(&s, &auth, &ctx).await?))
 }
 
 /// One referral, as the caller may see it.
@@ -546,10 +548,11 @@ pub async fn participant_category(
     responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
 pub async fn approvals(
     State(s): State<AppState>,
+    Origin(ctx): Origin,
     Person(auth): Person,
 ) -> AppResult<Json<Vec<ReferralView>>> {
     Ok(Json(
-        workflow::referrals::awaiting_approval(&s, &auth).await?,
+        workflow::referrals::awaiting_approval(&s, &auth, &ctx).await?,
     ))
 }
 

@@ -285,8 +285,12 @@ pub async fn raise(
 }
 
 /// Referrals waiting for the caller's approval.
-pub async fn approvals(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
-    let list = crate::workflow::referrals::awaiting_approval(&state, &auth).await?;
+pub async fn approvals(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(auth): Signed,
+) -> PageResult {
+    let list = crate::workflow::referrals::awaiting_approval(&state, &auth, &ctx).await?;
     Ok(layout(
         "Approvals",
         Some(&auth),

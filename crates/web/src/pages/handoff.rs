@@ -5,6 +5,7 @@
 
 use super::flow::{ago, local};
 use super::{PageResult, Signed, csrf_field, layout};
+use crate::auth::Origin;
 use crate::workflow::{self, SiteCtx};
 use crate::{AppState, now};
 use axum::extract::State;
@@ -26,12 +27,16 @@ fn notification_label(kind: &str) -> &'static str {
     }
 }
 
-pub async fn inbox(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
-    let waiting = workflow::referrals::inbox(&state, &auth).await?;
+pub async fn inbox(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(auth): Signed,
+) -> PageResult {
+    let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
     let agency = workflow::agency_of(&state, &auth).await?;
     let may_accept = workflow::may(&auth, &agency, handoff_domain::rules::Action::AcceptHandoff);
     let mine = if may_accept {
-        workflow::referrals::list(&state, &auth, true).await?
+        workflow::referrals::list(&state, &auth, &ctx, true).await?
     } else {
         Vec::new()
     };

@@ -416,10 +416,14 @@ fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Ma
     }
 }
 
-pub async fn list(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(auth): Signed,
+) -> PageResult {
     let agency = workflow::agency_of(&state, &auth).await?;
     let cm = workflow::is_case_management(&auth, &agency);
-    let views = workflow::referrals::list(&state, &auth, false).await?;
+    let views = workflow::referrals::list(&state, &auth, &ctx, false).await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
     let title = if cm { "Referrals" } else { "My referrals" };
     let may_refer = !doors_for(&auth, None).is_empty();

@@ -25,11 +25,15 @@ fn may_supervise(auth: &Auth) -> Result<(), AppError> {
     }
 }
 
-pub async fn overview(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+pub async fn overview(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(auth): Signed,
+) -> PageResult {
     auth.require(Role::Supervisor)?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
-    let all = workflow::referrals::list(&state, &auth, false).await?;
-    let waiting = workflow::referrals::inbox(&state, &auth).await?;
+    let all = workflow::referrals::list(&state, &auth, &ctx, false).await?;
+    let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
     let target = site.policy.policy.handoff_target_minutes;
     // Weeks start on Monday at the site; the current week first.
     let today = site.tz.local_date(now());

@@ -159,3 +159,63 @@ both!(
         }
     }
 );
+
+/// The audit entries of one action in the demo site's chain.
+async fn entries(app: &TestApp, action: &str) -> Vec<handoff_audit::AuditEntry> {
+    let site = handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "demo")
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    handoff_store::audit::by_action(&mut app.store.conn(), Some(site), action)
+        .await
+        .unwrap()
+}
+
+fn uuids(v: &Value, field: &str) -> Vec<String> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r[field].as_str().map(str::to_string))
+        .collect()
+}
+
+both!(
+    every_list_names_in_the_audit_log_the_participants_it_showed,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        handoff_seed::data::populate(&app.store).await.unwrap();
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        for (path, action, field) in [
+            ("/api/v1/referrals", "referral.list", "participant_id"),
+            ("/api/v1/participants", "participant.list", "id"),
+            ("/api/v1/caseloads", "caseload.read", "id"),
+        ] {
+            let (s, body) = cm.get_json(path).await;
+            assert_eq!(s, StatusCode::OK, "{path}: {body}");
+            let list = if body.is_array() {
+                body.clone()
+            } else {
+                body["cases"].clone()
+            };
+            let shown = uuids(&list, field);
+            assert!(!shown.is_empty(), "{path} shows participants in the demo");
+            let entry = entries(&app, action)
+                .await
+                .pop()
+                .unwrap_or_else(|| panic!("{path} leaves no {action} entry"));
+            let named: Vec<String> = entry
+                .event
+                .participants
+                .iter()
+                .map(|p| p.to_string())
+                .collect();
+            for id in &shown {
+                assert!(named.contains(id), "{path}: {id} shown but not audited");
+            }
+        }
+        handoff_store::audit::verify(&mut app.store.conn())
+            .await
+            .unwrap();
+    }
+);

@@ -713,7 +713,8 @@ both!(
             .await
             .unwrap();
         assert_eq!(
-            shared, 2,
+            shared.len(),
+            2,
             "both releases name the housing partner for enrollment"
         );
         // PersonalID is the site's keyed pseudonym, not the participant's id.
