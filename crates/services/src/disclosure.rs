@@ -495,10 +495,16 @@ pub async fn last_contact(
     state: &AppState,
     p: &Participant,
 ) -> AppResult<Option<time::OffsetDateTime>> {
-    let logged =
-        handoff_store::participation::last_contact(&mut state.store.conn(), p.site_id, p.id)
-            .await?;
-    Ok(Some(logged.map_or(p.intake_at, |t| t.max(p.intake_at))))
+    Ok(Some(last_contact_on(&mut state.store.conn(), p).await?))
+}
+
+/// The same on a given connection (inside a transaction).
+pub async fn last_contact_on(
+    c: &mut handoff_store::Conn<'_>,
+    p: &Participant,
+) -> Result<time::OffsetDateTime, handoff_store::StoreError> {
+    let logged = handoff_store::participation::last_contact(c, p.site_id, p.id).await?;
+    Ok(logged.map_or(p.intake_at, |t| t.max(p.intake_at)))
 }
 
 /// The participation state now (from the stored closings and reopenings and

@@ -7,7 +7,7 @@
 
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
-use crate::disclosure::{Facts, Guard, facts, last_contact};
+use crate::disclosure::{Facts, Guard, facts, last_contact_on};
 use crate::error::{AppError, AppResult};
 use crate::workflow::{self, agency_of, is_case_management};
 use crate::{AppState, now};
@@ -89,12 +89,20 @@ pub async fn create_meeting(
 /// Adds the items events call for: hand-offs pending, holds lapsing within
 /// 7 days, participants not contacted in 30 days, and participants' new
 /// bookings and charges since the last meeting. Running it again adds only
-/// what is new.
-pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppResult<usize> {
+/// what is new. The items and one audit entry naming every participant put
+/// on the agenda commit together.
+pub async fn build_agenda(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    meeting: Uuid,
+) -> AppResult<usize> {
     may_convene(state, auth).await?;
     let site = auth.user.site_id;
-    let mut c = state.store.conn();
+    let mut tx = state.store.begin().await?;
+    let mut c = tx.conn();
     owg::get_meeting(&mut c, site, meeting).await?;
+    let mut participants: Vec<ParticipantId> = Vec::new();
     let t = now();
     let mut added = 0;
     for r in referrals::list(
@@ -150,12 +158,11 @@ pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppRe
         };
         if owg::add_item(&mut c, site, meeting, item, t).await? {
             added += 1;
+            participants.extend(r.participant_id);
         }
     }
     for p in casework::list_participants(&mut c, site).await? {
-        let Some(last) = last_contact(state, &p).await? else {
-            continue;
-        };
+        let last = last_contact_on(&mut c, &p).await?;
         let days = (t - last).whole_days();
         if days < 30 {
             continue;
@@ -181,9 +188,23 @@ pub async fn build_agenda(state: &AppState, auth: &Auth, meeting: Uuid) -> AppRe
         .await?
         {
             added += 1;
+            participants.push(p.id);
         }
     }
-    added += justice_agenda_items(state, site, meeting).await?;
+    let justice = justice_agenda_items(&mut c, site, meeting).await?;
+    added += justice.len();
+    participants.extend(justice);
+    drop(c);
+    let mut e = audit::event(auth, "owg.agenda.build", Outcome::Allowed, actx);
+    e.subject_ref = Some(format!("owg_meeting:{meeting}"));
+    e.participants = participants;
+    e.categories = vec![
+        DataCategory::Hold,
+        DataCategory::Engagement,
+        DataCategory::Justice,
+    ];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
     Ok(added)
 }
 
@@ -841,13 +862,12 @@ pub async fn add_agenda_item(
 /// participants since the meeting before it (all of them for a site's first
 /// meeting). Running it again adds nothing new.
 pub async fn justice_agenda_items(
-    state: &AppState,
+    c: &mut handoff_store::Conn<'_>,
     site: handoff_domain::SiteId,
     meeting: uuid::Uuid,
-) -> Result<usize, handoff_store::StoreError> {
-    let mut c = state.store.conn();
-    let this = owg::get_meeting(&mut c, site, meeting).await?;
-    let previous = owg::list_meetings(&mut c, site)
+) -> Result<Vec<ParticipantId>, handoff_store::StoreError> {
+    let this = owg::get_meeting(c, site, meeting).await?;
+    let previous = owg::list_meetings(c, site)
         .await?
         .into_iter()
         .filter(|m| m.held_on < this.held_on)
@@ -865,16 +885,16 @@ pub async fn justice_agenda_items(
             d.midnight().assume_utc()
         });
     let at = crate::now();
-    let mut added = 0;
-    for r in handoff_store::justice::participant_events_since(&mut c, site, since).await? {
+    let mut added = Vec::new();
+    for r in handoff_store::justice::participant_events_since(c, site, since).await? {
         let Some(pid) = r.link.participant else {
             continue;
         };
-        let referral = handoff_store::casework::get_participant(&mut c, site, pid)
+        let referral = handoff_store::casework::get_participant(c, site, pid)
             .await?
             .referral_id;
-        if add_agenda_item(&mut c, site, meeting, &r, referral, at).await? {
-            added += 1;
+        if add_agenda_item(c, site, meeting, &r, referral, at).await? {
+            added.push(pid);
         }
     }
     Ok(added)

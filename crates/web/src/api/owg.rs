@@ -46,11 +46,12 @@ pub struct Built {
     responses((status = 200, body = Built), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn build_agenda(
     State(s): State<AppState>,
+    Origin(ctx): Origin,
     Person(auth): Person,
     Path(id): Path<String>,
 ) -> AppResult<Json<Built>> {
     Ok(Json(Built {
-        added: owg::build_agenda(&s, &auth, uuid(&id)?).await?,
+        added: owg::build_agenda(&s, &auth, &ctx, uuid(&id)?).await?,
     }))
 }
 

@@ -192,7 +192,7 @@ pub async fn create_meeting(
         },
     )
     .await?;
-    crate::owg::build_agenda(&state, &auth, id).await?;
+    crate::owg::build_agenda(&state, &auth, &ctx, id).await?;
     Ok(see_other(&format!("/owg/{id}")))
 }
 
@@ -250,10 +250,11 @@ pub async fn agenda(
 
 pub async fn build(
     State(state): State<AppState>,
+    Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<Uuid>,
 ) -> PageResult {
-    crate::owg::build_agenda(&state, &auth, id).await?;
+    crate::owg::build_agenda(&state, &auth, &ctx, id).await?;
     Ok(see_other(&format!("/owg/{id}")))
 }
 

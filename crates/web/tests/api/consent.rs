@@ -214,6 +214,38 @@ both!(
                 assert!(named.contains(id), "{path}: {id} shown but not audited");
             }
         }
+        // Building an OWG agenda names the participants it put on it.
+        let supervisor = as_user(&app, "supervisor@demo.test").await;
+        let (s, m) = supervisor
+            .post(
+                "/api/v1/owg/meetings",
+                &json!({"held_on": "2026-12-08", "title": "Audit OWG", "attendees": []}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        let mid = m["id"].as_str().unwrap().to_string();
+        let (s, built) = supervisor
+            .post(&format!("/api/v1/owg/meetings/{mid}/agenda"), &json!({}))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{built}");
+        let (_, meeting) = supervisor
+            .get_json(&format!("/api/v1/owg/meetings/{mid}"))
+            .await;
+        let on_agenda = uuids(&meeting["items"], "participant_id");
+        assert!(!on_agenda.is_empty(), "{meeting}");
+        let entry = entries(&app, "owg.agenda.build")
+            .await
+            .pop()
+            .expect("building an agenda is audited");
+        let named: Vec<String> = entry
+            .event
+            .participants
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        for id in &on_agenda {
+            assert!(named.contains(id), "{id} put on the agenda but not audited");
+        }
         handoff_store::audit::verify(&mut app.store.conn())
             .await
             .unwrap();
