@@ -87,8 +87,14 @@ pub async fn raise(
         .into_iter()
         .find(|a| a.kind == AgencyKind::Prosecutor)
         .map(|a| a.id);
+    drop(c);
     let mut raised = 0;
     for a in alerts {
+        // The notification, the agenda item, the coordination item and the
+        // audit entry commit together; the live event and the webhook go out
+        // after the commit.
+        let mut tx = state.store.begin().await?;
+        let mut c = tx.conn();
         let p = casework::get_participant(&mut c, site, a.participant).await?;
         let kind = event_kind(a.kind);
         let dedupe = format!("justice:{}", a.record);
@@ -107,18 +113,7 @@ pub async fn raise(
                 },
             )
             .await?;
-            state.bus.publish(SiteEvent {
-                site,
-                audience: Audience::Users(vec![cm]),
-                kind,
-                referral_id: p.referral_id,
-            });
         }
-        handoff_services::workflow::events::webhook(
-            state,
-            ctx.site.webhook_url.clone(),
-            serde_json::json!({"event": kind, "site_id": site, "participant_id": p.id, "record_id": a.record, "at": at.unix_timestamp()}),
-        );
         let r = justice::get(&mut c, site, a.record).await?;
         let record: Option<Record> = serde_json::from_str(&r.content).ok();
         // 2. The OWG's next agenda.
@@ -151,15 +146,28 @@ pub async fn raise(
             )
             .await?;
         }
+        drop(c);
         let mut e = AuditEvent::new("justice.alert", Outcome::Allowed);
         e.site_id = Some(site);
         actor.stamp(&mut e);
         e.subject_participant_id = Some(p.id);
         e.subject_ref = Some(format!("justice_record:{}", a.record));
         e.categories = vec![DataCategory::Justice];
-        let mut tx = state.store.begin().await?;
         handoff_store::audit::append(&mut tx, e, at).await?;
         tx.commit().await?;
+        if let Some(cm) = p.case_manager_id {
+            state.bus.publish(SiteEvent {
+                site,
+                audience: Audience::Users(vec![cm]),
+                kind,
+                referral_id: p.referral_id,
+            });
+        }
+        handoff_services::workflow::events::webhook(
+            state,
+            ctx.site.webhook_url.clone(),
+            serde_json::json!({"event": kind, "site_id": site, "participant_id": p.id, "record_id": a.record, "at": at.unix_timestamp()}),
+        );
         raised += 1;
     }
     Ok(raised)
