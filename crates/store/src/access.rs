@@ -160,9 +160,6 @@ pub enum SystemTask {
     /// The evaluation dataset (limited data set, per-export pseudonyms),
     /// only where the site allows research use.
     EvaluationExport,
-    /// The HMIS export for the housing partner, only where the release
-    /// names it.
-    HmisExport,
 }
 
 /// The named bypass: a grant for a system task. Searchable by name; every
@@ -170,7 +167,6 @@ pub enum SystemTask {
 pub fn unguarded(p: &Participant, category: DataCategory, task: SystemTask) -> Grant {
     let extent = match task {
         SystemTask::EvaluationExport => Extent::LimitedDataSet,
-        SystemTask::HmisExport => Extent::Full,
     };
     Grant::new(p, category, extent)
 }
