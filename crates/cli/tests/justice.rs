@@ -309,8 +309,7 @@ fn set_research_use(db: &str, allowed: bool) {
 fn export_audits(db: &str) -> Vec<(String, String)> {
     on_store(db, async |store| {
         let site = demo_site(store).await;
-        let mut c = store.conn();
-        let out = handoff_store::audit::by_action(&mut c, Some(site), "export.evaluation")
+        handoff_store::audit::by_action(&mut store.conn(), Some(site), "export.evaluation")
             .await
             .unwrap()
             .into_iter()
@@ -320,8 +319,7 @@ fn export_audits(db: &str) -> Vec<(String, String)> {
                     e.event.subject_ref.unwrap_or_default(),
                 )
             })
-            .collect();
-        out
+            .collect()
     })
 }
 
