@@ -87,7 +87,6 @@ pub async fn raise(
         .into_iter()
         .find(|a| a.kind == AgencyKind::Prosecutor)
         .map(|a| a.id);
-    drop(c);
     let mut raised = 0;
     for a in alerts {
         // The notification, the agenda item, the coordination item and the
@@ -146,7 +145,6 @@ pub async fn raise(
             )
             .await?;
         }
-        drop(c);
         let mut e = AuditEvent::new("justice.alert", Outcome::Allowed);
         e.site_id = Some(site);
         actor.stamp(&mut e);

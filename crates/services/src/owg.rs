@@ -194,7 +194,6 @@ pub async fn build_agenda(
     let justice = justice_agenda_items(&mut c, site, meeting).await?;
     added += justice.len();
     participants.extend(justice);
-    drop(c);
     let mut e = audit::event(auth, "owg.agenda.build", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("owg_meeting:{meeting}"));
     e.participants = participants;
