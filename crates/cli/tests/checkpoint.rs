@@ -3,119 +3,30 @@
 //! database, which the chain alone cannot notice) on SQLite and PostgreSQL,
 //! refused checkpoints, and `serve`'s schedule.
 
-use handoff_store::{Store, Value, args};
-use std::io::Write;
+mod common;
+
+use common::*;
+use handoff_store::{Value, args};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn handoff(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .env("HANDOFF_DATABASE_URL", db)
-        .env_remove("HANDOFF_AUDIT_KEY_FILE")
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run handoff");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn failed(o: &Output) -> String {
-    assert!(
-        !o.status.success(),
-        "expected failure\nstdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn temp_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "handoff-checkpoint-{}",
-        uuid::Uuid::now_v7().simple()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn s(p: &Path) -> &str {
-    p.to_str().unwrap()
-}
-
-fn create_agency(db: &str, name: &str) {
-    ok(&handoff(
-        db,
-        &[
-            "admin",
-            "create-agency",
-            "--site",
-            "test",
-            "--name",
-            name,
-            "--kind",
-            "housing",
-        ],
-        None,
-    ));
-}
 
 /// A site with a few audited actions.
 fn setup(db: &str) {
-    ok(&handoff(
-        db,
-        &[
-            "admin",
-            "create-site",
-            "--name",
-            "Test County LEAD",
-            "--slug",
-            "test",
-            "--time-zone",
-            "America/Denver",
-        ],
-        None,
-    ));
+    create_site(db);
     for name in ["Agency A", "Agency B", "Agency C", "Agency D"] {
-        create_agency(db, name);
+        create_agency(db, name, "housing");
     }
 }
 
 /// Runs one statement on the database directly (as the attacker would).
 fn exec(db: &str, sql: &str, values: Vec<Value>) -> Result<u64, String> {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = Store::connect(db).await.unwrap();
-        let r = store
+    on_store(db, async |store| {
+        store
             .conn()
             .execute(sql, values)
             .await
-            .map_err(|e| format!("{e:?}"));
-        store.close().await;
-        r
+            .map_err(|e| format!("{e:?}"))
     })
 }
 
@@ -140,7 +51,7 @@ fn longest_chain(checkpoint: &Path) -> (uuid::Uuid, i64) {
 /// The replayed attack. `disable_guard` is what an attacker with full access
 /// runs first (drop or disable the trigger that keeps heads from moving back).
 fn truncation_below_a_checkpoint_is_caught(db: &str, disable_guard: &str) {
-    let dir = temp_dir();
+    let dir = temp_dir("checkpoint");
     let key = dir.join("audit.key");
     let cp = dir.join("checkpoint.json");
     setup(db);
@@ -193,7 +104,7 @@ fn truncation_below_a_checkpoint_is_caught(db: &str, disable_guard: &str) {
         out.contains("audit log intact") && out.contains("still in place"),
         "{out}"
     );
-    create_agency(db, "Agency E");
+    create_agency(db, "Agency E", "housing");
     ok(&handoff(db, &verify, None));
 
     // A checkpoint with a flipped byte is refused, whichever byte.
@@ -281,7 +192,7 @@ fn truncation_below_a_checkpoint_is_caught(db: &str, disable_guard: &str) {
 
 #[test]
 fn truncation_below_a_checkpoint_is_caught_on_sqlite() {
-    let db = format!("sqlite://{}", temp_dir().join("h.db").display());
+    let db = sqlite(&temp_dir("checkpoint").join("h.db"));
     truncation_below_a_checkpoint_is_caught(&db, "DROP TRIGGER audit_heads_forward_only");
 }
 
@@ -338,8 +249,8 @@ fn serve_until(db: &str, extra: &[&str], dir: &Path, n: usize) -> Vec<PathBuf> {
 
 #[test]
 fn serve_writes_checkpoints_on_its_schedule() {
-    let dir = temp_dir();
-    let db = format!("sqlite://{}", dir.join("h.db").display());
+    let dir = temp_dir("checkpoint");
+    let db = sqlite(&dir.join("h.db"));
     setup(&db);
     let cps = dir.join("checkpoints");
     let key = dir.join("keys").join("audit.key");

@@ -1,93 +1,14 @@
 //! The `handoff` binary end to end: administration, audit verification
 //! (intact, altered, deleted), backup and restore.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-fn handoff(db: &str, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .env("HANDOFF_DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run handoff");
-    if let Some(input) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(input.as_bytes())
-            .unwrap();
-    }
-    drop(child.stdin.take());
-    child.wait_with_output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn temp_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "handoff-cli-{}-{}",
-        std::process::id(),
-        rand_suffix()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn rand_suffix() -> u128 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos()
-}
-
-fn sqlite(path: &Path) -> String {
-    format!("sqlite://{}", path.display())
-}
+use common::*;
+use std::path::Path;
 
 fn setup(db: &str) {
-    ok(&handoff(
-        db,
-        &[
-            "admin",
-            "create-site",
-            "--name",
-            "Test County LEAD",
-            "--slug",
-            "test",
-            "--time-zone",
-            "America/Denver",
-        ],
-        None,
-    ));
-    ok(&handoff(
-        db,
-        &[
-            "admin",
-            "create-agency",
-            "--site",
-            "test",
-            "--name",
-            "Test PD",
-            "--kind",
-            "police",
-        ],
-        None,
-    ));
+    create_site(db);
+    create_agency(db, "Test PD", "police");
     ok(&handoff(
         db,
         &[
@@ -111,19 +32,14 @@ fn setup(db: &str) {
 }
 
 fn sql(db_path: &Path, statement: &str) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(&sqlite(db_path))
-            .await
-            .unwrap();
+    on_store(&sqlite(db_path), async |store| {
         store.conn().execute(statement, vec![]).await.unwrap();
-        store.close().await;
     });
 }
 
 #[test]
 fn admin_commands_and_their_errors() {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let db = sqlite(&dir.join("h.db"));
     setup(&db);
     let list = ok(&handoff(
@@ -265,7 +181,7 @@ fn admin_commands_and_their_errors() {
 
 #[test]
 fn audit_verify_detects_alteration_and_deletion() {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let path = dir.join("h.db");
     let db = sqlite(&path);
     setup(&db);
@@ -303,7 +219,7 @@ fn audit_verify_detects_alteration_and_deletion() {
 
 #[test]
 fn backup_and_restore_round_trip() {
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let path = dir.join("h.db");
     let db = sqlite(&path);
     setup(&db);
@@ -322,24 +238,9 @@ fn backup_and_restore_round_trip() {
     );
 
     // A change after the backup disappears on restore.
-    ok(&handoff(
-        &db,
-        &[
-            "admin",
-            "create-agency",
-            "--site",
-            "test",
-            "--name",
-            "Later Agency",
-            "--kind",
-            "housing",
-        ],
-        None,
-    ));
+    create_agency(&db, "Later Agency", "housing");
     ok(&handoff(&db, &["restore", backup.to_str().unwrap()], None));
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let agencies: Vec<(String,)> = rt.block_on(async {
-        let store = handoff_store::Store::connect(&db).await.unwrap();
+    let agencies: Vec<(String,)> = on_store(&db, async |store| {
         store
             .conn()
             .fetch_all("SELECT name FROM agencies ORDER BY name", vec![])
@@ -361,7 +262,7 @@ fn backup_and_restore_round_trip() {
 #[test]
 fn holds_sweep_as_of_a_date_is_idempotent() {
     use handoff_web::auth::{Auth, AuthVia};
-    let dir = temp_dir();
+    let dir = temp_dir("cli");
     let db = sqlite(&dir.join("h.db"));
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {

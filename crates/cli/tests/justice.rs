@@ -4,88 +4,43 @@
 //! the evaluation export follows the schema and `handoff evaluate` accepts
 //! it; the HMIS export writes the HUD files.
 
+mod common;
+
+use common::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn handoff(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_handoff"))
-        .args(args)
-        .env("HANDOFF_DATABASE_URL", db)
-        .env("RUST_LOG", "warn")
-        .output()
-        .expect("run handoff")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(
-        o.status.success(),
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn temp_dir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!(
-        "handoff-justice-{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    ));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// The demo site with its generated participants; returns some of the
 /// participants' persons (first, last, dob, sex).
 fn seeded(db: &str) -> Vec<(String, String, String, String)> {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(db).await.unwrap();
+    on_store(db, async |store| {
         store.migrate().await.unwrap();
-        handoff_seed::demo(&store).await.unwrap();
-        handoff_seed::data::populate(&store).await.unwrap();
+        handoff_seed::demo(store).await.unwrap();
+        handoff_seed::data::populate(store).await.unwrap();
+        let site = demo_site(store).await;
         let mut c = store.conn();
-        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
-            .await
-            .unwrap()
-            .unwrap();
         let mut out = Vec::new();
-        for p in handoff_store::casework::list_participants(&mut c, site.id)
+        for p in handoff_store::casework::list_participants(&mut c, site)
             .await
             .unwrap()
         {
-            let person = handoff_store::referrals::get_person(&mut c, site.id, p.person_id)
+            let person = handoff_store::referrals::get_person(&mut c, site, p.person_id)
                 .await
                 .unwrap();
             if let Some(dob) = person.dob {
                 out.push((person.first_name, person.last_name, dob, person.sex));
             }
         }
-        store.close().await;
         out
     })
 }
 
 fn count(db: &str, kind: &str) -> i64 {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(db).await.unwrap();
-        let mut c = store.conn();
-        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
+    on_store(db, async |store| {
+        let site = demo_site(store).await;
+        handoff_store::justice::count(&mut store.conn(), site, kind)
             .await
             .unwrap()
-            .unwrap();
-        let n = handoff_store::justice::count(&mut c, site.id, kind)
-            .await
-            .unwrap();
-        store.close().await;
-        n
     })
 }
 
@@ -97,8 +52,8 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
 
 #[test]
 fn imports_link_train_and_the_evaluation_export() {
-    let dir = temp_dir();
-    let db = format!("sqlite://{}", dir.join("h.db").display());
+    let dir = temp_dir("justice");
+    let db = sqlite(&dir.join("h.db"));
     let persons = seeded(&db);
     assert!(persons.len() >= 20, "{}", persons.len());
 
@@ -110,7 +65,7 @@ fn imports_link_train_and_the_evaluation_export() {
          A1,2025-01-02T10:00:00Z,Ann,Doe,1980-02-28,69.50.4013|possession|F\n\
          A2,2025-01-02T10:00:00Z,Bob,,1980-02-31,69.50.4013|possession|X\n",
     );
-    let o = handoff(&db, &["import", "arrests", bad.to_str().unwrap()]);
+    let o = handoff(&db, &["import", "arrests", bad.to_str().unwrap()], None);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
     let report = std::fs::read_to_string(dir.join("bad.csv.report.csv")).unwrap();
     assert_eq!(
@@ -173,11 +128,13 @@ fn imports_link_train_and_the_evaluation_export() {
     let out = ok(&handoff(
         &db,
         &["import", "persons", roster.to_str().unwrap()],
+        None,
     ));
     assert!(out.contains("40 inserted"), "{out}");
     let out = ok(&handoff(
         &db,
         &["import", "arrests", arrests.to_str().unwrap()],
+        None,
     ));
     assert!(
         out.contains("70 inserted") && out.contains("70 linked"),
@@ -186,18 +143,20 @@ fn imports_link_train_and_the_evaluation_export() {
     let out = ok(&handoff(
         &db,
         &["import", "charges", charges.to_str().unwrap()],
+        None,
     ));
     assert!(out.contains("10 inserted"), "{out}");
     // Idempotent.
     let out = ok(&handoff(
         &db,
         &["import", "arrests", arrests.to_str().unwrap()],
+        None,
     ));
     assert!(out.contains("0 inserted, 0 updated, 70 unchanged"), "{out}");
     assert_eq!(count(&db, "arrests"), 70);
 
     // Train the site's model.
-    let out = ok(&handoff(&db, &["link", "train"]));
+    let out = ok(&handoff(&db, &["link", "train"], None));
     assert!(out.contains("trained on"), "{out}");
 
     // The evaluation export: schema and the evaluation engine.
@@ -205,6 +164,7 @@ fn imports_link_train_and_the_evaluation_export() {
     let out = ok(&handoff(
         &db,
         &["export", "evaluation", "--out", eval.to_str().unwrap()],
+        None,
     ));
     assert!(out.contains("40 control persons"), "{out}");
     let summary = handoff_justice::evaluation::check_dir(&eval).unwrap_or_else(|p| {
@@ -234,6 +194,7 @@ fn imports_link_train_and_the_evaluation_export() {
             "--out",
             results.to_str().unwrap(),
         ],
+        None,
     ));
     assert!(results.exists());
 
@@ -242,6 +203,7 @@ fn imports_link_train_and_the_evaluation_export() {
     let out = ok(&handoff(
         &db,
         &["export", "hmis", "--out", hmis.to_str().unwrap()],
+        None,
     ));
     assert!(out.contains("participants whose release allows"), "{out}");
     for f in ["Export.csv", "Client.csv", "Enrollment.csv", "Exit.csv"] {
@@ -289,6 +251,7 @@ fn imports_link_train_and_the_evaluation_export() {
     ok(&handoff(
         &db,
         &["export", "hmis", "--out", again.to_str().unwrap()],
+        None,
     ));
     assert_eq!(
         personal_ids(&again),
@@ -301,16 +264,11 @@ fn imports_link_train_and_the_evaluation_export() {
 /// Every internal participant and person id of the demo site, hyphenated
 /// and simple.
 fn internal_ids(db: &str) -> std::collections::BTreeSet<String> {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(db).await.unwrap();
+    on_store(db, async |store| {
+        let site = demo_site(store).await;
         let mut c = store.conn();
-        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
-            .await
-            .unwrap()
-            .unwrap();
         let mut out = std::collections::BTreeSet::new();
-        for p in handoff_store::casework::list_participants(&mut c, site.id)
+        for p in handoff_store::casework::list_participants(&mut c, site)
             .await
             .unwrap()
         {
@@ -319,22 +277,16 @@ fn internal_ids(db: &str) -> std::collections::BTreeSet<String> {
                 out.insert(u.simple().to_string());
             }
         }
-        store.close().await;
         out
     })
 }
 
 /// Sets the demo site's research-use policy (a new policy version).
 fn set_research_use(db: &str, allowed: bool) {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(db).await.unwrap();
+    on_store(db, async |store| {
+        let site = demo_site(store).await;
         let mut c = store.conn();
-        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
-            .await
-            .unwrap()
-            .unwrap();
-        let mut policy = handoff_store::policy::current(&mut c, site.id)
+        let mut policy = handoff_store::policy::current(&mut c, site)
             .await
             .unwrap()
             .unwrap()
@@ -342,7 +294,7 @@ fn set_research_use(db: &str, allowed: bool) {
         policy.research_use_allowed = allowed;
         handoff_store::policy::save(
             &mut c,
-            site.id,
+            site,
             &policy,
             Some("research use"),
             None,
@@ -350,21 +302,14 @@ fn set_research_use(db: &str, allowed: bool) {
         )
         .await
         .unwrap();
-        store.close().await;
     })
 }
 
 /// `export.evaluation` audit entries of the demo site: (outcome, subject).
 fn export_audits(db: &str) -> Vec<(String, String)> {
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(db).await.unwrap();
-        let mut c = store.conn();
-        let site = handoff_store::orgs::find_site_by_slug(&mut c, "demo")
-            .await
-            .unwrap()
-            .unwrap();
-        let out = handoff_store::audit::by_action(&mut c, Some(site.id), "export.evaluation")
+    on_store(db, async |store| {
+        let site = demo_site(store).await;
+        handoff_store::audit::by_action(&mut store.conn(), Some(site), "export.evaluation")
             .await
             .unwrap()
             .into_iter()
@@ -374,9 +319,7 @@ fn export_audits(db: &str) -> Vec<(String, String)> {
                     e.event.subject_ref.unwrap_or_default(),
                 )
             })
-            .collect();
-        store.close().await;
-        out
+            .collect()
     })
 }
 
@@ -385,21 +328,18 @@ fn export_audits(db: &str) -> Vec<(String, String)> {
 /// evaluation` wrote it and audited it as allowed.
 #[test]
 fn the_evaluation_export_refuses_a_site_without_research_use() {
-    let dir = temp_dir();
-    let db = format!("sqlite://{}", dir.join("h.db").display());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let store = handoff_store::Store::connect(&db).await.unwrap();
+    let dir = temp_dir("justice");
+    let db = sqlite(&dir.join("h.db"));
+    on_store(&db, async |store| {
         store.migrate().await.unwrap();
-        handoff_seed::demo(&store).await.unwrap();
-        store.close().await;
+        handoff_seed::demo(store).await.unwrap();
     });
-    drop(rt);
     // Allowed: written and audited as allowed.
     let eval = dir.join("eval");
     ok(&handoff(
         &db,
         &["export", "evaluation", "--out", eval.to_str().unwrap()],
+        None,
     ));
     assert!(eval.join("participants.csv").exists());
     // Not allowed: refused with exit code 2, nothing written, the refusal audited.
@@ -408,6 +348,7 @@ fn the_evaluation_export_refuses_a_site_without_research_use() {
     let o = handoff(
         &db,
         &["export", "evaluation", "--out", refused.to_str().unwrap()],
+        None,
     );
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(2), "{o:?}");

@@ -807,4 +807,4 @@ impl TryFrom<ReferralForm> for Referral {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -45,16 +45,8 @@ fn rules(s: &Screening, passed: bool) -> Vec<RuleCode> {
 
 #[test]
 fn the_contract_example_is_eligible_under_the_demo_policy() {
-    let form: ReferralForm = serde_json::from_value(serde_json::json!({
-        "door": "arrest_diversion",
-        "person": {"first_name": "Dana", "last_name": "Reyes", "dob": "1988-04-02",
-                   "sex": "F", "race": "Hispanic/Latino"},
-        "incident_number": "26-104233",
-        "offenses": [{"category": "drug_possession", "substance": "opioid",
-                      "quantity_grams": 1.2}],
-        "occurred_at": "2026-11-30T14:05:00Z",
-        "location": {"address": "2nd Ave & Pike St"}}))
-    .unwrap();
+    let form: ReferralForm =
+        serde_json::from_value(crate::referral::tests::contract_example()).unwrap();
     let referral = Referral::try_from(form).unwrap();
     let facts = ScreeningFacts::from_referral(
         &referral,

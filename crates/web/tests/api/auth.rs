@@ -1,4 +1,5 @@
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
 use handoff_domain::Role;
 use handoff_store::{args, audit, users};
@@ -9,12 +10,7 @@ use serde_json::{Value, json};
 both!(every_demo_login_works, |db| async move {
     let app = TestApp::spawn(db).await;
     for (login, _, role, _) in handoff_seed::USERS {
-        let mut a = TestApp {
-            client: app.new_client(),
-            csrf: None,
-            base: app.base.clone(),
-            store: app.store.clone(),
-        };
+        let mut a = signed_out(&app);
         let (status, body) = a.login(login, "demo-password").await;
         assert_eq!(status, StatusCode::OK, "{login}: {body}");
         assert!(body["csrf_token"].as_str().is_some_and(|t| t.len() >= 24));
@@ -207,17 +203,9 @@ both!(idle_and_absolute_expiry, |db| async move {
 both!(disabling_a_user_ends_their_sessions, |db| async move {
     let mut app = TestApp::spawn(db).await;
     app.login("officer@demo.test", "demo-password").await;
-    let mut other = TestApp {
-        client: app.new_client(),
-        csrf: None,
-        base: app.base.clone(),
-        store: app.store.clone(),
-    };
+    let mut other = signed_out(&app);
     other.login("officer@demo.test", "demo-password").await;
-    let u = users::find_by_email(&mut app.store.conn(), &"officer@demo.test".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap();
+    let u = user(&app, "officer@demo.test").await;
     accounts::disable_user(&app.store, Actor::Cli, u.site_id, u.id)
         .await
         .unwrap();
@@ -239,11 +227,7 @@ both!(disabling_a_user_ends_their_sessions, |db| async move {
 
 both!(second_factor_enrolment_and_challenge, |db| async move {
     let mut app = TestApp::spawn(db).await;
-    let officer =
-        users::find_by_email(&mut app.store.conn(), &"officer@demo.test".parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
+    let officer = user(&app, "officer@demo.test").await;
     let email = "new.casemanager@demo.test";
     let password = "tulips under the viaduct";
     accounts::create_user(
@@ -328,12 +312,7 @@ both!(second_factor_enrolment_and_challenge, |db| async move {
     );
 
     // API: the code is required now, and a used step cannot be replayed.
-    let mut api = TestApp {
-        client: app.new_client(),
-        csrf: None,
-        base: app.base.clone(),
-        store: app.store.clone(),
-    };
+    let mut api = signed_out(&app);
     let (s, _) = api.login(email, password).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "password alone is not enough");
     let r = api
@@ -421,11 +400,7 @@ both!(logins_are_audited_and_the_chain_verifies, |db| async move {
     app.login("officer@demo.test", "demo-password").await;
     app.login("officer@demo.test", "wrong-password").await;
     app.login("ghost@demo.test", "wrong-password").await;
-    let site = users::find_by_email(&mut app.store.conn(), &"officer@demo.test".parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .site_id;
+    let site = user(&app, "officer@demo.test").await.site_id;
     let mut c = app.store.conn();
     let logins = audit::by_action(&mut c, Some(site), "auth.login")
         .await
@@ -476,20 +451,9 @@ both!(
     |db| async move {
         let mut admin = TestApp::spawn(db).await;
         admin.login("admin@demo.test", "demo-password").await;
-        let mut officer = TestApp {
-            client: admin.new_client(),
-            csrf: None,
-            base: admin.base.clone(),
-            store: admin.store.clone(),
-        };
+        let mut officer = signed_out(&admin);
         officer.login("officer@demo.test", "demo-password").await;
-        let u = users::find_by_email(
-            &mut admin.store.conn(),
-            &"officer@demo.test".parse().unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        let u = user(&admin, "officer@demo.test").await;
         let page = admin.get("/admin").await.text().await.unwrap();
         let csrf = hidden_field(&page, "csrf_token").unwrap();
         let r = admin
@@ -504,13 +468,7 @@ both!(
             .await
             .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
-        let u2 = users::find_by_email(
-            &mut admin.store.conn(),
-            &"officer@demo.test".parse().unwrap(),
-        )
-        .await
-        .unwrap()
-        .unwrap();
+        let u2 = user(&admin, "officer@demo.test").await;
         assert!(u2.can_approve);
         assert_eq!(
             officer.get("/api/v1/me").await.status(),
@@ -518,10 +476,7 @@ both!(
             "sessions end on a role change"
         );
         // An admin cannot remove their own admin role.
-        let me = users::find_by_email(&mut admin.store.conn(), &"admin@demo.test".parse().unwrap())
-            .await
-            .unwrap()
-            .unwrap();
+        let me = user(&admin, "admin@demo.test").await;
         let r = admin
             .client
             .post(admin.url(&format!("/admin/users/{}/roles", me.id)))
@@ -541,11 +496,7 @@ both!(
     every_non_demo_account_needs_a_second_factor,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let admin =
-            users::find_by_email(&mut app.store.conn(), &"admin@demo.test".parse().unwrap())
-                .await
-                .unwrap()
-                .unwrap();
+        let admin = user(&app, "admin@demo.test").await;
         let password = "tulips under the viaduct";
         for role in Role::ALL {
             let email = format!("real.{}@demo.test", role.as_str().replace('_', "-"));
@@ -564,12 +515,7 @@ both!(
             )
             .await
             .unwrap();
-            let mut a = TestApp {
-                client: app.new_client(),
-                csrf: None,
-                base: app.base.clone(),
-                store: app.store.clone(),
-            };
+            let mut a = signed_out(&app);
             // The API refuses a password alone and opens nothing.
             let (s, b) = a.login(&email, password).await;
             assert_eq!(s, StatusCode::FORBIDDEN, "{role}: {b}");
@@ -598,12 +544,7 @@ both!(
             assert_ne!(a.get("/admin").await.status(), StatusCode::OK, "{role}");
         }
         // Demo accounts keep signing in with the password alone.
-        let mut demo = TestApp {
-            client: app.new_client(),
-            csrf: None,
-            base: app.base.clone(),
-            store: app.store.clone(),
-        };
+        let mut demo = signed_out(&app);
         let (s, b) = demo.login("admin@demo.test", "demo-password").await;
         assert_eq!(s, StatusCode::OK, "{b}");
     }

@@ -4,24 +4,11 @@
 //! caseload limits; search; documents; and the realistic demo site.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{PNG, arrest, as_user};
 use handoff_audit::Outcome;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-async fn agency(cm: &TestApp, kind: &str) -> String {
-    let (_, agencies) = cm.get_json("/api/v1/agencies").await;
-    agencies
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["kind"] == kind)
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 /// Refers, accepts, takes intake and signs a release naming `recipients`
 /// (`[{"agency_id", "categories"}]`); returns the participant id.
@@ -47,7 +34,7 @@ pub(crate) async fn enrol(
     assert_eq!(s, StatusCode::CREATED, "{i}");
     let pid = i["participant_id"].as_str().unwrap().to_string();
     let recipients = if recipients.as_array().is_some_and(|r| r.is_empty()) {
-        json!([{"agency_id": agency(cm, "housing").await, "categories": ["enrollment"]}])
+        json!([{"agency_id": agency_of_kind(cm, "housing").await, "categories": ["enrollment"]}])
     } else {
         recipients
     };
@@ -90,8 +77,8 @@ both!(
         let officer = as_user(&app, "officer@demo.test").await;
         let cm = as_user(&app, "casemanager@demo.test").await;
         let partner = as_user(&app, "partner@demo.test").await;
-        let police = agency(&cm, "police").await;
-        let housing = agency(&cm, "housing").await;
+        let police = agency_of_kind(&cm, "police").await;
+        let housing = agency_of_kind(&cm, "housing").await;
         let pid = enrol(
         &officer,
         &cm,
@@ -109,10 +96,7 @@ both!(
         let (s, e) = cm
             .post(&format!("/api/v1/participants/{pid}/contacts"), &bad)
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("place"))
-        );
+        assert_invalid(s, &e, "place");
         let mut bad = contact();
         bad["pieces"][1]["category"] = json!("justice");
         let (s, e) = cm
@@ -140,20 +124,7 @@ both!(
         );
 
         // Audited in the same transaction, with its categories.
-        let site = app
-            .store
-            .conn()
-            .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-            .await
-            .unwrap()
-            .0;
-        let logged = handoff_store::audit::by_action(
-            &mut app.store.conn(),
-            Some(site.into()),
-            "contact.create",
-        )
-        .await
-        .unwrap();
+        let logged = audit_entries(&app, "contact.create").await;
         let allowed: Vec<_> = logged
             .iter()
             .filter(|e| e.event.outcome == Outcome::Allowed)
@@ -233,13 +204,7 @@ both!(
                 &json!({"identifiers": [{"kind": "passport", "value": "x"}]}),
             )
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("identifiers[0].kind")
-            )
-        );
+        assert_invalid(s, &e, "identifiers[0].kind");
         let (s, _) = cm
         .put(
             &format!("/api/v1/participants/{pid}/profile"),
@@ -311,10 +276,7 @@ both!(
                 &json!({}),
             )
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("month"))
-        );
+        assert_invalid(s, &e, "month");
 
         handoff_store::audit::verify(&mut app.store.conn())
             .await
@@ -327,7 +289,7 @@ both!(goals_and_the_prosecutors_plan_summary, |db| async move {
     let officer = as_user(&app, "officer@demo.test").await;
     let cm = as_user(&app, "casemanager@demo.test").await;
     let prosecutor = as_user(&app, "prosecutor@demo.test").await;
-    let pros = agency(&cm, "prosecutor").await;
+    let pros = agency_of_kind(&cm, "prosecutor").await;
     let pid = enrol(
         &officer,
         &cm,
@@ -341,10 +303,7 @@ both!(goals_and_the_prosecutors_plan_summary, |db| async move {
             &json!({"words": "  "}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("words"))
-    );
+    assert_invalid(s, &e, "words");
     let (s, g) = cm
         .post(
             &format!("/api/v1/participants/{pid}/goals"),
@@ -366,10 +325,7 @@ both!(goals_and_the_prosecutors_plan_summary, |db| async move {
             &json!({"words": "x", "status": "failed"}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("status"))
-    );
+    assert_invalid(s, &e, "status");
     let (s, r) = cm
         .post(
             &format!("/api/v1/participants/{pid}/service-referrals"),
@@ -437,10 +393,7 @@ both!(
                 &json!({"reason": "non_compliance"}),
             )
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (StatusCode::UNPROCESSABLE_ENTITY, Some("reason"))
-        );
+        assert_invalid(s, &e, "reason");
         let (s, e) = cm
             .post(&format!("/api/v1/participants/{pid}/reopen"), &json!({}))
             .await;
@@ -667,7 +620,7 @@ both!(pages_show_only_what_the_guard_allows, |db| async move {
     let app = TestApp::spawn(db).await;
     let officer = as_user(&app, "officer@demo.test").await;
     let cm = as_user(&app, "casemanager@demo.test").await;
-    let police = agency(&cm, "police").await;
+    let police = agency_of_kind(&cm, "police").await;
     let pid = enrol(
         &officer,
         &cm,

@@ -2,50 +2,10 @@
 //! an attacker did, and what they must now get.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{arrest, as_user};
-use handoff_domain::{AgencyKind, Role, SiteId};
-use handoff_web::accounts::{self, Actor, NewUser};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-/// A user of a new agency of the demo site, signed in.
-pub async fn outsider(app: &TestApp, agency: &str, kind: AgencyKind, role: Role) -> TestApp {
-    let site: SiteId = app
-        .store
-        .conn()
-        .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-        .await
-        .unwrap()
-        .0
-        .into();
-    let a = match handoff_store::orgs::find_agency_by_name(&mut app.store.conn(), site, agency)
-        .await
-        .unwrap()
-    {
-        Some(a) => a,
-        None => accounts::create_agency(&app.store, Actor::Cli, site, agency, kind)
-            .await
-            .unwrap(),
-    };
-    let email = format!("{}.{}@demo.test", role.as_str(), a.id);
-    accounts::create_user(
-        &app.store,
-        Actor::Cli,
-        NewUser {
-            site,
-            agency: a.id,
-            email: &email,
-            display_name: "Outsider",
-            password: "demo-password",
-            roles: &[role],
-            is_demo: true,
-        },
-    )
-    .await
-    .unwrap();
-    as_user(app, &email).await
-}
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array()
@@ -59,15 +19,8 @@ both!(
     another_agencys_case_manager_sees_only_hand_offs_still_waiting,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let officer = as_user(&app, "officer@demo.test").await;
-        let cm = as_user(&app, "casemanager@demo.test").await;
-        let other = outsider(
-            &app,
-            "Second Case Management Agency",
-            AgencyKind::CaseManagement,
-            Role::CaseManager,
-        )
-        .await;
+        let (officer, cm, other) =
+            officer_cm_and_rival(&app, "Second Case Management Agency").await;
 
         let (s, served) = officer.post("/api/v1/referrals", &arrest("Served")).await;
         assert_eq!(s, StatusCode::CREATED, "{served}");
@@ -160,18 +113,6 @@ both!(
     }
 );
 
-/// The audit entries of one action in the demo site's chain.
-async fn entries(app: &TestApp, action: &str) -> Vec<handoff_audit::AuditEntry> {
-    let site = handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "demo")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    handoff_store::audit::by_action(&mut app.store.conn(), Some(site), action)
-        .await
-        .unwrap()
-}
-
 fn uuids(v: &Value, field: &str) -> Vec<String> {
     v.as_array()
         .unwrap()
@@ -200,7 +141,7 @@ both!(
             };
             let shown = uuids(&list, field);
             assert!(!shown.is_empty(), "{path} shows participants in the demo");
-            let entry = entries(&app, action)
+            let entry = audit_entries(&app, action)
                 .await
                 .pop()
                 .unwrap_or_else(|| panic!("{path} leaves no {action} entry"));
@@ -233,7 +174,7 @@ both!(
             .await;
         let on_agenda = uuids(&meeting["items"], "participant_id");
         assert!(!on_agenda.is_empty(), "{meeting}");
-        let entry = entries(&app, "owg.agenda.build")
+        let entry = audit_entries(&app, "owg.agenda.build")
             .await
             .pop()
             .expect("building an agenda is audited");

@@ -6,10 +6,10 @@
 //! Changing any single cell of the policy fails this test.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{PNG, arrest, as_user};
 use handoff_domain::{AgencyKind, DataCategory, Role};
-use handoff_web::accounts::{self, Actor, NewUser};
+use handoff_web::accounts::{self, Actor};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -89,45 +89,15 @@ both!(
     every_role_category_release_state_and_agency,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let site = app
-            .store
-            .conn()
-            .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-            .await
-            .unwrap()
-            .0
-            .into();
+        let site = demo_site(&app).await;
 
         // A second agency of every kind, with a user of each role in it.
         let mut others = Vec::new();
         for (_, _, role, kind) in handoff_seed::USERS {
             let name = format!("Other {}", kind.label());
-            let agency =
-                match handoff_store::orgs::find_agency_by_name(&mut app.store.conn(), site, &name)
-                    .await
-                    .unwrap()
-                {
-                    Some(a) => a,
-                    None => accounts::create_agency(&app.store, Actor::Cli, site, &name, *kind)
-                        .await
-                        .unwrap(),
-                };
+            let agency = agency_named(&app, &name, *kind).await;
             let email = format!("other.{}@demo.test", role.as_str());
-            accounts::create_user(
-                &app.store,
-                Actor::Cli,
-                NewUser {
-                    site,
-                    agency: agency.id,
-                    email: &email,
-                    display_name: "Other",
-                    password: "demo-password",
-                    roles: &[*role],
-                    is_demo: true,
-                },
-            )
-            .await
-            .unwrap();
+            demo_user(&app, (agency.site_id, agency.id), &email, "Other", *role).await;
             others.push((*role, email));
         }
         let unrelated = accounts::create_agency(
@@ -313,10 +283,7 @@ both!(
         );
 
         // Every read and denial was audited with its category; the chain holds.
-        let reads =
-            handoff_store::audit::by_action(&mut app.store.conn(), Some(site), "participant.read")
-                .await
-                .unwrap();
+        let reads = audit_entries(&app, "participant.read").await;
         assert_eq!(reads.len(), 1000);
         assert_eq!(
             reads
@@ -346,29 +313,13 @@ both!(extents_trim_what_a_role_receives, |db| async move {
         .await;
     let (_, i) = cm.post(&format!("/api/v1/referrals/{rid}/intake"), &json!({"living_situation": "unsheltered", "participant_goals": ["get an ID card", "reconnect with my sister"]})).await;
     let pid = i["participant_id"].as_str().unwrap();
-    let (_, agencies) = cm.get_json("/api/v1/agencies").await;
-    let pros = agencies
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["kind"] == "prosecutor")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pros = agency_of_kind(&cm, "prosecutor").await;
     let mut body = json!({"recipients": [{"agency_id": pros, "categories": ["enrollment", "plan", "notes"]}], "purpose": "coordination", "expires_on": "2099-01-01", "signature": {"method": "drawn", "image_base64": PNG}});
     // A release may not name notes for the prosecutor at all …
     let (s, e) = cm
         .post(&format!("/api/v1/participants/{pid}/releases"), &body)
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("recipients[0].categories[2]")
-        ),
-        "{e}"
-    );
+    assert_invalid(s, &e, "recipients[0].categories[2]");
     body["recipients"][0]["categories"] = json!(["enrollment", "plan"]);
     assert_eq!(
         cm.post(&format!("/api/v1/participants/{pid}/releases"), &body)
@@ -395,15 +346,8 @@ both!(extents_trim_what_a_role_receives, |db| async move {
     );
     // The evaluator's demographics are a limited data set: no date of birth
     // (the content the evaluation export draws on), and never by internal id.
-    let state = handoff_web::AppState::new(
-        app.store.clone(),
-        handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), "sqlite::memory:"),
-    );
-    let site = handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "demo")
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
+    let state = app_state(&app);
+    let site = demo_site(&app).await;
     let ctx = handoff_web::workflow::SiteCtx::load(&state, site)
         .await
         .unwrap();

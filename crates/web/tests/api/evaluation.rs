@@ -3,8 +3,8 @@
 //! answered with the file, line and column.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::as_user;
 use reqwest::StatusCode;
 
 const FILES: [&str; 6] = [

@@ -6,13 +6,11 @@
 //! decisions that are never asked again.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{arrest, as_user};
 use futures_util::StreamExt;
-use handoff_domain::integration::Scopes;
 use handoff_store::justice::{self, Link, LinkStatus};
 use handoff_store::owg;
-use handoff_web::accounts::{self, Actor};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -23,87 +21,18 @@ const HEADER: &str =
 /// An integration token of the demo police department (the jail's feed),
 /// allowed to post the feed and run imports.
 async fn token(app: &TestApp) -> String {
-    let site = site_id(app).await;
-    let police = handoff_store::orgs::find_agency_by_name(
-        &mut app.store.conn(),
-        site,
+    integration_token(
+        app,
         "Demo County Police Department",
+        "jail feed",
+        &["bookings_feed", "imports"],
     )
     .await
-    .unwrap()
-    .unwrap();
-    accounts::create_token(
-        &app.store,
-        Actor::Cli,
-        accounts::NewToken {
-            site,
-            agency: police.id,
-            name: "jail feed",
-            scopes: Scopes::parse(["bookings_feed", "imports"]).unwrap(),
-            expires_days: None,
-        },
-    )
-    .await
-    .unwrap()
-    .1
-}
-
-async fn post_raw(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    content_type: &str,
-    body: String,
-) -> (StatusCode, Value) {
-    let r = app
-        .client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
 }
 
 /// A participant of the demo case manager: (participant id, referral id).
 async fn participant(app: &TestApp, last: &str) -> (String, String) {
-    let officer = as_user(app, "officer@demo.test").await;
-    let cm = as_user(app, "casemanager@demo.test").await;
-    let (s, created) = officer.post("/api/v1/referrals", &arrest(last)).await;
-    assert_eq!(s, StatusCode::CREATED, "{created}");
-    let rid = created["id"].as_str().unwrap().to_string();
-    for step in ["accept", "arrive"] {
-        let (s, v) = cm
-            .post(&format!("/api/v1/referrals/{rid}/{step}"), &json!({}))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{step}: {v}");
-    }
-    let (s, _) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/triage"),
-            &json!({"immediate_needs": ["food"], "safety_concerns": ""}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, intake) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/intake"),
-            &json!({"living_situation": "unsheltered", "participant_goals": ["an ID card"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{intake}");
-    (intake["participant_id"].as_str().unwrap().to_string(), rid)
-}
-
-async fn site_id(app: &TestApp) -> handoff_domain::SiteId {
-    handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "demo")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
+    demo_participant(app, &arrest(last), "an ID card").await
 }
 
 both!(
@@ -117,7 +46,7 @@ both!(
          B1,2026-03-01T22:15:00-08:00,,Ann,,Doe,1980-02-28,F,White,\n"
         );
         let (s, report) =
-            post_raw(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
+            bearer_post(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{report}");
         let problems: Vec<(u64, String, String)> = report["problems"]
             .as_array()
@@ -140,7 +69,7 @@ both!(
             ]
         );
         // Nothing was written, not even the good first row.
-        let site = site_id(&app).await;
+        let site = demo_site(&app).await;
         assert_eq!(
             justice::count(&mut app.store.conn(), site, "bookings")
                 .await
@@ -151,7 +80,7 @@ both!(
         let admin = as_user(&app, "admin@demo.test").await;
         let (s, _) = admin.post("/api/v1/imports/bookings", &json!({})).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
-        let (s, _) = post_raw(
+        let (s, _) = bearer_post(
             &app,
             &token,
             "/api/v1/imports/parking",
@@ -172,7 +101,7 @@ both!(
             "{HEADER}B1,2026-03-01T22:15:00-08:00,,Ann,,Doe,1980-02-28,F,White,69.50.4013|possession|F\n\
          B2,2026-03-02T10:00:00-08:00,2026-03-03T10:00:00-08:00,Bob,,Roe,1975-01-01,M,,\n"
         );
-        let (s, first) = post_raw(
+        let (s, first) = bearer_post(
             &app,
             &token,
             "/api/v1/imports/bookings",
@@ -186,7 +115,7 @@ both!(
             (Some(2), Some(0))
         );
         assert_eq!(first["unlinked"], 2, "nobody at the site matches: {first}");
-        let (s, again) = post_raw(
+        let (s, again) = bearer_post(
             &app,
             &token,
             "/api/v1/imports/bookings",
@@ -204,7 +133,7 @@ both!(
             "{HEADER}B2,2026-03-02T10:00:00-08:00,2026-03-05T10:00:00-08:00,Bob,,Roe,1975-01-01,M,,\n\
          B3,2026-03-04T10:00:00-08:00,,Cy,,Poe,1990-05-05,M,,\n"
         );
-        let (s, third) = post_raw(
+        let (s, third) = bearer_post(
             &app,
             &token,
             "/api/v1/imports/bookings",
@@ -221,7 +150,7 @@ both!(
             ),
             (Some(1), Some(1), Some(0))
         );
-        let site = site_id(&app).await;
+        let site = demo_site(&app).await;
         let mut c = app.store.conn();
         assert_eq!(justice::count(&mut c, site, "bookings").await.unwrap(), 3);
         let b1 = justice::by_key(&mut c, site, "bookings", "B1")
@@ -258,7 +187,7 @@ both!(
         let cm = as_user(&app, "casemanager@demo.test").await;
         let officer = as_user(&app, "officer@demo.test").await;
         let supervisor = as_user(&app, "supervisor@demo.test").await;
-        let site = site_id(&app).await;
+        let site = demo_site(&app).await;
         // A meeting ahead, for the agenda item.
         let (_, me) = supervisor.get_json("/api/v1/me").await;
         let held_on = (handoff_web::now() + time::Duration::days(7)).date();
@@ -281,7 +210,7 @@ both!(
             "charges": [{"statute": "9A.56.050", "description": "theft 3", "felony": "M"}]
         });
         let sent = Instant::now();
-        let (s, summary) = post_raw(
+        let (s, summary) = bearer_post(
             &app,
             &token,
             "/api/v1/feeds/bookings",
@@ -294,18 +223,8 @@ both!(
             (summary["linked"].as_u64(), summary["alerts"].as_u64()),
             (Some(1), Some(1))
         );
-        let mut seen = String::new();
-        let found = tokio::time::timeout(Duration::from_secs(1), async {
-            while let Some(chunk) = cm_events.next().await {
-                seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-                if seen.contains("event: booking.new") && seen.contains(&rid) {
-                    return true;
-                }
-            }
-            false
-        })
-        .await
-        .unwrap_or(false);
+        let (found, seen) =
+            await_event(&mut cm_events, "booking.new", &rid, Duration::from_secs(1)).await;
         assert!(found, "no live booking event within 1 s: {seen}");
         assert!(sent.elapsed() < Duration::from_secs(2));
         assert!(
@@ -381,7 +300,7 @@ both!(
             .unwrap();
         assert_eq!(open.len(), 1);
         // The same booking again raises nothing new.
-        let (_, again) = post_raw(
+        let (_, again) = bearer_post(
             &app,
             &token,
             "/api/v1/feeds/bookings",
@@ -394,7 +313,7 @@ both!(
             (Some(1), Some(0))
         );
         // A bad feed body is reported by position and field.
-        let (s, report) = post_raw(
+        let (s, report) = bearer_post(
             &app,
             &token,
             "/api/v1/feeds/bookings",
@@ -411,10 +330,10 @@ both!(clerical_review_decisions_are_remembered, |db| async move {
     let app = TestApp::spawn(db).await;
     let token = token(&app).await;
     let (_pid, _) = participant(&app, "Marsh").await;
-    let site = site_id(&app).await;
+    let site = demo_site(&app).await;
     // A booking for a similar person the exact rule does not link.
     let body = format!("{HEADER}R1,2026-03-01T22:15:00-08:00,,Dana,,Marsch,1988-04-02,F,,\n");
-    let (s, v) = post_raw(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
+    let (s, v) = bearer_post(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     let mut c = app.store.conn();
     let r = justice::by_key(&mut c, site, "bookings", "R1")
@@ -491,7 +410,7 @@ both!(clerical_review_decisions_are_remembered, |db| async move {
     assert_ne!(again.candidate.as_deref(), Some(candidate.as_str()));
     // An accepted pair links, and stays linked through a re-import.
     let r2 = format!("{HEADER}R2,2026-03-02T22:15:00-08:00,,Dana,,Marsch,1988-04-02,F,,\n");
-    post_raw(
+    bearer_post(
         &app,
         &token,
         "/api/v1/imports/bookings",
@@ -519,7 +438,7 @@ both!(clerical_review_decisions_are_remembered, |db| async move {
     let changed = format!(
         "{HEADER}R2,2026-03-02T22:15:00-08:00,2026-03-03T08:00:00-08:00,Dana,,Marsch,1988-04-02,F,,\n"
     );
-    let (_, v) = post_raw(
+    let (_, v) = bearer_post(
         &app,
         &token,
         "/api/v1/imports/bookings",
@@ -536,14 +455,6 @@ both!(clerical_review_decisions_are_remembered, |db| async move {
     assert_eq!(rec2.link.status, LinkStatus::Accepted);
     let _ = token;
 });
-
-/// The application state over the test's store (for calling services).
-fn app_state(app: &TestApp) -> handoff_web::AppState {
-    handoff_web::AppState::new(
-        app.store.clone(),
-        handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), "sqlite::memory:"),
-    )
-}
 
 both!(
     only_evaluators_get_the_evaluation_dataset,
@@ -577,16 +488,7 @@ both!(
             "{files}"
         );
         let admin = as_user(&app, "admin@demo.test").await;
-        let (_, p) = admin.get_json("/api/v1/policy").await;
-        let mut policy = p["policy"].clone();
-        policy["unit_costs"]["arrest_cents"] = serde_json::json!(120_000);
-        assert_eq!(
-            admin
-                .put("/api/v1/policy", &serde_json::json!({"policy": policy}))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        change_policy(&admin, |p| p["unit_costs"]["arrest_cents"] = json!(120_000)).await;
         let (_, files) = evaluator
             .get_json("/api/v1/exports/evaluation?to=2026-12-31")
             .await;
@@ -612,7 +514,7 @@ both!(a_booking_waits_for_the_next_agenda_build, |db| async move {
     let body = format!(
         "{HEADER}K1,2026-11-29T08:00:00-08:00,,Dana,,Okonkwo,1988-04-02,F,,9A.52.070|trespass|M\n"
     );
-    let (s, v) = post_raw(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
+    let (s, v) = bearer_post(&app, &token, "/api/v1/imports/bookings", "text/csv", body).await;
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["alerts"], 1, "{v}");
     let supervisor = as_user(&app, "supervisor@demo.test").await;
@@ -651,20 +553,10 @@ both!(a_booking_waits_for_the_next_agenda_build, |db| async move {
 both!(
     the_hmis_export_shares_what_the_release_allows,
     |db| async move {
-        use crate::workflow::{PNG, arrest, as_user};
         let app = TestApp::spawn(db).await;
         let officer = as_user(&app, "officer@demo.test").await;
         let cm = as_user(&app, "casemanager@demo.test").await;
-        let (_, agencies) = cm.get_json("/api/v1/agencies").await;
-        let housing = agencies
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["kind"] == "housing")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let housing = agency_of_kind(&cm, "housing").await;
         let mut pids = Vec::new();
         for (who, cats) in [
             ("Shelter", vec!["enrollment", "identity", "notes"]),
@@ -697,18 +589,8 @@ both!(
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");
-        let state = handoff_web::AppState::new(
-            app.store.clone(),
-            handoff_web::Config::new("127.0.0.1:0".parse().unwrap(), "sqlite://unused"),
-        );
-        let site = app
-            .store
-            .conn()
-            .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-            .await
-            .unwrap()
-            .0
-            .into();
+        let state = app_state(&app);
+        let site = demo_site(&app).await;
         let (set, shared) = handoff_web::justice::export::hmis(&state, site, handoff_web::now())
             .await
             .unwrap();

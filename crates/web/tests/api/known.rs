@@ -11,107 +11,10 @@
 //! same file replays the attacks on the old code.
 
 use crate::both;
-use crate::consent::outsider;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{arrest, as_user};
-use handoff_domain::{AgencyKind, Role, SiteId};
-use handoff_store::audit;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-const FIRSTS: [&str; 30] = [
-    "Maria",
-    "James",
-    "Linda",
-    "Robert",
-    "Patricia",
-    "Michael",
-    "Jennifer",
-    "William",
-    "Elizabeth",
-    "David",
-    "Susan",
-    "Joseph",
-    "Karen",
-    "Thomas",
-    "Nancy",
-    "Charles",
-    "Lisa",
-    "Daniel",
-    "Betty",
-    "Matthew",
-    "Sandra",
-    "Anthony",
-    "Ashley",
-    "Mark",
-    "Dorothy",
-    "Paul",
-    "Kimberly",
-    "Steven",
-    "Emily",
-    "Andrew",
-];
-const LASTS: [&str; 30] = [
-    "Garcia", "Smith", "Johnson", "Brown", "Jones", "Miller", "Davis", "Wilson", "Anderson",
-    "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson", "White", "Harris",
-    "Clark", "Lewis", "Walker", "Hall", "Allen", "Young", "King", "Wright", "Scott", "Green",
-    "Baker", "Adams",
-];
-
-/// The date of birth of the `i`th person of the crowd.
-fn dob(i: usize) -> String {
-    format!("19{:02}-{:02}-{:02}", 60 + i, 1 + i % 12, 1 + (i * 7) % 28)
-}
-
-/// Refers a person; the referral's id.
-async fn refer(officer: &TestApp, first: &str, last: &str, dob: &str) -> String {
-    let mut b = arrest(last);
-    b["person"]["first_name"] = json!(first);
-    b["person"]["dob"] = json!(dob);
-    let (s, created) = officer.post("/api/v1/referrals", &b).await;
-    assert_eq!(s, StatusCode::CREATED, "{created}");
-    created["id"].as_str().unwrap().to_string()
-}
-
-/// Thirty persons referred (enough to train a model on); their referral ids.
-async fn crowd(officer: &TestApp) -> Vec<String> {
-    let mut ids = Vec::new();
-    for i in 0..30 {
-        ids.push(refer(officer, FIRSTS[i], LASTS[i], &dob(i)).await);
-    }
-    ids
-}
-
-/// Takes steps of the hand-off as the case manager.
-async fn steps(cm: &TestApp, rid: &str, steps: &[&str]) {
-    for step in steps {
-        let (s, v) = cm
-            .post(&format!("/api/v1/referrals/{rid}/{step}"), &json!({}))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{step}: {v}");
-    }
-}
-
-/// Makes the person of a referral a participant of the case manager's
-/// agency; the participant id.
-async fn enroll(cm: &TestApp, rid: &str) -> String {
-    steps(cm, rid, &["accept", "arrive"]).await;
-    let (s, _) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/triage"),
-            &json!({"immediate_needs": ["food"], "safety_concerns": ""}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, intake) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/intake"),
-            &json!({"living_situation": "unsheltered", "participant_goals": ["an ID card"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{intake}");
-    intake["participant_id"].as_str().unwrap().to_string()
-}
 
 /// The likely matches a reader is shown on a referral, as (name, dob).
 async fn shown(reader: &TestApp, rid: &str) -> Vec<(String, String)> {
@@ -131,28 +34,9 @@ async fn shown(reader: &TestApp, rid: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-async fn site(app: &TestApp) -> SiteId {
-    handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "demo")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 /// Audit entries of persons shown as likely matches, as JSON events.
-async fn audited(app: &TestApp) -> Vec<Value> {
-    let site = site(app).await;
-    let chain = audit::by_action(
-        &mut app.store.conn(),
-        Some(site),
-        "referral.likely_match.read",
-    )
-    .await
-    .unwrap();
-    chain
-        .into_iter()
-        .map(|e| serde_json::to_value(&e.event).unwrap())
-        .collect()
+async fn shown_audited(app: &TestApp) -> Vec<Value> {
+    audited(app, "referral.likely_match.read").await
 }
 
 fn naming<'a>(entries: &'a [Value], participant: &str) -> Vec<&'a Value> {
@@ -166,21 +50,13 @@ both!(
     already_known_hides_another_agencys_participant_and_audits_those_shown,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let officer = as_user(&app, "officer@demo.test").await;
-        let cm = as_user(&app, "casemanager@demo.test").await;
-        let other = outsider(
-            &app,
-            "Second Case Management",
-            AgencyKind::CaseManagement,
-            Role::CaseManager,
-        )
-        .await;
+        let (officer, cm, other) = officer_cm_and_rival(&app, "Second Case Management").await;
         let rids = crowd(&officer).await;
         // Robert Brown becomes a participant served by the demo agency.
-        let participant = enroll(&cm, &rids[3]).await;
+        let participant = enroll(&cm, &rids[3], "an ID card").await;
         // Referred again, same name and date of birth; not accepted yet, so
         // every case-management agency may open it to respond.
-        let rid = refer(&officer, "Robert", "Brown", &dob(3)).await;
+        let rid = refer_person(&officer, "Robert", "Brown", &dob(3)).await;
 
         let theirs = shown(&other, &rid).await;
         assert!(
@@ -188,7 +64,7 @@ both!(
             "another agency's participant shown to a second agency: {theirs:?}"
         );
         assert!(
-            naming(&audited(&app).await, &participant).is_empty(),
+            naming(&shown_audited(&app).await, &participant).is_empty(),
             "nothing was shown, nothing to audit"
         );
 
@@ -198,7 +74,7 @@ both!(
             Some(&("Robert Brown".to_string(), dob(3))),
             "the serving agency sees its participant: {ours:?}"
         );
-        let entries = audited(&app).await;
+        let entries = shown_audited(&app).await;
         let named = naming(&entries, &participant);
         assert_eq!(
             named.len(),
@@ -216,7 +92,7 @@ both!(
             named[0]
         );
         // The audit chain still verifies.
-        audit::verify(&mut app.store.conn())
+        handoff_store::audit::verify(&mut app.store.conn())
             .await
             .expect("the audit chain verifies");
     }
@@ -226,23 +102,15 @@ both!(
     already_known_shows_a_referred_person_only_to_those_who_may_see_the_referral,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let officer = as_user(&app, "officer@demo.test").await;
-        let cm = as_user(&app, "casemanager@demo.test").await;
-        let other = outsider(
-            &app,
-            "Second Case Management",
-            AgencyKind::CaseManagement,
-            Role::CaseManager,
-        )
-        .await;
+        let (officer, cm, other) = officer_cm_and_rival(&app, "Second Case Management").await;
         let rids = crowd(&officer).await;
         // Michael Miller's referral is accepted by the demo agency (no
         // intake yet): only the serving agency may see it now.
         steps(&cm, &rids[5], &["accept"]).await;
         // William Wilson's is waiting for a case manager: every
         // case-management agency may see it.
-        let miller = refer(&officer, "Michael", "Miller", &dob(5)).await;
-        let wilson = refer(&officer, "William", "Wilson", &dob(7)).await;
+        let miller = refer_person(&officer, "Michael", "Miller", &dob(5)).await;
+        let wilson = refer_person(&officer, "William", "Wilson", &dob(7)).await;
 
         let theirs = shown(&other, &miller).await;
         assert!(
@@ -259,7 +127,7 @@ both!(
             "{theirs:?}"
         );
         // Each person shown is audited (no participant to name).
-        let entries = audited(&app).await;
+        let entries = shown_audited(&app).await;
         assert_eq!(entries.len(), 2, "{entries:?}");
         assert!(entries.iter().all(|e| {
             e["categories"] == json!(["identity"])
@@ -350,7 +218,7 @@ async fn training_child() {
     let officer = as_user(&app, "officer@demo.test").await;
     let cm = as_user(&app, "casemanager@demo.test").await;
     crowd(&officer).await;
-    let rid = refer(&officer, "Bob", "Brwon", &dob(3)).await;
+    let rid = refer_person(&officer, "Bob", "Brwon", &dob(3)).await;
     let matches = shown(&cm, &rid).await;
     stop.store(true, Ordering::Relaxed);
     watcher.join().unwrap();

@@ -2,6 +2,7 @@
 //! a fresh database per test, on SQLite and on PostgreSQL. One test binary,
 //! so it links once.
 
+mod fixtures;
 mod helpers;
 
 mod auth;

@@ -3,8 +3,8 @@
 //! over closed months only, with places from the site's areas.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{arrest, as_user};
 use handoff_store::args;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -81,28 +81,14 @@ fn assert_nothing_derivable(sum: &Value) {
 }
 
 async fn second_officer(app: &TestApp, email: &str) {
-    let officer = handoff_store::users::find_by_email(
-        &mut app.store.conn(),
-        &"officer@demo.test".parse().unwrap(),
+    colleague(
+        app,
+        "officer@demo.test",
+        email,
+        "Officer Two",
+        handoff_domain::Role::Officer,
     )
-    .await
-    .unwrap()
-    .unwrap();
-    handoff_web::accounts::create_user(
-        &app.store,
-        handoff_web::accounts::Actor::Cli,
-        handoff_web::accounts::NewUser {
-            site: officer.site_id,
-            agency: officer.agency_id,
-            email,
-            display_name: "Officer Two",
-            password: "demo-password",
-            roles: &[handoff_domain::Role::Officer],
-            is_demo: true,
-        },
-    )
-    .await
-    .unwrap();
+    .await;
 }
 
 both!(oversight_sees_counts_not_people, |db| async move {

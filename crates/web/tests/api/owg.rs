@@ -3,8 +3,8 @@
 //! action items; prosecutorial coordination on a new charge.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{PNG, arrest, as_user};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -41,27 +41,9 @@ both!(
         let prosecutor = as_user(&app, "prosecutor@demo.test").await;
 
         // A 5-day hold window, so new holds lapse within the week.
-        let (_, p) = admin.get_json("/api/v1/policy").await;
-        let mut policy = p["policy"].clone();
-        policy["hold_window_days"] = json!(5);
-        assert_eq!(
-            admin
-                .put("/api/v1/policy", &json!({"policy": policy}))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        change_policy(&admin, |p| p["hold_window_days"] = json!(5)).await;
 
-        let (_, agencies) = cm.get_json("/api/v1/agencies").await;
-        let police = agencies
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|a| a["kind"] == "police")
-            .unwrap()["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        let police = agency_of_kind(&cm, "police").await;
         // A: participant whose release lets the police know enrollment and engagement.
         // B: participant with no release. C: referred, not yet accepted.
         let mut pids = Vec::new();
@@ -235,7 +217,7 @@ both!(
         );
         // A site admin writes no minutes, and a case manager of another
         // agency who is not attending overwrites none.
-        let other = crate::consent::outsider(
+        let other = outsider(
             &app,
             "Second Case Management Agency",
             handoff_domain::AgencyKind::CaseManagement,

@@ -5,8 +5,8 @@
 //! shared — over the API and the form alike.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{PNG, arrest, as_user};
 use handoff_domain::AgencyKind;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -193,14 +193,7 @@ both!(
                 ])),
             )
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("recipients[1].categories[2]")
-            ),
-            "{e}"
-        );
+        assert_invalid(s, &e, "recipients[1].categories[2]");
         assert!(
             e["error"]["message"].as_str().unwrap().contains("sud"),
             "{e}"
@@ -212,28 +205,14 @@ both!(
                 &roi(json!([{"agency_id": police, "categories": ["notes"]}])),
             )
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("recipients[0].categories[0]")
-            ),
-            "{e}"
-        );
+        assert_invalid(s, &e, "recipients[0].categories[0]");
         let (s, e) = cm
             .post(
                 &url,
                 &roi(json!([{"agency_id": research, "categories": ["enrollment"]}])),
             )
             .await;
-        assert_eq!(
-            (s, e["error"]["field"].as_str()),
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some("recipients[0].agency_id")
-            ),
-            "{e}"
-        );
+        assert_invalid(s, &e, "recipients[0].agency_id");
         let (_, list) = cm.get_json(&url).await;
         assert_eq!(list, json!([]), "nothing was recorded");
 

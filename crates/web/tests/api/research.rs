@@ -4,52 +4,19 @@
 //! on their person ids.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{arrest, as_user};
 use handoff_store::referrals::Filter;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-async fn site_id(app: &TestApp) -> handoff_domain::SiteId {
-    handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "demo")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 /// A participant through the API (referral, hand-off, intake), born in
 /// `born`; returns the participant's and the referral's ids.
 async fn participant(app: &TestApp, last: &str, born: i32) -> (String, String) {
-    let officer = as_user(app, "officer@demo.test").await;
-    let cm = as_user(app, "casemanager@demo.test").await;
     let mut body = arrest(last);
     body["person"]["dob"] = json!(format!("{born}-04-02"));
-    let (s, created) = officer.post("/api/v1/referrals", &body).await;
-    assert_eq!(s, StatusCode::CREATED, "{created}");
-    let rid = created["id"].as_str().unwrap().to_string();
-    for step in ["accept", "arrive"] {
-        let (s, v) = cm
-            .post(&format!("/api/v1/referrals/{rid}/{step}"), &json!({}))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{step}: {v}");
-    }
-    let (s, _) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/triage"),
-            &json!({"immediate_needs": ["food"], "safety_concerns": ""}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, intake) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/intake"),
-            &json!({"living_situation": "unsheltered", "participant_goals": ["an ID card"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{intake}");
-    (intake["participant_id"].as_str().unwrap().to_string(), rid)
+    demo_participant(app, &body, "an ID card").await
 }
 
 /// The evaluation export's URL, with a study end that gives today's
@@ -65,7 +32,7 @@ fn export_url() -> String {
 /// Every internal id of the site's participants, persons, referrals and
 /// holds, hyphenated and simple.
 async fn internal_ids(app: &TestApp) -> BTreeSet<String> {
-    let site = site_id(app).await;
+    let site = demo_site(app).await;
     let mut c = app.store.conn();
     let mut uuids: Vec<uuid::Uuid> = Vec::new();
     for p in handoff_store::casework::list_participants(&mut c, site)
@@ -158,7 +125,7 @@ both!(
         let (p2, r2) = participant(&app, "Quintero", 1990).await;
         let ids = internal_ids(&app).await;
         assert!(ids.contains(&p1) && ids.contains(&r2), "{ids:?}");
-        let site = site_id(&app).await;
+        let site = demo_site(&app).await;
         let mut probe_ids = vec![p1.clone(), p2.clone(), r1.clone(), r2.clone()];
         for r in [&r1, &r2] {
             let rid = handoff_domain::ReferralId::from(uuid::Uuid::parse_str(r).unwrap());
@@ -284,19 +251,13 @@ both!(
         let page = evaluator.get("/evaluation").await.text().await.unwrap();
         assert!(page.contains("/api/v1/exports/evaluation"), "{page}");
         let admin = as_user(&app, "admin@demo.test").await;
-        let (_, p) = admin.get_json("/api/v1/policy").await;
-        let mut policy = p["policy"].clone();
-        policy["research_use_allowed"] = json!(false);
-        let (s, v) = admin
-            .put("/api/v1/policy", &json!({"policy": policy}))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
+        change_policy(&admin, |p| p["research_use_allowed"] = json!(false)).await;
         let (s, v) = evaluator.get_json(&export_url()).await;
         assert_eq!(s, StatusCode::FORBIDDEN, "{v}");
         assert!(v.to_string().contains("does not allow research use"), "{v}");
         let page = evaluator.get("/evaluation").await.text().await.unwrap();
         assert!(page.contains("does not allow research use"), "{page}");
-        let site = site_id(&app).await;
+        let site = demo_site(&app).await;
         let audits =
             handoff_store::audit::by_action(&mut app.store.conn(), Some(site), "export.evaluation")
                 .await

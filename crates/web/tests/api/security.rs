@@ -1,4 +1,5 @@
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
 use reqwest::StatusCode;
 
@@ -122,7 +123,6 @@ both!(pages_are_small_and_health_checks_answer, |db| async move {
 // them with a 422 naming the field, and nothing is stored.
 both!(names_refuse_bidi_controls, |db| async move {
     use crate::casework::enrol;
-    use crate::workflow::{arrest, as_user};
     use serde_json::json;
 
     let app = TestApp::spawn(db).await;
@@ -200,13 +200,7 @@ both!(names_refuse_bidi_controls, |db| async move {
 
     // User creation by a site admin: the display name.
     let admin = as_user(&app, "admin@demo.test").await;
-    let me = handoff_store::users::find_by_email(
-        &mut app.store.conn(),
-        &"admin@demo.test".parse().unwrap(),
-    )
-    .await
-    .unwrap()
-    .unwrap();
+    let me = user(&app, "admin@demo.test").await;
     let page = admin.get("/admin").await.text().await.unwrap();
     let csrf = hidden_field(&page, "csrf_token").unwrap();
     let agency = me.agency_id.to_string();

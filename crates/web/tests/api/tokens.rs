@@ -9,10 +9,9 @@
 //! principals, so the same file replays the attacks on the old code.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use crate::workflow::{arrest, as_user};
-use handoff_domain::SiteId;
-use handoff_store::{args, audit, orgs, tokens, users};
+use handoff_store::{args, audit, tokens, users};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -27,31 +26,12 @@ fn booking(number: &str) -> Value {
     })
 }
 
-async fn site(app: &TestApp) -> SiteId {
-    orgs::find_site_by_slug(&mut app.store.conn(), "demo")
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
-
 async fn agency(app: &TestApp, name: &str) -> String {
-    let site = site(app).await;
-    orgs::find_agency_by_name(&mut app.store.conn(), site, name)
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
+    find_agency(app, name).await.unwrap().id.to_string()
 }
 
 async fn user_id(app: &TestApp, email: &str) -> String {
-    users::find_by_email(&mut app.store.conn(), &email.parse().unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-        .to_string()
+    user(app, email).await.id.to_string()
 }
 
 /// Posts the admin page's token form as a signed-in admin; the secret, if
@@ -95,7 +75,7 @@ async fn scoped(admin: &TestApp, police: &str, scopes: &[&str], days: &str) -> S
 
 /// The newest token's id, as listed for the site.
 async fn newest_token_id(app: &TestApp) -> String {
-    let site = site(app).await;
+    let site = demo_site(app).await;
     tokens::list(&mut app.store.conn(), site)
         .await
         .unwrap()
@@ -103,24 +83,6 @@ async fn newest_token_id(app: &TestApp) -> String {
         .unwrap()
         .id
         .to_string()
-}
-
-async fn bearer_post(
-    app: &TestApp,
-    token: &str,
-    path: &str,
-    content_type: &str,
-    body: String,
-) -> StatusCode {
-    app.client
-        .post(app.url(path))
-        .bearer_auth(token)
-        .header("content-type", content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap()
-        .status()
 }
 
 async fn feed(app: &TestApp, token: &str, number: &str) -> StatusCode {
@@ -132,6 +94,7 @@ async fn feed(app: &TestApp, token: &str, number: &str) -> StatusCode {
         booking(number).to_string(),
     )
     .await
+    .0
 }
 
 async fn import(app: &TestApp, token: &str) -> StatusCode {
@@ -143,6 +106,7 @@ async fn import(app: &TestApp, token: &str) -> StatusCode {
         CSV.to_string(),
     )
     .await
+    .0
 }
 
 async fn bearer_get(app: &TestApp, token: &str, path: &str) -> StatusCode {
@@ -168,45 +132,11 @@ async fn session_post(a: &TestApp, path: &str, content_type: &str, body: String)
         .status()
 }
 
-/// Audit entries of an action, as JSON events.
-async fn audited(app: &TestApp, action: &str) -> Vec<Value> {
-    let site = site(app).await;
-    audit::by_action(&mut app.store.conn(), Some(site), action)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| serde_json::to_value(&e.event).unwrap())
-        .collect()
-}
-
 /// A participant of the demo case manager.
 async fn participant(app: &TestApp) -> String {
-    let officer = as_user(app, "officer@demo.test").await;
-    let cm = as_user(app, "casemanager@demo.test").await;
-    let (s, created) = officer.post("/api/v1/referrals", &arrest("Okafor")).await;
-    assert_eq!(s, StatusCode::CREATED, "{created}");
-    let rid = created["id"].as_str().unwrap().to_string();
-    for step in ["accept", "arrive"] {
-        let (s, v) = cm
-            .post(&format!("/api/v1/referrals/{rid}/{step}"), &json!({}))
-            .await;
-        assert_eq!(s, StatusCode::OK, "{step}: {v}");
-    }
-    let (s, _) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/triage"),
-            &json!({"immediate_needs": ["food"], "safety_concerns": ""}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::NO_CONTENT);
-    let (s, intake) = cm
-        .post(
-            &format!("/api/v1/referrals/{rid}/intake"),
-            &json!({"living_situation": "unsheltered", "participant_goals": ["detox bed"]}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{intake}");
-    intake["participant_id"].as_str().unwrap().to_string()
+    demo_participant(app, &arrest("Okafor"), "detox bed")
+        .await
+        .0
 }
 
 both!(
@@ -265,7 +195,7 @@ both!(
                 assert_eq!(s, StatusCode::FORBIDDEN, "{path}");
             }
             // No referral, no casework, no page: a token acts as no one.
-            let s = bearer_post(
+            let (s, _) = bearer_post(
                 &app,
                 token,
                 "/api/v1/referrals",
@@ -274,7 +204,7 @@ both!(
             )
             .await;
             assert_eq!(s, StatusCode::FORBIDDEN, "a token made a referral");
-            let s = bearer_post(
+            let (s, _) = bearer_post(
                 &app,
                 token,
                 &format!("/api/v1/participants/{pid}/contacts"),
@@ -464,7 +394,7 @@ both!(
             "{denied:?}"
         );
         // Nothing was stored.
-        let site = site(&app).await;
+        let site = demo_site(&app).await;
         let n: (i64,) = app
             .store
             .conn()
@@ -489,7 +419,7 @@ both!(
         let feed_id = newest_token_id(&app).await;
         assert_eq!(feed(&app, &feed_token, "F-1").await, StatusCode::OK);
         assert_eq!(import(&app, &feed_token).await, StatusCode::FORBIDDEN);
-        let s = bearer_post(
+        let (s, _) = bearer_post(
             &app,
             &feed_token,
             "/api/v1/imports/arrests",
@@ -543,11 +473,7 @@ both!(
     a_site_admin_with_a_second_factor_may_import,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let admin =
-            users::find_by_email(&mut app.store.conn(), &"admin@demo.test".parse().unwrap())
-                .await
-                .unwrap()
-                .unwrap();
+        let admin = user(&app, "admin@demo.test").await;
         // Without a second factor the admin's session is refused.
         let plain = as_user(&app, "admin@demo.test").await;
         let s = session_post(&plain, "/api/v1/imports/bookings", "text/csv", CSV.into()).await;
@@ -563,12 +489,7 @@ both!(
         )
         .await
         .unwrap();
-        let mut a = TestApp {
-            client: app.new_client(),
-            csrf: None,
-            base: app.base.clone(),
-            store: app.store.clone(),
-        };
+        let mut a = signed_out(&app);
         let code =
             handoff_web::auth::totp::code_at(&secret, handoff_web::now().unix_timestamp() as u64)
                 .unwrap();

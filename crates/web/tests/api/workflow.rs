@@ -5,68 +5,10 @@
 //! the live event stream.
 
 use crate::both;
+use crate::fixtures::*;
 use crate::helpers::*;
-use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-pub const PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
-
-pub fn arrest(last: &str) -> Value {
-    json!({
-        "door": "arrest_diversion",
-        "person": {"first_name": "Dana", "last_name": last, "dob": "1988-04-02", "sex": "F", "race": "Hispanic/Latino"},
-        "incident_number": "26-104233",
-        "offenses": [{"category": "drug_possession", "substance": "opioid", "quantity_grams": 1.2}],
-        "occurred_at": "2026-11-30T14:05:00Z",
-        "location": {"address": "2nd Ave & Pike St"}
-    })
-}
-
-/// A signed-in API client for a demo user.
-pub async fn as_user(app: &TestApp, email: &str) -> TestApp {
-    let mut a = TestApp {
-        client: app.new_client(),
-        csrf: None,
-        base: app.base.clone(),
-        store: app.store.clone(),
-    };
-    let (s, b) = a.login(email, "demo-password").await;
-    assert_eq!(s, StatusCode::OK, "{email}: {b}");
-    a
-}
-
-impl TestApp {
-    /// A state-changing JSON request with the session's CSRF token.
-    pub async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        body: &Value,
-    ) -> (StatusCode, Value) {
-        let r = self
-            .client
-            .request(method, self.url(path))
-            .header("X-CSRF-Token", self.csrf.clone().unwrap_or_default())
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::POST, path, body).await
-    }
-    pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        self.send(reqwest::Method::PUT, path, body).await
-    }
-    pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.get(path).await;
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
-    }
-}
 
 fn date_in(days: i64) -> String {
     let d = (handoff_web::now() + time::Duration::days(days)).date();
@@ -164,10 +106,7 @@ both!(the_journey_through_the_api, |db| async move {
             &json!({"living_situation": "nowhere", "participant_goals": ["x"]}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("living_situation"))
-    );
+    assert_invalid(s, &e, "living_situation");
     let (s, intake) = cm
         .post(
             &format!("/api/v1/referrals/{rid}/intake"),
@@ -178,16 +117,7 @@ both!(the_journey_through_the_api, |db| async move {
     let pid = intake["participant_id"].as_str().unwrap().to_string();
 
     // The release of information, with a drawn signature.
-    let (_, agencies) = cm.get_json("/api/v1/agencies").await;
-    let police = agencies
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|a| a["kind"] == "police")
-        .unwrap()["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let police = agency_of_kind(&cm, "police").await;
     let roi = json!({
         "recipients": [{"agency_id": police, "categories": ["enrollment", "engagement"]}],
         "purpose": "care coordination",
@@ -199,14 +129,7 @@ both!(the_journey_through_the_api, |db| async move {
     let (s, e) = cm
         .post(&format!("/api/v1/participants/{pid}/releases"), &bad)
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some("signature.image_base64")
-        ),
-        "{e}"
-    );
+    assert_invalid(s, &e, "signature.image_base64");
     let (s, rel) = cm
         .post(&format!("/api/v1/participants/{pid}/releases"), &roi)
         .await;
@@ -301,10 +224,7 @@ both!(the_journey_through_the_api, |db| async move {
             &json!({"decision": "dismissed", "note": ""}),
         )
         .await;
-    assert_eq!(
-        (s, e["error"]["field"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("decision"))
-    );
+    assert_invalid(s, &e, "decision");
     let (s, d) = prosecutor
         .post(
             &format!("/api/v1/holds/{third_hold}/decision"),
@@ -341,13 +261,6 @@ both!(the_journey_through_the_api, |db| async move {
     handoff_store::audit::verify(&mut app.store.conn())
         .await
         .unwrap();
-    let site = app
-        .store
-        .conn()
-        .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-        .await
-        .unwrap()
-        .0;
     for action in [
         "referral.create",
         "referral.accept",
@@ -358,10 +271,7 @@ both!(the_journey_through_the_api, |db| async move {
         "hold.lapse",
         "hold.decision",
     ] {
-        let n = handoff_store::audit::by_action(&mut app.store.conn(), Some(site.into()), action)
-            .await
-            .unwrap()
-            .len();
+        let n = audit_entries(&app, action).await.len();
         assert!(n >= 1, "{action} audited");
     }
 });
@@ -490,17 +400,7 @@ both!(who_may_do_what_in_the_workflow, |db| async move {
     let (_, v) = officer.get_json(&format!("/api/v1/referrals/{rid}")).await;
     assert_eq!(v["person"]["last_name"], "Reyes");
     // Reads and denials are audited.
-    let site = app
-        .store
-        .conn()
-        .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-        .await
-        .unwrap()
-        .0;
-    let reads =
-        handoff_store::audit::by_action(&mut app.store.conn(), Some(site.into()), "referral.read")
-            .await
-            .unwrap();
+    let reads = audit_entries(&app, "referral.read").await;
     assert!(
         reads
             .iter()
@@ -580,18 +480,13 @@ both!(
         let mut body = stream.bytes_stream();
         let (_, created) = officer.post("/api/v1/referrals", &arrest("Reyes")).await;
         let rid = created["id"].as_str().unwrap().to_string();
-        let mut seen = String::new();
-        let found = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-            while let Some(chunk) = body.next().await {
-                seen.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-                if seen.contains("event: referral.new") && seen.contains(&rid) {
-                    return true;
-                }
-            }
-            false
-        })
-        .await
-        .unwrap_or(false);
+        let (found, seen) = await_event(
+            &mut body,
+            "referral.new",
+            &rid,
+            std::time::Duration::from_secs(5),
+        )
+        .await;
         assert!(found, "no live event: {seen}");
         assert!(!seen.contains("Reyes"), "events carry ids only");
         let (_, notes) = cm.get_json("/api/v1/notifications").await;
@@ -691,58 +586,7 @@ both!(
         let app = TestApp::spawn(db).await;
         let officer = as_user(&app, "officer@demo.test").await;
         let cm = as_user(&app, "casemanager@demo.test").await;
-        let firsts = [
-            "Maria",
-            "James",
-            "Linda",
-            "Robert",
-            "Patricia",
-            "Michael",
-            "Jennifer",
-            "William",
-            "Elizabeth",
-            "David",
-            "Susan",
-            "Joseph",
-            "Karen",
-            "Thomas",
-            "Nancy",
-            "Charles",
-            "Lisa",
-            "Daniel",
-            "Betty",
-            "Matthew",
-            "Sandra",
-            "Anthony",
-            "Ashley",
-            "Mark",
-            "Dorothy",
-            "Paul",
-            "Kimberly",
-            "Steven",
-            "Emily",
-            "Andrew",
-        ];
-        let lasts = [
-            "Garcia", "Smith", "Johnson", "Brown", "Jones", "Miller", "Davis", "Wilson",
-            "Anderson", "Taylor", "Thomas", "Moore", "Jackson", "Martin", "Lee", "Thompson",
-            "White", "Harris", "Clark", "Lewis", "Walker", "Hall", "Allen", "Young", "King",
-            "Wright", "Scott", "Green", "Baker", "Adams",
-        ];
-        for i in 0..30 {
-            let mut b = arrest(lasts[i]);
-            b["person"]["first_name"] = json!(firsts[i]);
-            b["person"]["dob"] = json!(format!(
-                "19{:02}-{:02}-{:02}",
-                60 + i,
-                1 + i % 12,
-                1 + (i * 7) % 28
-            ));
-            assert_eq!(
-                officer.post("/api/v1/referrals", &b).await.0,
-                StatusCode::CREATED
-            );
-        }
+        crowd(&officer).await;
         // Robert Brown again, as "Bob Brwon", same date of birth.
         let mut again = arrest("Brwon");
         again["person"]["first_name"] = json!("Bob");
@@ -771,14 +615,7 @@ both!(
         let app = TestApp::spawn(db).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/page", listener.local_addr().unwrap());
-        let site = app
-            .store
-            .conn()
-            .fetch_one::<(uuid::Uuid,)>("SELECT id FROM sites", vec![])
-            .await
-            .unwrap()
-            .0
-            .into();
+        let site = demo_site(&app).await;
         handoff_web::accounts::set_webhook(
             &app.store,
             handoff_web::accounts::Actor::Cli,
@@ -834,42 +671,19 @@ both!(
     |db| async move {
         let app = TestApp::spawn(db).await;
         let admin = as_user(&app, "admin@demo.test").await;
-        let (_, p) = admin.get_json("/api/v1/policy").await;
-        let mut policy = p["policy"].clone();
-        policy["approval"] = json!("police");
-        assert_eq!(
-            admin
-                .put("/api/v1/policy", &json!({"policy": policy}))
-                .await
-                .0,
-            StatusCode::OK
-        );
+        change_policy(&admin, |p| p["approval"] = json!("police")).await;
         // A sergeant designated to approve.
-        let officer_user = handoff_store::users::find_by_email(
-            &mut app.store.conn(),
-            &"officer@demo.test".parse().unwrap(),
+        let sgt = colleague(
+            &app,
+            "officer@demo.test",
+            "sgt@demo.test",
+            "Sgt Park",
+            handoff_domain::Role::Officer,
         )
-        .await
-        .unwrap()
-        .unwrap();
-        let sgt = handoff_web::accounts::create_user(
-            &app.store,
-            handoff_web::accounts::Actor::Cli,
-            handoff_web::accounts::NewUser {
-                site: officer_user.site_id,
-                agency: officer_user.agency_id,
-                email: "sgt@demo.test",
-                display_name: "Sgt Park",
-                password: "demo-password",
-                roles: &[handoff_domain::Role::Officer],
-                is_demo: true,
-            },
-        )
-        .await
-        .unwrap();
+        .await;
         handoff_store::users::set_can_approve(
             &mut app.store.conn(),
-            officer_user.site_id,
+            demo_site(&app).await,
             sgt,
             true,
         )
