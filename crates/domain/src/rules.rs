@@ -40,6 +40,11 @@ crate::org::string_enum! {
         SeeHandoffStats = "see_handoff_stats",
         /// Keep the on-call roster.
         KeepRoster = "keep_roster",
+        /// Be put on the on-call roster for hand-offs.
+        GoOnCall = "go_on_call",
+        /// Run the hold sweep by hand (ended holds are swept on schedule
+        /// anyway).
+        RunHoldSweep = "run_hold_sweep",
         /// See the prosecutor's hold queue.
         SeeHoldQueue = "see_hold_queue",
         /// Decide a hold (further: the office that holds the case).
@@ -136,6 +141,11 @@ pub const RULES: &[(Action, &[Who])] = &[
         Action::KeepRoster,
         &[AnyOrg(R::Supervisor), AnyOrg(R::SiteAdmin)],
     ),
+    (
+        Action::GoOnCall,
+        &[RoleAt(R::CaseManager, K::CaseManagement)],
+    ),
+    (Action::RunHoldSweep, &[AnyOrg(R::Supervisor)]),
     (
         Action::SeeHoldQueue,
         &[RoleAt(R::Prosecutor, K::Prosecutor), AnyOrg(R::Supervisor)],

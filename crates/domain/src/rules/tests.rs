@@ -22,12 +22,13 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
         A::RespondToHandoff | A::Casework => {
             matches!(role, R::CaseManager | R::Supervisor) && kind == K::CaseManagement
         }
-        A::AcceptHandoff => role == R::CaseManager && kind == K::CaseManagement,
+        A::AcceptHandoff | A::GoOnCall => role == R::CaseManager && kind == K::CaseManagement,
         A::SuperviseCaseloads => role == R::Supervisor && kind == K::CaseManagement,
         A::SeeHandoffStats => {
             (role == R::Supervisor && kind == K::CaseManagement) || role == R::SiteAdmin
         }
         A::KeepRoster | A::ConveneOwg => matches!(role, R::Supervisor | R::SiteAdmin),
+        A::RunHoldSweep => role == R::Supervisor,
         A::SeeHoldQueue => {
             (role == R::Prosecutor && kind == K::Prosecutor) || role == R::Supervisor
         }

@@ -10,7 +10,6 @@ pub mod secret;
 pub mod totp;
 
 use crate::audit;
-use crate::error::AppError;
 use handoff_domain::Role;
 use handoff_store::sessions::Session;
 use handoff_store::tokens::ApiToken;
@@ -36,14 +35,6 @@ impl Auth {
         match &self.via {
             AuthVia::Session(s) => Some(&s.csrf_token),
             AuthVia::Internal => None,
-        }
-    }
-
-    pub fn require(&self, role: Role) -> Result<(), AppError> {
-        if self.user.has_role(role) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden("your role does not allow this"))
         }
     }
 

@@ -20,7 +20,7 @@ use crate::AppState;
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use crate::workflow::{SiteCtx, agency_of, is_case_management};
+use crate::workflow::{SiteCtx, agency_of, works_case_of};
 use handoff_audit::Outcome;
 use handoff_domain::participation::{Participation, ParticipationState};
 use handoff_domain::{DataCategory, ParticipantId};
@@ -158,7 +158,7 @@ pub async fn case_for_work(
 ) -> AppResult<Participant> {
     let agency = agency_of(state, auth).await?;
     let p = match casework::get_participant(&mut state.store.conn(), auth.user.site_id, pid).await {
-        Ok(p) if is_case_management(auth, &agency) && p.agency_id == agency.id => Some(p),
+        Ok(p) if works_case_of(auth, &agency, &p) => Some(p),
         Ok(_) | Err(handoff_store::StoreError::NotFound) => None,
         Err(e) => return Err(e.into()),
     };

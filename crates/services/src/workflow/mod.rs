@@ -24,6 +24,7 @@ use handoff_domain::SiteId;
 use handoff_domain::disclosure::{Subject, Viewer};
 use handoff_domain::rules::{self, Action, Actor};
 use handoff_domain::site_time::SiteTimeZone;
+use handoff_store::casework::Participant;
 use handoff_store::orgs::{self, Agency, Site};
 use handoff_store::policy::PolicyVersion;
 
@@ -86,11 +87,22 @@ pub fn subject(
 
 /// The caller as the rules table sees them.
 pub fn actor<'a>(auth: &'a Auth, agency: &Agency) -> Actor<'a> {
+    user_actor(&auth.user, agency)
+}
+
+/// Any user of the site as the rules table sees them.
+fn user_actor<'a>(u: &'a handoff_store::users::User, agency: &Agency) -> Actor<'a> {
     Actor {
-        roles: &auth.user.roles,
+        roles: &u.roles,
         agency_kind: agency.kind,
-        designated_approver: auth.user.can_approve,
+        designated_approver: u.can_approve,
     }
+}
+
+/// Whether the rules table lets a user (not necessarily the caller) take
+/// the action: e.g. whether someone may be put on the on-call roster.
+pub fn user_may(u: &handoff_store::users::User, agency: &Agency, action: Action) -> bool {
+    rules::may(&user_actor(u, agency), action)
 }
 
 /// Whether the rules table lets the caller take the action at all.
@@ -112,7 +124,30 @@ pub fn require(
     }
 }
 
+/// [`may`], loading the caller's agency first.
+pub async fn may_now(state: &AppState, auth: &Auth, action: Action) -> AppResult<bool> {
+    let agency = agency_of(state, auth).await?;
+    Ok(may(auth, &agency, action))
+}
+
+/// [`require`], loading the caller's agency first.
+pub async fn require_now(
+    state: &AppState,
+    auth: &Auth,
+    action: Action,
+    refusal: &'static str,
+) -> AppResult<()> {
+    let agency = agency_of(state, auth).await?;
+    require(auth, &agency, action, refusal)
+}
+
 /// Whether the caller works cases for a case-management agency.
 pub fn is_case_management(auth: &Auth, agency: &Agency) -> bool {
     may(auth, agency, Action::Casework)
+}
+
+/// Whether the caller works this participant's case: casework, for the
+/// agency that serves the participant.
+pub fn works_case_of(auth: &Auth, agency: &Agency, p: &Participant) -> bool {
+    may(auth, agency, Action::Casework) && p.agency_id == agency.id
 }

@@ -6,8 +6,9 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
+use handoff_domain::SiteId;
 use handoff_domain::eligibility::Policy;
-use handoff_domain::{Role, SiteId};
+use handoff_domain::rules::Action;
 use handoff_store::policy::{self, PolicyVersion};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -76,13 +77,16 @@ pub fn parse(value: serde_json::Value) -> AppResult<Policy> {
     Ok(p)
 }
 
+/// The refusal for anyone but a site admin.
+pub const POLICY_REFUSAL: &str = "The site's policy is set by its site admins.";
+
 pub async fn update(
     state: &AppState,
     auth: &Auth,
     actx: &Ctx,
     body: PolicyUpdate,
 ) -> AppResult<PolicyView> {
-    auth.require(Role::SiteAdmin)?;
+    super::require_now(state, auth, Action::Administer, POLICY_REFUSAL).await?;
     let p = parse(body.policy)?;
     let note = body
         .note

@@ -345,6 +345,11 @@ fn may_approve(rule: Approval, auth: &Auth, agency: &Agency) -> AppResult<()> {
     }
 }
 
+/// Whether the caller approves referrals under the site's approval rule.
+pub fn approves(ctx: &SiteCtx, auth: &Auth, agency: &Agency) -> bool {
+    may_approve(ctx.policy.policy.approval, auth, agency).is_ok()
+}
+
 /// Designated police staff who approve referrals where the policy asks.
 fn is_police_approver(auth: &Auth, agency: &Agency) -> bool {
     may(auth, agency, Action::ApproveAsPolice)

@@ -4,7 +4,7 @@
 //! satisfies the diversion hold and completes enrolment.
 
 use super::views::{RecipientView, ReleaseView};
-use super::{SiteCtx, agency_of, is_case_management};
+use super::{SiteCtx, agency_of, works_case_of};
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -31,7 +31,7 @@ pub async fn participant_for_case_management(
 ) -> AppResult<Participant> {
     let agency = agency_of(state, auth).await?;
     let p = casework::get_participant(&mut state.store.conn(), auth.user.site_id, id).await?;
-    if !(is_case_management(auth, &agency) && p.agency_id == agency.id) {
+    if !works_case_of(auth, &agency, &p) {
         return Err(AppError::NotFound);
     }
     Ok(p)

@@ -5,7 +5,8 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
-use handoff_domain::{Role, ShiftId, UserId};
+use handoff_domain::rules::Action;
+use handoff_domain::{ShiftId, UserId};
 use handoff_store::roster::{self, Shift};
 use handoff_store::users;
 use time::OffsetDateTime;
@@ -15,9 +16,28 @@ async fn may_edit(state: &AppState, auth: &Auth) -> AppResult<()> {
     super::require(
         auth,
         &agency,
-        handoff_domain::rules::Action::KeepRoster,
+        Action::KeepRoster,
         "The on-call roster is kept by supervisors and site admins.",
     )
+}
+
+/// The site's staff who may go on call (the rules table's `GoOnCall`).
+pub async fn candidates(state: &AppState, auth: &Auth) -> AppResult<Vec<users::User>> {
+    may_edit(state, auth).await?;
+    let mut c = state.store.conn();
+    let site = auth.user.site_id;
+    let agencies = handoff_store::orgs::list_agencies(&mut c, site).await?;
+    Ok(users::list(&mut c, site)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.disabled_at.is_none()
+                && agencies
+                    .iter()
+                    .find(|a| a.id == u.agency_id)
+                    .is_some_and(|a| super::user_may(u, a, Action::GoOnCall))
+        })
+        .collect())
 }
 
 pub async fn add(
@@ -38,7 +58,9 @@ pub async fn add(
     let u = users::get(&mut state.store.conn(), auth.user.site_id, user)
         .await
         .map_err(|_| AppError::field("user_id", "no such user at this site"))?;
-    if !u.has_role(Role::CaseManager) {
+    let theirs =
+        handoff_store::orgs::get_agency(&mut state.store.conn(), u.site_id, u.agency_id).await?;
+    if !super::user_may(&u, &theirs, Action::GoOnCall) {
         return Err(AppError::field(
             "user_id",
             "only case managers go on the on-call roster",

@@ -453,7 +453,13 @@ pub async fn run_sweep(
     Person(auth): Person,
     Query(q): Query<SweepQuery>,
 ) -> AppResult<Json<sweep::SweepReport>> {
-    auth.require(handoff_domain::Role::Supervisor)?;
+    crate::workflow::require_now(
+        &s,
+        &auth,
+        handoff_domain::rules::Action::RunHoldSweep,
+        "The hold sweep is run by supervisors.",
+    )
+    .await?;
     let as_of = match q.as_of {
         Some(d) => {
             let date = time::Date::parse(

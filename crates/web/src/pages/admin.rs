@@ -16,8 +16,15 @@ use handoff_store::{orgs, tokens, users};
 use maud::{Markup, html};
 use serde::Deserialize;
 
-fn require_admin(a: &Auth) -> Result<(), AppError> {
-    a.require(Role::SiteAdmin)
+async fn require_admin(state: &AppState, a: &Auth) -> Result<(), AppError> {
+    crate::workflow::require_now(
+        state,
+        a,
+        handoff_domain::rules::Action::Administer,
+        "This page is for the site's admins.",
+    )
+    .await?;
+    Ok(())
 }
 
 async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Markup, AppError> {
@@ -204,7 +211,7 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
 }
 
 pub async fn overview(State(state): State<AppState>, Signed(a): Signed) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     Ok(page(&state, &a, None).await?.into_response())
 }
 
@@ -244,7 +251,7 @@ pub async fn create_user(
     Signed(a): Signed,
     body: String,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     // Roles arrive as repeated `roles=` fields.
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| AppError::field("body", "unreadable form"))?;
@@ -293,7 +300,7 @@ pub async fn disable_user(
     Signed(a): Signed,
     Path(id): Path<UserId>,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     if id == a.user.id {
         return Err(AppError::Forbidden("you cannot disable your own account").into());
     }
@@ -313,7 +320,7 @@ pub async fn reset_password(
     Path(id): Path<UserId>,
     axum::Form(f): axum::Form<PasswordForm>,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     match accounts::reset_password(
         &state.store,
         Actor::User(&a.user, &ctx),
@@ -346,7 +353,7 @@ pub async fn create_agency(
     Signed(a): Signed,
     axum::Form(f): axum::Form<AgencyForm>,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     let kind = f.kind.parse::<AgencyKind>()?;
     match accounts::create_agency(
         &state.store,
@@ -368,7 +375,7 @@ pub async fn create_token(
     Signed(a): Signed,
     body: String,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     // Scopes arrive as repeated `scope=` fields.
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| AppError::field("body", "unreadable form"))?;
@@ -432,7 +439,7 @@ pub async fn revoke_token(
     Signed(a): Signed,
     Path(id): Path<ApiTokenId>,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     accounts::revoke_token(&state.store, Actor::User(&a.user, &ctx), a.user.site_id, id).await?;
     Ok(see_other("/admin"))
 }
@@ -444,7 +451,7 @@ pub async fn set_roles(
     Path(id): Path<UserId>,
     body: String,
 ) -> PageResult {
-    require_admin(&a)?;
+    require_admin(&state, &a).await?;
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
         .map_err(|_| AppError::field("body", "unreadable form"))?;
     let roles = pairs

@@ -11,7 +11,7 @@ use crate::oversight::{Cell, PeriodQuery, Row};
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::IntoResponse;
-use handoff_domain::Role;
+use handoff_domain::rules::Action;
 use handoff_store::{owg, users};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -110,7 +110,7 @@ pub async fn oversight(
 pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
     let mut c = state.store.conn();
     let all = owg::list_meetings(&mut c, auth.user.site_id).await?;
-    let convener = auth.user.has_role(Role::Supervisor) || auth.user.has_role(Role::SiteAdmin);
+    let convener = crate::workflow::may_now(&state, &auth, Action::ConveneOwg).await?;
     let mine: Vec<_> = all
         .into_iter()
         .filter(|m| convener || m.attendees.contains(&auth.user.id))
@@ -203,7 +203,7 @@ pub async fn agenda(
     Path(id): Path<Uuid>,
 ) -> PageResult {
     let a = crate::owg::agenda(&state, &auth, &ctx, id).await?;
-    let convener = auth.user.has_role(Role::Supervisor);
+    let convener = crate::workflow::may_now(&state, &auth, Action::ConveneOwg).await?;
     Ok(layout(
         &a.title,
         Some(&auth),
@@ -349,7 +349,8 @@ pub async fn charge(
     Path(id): Path<Uuid>,
 ) -> PageResult {
     let v = crate::owg::view_charge(&state, &auth, &ctx, id).await?;
-    let prosecutor = auth.user.has_role(Role::Prosecutor);
+    let prosecutor =
+        crate::workflow::may_now(&state, &auth, Action::CoordinateAsProsecutor).await?;
     Ok(layout(
         "Coordination",
         Some(&auth),

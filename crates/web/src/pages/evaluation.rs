@@ -13,7 +13,6 @@ use axum::extract::{Multipart, State};
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use handoff_audit::Outcome;
-use handoff_domain::Role;
 use handoff_domain::rules::Action;
 use maud::{PreEscaped, html};
 
@@ -54,7 +53,7 @@ pub async fn form(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
     let full = full_report(&state, &auth).await?;
     // Evaluators learn whether they may take the site's own dataset: the
     // site's research-use policy, asked where every export asks it.
-    let dataset = if auth.user.has_role(Role::Evaluator) {
+    let dataset = if crate::workflow::may_now(&state, &auth, Action::ExportEvaluation).await? {
         let ctx = crate::workflow::SiteCtx::load(&state, auth.user.site_id).await?;
         Some(crate::research::allowed(&ctx))
     } else {

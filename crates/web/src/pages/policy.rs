@@ -10,14 +10,14 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::auth::Origin;
 use crate::error::AppError;
-use crate::workflow::policy::PolicyUpdate;
+use crate::workflow::policy::{POLICY_REFUSAL, PolicyUpdate};
 use crate::workflow::{self, SiteCtx};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use handoff_domain::Role;
 use handoff_domain::eligibility::Approval;
 use handoff_domain::referral::{Conduct, Door, SubstanceClass};
+use handoff_domain::rules::Action;
 use handoff_store::users;
 use maud::{Markup, html};
 use serde_json::{Value, json};
@@ -154,7 +154,7 @@ async fn page(
     attempt: Option<(&Value, &str, &AppError)>,
     saved: bool,
 ) -> Result<Markup, AppError> {
-    auth.require(Role::SiteAdmin)?;
+    crate::workflow::require_now(state, auth, Action::Administer, POLICY_REFUSAL).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let current = workflow::policy::current(state, auth.user.site_id).await?;
     let history = workflow::policy::history(state, auth.user.site_id).await?;
@@ -310,7 +310,7 @@ pub async fn save(
     Signed(auth): Signed,
     body: String,
 ) -> PageResult {
-    auth.require(Role::SiteAdmin)?;
+    crate::workflow::require_now(&state, &auth, Action::Administer, POLICY_REFUSAL).await?;
     let f = Fields::parse(&body)?;
     let current = workflow::policy::current(&state, auth.user.site_id).await?;
     let current = serde_json::to_value(&current.policy).unwrap_or(Value::Null);

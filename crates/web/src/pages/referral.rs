@@ -14,12 +14,13 @@ use crate::{AppState, now};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
+use handoff_domain::ReferralId;
 use handoff_domain::eligibility::Reason;
 use handoff_domain::referral::{
     Conduct, Door, LocationForm, OffenceForm, PersonForm, PriorInvolvementForm, Race, ReferralForm,
     SubstanceClass,
 };
-use handoff_domain::{ReferralId, Role};
+use handoff_domain::rules::Action;
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -29,13 +30,16 @@ pub struct NewQuery {
 }
 
 /// The doors this caller may use on the quick form, the default first.
-fn doors_for(auth: &Auth, asked: Option<&str>) -> Vec<Door> {
-    let officer = auth.user.has_role(Role::Officer);
-    let community = auth.user.has_role(Role::CommunityReferrer)
-        || auth.user.has_role(Role::CaseManager)
-        || auth.user.has_role(Role::Supervisor);
+async fn doors_for(
+    state: &AppState,
+    auth: &Auth,
+    asked: Option<&str>,
+) -> Result<Vec<Door>, AppError> {
+    let agency = workflow::agency_of(state, auth).await?;
+    let officer = workflow::may(auth, &agency, Action::ReferByOfficer);
+    let community = workflow::may(auth, &agency, Action::ReferByCommunity);
     if asked == Some("community") && community {
-        return vec![Door::Community];
+        return Ok(vec![Door::Community]);
     }
     let mut doors = Vec::new();
     if officer {
@@ -48,7 +52,7 @@ fn doors_for(auth: &Auth, asked: Option<&str>) -> Vec<Door> {
     if community {
         doors.push(Door::Community);
     }
-    doors
+    Ok(doors)
 }
 
 fn sex_label(code: &str) -> &'static str {
@@ -236,8 +240,12 @@ fn quick_form(
     }
 }
 
-pub async fn new_form(Signed(auth): Signed, Query(q): Query<NewQuery>) -> PageResult {
-    let doors = doors_for(&auth, q.door.as_deref());
+pub async fn new_form(
+    State(state): State<AppState>,
+    Signed(auth): Signed,
+    Query(q): Query<NewQuery>,
+) -> PageResult {
+    let doors = doors_for(&state, &auth, q.door.as_deref()).await?;
     if doors.is_empty() {
         return Err(AppError::Forbidden("your role does not refer people").into());
     }
@@ -329,7 +337,7 @@ pub async fn submit(
             Ok(layout("Referral result", Some(&auth), result(&created, &site)).into_response())
         }
         Err(e @ AppError::BadRequest { .. }) => {
-            let doors = doors_for(&auth, asked.as_deref());
+            let doors = doors_for(&state, &auth, asked.as_deref()).await?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 layout(
@@ -422,11 +430,11 @@ pub async fn list(
     Signed(auth): Signed,
 ) -> PageResult {
     let agency = workflow::agency_of(&state, &auth).await?;
-    let cm = workflow::is_case_management(&auth, &agency);
+    let cm = workflow::may(&auth, &agency, Action::Casework);
     let views = workflow::referrals::list(&state, &auth, &ctx, false).await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
     let title = if cm { "Referrals" } else { "My referrals" };
-    let may_refer = !doors_for(&auth, None).is_empty();
+    let may_refer = !doors_for(&state, &auth, None).await?.is_empty();
     Ok(layout(
         title,
         Some(&auth),
@@ -473,7 +481,9 @@ pub async fn detail_page(
     let v = workflow::referrals::get(state, auth, ctx, id).await?;
     let (record, agency) = workflow::referrals::load(state, auth, id).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
-    let cm = workflow::is_case_management(auth, &agency);
+    let cm = workflow::may(auth, &agency, Action::Casework);
+    let accepts = workflow::may(auth, &agency, Action::AcceptHandoff);
+    let approves = workflow::referrals::approves(&site, auth, &agency);
     let on_case = workflow::referrals::on_the_case(auth, &record);
     let name = v
         .person
@@ -532,13 +542,13 @@ pub async fn detail_page(
                 @if v.participant == Some(true) { dt { "Participant" } dd { "Yes" } }
             }
         }
-        @if cm && v.status == "awaiting_handoff" && auth.user.has_role(Role::CaseManager) {
+        @if cm && v.status == "awaiting_handoff" && accepts {
             form method="post" action=(format!("/referrals/{}/accept", v.id)) {
                 (csrf_field(auth))
                 button.primary.big type="submit" { "Accept this hand-off" }
             }
         }
-        @if v.status == "awaiting_approval" && (auth.user.has_role(Role::Supervisor) || auth.user.can_approve) {
+        @if v.status == "awaiting_approval" && approves {
             form.approval method="post" action=(format!("/referrals/{}/approval", v.id)) {
                 (csrf_field(auth))
                 button.primary type="submit" name="approved" value="yes" { "Approve" }

@@ -13,16 +13,19 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::handoff::HandoffSummary;
-use handoff_domain::{Role, ShiftId, UserId};
-use handoff_store::users;
+use handoff_domain::rules::Action;
+use handoff_domain::{ShiftId, UserId};
 use maud::{Markup, html};
 
-fn may_supervise(auth: &Auth) -> Result<(), AppError> {
-    if auth.user.has_role(Role::Supervisor) || auth.user.has_role(Role::SiteAdmin) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden("this page is for supervisors"))
-    }
+async fn may_supervise(state: &AppState, auth: &Auth) -> Result<(), AppError> {
+    workflow::require_now(
+        state,
+        auth,
+        Action::KeepRoster,
+        "This page is for supervisors.",
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn overview(
@@ -30,7 +33,13 @@ pub async fn overview(
     Origin(ctx): Origin,
     Signed(auth): Signed,
 ) -> PageResult {
-    auth.require(Role::Supervisor)?;
+    workflow::require_now(
+        &state,
+        &auth,
+        Action::SeeHandoffStats,
+        "This page is for supervisors.",
+    )
+    .await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
     let all = workflow::referrals::list(&state, &auth, &ctx, false).await?;
     let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
@@ -107,15 +116,10 @@ async fn roster_page(
     auth: &Auth,
     err: Option<&AppError>,
 ) -> Result<Markup, AppError> {
-    may_supervise(auth)?;
+    may_supervise(state, auth).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let shifts = workflow::roster::upcoming(state, auth, 14).await?;
-    let people = users::with_role(
-        &mut state.store.conn(),
-        auth.user.site_id,
-        Role::CaseManager,
-    )
-    .await?;
+    let people = workflow::roster::candidates(state, auth).await?;
     let name = |id: UserId| {
         people
             .iter()
