@@ -8,6 +8,7 @@
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
+use crate::views::{CategoryView, ClinicalView, EngagementView, EnrollmentView, IdentityView};
 use crate::workflow::{SiteCtx, agency_of, viewer};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
@@ -17,9 +18,8 @@ use handoff_domain::site_time::SiteNow;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};
 use handoff_store::orgs::Agency;
-use handoff_store::{contacts, goals, holds, referrals, users};
+use handoff_store::{referrals, users};
 use serde::Serialize;
-use serde_json::{Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -27,16 +27,79 @@ use uuid::Uuid;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CategoryData {
     pub participant_id: Uuid,
-    pub category: String,
+    #[schema(value_type = String)]
+    pub category: DataCategory,
     /// full | summary | limited_data_set
     #[schema(value_type = String)]
     pub extent: Extent,
-    /// The content (an empty object or list when there is nothing in it).
+    /// The content, typed by category and extent (an empty object or list
+    /// when there is nothing in it).
     #[schema(value_type = Object)]
-    pub data: Value,
+    pub data: CategoryView,
     /// The 42 CFR Part 2 notice, on every disclosed `sud` item.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redisclosure_notice: Option<&'static str>,
+}
+
+/// The categories of one participant read in one request.
+#[derive(Debug)]
+pub struct Reading {
+    pub participant_id: Uuid,
+    /// The categories read, in the order asked.
+    pub shown: Vec<CategoryData>,
+    /// Categories allowed only by pseudonym, in the evaluation export.
+    pub research_only: Vec<DataCategory>,
+}
+
+impl Reading {
+    /// The categories read.
+    pub fn categories(&self) -> impl Iterator<Item = DataCategory> + '_ {
+        self.shown.iter().map(|d| d.category)
+    }
+
+    fn view(&self, c: DataCategory) -> Option<&CategoryData> {
+        self.shown.iter().find(|d| d.category == c)
+    }
+
+    pub fn identity(&self) -> Option<&IdentityView> {
+        match self.view(DataCategory::Identity).map(|d| &d.data) {
+            Some(CategoryView::Identity(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn enrollment(&self) -> Option<&EnrollmentView> {
+        match self.view(DataCategory::Enrollment).map(|d| &d.data) {
+            Some(CategoryView::Enrollment(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn engagement(&self) -> Option<&EngagementView> {
+        match self.view(DataCategory::Engagement).map(|d| &d.data) {
+            Some(CategoryView::Engagement(v)) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// The plan, in full or as a summary.
+    pub fn plan(&self) -> Option<&CategoryView> {
+        self.view(DataCategory::Plan).map(|d| &d.data)
+    }
+
+    /// The notes, in full or in the limited data set.
+    pub fn notes(&self) -> Option<&CategoryView> {
+        self.view(DataCategory::Notes).map(|d| &d.data)
+    }
+
+    /// `health` or `sud`, with the Part 2 notice where it applies.
+    pub fn clinical(&self, c: DataCategory) -> Option<(&ClinicalView, Option<&'static str>)> {
+        let d = self.view(c)?;
+        match &d.data {
+            CategoryView::Clinical(v) => Some((v, d.redisclosure_notice)),
+            _ => None,
+        }
+    }
 }
 
 /// A participant the caller may see in at least one category.
@@ -76,7 +139,7 @@ pub struct ParticipantSummary {
 /// Everything the engine needs about one participant, loaded by the store
 /// (its fields are private: no caller can make facts up).
 pub use handoff_store::access::Facts;
-use handoff_store::access::{self, Access, Grant};
+use handoff_store::access::{self, Access};
 
 pub async fn facts(state: &AppState, ctx: &SiteCtx, p: Participant) -> AppResult<Facts> {
     Ok(access::facts(&mut state.store.conn(), p, crate::research::allowed(ctx)).await?)
@@ -124,21 +187,6 @@ impl<'a> Guard<'a> {
         access::assess(&viewer(self.auth, &self.agency), f, self.now)
     }
 
-    async fn audit(
-        &self,
-        actx: &Ctx,
-        pid: ParticipantId,
-        category: DataCategory,
-        outcome: Outcome,
-        action: &str,
-    ) -> AppResult<()> {
-        let mut e = audit::event(self.auth, action, outcome, actx);
-        e.subject_participant_id = Some(pid);
-        e.categories = vec![category];
-        audit::record(self.state, e).await?;
-        Ok(())
-    }
-
     /// Reads one category of a participant: 200 with the data, 403 when the
     /// caller may know the participant exists but not this category, 404
     /// otherwise (a denied participant looks like a missing one). Audited
@@ -149,6 +197,34 @@ impl<'a> Guard<'a> {
         pid: ParticipantId,
         category: DataCategory,
     ) -> AppResult<CategoryData> {
+        let mut reading = self.read_all(actx, pid, &[category]).await?;
+        match reading.shown.pop() {
+            Some(d) => Ok(d),
+            None if reading.research_only.contains(&category) => {
+                Err(AppError::Forbidden(crate::research::EXPORT_ONLY))
+            }
+            None => Err(AppError::Forbidden(
+                "the participant's release does not allow this category to you",
+            )),
+        }
+    }
+
+    /// Reads the categories of a participant the caller may see among
+    /// `wanted`: one load of the facts, one assessment, and one audit entry
+    /// naming every category read (and one naming those refused, if any).
+    /// A participant the caller may not know exists is "not found".
+    pub async fn read_all(
+        &self,
+        actx: &Ctx,
+        pid: ParticipantId,
+        wanted: &[DataCategory],
+    ) -> AppResult<Reading> {
+        let denied = |categories: Vec<DataCategory>| async move {
+            let mut e = audit::event(self.auth, "participant.read", Outcome::Denied, actx);
+            e.subject_participant_id = Some(pid);
+            e.categories = categories;
+            audit::record(self.state, e).await
+        };
         let p = match casework::get_participant(
             &mut self.state.store.conn(),
             self.auth.user.site_id,
@@ -158,55 +234,61 @@ impl<'a> Guard<'a> {
         {
             Ok(p) => p,
             Err(handoff_store::StoreError::NotFound) => {
-                self.audit(actx, pid, category, Outcome::Denied, "participant.read")
-                    .await?;
+                denied(wanted.to_vec()).await?;
                 return Err(AppError::NotFound);
             }
             Err(e) => return Err(e.into()),
         };
-        let f = facts(self.state, &self.ctx, p).await?;
-        let access = self.access(f);
-        match access.assessment().answer(category) {
-            Answer::Allowed(d) if !crate::research::by_internal_id(d.extent) => {
-                self.audit(actx, pid, category, Outcome::Denied, "participant.read")
-                    .await?;
-                Err(AppError::Forbidden(crate::research::EXPORT_ONLY))
-            }
-            Answer::Allowed(d) => {
-                let grant = access.grant(category).ok_or_else(|| {
-                    AppError::Internal(anyhow::anyhow!("allowed without a grant"))
-                })?;
-                let data = content(
-                    self.state,
-                    &self.ctx,
-                    access.facts().participant(),
-                    &grant,
-                    self.now,
-                )
-                .await?;
-                self.audit(actx, pid, category, Outcome::Allowed, "participant.read")
-                    .await?;
-                Ok(CategoryData {
-                    participant_id: *pid.as_uuid(),
-                    category: category.as_str().to_string(),
-                    extent: d.extent,
-                    data,
-                    redisclosure_notice: d.redisclosure_notice,
-                })
-            }
-            Answer::Forbidden(_) => {
-                self.audit(actx, pid, category, Outcome::Denied, "participant.read")
-                    .await?;
-                Err(AppError::Forbidden(
-                    "the participant's release does not allow this category to you",
-                ))
-            }
-            Answer::NotFound(_) => {
-                self.audit(actx, pid, category, Outcome::Denied, "participant.read")
-                    .await?;
-                Err(AppError::NotFound)
-            }
+        let access = self.access(facts(self.state, &self.ctx, p).await?);
+        if !access.assessment().may_know_exists() {
+            denied(wanted.to_vec()).await?;
+            return Err(AppError::NotFound);
         }
+        let mut reading = Reading {
+            participant_id: *pid.as_uuid(),
+            shown: Vec::new(),
+            research_only: Vec::new(),
+        };
+        let mut refused = Vec::new();
+        for &category in wanted {
+            let grant = match access.assessment().answer(category) {
+                Answer::Allowed(d) if !crate::research::by_internal_id(d.extent) => {
+                    reading.research_only.push(category);
+                    None
+                }
+                Answer::Allowed(d) => access.grant(category).map(|g| (g, d)),
+                Answer::Forbidden(_) | Answer::NotFound(_) => None,
+            };
+            let Some((grant, d)) = grant else {
+                refused.push(category);
+                continue;
+            };
+            let data = CategoryView::load(
+                self.state,
+                &self.ctx,
+                access.facts().participant(),
+                &grant,
+                self.now,
+            )
+            .await?;
+            reading.shown.push(CategoryData {
+                participant_id: reading.participant_id,
+                category,
+                extent: d.extent,
+                data,
+                redisclosure_notice: d.redisclosure_notice,
+            });
+        }
+        if !reading.shown.is_empty() {
+            let mut e = audit::event(self.auth, "participant.read", Outcome::Allowed, actx);
+            e.subject_participant_id = Some(pid);
+            e.categories = reading.categories().collect();
+            audit::record(self.state, e).await?;
+        }
+        if !refused.is_empty() {
+            denied(refused).await?;
+        }
+        Ok(reading)
     }
 
     pub fn today(&self) -> time::Date {
@@ -309,185 +391,6 @@ impl<'a> Guard<'a> {
 fn by_internal_id(a: &Assessment) -> bool {
     a.allowed()
         .any(|(_, d)| crate::research::by_internal_id(d.extent))
-}
-
-/// Loads one category's content. The extent is applied here: the limited
-/// data set drops direct identifiers and free text; the plan summary keeps
-/// counts and statuses, not the participant's words.
-pub async fn content(
-    state: &AppState,
-    ctx: &SiteCtx,
-    p: &Participant,
-    g: &Grant,
-    now: SiteNow,
-) -> AppResult<Value> {
-    let (category, extent) = (g.category(), g.extent());
-    let mut c = state.store.conn();
-    let lds = extent == Extent::LimitedDataSet;
-    Ok(match category {
-        DataCategory::Identity => {
-            let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
-            let extras = handoff_store::profile::get(&mut c, g).await?;
-            json!({"first_name": person.first_name, "last_name": person.last_name, "aliases": person.aliases, "dob": person.dob, "profile": extras.unwrap_or_else(|| json!({}))})
-        }
-        DataCategory::Demographics => {
-            let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
-            let birth_year = person
-                .dob
-                .as_deref()
-                .and_then(|d| d.get(..4))
-                .map(str::to_string);
-            if lds {
-                json!({"sex": person.sex, "race": person.race, "birth_year": birth_year, "approx_age": person.approx_age})
-            } else {
-                json!({"sex": person.sex, "race": person.race, "dob": person.dob, "approx_age": person.approx_age, "description": person.description})
-            }
-        }
-        DataCategory::Enrollment => {
-            let manager = match p.case_manager_id {
-                Some(u) if !lds => users::get(&mut c, p.site_id, u)
-                    .await
-                    .ok()
-                    .map(|u| u.display_name),
-                _ => None,
-            };
-            let agency = handoff_store::orgs::get_agency(&mut c, p.site_id, p.agency_id).await?;
-            json!({
-                "participant": true,
-                "enrolled": p.enrolled_at.is_some(),
-                "enrolled_on": p.enrolled_at.map(|t| handoff_store::referrals::iso(ctx.tz.local_date(t))),
-                "case_management_agency": agency.name,
-                "case_manager": manager,
-            })
-        }
-        DataCategory::Hold => match p.referral_id {
-            Some(rid) => match holds::for_referral(&mut c, p.site_id, rid).await? {
-                Some(h) => {
-                    serde_json::to_value(crate::workflow::views::HoldView::of(&h.hold, None))
-                        .unwrap_or(Value::Null)
-                }
-                None => json!({}),
-            },
-            None => json!({}),
-        },
-        DataCategory::Engagement => {
-            let (state_now, last) = engagement(state, ctx, p, now).await?;
-            json!({
-                "state": state_now.as_str(),
-                "label": state_now.label(),
-                "last_contact_on": last.map(|t| handoff_store::referrals::iso(ctx.tz.local_date(t))),
-                "days_since_contact": last.map(|t| (now.today() - ctx.tz.local_date(t)).whole_days()),
-            })
-        }
-        DataCategory::Plan => {
-            let intake = casework::intake_of(&mut c, g).await?;
-            let rows = goals::for_participant(&mut c, g).await?;
-            let services = goals::service_referrals(&mut c, g).await?;
-            // The words said at intake come first, then the goals set since.
-            let mut words = intake.map(|i| i.goals).unwrap_or_default();
-            words.extend(rows.iter().map(|g| g.words.clone()));
-            let mut statuses = serde_json::Map::new();
-            for g in &rows {
-                let n = statuses.get(&g.status).and_then(Value::as_u64).unwrap_or(0);
-                statuses.insert(g.status.clone(), json!(n + 1));
-            }
-            let mut outcomes = serde_json::Map::new();
-            for r in &services {
-                let n = outcomes
-                    .get(&r.outcome)
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0);
-                outcomes.insert(r.outcome.clone(), json!(n + 1));
-            }
-            match extent {
-                Extent::Full => json!({
-                    "goals": words,
-                    "goal_details": rows.iter().map(|g| json!({
-                        "id": g.id, "words": g.words, "status": g.status, "steps": g.steps.iter().map(|s| json!({"text": s.text, "done": s.done})).collect::<Vec<_>>(),
-                        "set_on": referrals::iso(ctx.tz.local_date(g.created_at)),
-                    })).collect::<Vec<_>>(),
-                    "service_referrals": services.iter().map(|r| json!({
-                        "id": r.id, "goal_id": r.goal_id, "provider": r.provider, "service": r.service,
-                        "referred_on": r.referred_on, "outcome": r.outcome,
-                    })).collect::<Vec<_>>(),
-                }),
-                // Counts and statuses only: not the participant's words.
-                _ => json!({
-                    "goals": words.len(),
-                    "has_plan": !words.is_empty(),
-                    "goal_statuses": statuses,
-                    "service_referrals": services.len(),
-                    "referral_outcomes": outcomes,
-                }),
-            }
-        }
-        DataCategory::Notes => {
-            let intake = casework::intake_of(&mut c, g).await?;
-            let triage = casework::triage_of(&mut c, g).await?;
-            let list = contacts::for_participant(&mut c, g).await?;
-            let pieces = contacts::pieces(&mut c, g).await?;
-            let contacts: Vec<Value> = list
-                .iter()
-                .map(|k| {
-                    let mut v = json!({
-                        "id": k.id,
-                        "occurred_at": k.occurred_at.format(&time::format_description::well_known::Rfc3339).ok(),
-                        "on": referrals::iso(ctx.tz.local_date(k.occurred_at)),
-                        "duration_minutes": k.duration_minutes,
-                        "place": k.place,
-                        "staff_role": k.staff_role,
-                        "services": k.services,
-                    });
-                    if !lds {
-                        v["notes"] = pieces
-                            .iter()
-                            .filter(|(cid, _, _)| *cid == k.id)
-                            .map(|(_, _, body)| json!(body))
-                            .collect();
-                    }
-                    v
-                })
-                .collect();
-            let monthly = crate::casework::status::series(state, ctx, p, g, now.today()).await?;
-            if lds {
-                json!({"contacts": contacts, "monthly": monthly})
-            } else {
-                json!({
-                    "intake": intake.as_ref().map(|i| &i.general),
-                    "living_situation": intake.as_ref().map(|i| &i.living_situation),
-                    "triage": triage,
-                    "contacts": contacts,
-                    "monthly": monthly,
-                })
-            }
-        }
-        DataCategory::Health | DataCategory::Sud => {
-            let intake = casework::intake_of(&mut c, g).await?;
-            let mut v = match (intake, category) {
-                (Some(i), DataCategory::Health) => i.health,
-                (Some(i), _) => i.sud,
-                (None, _) => json!({}),
-            };
-            if !v.is_object() {
-                v = json!({"intake": v});
-            }
-            let pieces = contacts::pieces(&mut c, g).await?;
-            v["contacts"] = pieces
-                .into_iter()
-                .map(|(id, at, body)| {
-                    json!({"contact_id": id, "on": referrals::iso(ctx.tz.local_date(at)), "text": body})
-                })
-                .collect();
-            v
-        }
-        // Linked arrests, charges, bookings and prison admissions; the
-        // limited data set keeps dates and charge categories only.
-        DataCategory::Justice => handoff_store::justice::for_participant(&mut c, g)
-            .await?
-            .iter()
-            .map(|r| crate::justice_view::record(r, lds))
-            .collect(),
-    })
 }
 
 /// The latest contact with a participant (intake counts as one).

@@ -19,6 +19,7 @@ pub mod known;
 pub mod oversight;
 pub mod owg;
 pub mod research;
+pub mod views;
 pub mod workflow;
 
 use handoff_store::Store;

@@ -9,6 +9,7 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::disclosure::{Facts, Guard, facts, last_contact_on};
 use crate::error::{AppError, AppResult};
+use crate::views::CategoryView;
 use crate::workflow::{self, agency_of, is_case_management};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
@@ -20,7 +21,7 @@ use handoff_store::owg::{self, NewItem};
 use handoff_store::referrals::Filter;
 use handoff_store::{casework, holds, referrals, users};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -590,7 +591,8 @@ pub struct CoordinationView {
     pub case_number: Option<String>,
     /// What the participant's release lets the reader know (category → data).
     #[schema(value_type = Object)]
-    pub disclosed: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub disclosed: BTreeMap<DataCategory, CategoryView>,
     pub messages: Vec<MessageView>,
     pub decision: Option<String>,
     pub decision_note: Option<String>,
@@ -677,16 +679,16 @@ pub async fn view_charge(
 ) -> AppResult<CoordinationView> {
     let item = party(state, auth, id).await?;
     let guard = Guard::new(state, auth).await?;
-    let mut disclosed = serde_json::Map::new();
-    for cat in [
+    let wanted = [
         DataCategory::Enrollment,
         DataCategory::Engagement,
         DataCategory::Plan,
-    ] {
-        if let Ok(d) = guard.read(actx, item.participant_id, cat).await {
-            disclosed.insert(cat.as_str().to_string(), d.data);
-        }
-    }
+    ];
+    let disclosed = match guard.read_all(actx, item.participant_id, &wanted).await {
+        Ok(r) => r.shown.into_iter().map(|d| (d.category, d.data)).collect(),
+        Err(AppError::NotFound) => BTreeMap::new(),
+        Err(e) => return Err(e),
+    };
     let mut messages = Vec::new();
     for (author, body, at) in &item.messages {
         let name = users::get(&mut state.store.conn(), auth.user.site_id, *author)
@@ -704,7 +706,7 @@ pub async fn view_charge(
         participant_id: *item.participant_id.as_uuid(),
         charge: item.charge,
         case_number: item.case_number,
-        disclosed: serde_json::Value::Object(disclosed),
+        disclosed,
         messages,
         decision: item.decision,
         decision_note: item.decision_note,

@@ -14,7 +14,7 @@ pub mod security;
 pub use handoff_exchange as justice;
 pub use handoff_services::{
     AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, oversight,
-    owg, research, workflow,
+    owg, research, views, workflow,
 };
 
 use anyhow::Context;

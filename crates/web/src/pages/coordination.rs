@@ -359,7 +359,7 @@ pub async fn charge(
             @if let Some(d) = &v.decision { p.notice { "Decision: " (d.replace('_', " ")) @if let Some(n) = &v.decision_note { " — " (n) } } }
             section.card aria-labelledby="what-h" {
                 h2 id="what-h" { "What the participant's release lets you know" }
-                @if v.disclosed.as_object().is_none_or(|o| o.is_empty()) { p { "Nothing beyond this item." } }
+                @if v.disclosed.is_empty() { p { "Nothing beyond this item." } }
                 @else { pre { (serde_json::to_string_pretty(&v.disclosed).unwrap_or_default()) } }
             }
             section.card aria-labelledby="thread-h" {

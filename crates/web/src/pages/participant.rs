@@ -15,17 +15,18 @@ use crate::casework::contacts::{ContactForm, PieceForm};
 use crate::casework::plan::{GoalForm, StepForm};
 use crate::casework::status::{CloseForm, ReopenForm};
 use crate::casework::{self, Employment, GoalStatus, Place, Service, StaffRole};
-use crate::disclosure::{CategoryData, Guard};
+use crate::disclosure::Guard;
 use crate::error::AppError;
-use crate::workflow::{agency_of, is_case_management};
+use crate::views::{CategoryView, EnrollmentView, IdentityView, PlanView};
+use crate::workflow::{agency_of, may};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::participation::ClosureReason;
+use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, ParticipantId};
 use maud::{Markup, html};
 use serde::Deserialize;
-use serde_json::Value;
 
 const SECTIONS: &[DataCategory] = &[
     DataCategory::Identity,
@@ -40,23 +41,14 @@ const SECTIONS: &[DataCategory] = &[
     DataCategory::Justice,
 ];
 
-/// Whether the caller works this participant's case (may write to it).
-async fn works_case(state: &AppState, auth: &Auth, enrollment: Option<&CategoryData>) -> bool {
+/// Whether the caller works this participant's case (may write to it):
+/// casework, for the agency that serves the participant.
+async fn works_case(state: &AppState, auth: &Auth, enrollment: Option<&EnrollmentView>) -> bool {
     let Ok(agency) = agency_of(state, auth).await else {
         return false;
     };
-    // Case management sees everything of its own agency's participants,
-    // so a full enrollment read with the agency's name means "ours".
-    is_case_management(auth, &agency)
-        && enrollment.is_some_and(|e| e.data["case_management_agency"] == agency.name.as_str())
-}
-
-fn s(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        Value::Null => String::new(),
-        other => other.to_string(),
-    }
+    may(auth, &agency, Action::Casework)
+        && enrollment.is_some_and(|e| e.case_management_agency_id == *agency.id.as_uuid())
 }
 
 #[derive(Deserialize)]
@@ -86,20 +78,11 @@ async fn render(
     err: Option<&AppError>,
 ) -> Result<Markup, AppError> {
     let guard = Guard::new(state, auth).await?;
-    let mut shown: Vec<CategoryData> = Vec::new();
-    for c in SECTIONS {
-        match guard.read(ctx, pid, *c).await {
-            Ok(d) => shown.push(d),
-            Err(AppError::Forbidden(_)) => {}
-            Err(AppError::NotFound) => return Err(AppError::NotFound),
-            Err(e) => return Err(e),
-        }
-    }
-    let get = |c: &str| shown.iter().find(|d| d.category == c);
-    let works = works_case(state, auth, get("enrollment")).await;
-    let name = get("identity")
-        .map(|d| format!("{} {}", s(&d.data["first_name"]), s(&d.data["last_name"])))
-        .unwrap_or_else(|| "Participant".into());
+    let reading = guard.read_all(ctx, pid, SECTIONS).await?;
+    let works = works_case(state, auth, reading.enrollment()).await;
+    let name = reading
+        .identity()
+        .map_or_else(|| "Participant".into(), IdentityView::name);
     let base = format!("/participants/{pid}");
     let body = html! {
         h1 { (name) }
@@ -111,96 +94,54 @@ async fn render(
                 a.button href="/caseload" { "My caseload" }
             }
         }
-        @if let Some(d) = get("engagement") {
+        @if let Some(e) = reading.engagement() {
             section.card aria-labelledby="eng-h" {
                 h2 id="eng-h" { "Engagement" }
-                p { strong { (s(&d.data["label"])) } }
-                @if let Some(n) = d.data["days_since_contact"].as_i64() {
-                    p.meta { "Last contact " (s(&d.data["last_contact_on"])) " (" (n) " days ago)" }
+                p { strong { (e.label) } }
+                @if let (Some(n), Some(on)) = (e.days_since_contact, &e.last_contact_on) {
+                    p.meta { "Last contact " (on) " (" (n) " days ago)" }
                 }
             }
         }
-        @if let Some(d) = get("identity") {
+        @if let Some(id) = reading.identity() {
             section.card aria-labelledby="id-h" {
                 h2 id="id-h" { "Identity" }
-                p { "Date of birth: " (s(&d.data["dob"])) }
-                @let pr = &d.data["profile"];
-                @let aliases: Vec<String> = d.data["aliases"].as_array().into_iter().flatten().chain(pr["aliases"].as_array().into_iter().flatten()).map(s).collect();
+                p { "Date of birth: " (id.dob.as_deref().unwrap_or("")) }
+                @let pr = &id.profile;
+                @let aliases: Vec<&str> = id.aliases.iter().chain(&pr.aliases).map(String::as_str).collect();
                 @if !aliases.is_empty() {
                     p { "Also known as: " (aliases.join(", ")) }
                 }
-                @for id in pr["identifiers"].as_array().into_iter().flatten() {
-                    p { (s(&id["kind"]).replace('_', " ")) ": " (s(&id["value"])) }
+                @for i in &pr.identifiers {
+                    p { (i.kind.replace('_', " ")) ": " (i.value) }
                 }
-                @if let Some(phone) = pr["phone"].as_str() { p { "Phone: " a href=(format!("tel:{phone}")) { (phone) } } }
-                @let places = pr["where_to_find"].as_array().cloned().unwrap_or_default();
-                @if !places.is_empty() {
+                @if let Some(phone) = &pr.phone { p { "Phone: " a href=(format!("tel:{phone}")) { (phone) } } }
+                @if !pr.where_to_find.is_empty() {
                     h3 { "Where to find them" }
-                    ul.compact { @for w in &places { li { (s(&w["place"])) @if w["times"] != "" { " — " (s(&w["times"])) } } } }
+                    ul.compact { @for w in &pr.where_to_find { li { (w.place) @if !w.times.is_empty() { " — " (w.times) } } } }
                 }
             }
         }
-        @if let Some(d) = get("enrollment") {
+        @if let Some(e) = reading.enrollment() {
             section.card aria-labelledby="enr-h" {
                 h2 id="enr-h" { "Enrolment" }
-                p { "Case management: " (s(&d.data["case_management_agency"])) }
-                p { "Case manager: " (d.data["case_manager"].as_str().unwrap_or("not assigned")) }
+                p { "Case management: " (e.case_management_agency) }
+                p { "Case manager: " (e.case_manager.as_deref().unwrap_or("not assigned")) }
                 @if works {
                     @let team = casework::caseload::team_loads(state, auth).await?;
-                    (assign_form(&base, auth, &team, d.data["case_manager"].as_str()))
+                    (assign_form(&base, auth, &team, e.case_manager.as_deref()))
                 }
             }
         }
-        @if let Some(d) = get("plan") {
+        @if let Some(plan) = reading.plan() {
             section.card aria-labelledby="plan-h" {
                 h2 id="plan-h" { "Goals and services" }
-                @if let Some(goals) = d.data["goal_details"].as_array() {
-                    @let intake_goals = d.data["goals"].as_array().map_or(0, |g| g.len()).saturating_sub(goals.len());
-                    ul.items {
-                        @for g in d.data["goals"].as_array().into_iter().flatten().take(intake_goals) {
-                            li.item { "“" (s(g)) "” " span.meta { "(said at intake)" } }
-                        }
-                        @for g in goals {
-                            li.item {
-                                "“" (s(&g["words"])) "” "
-                                span.role { (GoalStatus::parse(&s(&g["status"]), "status").map(|x| x.label()).unwrap_or("")) }
-                                @if let Some(steps) = g["steps"].as_array().filter(|x| !x.is_empty()) {
-                                    ul.compact {
-                                        @for st in steps {
-                                            li { @if st["done"] == true { "✓ " } (s(&st["text"])) }
-                                        }
-                                    }
-                                }
-                                @if works {
-                                    form.inline method="post" action=(format!("{base}/goals/{}", s(&g["id"]))) {
-                                        (csrf_field(auth))
-                                        input type="hidden" name="words" value=(s(&g["words"]));
-                                        @for st in g["steps"].as_array().into_iter().flatten() {
-                                            input type="hidden" name="step" value=(s(&st["text"]));
-                                        }
-                                        label for=(format!("st-{}", s(&g["id"]))) { "Status" }
-                                        select id=(format!("st-{}", s(&g["id"]))) name="status" {
-                                            @for gs in GoalStatus::ALL {
-                                                option value=(gs.as_str()) selected[gs.as_str() == s(&g["status"])] { (gs.label()) }
-                                            }
-                                        }
-                                        button type="submit" { "Save status" }
-                                    }
-                                }
-                            }
-                        }
+                @match plan {
+                    CategoryView::Plan(plan) => (plan_full(&base, auth, plan, works)),
+                    CategoryView::PlanSummary(sum) => {
+                        p { (sum.goals) " goals; " (sum.service_referrals) " service referrals." }
                     }
-                    @let refs = d.data["service_referrals"].as_array().cloned().unwrap_or_default();
-                    @if !refs.is_empty() {
-                        h3 { "Service referrals" }
-                        ul.items {
-                            @for r in &refs {
-                                li.item { (s(&r["service"])) " — " (s(&r["provider"])) " · " (s(&r["referred_on"])) " · " (s(&r["outcome"]).replace('_', " ")) }
-                            }
-                        }
-                    }
-                } @else {
-                    p { (s(&d.data["goals"])) " goals; " (s(&d.data["service_referrals"])) " service referrals." }
+                    _ => {}
                 }
                 @if works {
                     details {
@@ -217,37 +158,41 @@ async fn render(
                 }
             }
         }
-        @if let Some(d) = get("notes") {
+        @if let Some(notes) = reading.notes() {
+            @let (contacts, months) = match notes {
+                CategoryView::Notes(n) => (&n.contacts[..], &n.monthly[..]),
+                CategoryView::NotesLimited(n) => (&n.contacts[..], &n.monthly[..]),
+                _ => (&[][..], &[][..]),
+            };
             section.card aria-labelledby="notes-h" {
                 h2 id="notes-h" { "Contacts" }
-                @let contacts = d.data["contacts"].as_array().cloned().unwrap_or_default();
                 @if contacts.is_empty() { p.meta { "No contacts logged yet." } }
                 ul.items {
                     @for k in contacts.iter().take(30) {
                         li.item {
-                            strong { (s(&k["on"])) } " · " (Place::parse(&s(&k["place"]), "place").map(|p| p.label()).unwrap_or("")) " · " (s(&k["duration_minutes"])) " min"
-                            @let services: Vec<&str> = k["services"].as_array().into_iter().flatten().filter_map(|x| x.as_str()).filter_map(|x| Service::parse(x, "s").ok()).map(|x| x.label()).collect();
+                            strong { (k.on) } " · " (Place::parse(&k.place, "place").map(|p| p.label()).unwrap_or("")) " · " (k.duration_minutes) " min"
+                            @let services: Vec<&str> = k.services.iter().filter_map(|x| Service::parse(x, "s").ok()).map(|x| x.label()).collect();
                             @if !services.is_empty() { br; span.meta { (services.join(", ")) } }
-                            @for n in k["notes"].as_array().into_iter().flatten() { p { (s(n)) } }
+                            @for n in k.notes.iter().flatten() { p { (n) } }
                         }
                     }
                 }
                 @if contacts.len() > 30 { p.meta { (contacts.len() - 30) " older contacts not shown." } }
-                @let months = d.data["monthly"].as_array().cloned().unwrap_or_default();
                 @if let Some(m) = months.last() {
                     h3 { "This month" }
-                    p { "Housing: " (s(&m["housing"])) " · Work: " (s(&m["employment"]).replace('_', " ")) " · Income or benefits: " (if m["income_benefits"] == true { "yes" } else if m["income_benefits"] == false { "no" } else { "not known" }) }
+                    p { "Housing: " (m.housing.as_deref().unwrap_or("")) " · Work: " (m.employment.as_deref().unwrap_or("").replace('_', " ")) " · Income or benefits: " (match m.income_benefits { Some(true) => "yes", Some(false) => "no", None => "not known" }) }
                 }
             }
         }
-        @for (key, title) in [("health", "Health"), ("sud", "Substance use (42 CFR Part 2)")] {
-            @if let Some(d) = get(key) {
+        @for (category, title) in [(DataCategory::Health, "Health"), (DataCategory::Sud, "Substance use (42 CFR Part 2)")] {
+            @if let Some((d, notice)) = reading.clinical(category) {
+                @let key = category.as_str();
                 section.card aria-labelledby=(format!("{key}-h")) {
                     h2 id=(format!("{key}-h")) { (title) }
-                    @if let Some(n) = d.redisclosure_notice { p.notice { (n) } }
+                    @if let Some(n) = notice { p.notice { (n) } }
                     ul.items {
-                        @for k in d.data["contacts"].as_array().into_iter().flatten().take(20) {
-                            li.item { strong { (s(&k["on"])) } " " (s(&k["text"])) }
+                        @for k in d.contacts.iter().take(20) {
+                            li.item { strong { (k.on) } " " (k.text) }
                         }
                     }
                 }
@@ -256,7 +201,7 @@ async fn render(
         @if works {
             section.card aria-labelledby="case-h" {
                 h2 id="case-h" { "Case" }
-                @if get("engagement").is_some_and(|d| d.data["state"] == "closed") {
+                @if reading.engagement().is_some_and(|e| e.state == "closed") {
                     form.stack method="post" action=(format!("{base}/reopen")) {
                         (csrf_field(auth))
                         button.primary type="submit" { "Reopen the case" }
@@ -277,6 +222,55 @@ async fn render(
         }
     };
     Ok(layout(&name, Some(auth), body))
+}
+
+/// The plan in full: the words said at intake, each goal with its steps
+/// (and, for the case's own staff, a status form), the service referrals.
+fn plan_full(base: &str, auth: &Auth, plan: &PlanView, works: bool) -> Markup {
+    html! {
+        ul.items {
+            @for g in plan.intake_goals() {
+                li.item { "“" (g) "” " span.meta { "(said at intake)" } }
+            }
+            @for g in &plan.goal_details {
+                li.item {
+                    "“" (g.words) "” "
+                    span.role { (GoalStatus::parse(&g.status, "status").map(|x| x.label()).unwrap_or("")) }
+                    @if !g.steps.is_empty() {
+                        ul.compact {
+                            @for st in &g.steps {
+                                li { @if st.done { "✓ " } (st.text) }
+                            }
+                        }
+                    }
+                    @if works {
+                        form.inline method="post" action=(format!("{base}/goals/{}", g.id)) {
+                            (csrf_field(auth))
+                            input type="hidden" name="words" value=(g.words);
+                            @for st in &g.steps {
+                                input type="hidden" name="step" value=(st.text);
+                            }
+                            label for=(format!("st-{}", g.id)) { "Status" }
+                            select id=(format!("st-{}", g.id)) name="status" {
+                                @for gs in GoalStatus::ALL {
+                                    option value=(gs.as_str()) selected[gs.as_str() == g.status] { (gs.label()) }
+                                }
+                            }
+                            button type="submit" { "Save status" }
+                        }
+                    }
+                }
+            }
+        }
+        @if !plan.service_referrals.is_empty() {
+            h3 { "Service referrals" }
+            ul.items {
+                @for r in &plan.service_referrals {
+                    li.item { (r.service) " — " (r.provider) " · " (r.referred_on) " · " (r.outcome.replace('_', " ")) }
+                }
+            }
+        }
+    }
 }
 
 fn assign_form(
@@ -326,8 +320,10 @@ async fn contact_page(
 ) -> Result<Markup, AppError> {
     casework::case_for_work(state, auth, ctx, pid, "contact.form").await?;
     let guard = Guard::new(state, auth).await?;
-    let id = guard.read(ctx, pid, DataCategory::Identity).await?;
-    let name = format!("{} {}", s(&id.data["first_name"]), s(&id.data["last_name"]));
+    let reading = guard.read_all(ctx, pid, &[DataCategory::Identity]).await?;
+    let name = reading
+        .identity()
+        .map_or_else(|| "the participant".into(), IdentityView::name);
     let body = html! {
         h1 { "Contact with " (name) }
         @if let Some(e) = err { (problem(e)) }

@@ -364,10 +364,16 @@ both!(extents_trim_what_a_role_receives, |db| async move {
         DataCategory::Demographics,
         handoff_store::access::SystemTask::EvaluationExport,
     );
-    let d =
-        handoff_web::disclosure::content(&state, &ctx, &p, &grant, ctx.tz.at(handoff_web::now()))
-            .await
-            .unwrap();
+    let d = handoff_web::views::CategoryView::load(
+        &state,
+        &ctx,
+        &p,
+        &grant,
+        ctx.tz.at(handoff_web::now()),
+    )
+    .await
+    .unwrap();
+    let d = serde_json::to_value(&d).unwrap();
     assert_eq!(d["birth_year"], "1988");
     assert!(d.get("dob").is_none(), "{d}");
     let evaluator = as_user(&app, "evaluator@demo.test").await;
