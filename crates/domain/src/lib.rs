@@ -6,6 +6,7 @@
 //! function and is tested as one.
 
 pub mod account;
+pub mod casework;
 pub mod category;
 pub mod disclosure;
 pub mod eligibility;

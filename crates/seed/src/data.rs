@@ -9,6 +9,7 @@
 //! the site has no participants) and one transaction per person.
 
 use crate::{DEMO_PASSWORD, DEMO_SITE_SLUG};
+use handoff_domain::casework::{GoalStatus, Place, ReferralOutcome, Service, StaffRole};
 use handoff_domain::eligibility::{self, KnownRecord, ScreeningFacts};
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::hold::{Hold, HoldEvent, ProsecutorDecision};
@@ -257,22 +258,22 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("Harborview Dental", "dental care"),
     ("Social Security Administration", "SSI application"),
 ];
-const PLACES: &[&str] = &[
-    "street", "street", "street", "street", "shelter", "shelter", "office", "phone", "phone",
-    "jail", "hospital", "court",
+const PLACES: &[Place] = &[
+    Place::Street,
+    Place::Street,
+    Place::Street,
+    Place::Street,
+    Place::Shelter,
+    Place::Shelter,
+    Place::Office,
+    Place::Phone,
+    Place::Phone,
+    Place::Jail,
+    Place::Hospital,
+    Place::Court,
 ];
-const SERVICES: &[&str] = &[
-    "harm_reduction_supplies",
-    "naloxone",
-    "transport",
-    "id_documents",
-    "benefits_application",
-    "housing_application",
-    "treatment_referral",
-    "court_support",
-    "food_clothing",
-    "other",
-];
+/// Every service, in the vocabulary's order.
+const SERVICES: &[Service] = Service::ALL;
 const NOTES: &[&str] = &[
     "Checked in at the usual spot; in good spirits.",
     "Brought coffee, talked through the week.",
@@ -910,16 +911,16 @@ async fn person(
         let (words, steps) = GOALS[(i * 3 + k * 5 + rng.below(3)) % GOALS.len()];
         let age = days_ago as usize;
         let status = match rng.below(10) {
-            0..=5 => "active",
-            6..=8 if age > 90 => "achieved",
-            _ => "set_aside",
+            0..=5 => GoalStatus::Active,
+            6..=8 if age > 90 => GoalStatus::Achieved,
+            _ => GoalStatus::SetAside,
         };
         let steps: Vec<Step> = steps
             .iter()
             .enumerate()
             .map(|(j, t)| Step {
                 text: t.to_string(),
-                done: status == "achieved" || (j == 0 && rng.chance(60)),
+                done: status == GoalStatus::Achieved || (j == 0 && rng.chance(60)),
             })
             .collect();
         let g = goals::create(
@@ -939,11 +940,11 @@ async fn person(
         let (provider, service) = *rng.pick(PROVIDERS);
         let on = signed_on + Duration::days(rng.below((days_ago as usize).max(1)) as i64);
         let outcome = *rng.pick(&[
-            "pending",
-            "connected",
-            "connected",
-            "not_connected",
-            "declined",
+            ReferralOutcome::Pending,
+            ReferralOutcome::Connected,
+            ReferralOutcome::Connected,
+            ReferralOutcome::NotConnected,
+            ReferralOutcome::Declined,
         ]);
         goals::create_service_referral(
             &mut c,
@@ -1028,9 +1029,9 @@ async fn person(
     while t < stop {
         if !gap_of(&events, t) {
             let place = *rng.pick(PLACES);
-            let mut services: Vec<String> = Vec::new();
+            let mut services: Vec<Service> = Vec::new();
             for _ in 0..rng.below(3) {
-                let sv = rng.pick(SERVICES).to_string();
+                let sv = *rng.pick(SERVICES);
                 if !services.contains(&sv) {
                     services.push(sv);
                 }
@@ -1058,11 +1059,11 @@ async fn person(
                     participant: pid,
                     occurred_at: t,
                     duration_minutes: 5 + rng.below(80) as i64,
-                    place: if place == "phone" { "phone" } else { place },
+                    place,
                     staff_role: if rng.chance(20) {
-                        "peer_outreach"
+                        StaffRole::PeerOutreach
                     } else {
-                        "case_manager"
+                        StaffRole::CaseManager
                     },
                     services: &services,
                     pieces: &pieces,

@@ -14,6 +14,7 @@ use crate::workflow::SiteCtx;
 use crate::workflow::views::HoldView;
 use crate::{AppState, justice_view};
 use handoff_domain::DataCategory;
+use handoff_domain::casework::{GoalStatus, Place, ReferralOutcome, Service, StaffRole};
 use handoff_domain::disclosure::Extent;
 use handoff_domain::site_time::SiteNow;
 use handoff_store::access::Grant;
@@ -130,7 +131,8 @@ impl PlanView {
 pub struct GoalView {
     pub id: Uuid,
     pub words: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: GoalStatus,
     pub steps: Vec<StepView>,
     pub set_on: String,
 }
@@ -148,7 +150,8 @@ pub struct ServiceReferralView {
     pub provider: String,
     pub service: String,
     pub referred_on: String,
-    pub outcome: String,
+    #[schema(value_type = String)]
+    pub outcome: ReferralOutcome,
 }
 
 /// `plan` as a summary: counts and statuses only, not the participant's words.
@@ -170,9 +173,12 @@ pub struct ContactView {
     pub occurred_at: OffsetDateTime,
     pub on: String,
     pub duration_minutes: i64,
-    pub place: String,
-    pub staff_role: String,
-    pub services: Vec<String>,
+    #[schema(value_type = String)]
+    pub place: Place,
+    #[schema(value_type = String)]
+    pub staff_role: StaffRole,
+    #[schema(value_type = Vec<String>)]
+    pub services: Vec<Service>,
     /// The contact's `notes` pieces; not in the limited data set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
@@ -322,7 +328,7 @@ impl CategoryView {
                             .map(|g| GoalView {
                                 id: *g.id.as_uuid(),
                                 words: g.words.clone(),
-                                status: g.status.clone(),
+                                status: g.status,
                                 steps: g
                                     .steps
                                     .iter()
@@ -350,9 +356,9 @@ impl CategoryView {
                     CategoryView::PlanSummary(PlanSummaryView {
                         goals: words.len(),
                         has_plan: !words.is_empty(),
-                        goal_statuses: tally(rows.iter().map(|g| &g.status)),
+                        goal_statuses: tally(rows.iter().map(|g| g.status.as_str())),
                         service_referrals: services.len(),
-                        referral_outcomes: tally(services.iter().map(|r| &r.outcome)),
+                        referral_outcomes: tally(services.iter().map(|r| r.outcome.as_str())),
                     })
                 }
             }
@@ -445,10 +451,10 @@ impl CategoryView {
 }
 
 /// How many of each value.
-fn tally<'a>(values: impl Iterator<Item = &'a String>) -> BTreeMap<String, u64> {
+fn tally(values: impl Iterator<Item = &'static str>) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
     for v in values {
-        *out.entry(v.clone()).or_insert(0) += 1;
+        *out.entry(v.to_string()).or_insert(0) += 1;
     }
     out
 }

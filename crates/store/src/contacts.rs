@@ -4,6 +4,7 @@
 use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::casework::{Place, Service, StaffRole};
 use handoff_domain::{ContactId, DataCategory, ParticipantId, SiteId, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -21,9 +22,9 @@ pub struct Contact {
     pub participant_id: ParticipantId,
     pub occurred_at: OffsetDateTime,
     pub duration_minutes: i64,
-    pub place: String,
-    pub staff_role: String,
-    pub services: Vec<String>,
+    pub place: Place,
+    pub staff_role: StaffRole,
+    pub services: Vec<Service>,
     pub created_by: UserId,
 }
 
@@ -32,9 +33,9 @@ pub struct NewContact<'a> {
     pub participant: ParticipantId,
     pub occurred_at: OffsetDateTime,
     pub duration_minutes: i64,
-    pub place: &'a str,
-    pub staff_role: &'a str,
-    pub services: &'a [String],
+    pub place: Place,
+    pub staff_role: StaffRole,
+    pub services: &'a [Service],
     pub pieces: &'a [Piece],
     pub by: UserId,
     pub at: OffsetDateTime,
@@ -49,7 +50,7 @@ pub async fn create(c: &mut Conn<'_>, n: NewContact<'_>) -> Result<ContactId> {
     c.execute(
         "INSERT INTO contacts (id, site_id, participant_id, occurred_at, duration_minutes, place, staff_role, services, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        args![id, n.site, n.participant, n.occurred_at, n.duration_minutes, n.place, n.staff_role, services, n.by, n.at],
+        args![id, n.site, n.participant, n.occurred_at, n.duration_minutes, n.place.as_str(), n.staff_role.as_str(), services, n.by, n.at],
     )
     .await?;
     for p in n.pieces {
@@ -88,8 +89,8 @@ impl TryFrom<Row> for Contact {
             participant_id: r.participant_id.into(),
             occurred_at: r.occurred_at,
             duration_minutes: r.duration_minutes,
-            place: r.place,
-            staff_role: r.staff_role,
+            place: crate::stored(&r.place, "contact place")?,
+            staff_role: crate::stored(&r.staff_role, "contact staff role")?,
             services: serde_json::from_str(&r.services)
                 .map_err(|e| StoreError::Corrupt(format!("contact services: {e}")))?,
             created_by: r.created_by.into(),

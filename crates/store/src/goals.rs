@@ -5,6 +5,7 @@ use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
 use handoff_domain::DataCategory;
+use handoff_domain::casework::{GoalStatus, ReferralOutcome};
 use handoff_domain::{GoalId, ParticipantId, ServiceReferralId, SiteId, UserId};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -22,7 +23,7 @@ pub struct Goal {
     pub id: GoalId,
     pub participant_id: ParticipantId,
     pub words: String,
-    pub status: String,
+    pub status: GoalStatus,
     pub steps: Vec<Step>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
@@ -46,7 +47,7 @@ impl TryFrom<GoalRow> for Goal {
             id: r.id.into(),
             participant_id: r.participant_id.into(),
             words: r.words,
-            status: r.status,
+            status: crate::stored(&r.status, "goal status")?,
             steps: serde_json::from_str(&r.steps)
                 .map_err(|e| StoreError::Corrupt(format!("goal steps: {e}")))?,
             created_at: r.created_at,
@@ -65,7 +66,7 @@ pub async fn create(
     site: SiteId,
     participant: ParticipantId,
     words: &str,
-    status: &str,
+    status: GoalStatus,
     steps: &[Step],
     by: UserId,
     at: OffsetDateTime,
@@ -74,7 +75,7 @@ pub async fn create(
     c.execute(
         "INSERT INTO goals (id, site_id, participant_id, words, status, steps, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        args![id, site, participant, words, status, json(&steps)?, by, at],
+        args![id, site, participant, words, status.as_str(), json(&steps)?, by, at],
     )
     .await?;
     Ok(id)
@@ -86,14 +87,14 @@ pub async fn update(
     site: SiteId,
     id: GoalId,
     words: &str,
-    status: &str,
+    status: GoalStatus,
     steps: &[Step],
     at: OffsetDateTime,
 ) -> Result<()> {
     let n = c
         .execute(
             "UPDATE goals SET words = $3, status = $4, steps = $5, updated_at = $6 WHERE site_id = $1 AND id = $2",
-            args![site, id, words, status, json(&steps)?, at],
+            args![site, id, words, status.as_str(), json(&steps)?, at],
         )
         .await?;
     if n == 0 {
@@ -131,7 +132,7 @@ pub struct ServiceReferral {
     pub provider: String,
     pub service: String,
     pub referred_on: String,
-    pub outcome: String,
+    pub outcome: ReferralOutcome,
 }
 
 pub struct NewServiceReferral<'a> {
@@ -141,7 +142,7 @@ pub struct NewServiceReferral<'a> {
     pub provider: &'a str,
     pub service: &'a str,
     pub referred_on: &'a str,
-    pub outcome: &'a str,
+    pub outcome: ReferralOutcome,
     pub by: UserId,
     pub at: OffsetDateTime,
 }
@@ -154,7 +155,7 @@ pub async fn create_service_referral(
     c.execute(
         "INSERT INTO service_referrals (id, site_id, participant_id, goal_id, provider, service, referred_on, outcome, created_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-        args![id, n.site, n.participant, n.goal, n.provider, n.service, n.referred_on, n.outcome, n.by, n.at],
+        args![id, n.site, n.participant, n.goal, n.provider, n.service, n.referred_on, n.outcome.as_str(), n.by, n.at],
     )
     .await?;
     Ok(id)
@@ -166,13 +167,13 @@ pub async fn set_outcome(
     site: SiteId,
     participant: ParticipantId,
     id: ServiceReferralId,
-    outcome: &str,
+    outcome: ReferralOutcome,
     at: OffsetDateTime,
 ) -> Result<()> {
     let n = c
         .execute(
             "UPDATE service_referrals SET outcome = $4, updated_at = $5 WHERE site_id = $1 AND participant_id = $2 AND id = $3",
-            args![site, participant, id, outcome, at],
+            args![site, participant, id, outcome.as_str(), at],
         )
         .await?;
     if n == 0 {
@@ -199,13 +200,15 @@ pub async fn service_referrals(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Servic
     )
     .await?
     .into_iter()
-    .map(|r| ServiceReferral {
-        id: r.id.into(),
-        goal_id: r.goal_id.map(Into::into),
-        provider: r.provider,
-        service: r.service,
-        referred_on: r.referred_on,
-        outcome: r.outcome,
+    .map(|r| {
+        Ok(ServiceReferral {
+            id: r.id.into(),
+            goal_id: r.goal_id.map(Into::into),
+            outcome: crate::stored(&r.outcome, "service referral outcome")?,
+            provider: r.provider,
+            service: r.service,
+            referred_on: r.referred_on,
+        })
     })
-    .collect())
+    .collect::<Result<_>>()?)
 }

@@ -71,3 +71,10 @@ impl From<sqlx::Error> for StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A stored text read back as the domain value it was written from; a
+/// value the domain does not know is corrupt data, named by `what`.
+pub(crate) fn stored<T: std::str::FromStr>(text: &str, what: &str) -> Result<T> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("{what}: unknown value {text:?}")))
+}

@@ -197,7 +197,6 @@ pub async fn log(
     let ctx = SiteCtx::load(state, p.site_id).await?;
     let t = now();
     let c = form.parse(&ctx, t)?;
-    let services: Vec<String> = c.services.iter().map(|s| s.as_str().to_string()).collect();
     let mut tx = state.store.begin().await?;
     let id = contacts::create(
         &mut tx.conn(),
@@ -206,9 +205,9 @@ pub async fn log(
             participant: p.id,
             occurred_at: c.occurred_at,
             duration_minutes: c.duration_minutes,
-            place: c.place.as_str(),
-            staff_role: c.staff_role.as_str(),
-            services: &services,
+            place: c.place,
+            staff_role: c.staff_role,
+            services: &c.services,
             pieces: &c.pieces,
             by: auth.user.id,
             at: t,

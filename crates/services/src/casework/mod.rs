@@ -26,125 +26,12 @@ use handoff_domain::participation::{Participation, ParticipationState};
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};
 use handoff_store::participation as store_participation;
-use serde::{Deserialize, Serialize};
+
 use time::OffsetDateTime;
 
-macro_rules! vocabulary {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident = $text:literal : $label:literal,)* }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant,)* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant,)*];
-            pub const fn as_str(&self) -> &'static str {
-                match self { $($name::$variant => $text,)* }
-            }
-            pub const fn label(&self) -> &'static str {
-                match self { $($name::$variant => $label,)* }
-            }
-            /// Parses the stored or submitted text; the error names `field`.
-            pub fn parse(s: &str, field: &str) -> AppResult<Self> {
-                match s.trim() {
-                    $($text => Ok($name::$variant),)*
-                    other => Err(AppError::field(
-                        field,
-                        format!("unknown value {other:?}; expected one of: {}", [$($text),*].join(", ")),
-                    )),
-                }
-            }
-        }
-    };
-}
-
-vocabulary! {
-    /// Where a contact took place.
-    Place {
-        Street = "street": "Street",
-        Shelter = "shelter": "Shelter",
-        Office = "office": "Office",
-        Phone = "phone": "Phone",
-        Jail = "jail": "Jail",
-        Hospital = "hospital": "Hospital",
-        Court = "court": "Court",
-    }
-}
-
-vocabulary! {
-    /// Who made the contact.
-    StaffRole {
-        CaseManager = "case_manager": "Case manager",
-        PeerOutreach = "peer_outreach": "Peer outreach worker",
-    }
-}
-
-vocabulary! {
-    /// A service delivered during a contact.
-    Service {
-        HarmReductionSupplies = "harm_reduction_supplies": "Harm-reduction supplies",
-        Naloxone = "naloxone": "Naloxone",
-        Transport = "transport": "Transport",
-        IdDocuments = "id_documents": "ID / documents",
-        BenefitsApplication = "benefits_application": "Benefits application",
-        HousingApplication = "housing_application": "Housing application",
-        TreatmentReferral = "treatment_referral": "Treatment referral",
-        CourtSupport = "court_support": "Court support",
-        FoodClothing = "food_clothing": "Food / clothing",
-        Other = "other": "Other",
-    }
-}
-
-vocabulary! {
-    /// Where a goal stands. None of these is a judgement of the participant.
-    GoalStatus {
-        Active = "active": "Working on it",
-        Achieved = "achieved": "Achieved",
-        SetAside = "set_aside": "Set aside for now",
-    }
-}
-
-vocabulary! {
-    /// What came of a referral to a service provider.
-    ReferralOutcome {
-        Pending = "pending": "Waiting",
-        Connected = "connected": "Connected",
-        NotConnected = "not_connected": "Not connected yet",
-        Declined = "declined": "The participant declined",
-    }
-}
-
-vocabulary! {
-    /// The employment continuum.
-    Employment {
-        NotWorking = "not_working": "Not working",
-        Seeking = "seeking": "Looking for work",
-        Training = "training": "In training or education",
-        Informal = "informal": "Informal or day work",
-        PartTime = "part_time": "Part-time job",
-        FullTime = "full_time": "Full-time job",
-    }
-}
-
-impl Employment {
-    /// Whether the month counts as employed for the evaluation.
-    pub const fn employed(&self) -> bool {
-        matches!(self, Employment::PartTime | Employment::FullTime)
-    }
-
-    /// Reads what intake recorded (free text such as `none`, `part_time`).
-    pub fn from_intake(s: &str) -> Option<Employment> {
-        match s.trim().to_lowercase().replace(['-', ' '], "_").as_str() {
-            "none" | "not_working" | "unemployed" => Some(Employment::NotWorking),
-            "seeking" | "looking" => Some(Employment::Seeking),
-            "training" | "school" => Some(Employment::Training),
-            "informal" | "day_labor" => Some(Employment::Informal),
-            "part_time" => Some(Employment::PartTime),
-            "full_time" => Some(Employment::FullTime),
-            _ => None,
-        }
-    }
-}
+pub use handoff_domain::casework::{
+    Employment, GoalStatus, Place, ReferralOutcome, Service, StaffRole,
+};
 
 /// A participant whose case the caller works on: a case manager or
 /// supervisor of the participant's case-management agency. Anyone else gets

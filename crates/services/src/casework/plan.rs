@@ -104,7 +104,7 @@ pub async fn create_goal(
         p.site_id,
         p.id,
         &g.words,
-        g.status.as_str(),
+        g.status,
         &g.steps,
         auth.user.id,
         t,
@@ -144,7 +144,7 @@ pub async fn update_goal(
         p.site_id,
         gid,
         &g.words,
-        g.status.as_str(),
+        g.status,
         &g.steps,
         now(),
     )
@@ -230,7 +230,7 @@ pub async fn create_service_referral(
             provider: &provider,
             service: &service,
             referred_on: &handoff_store::referrals::iso(referred_on),
-            outcome: outcome.as_str(),
+            outcome,
             by: auth.user.id,
             at: t,
         },
@@ -261,15 +261,7 @@ pub async fn set_service_referral_outcome(
     let outcome = ReferralOutcome::parse(outcome, "outcome")?;
     let p = case_for_work(state, auth, actx, pid, "service_referral.update").await?;
     let mut tx = state.store.begin().await?;
-    goals::set_outcome(
-        &mut tx.conn(),
-        p.site_id,
-        p.id,
-        rid,
-        outcome.as_str(),
-        now(),
-    )
-    .await?;
+    goals::set_outcome(&mut tx.conn(), p.site_id, p.id, rid, outcome, now()).await?;
     audited(
         state,
         auth,

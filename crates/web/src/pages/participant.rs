@@ -170,8 +170,8 @@ async fn render(
                 ul.items {
                     @for k in contacts.iter().take(30) {
                         li.item {
-                            strong { (k.on) } " · " (Place::parse(&k.place, "place").map(|p| p.label()).unwrap_or("")) " · " (k.duration_minutes) " min"
-                            @let services: Vec<&str> = k.services.iter().filter_map(|x| Service::parse(x, "s").ok()).map(|x| x.label()).collect();
+                            strong { (k.on) } " · " (k.place.label()) " · " (k.duration_minutes) " min"
+                            @let services: Vec<&str> = k.services.iter().map(|x| x.label()).collect();
                             @if !services.is_empty() { br; span.meta { (services.join(", ")) } }
                             @for n in k.notes.iter().flatten() { p { (n) } }
                         }
@@ -235,7 +235,7 @@ fn plan_full(base: &str, auth: &Auth, plan: &PlanView, works: bool) -> Markup {
             @for g in &plan.goal_details {
                 li.item {
                     "“" (g.words) "” "
-                    span.role { (GoalStatus::parse(&g.status, "status").map(|x| x.label()).unwrap_or("")) }
+                    span.role { (g.status.label()) }
                     @if !g.steps.is_empty() {
                         ul.compact {
                             @for st in &g.steps {
@@ -253,7 +253,7 @@ fn plan_full(base: &str, auth: &Auth, plan: &PlanView, works: bool) -> Markup {
                             label for=(format!("st-{}", g.id)) { "Status" }
                             select id=(format!("st-{}", g.id)) name="status" {
                                 @for gs in GoalStatus::ALL {
-                                    option value=(gs.as_str()) selected[gs.as_str() == g.status] { (gs.label()) }
+                                    option value=(gs.as_str()) selected[*gs == g.status] { (gs.label()) }
                                 }
                             }
                             button type="submit" { "Save status" }
@@ -266,7 +266,7 @@ fn plan_full(base: &str, auth: &Auth, plan: &PlanView, works: bool) -> Markup {
             h3 { "Service referrals" }
             ul.items {
                 @for r in &plan.service_referrals {
-                    li.item { (r.service) " — " (r.provider) " · " (r.referred_on) " · " (r.outcome.replace('_', " ")) }
+                    li.item { (r.service) " — " (r.provider) " · " (r.referred_on) " · " (r.outcome.label()) }
                 }
             }
         }
