@@ -9,13 +9,13 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::disclosure::{Facts, Guard, facts, last_contact_on};
 use crate::error::{AppError, AppResult};
-use crate::workflow::{self, agency_of, is_case_management};
+use crate::workflow::{self, agency_of};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
 use handoff_domain::rules::Action;
-use handoff_domain::{DataCategory, ParticipantId, Role, UserId};
+use handoff_domain::{DataCategory, ParticipantId, UserId};
 use handoff_store::owg::{self, NewItem};
 use handoff_store::referrals::Filter;
 use handoff_store::{casework, holds, referrals, users};
@@ -224,7 +224,8 @@ async fn attendee_or_convener(
     meeting: Uuid,
 ) -> AppResult<owg::Meeting> {
     let m = owg::get_meeting(&mut state.store.conn(), auth.user.site_id, meeting).await?;
-    if m.attendees.contains(&auth.user.id) || auth.user.has_role(Role::Supervisor) {
+    let agency = agency_of(state, auth).await?;
+    if m.attendees.contains(&auth.user.id) || workflow::may(auth, &agency, Action::ConveneOwg) {
         Ok(m)
     } else {
         Err(AppError::NotFound)
@@ -341,7 +342,7 @@ pub async fn agenda(
     let m = attendee_or_convener(state, auth, meeting).await?;
     let guard = Guard::new(state, auth).await?;
     let agency = agency_of(state, auth).await?;
-    let cm = is_case_management(auth, &agency);
+    let cm = workflow::may(auth, &agency, Action::Casework);
     let mut c = state.store.conn();
     let mut cache: HashMap<ParticipantId, Facts> = HashMap::new();
     let mut out = Vec::new();
@@ -352,8 +353,8 @@ pub async fn agenda(
                     let p = casework::get_participant(&mut c, auth.user.site_id, pid).await?;
                     slot.insert(facts(state, guard.site(), p).await?);
                 }
-                let f = &cache[&pid];
-                let a = guard.assess(f);
+                let access = guard.access(cache[&pid].clone());
+                let a = access.assessment();
                 let cat = item.category.unwrap_or(DataCategory::Notes);
                 let ok = a.decision(cat).is_allowed();
                 let mut e = audit::event(
@@ -369,13 +370,12 @@ pub async fn agenda(
                 e.subject_participant_id = Some(pid);
                 e.categories = vec![cat];
                 audit::record(state, e).await?;
-                let name = if ok && a.decision(DataCategory::Identity).is_allowed() {
-                    let person =
-                        referrals::get_person(&mut c, auth.user.site_id, f.participant().person_id)
-                            .await?;
-                    Some(format!("{} {}", person.first_name, person.last_name))
-                } else {
-                    None
+                let name = match access.grant(DataCategory::Identity) {
+                    Some(g) if ok => {
+                        let person = referrals::identity(&mut c, &g).await?;
+                        Some(format!("{} {}", person.first_name, person.last_name))
+                    }
+                    _ => None,
                 };
                 (ok, a.decision(DataCategory::Notes).is_allowed(), name)
             }
@@ -661,7 +661,7 @@ async fn party(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<owg::Coordi
     .await?;
     let prosecutor = workflow::may(auth, &agency, Action::CoordinateAsProsecutor)
         && agency.id == item.prosecutor_agency_id;
-    let cm = is_case_management(auth, &agency) && agency.id == p.agency_id;
+    let cm = workflow::may(auth, &agency, Action::Casework) && agency.id == p.agency_id;
     if prosecutor || cm {
         Ok(item)
     } else {

@@ -63,6 +63,22 @@ pub async fn get_participant(
         .into())
 }
 
+/// The participants an agency serves (one query), oldest first.
+pub async fn participants_of_agency(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    agency: AgencyId,
+) -> Result<Vec<Participant>> {
+    let sql = format!(
+        "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND agency_id = $2 ORDER BY created_at"
+    );
+    Ok(c.fetch_all::<ParticipantRow>(&sql, args![site, agency])
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 pub async fn list_participants(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Participant>> {
     let sql =
         format!("SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 ORDER BY created_at");

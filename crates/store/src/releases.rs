@@ -119,3 +119,24 @@ pub async fn revoke(
         .await?;
     Ok(n == 1)
 }
+
+/// The releases of a list's participants, in a constant number of queries.
+pub async fn for_participants(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participants: &[ParticipantId],
+) -> Result<Vec<StoredReleaseRow>> {
+    let mut out = Vec::new();
+    for chunk in participants.chunks(crate::access::CHUNK) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM releases WHERE site_id = $1 AND participant_id IN ({}) ORDER BY created_at",
+            crate::access::placeholders(2, chunk.len())
+        );
+        let mut args = vec![site.into()];
+        args.extend(chunk.iter().map(|id| (*id).into()));
+        for r in c.fetch_all::<Row>(&sql, args).await? {
+            out.push(r.try_into()?);
+        }
+    }
+    Ok(out)
+}

@@ -474,7 +474,7 @@ pub async fn detail_page(
     let (record, agency) = workflow::referrals::load(state, auth, id).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let cm = workflow::is_case_management(auth, &agency);
-    let on_case = workflow::referrals::on_the_case(auth, &record);
+    let on_case = workflow::referrals::on_the_case(auth, &agency, &record);
     let name = v
         .person
         .as_ref()
