@@ -15,6 +15,7 @@ mod known;
 mod openapi;
 mod oversight;
 mod owg;
+mod persons;
 mod releases;
 mod research;
 mod security;
