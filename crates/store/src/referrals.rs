@@ -153,24 +153,34 @@ pub async fn identities(
     c: &mut Conn<'_>,
     grants: &[Grant],
 ) -> Result<HashMap<ParticipantId, PersonIdentity>> {
-    let Some(first) = grants.first() else {
-        return Ok(HashMap::new());
-    };
-    let site = first.site();
-    let mut wanted = Vec::with_capacity(grants.len());
-    for g in grants {
-        let (s, person) = g.person(DataCategory::Identity)?;
-        if s != site {
-            return Err(StoreError::Corrupt("grants of one list span sites".into()));
-        }
-        wanted.push((g.participant(), person));
-    }
-    let ids: Vec<PersonId> = wanted.iter().map(|(_, p)| *p).collect();
-    let mut persons = persons_by_id(c, site, &ids).await?;
+    let wanted = grants
+        .iter()
+        .map(|g| Ok((g.participant(), g.person(DataCategory::Identity)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut persons = persons_of_list(c, wanted.iter().map(|(_, sp)| *sp)).await?;
     Ok(wanted
         .into_iter()
-        .filter_map(|(pid, person)| Some((pid, persons.remove(&person)?.into())))
+        .filter_map(|(pid, (_, person))| Some((pid, persons.remove(&person)?.into())))
         .collect())
+}
+
+/// The persons of one list's grants (site and person each), all of one site.
+async fn persons_of_list(
+    c: &mut Conn<'_>,
+    wanted: impl Iterator<Item = (SiteId, PersonId)>,
+) -> Result<HashMap<PersonId, Person>> {
+    let mut site = None;
+    let mut ids = Vec::new();
+    for (s, person) in wanted {
+        if *site.get_or_insert(s) != s {
+            return Err(StoreError::Corrupt("grants of one list span sites".into()));
+        }
+        ids.push(person);
+    }
+    match site {
+        Some(site) => persons_by_id(c, site, &ids).await,
+        None => Ok(HashMap::new()),
+    }
 }
 
 /// The person of a referral, under the referral-stage grant.
@@ -184,15 +194,7 @@ pub async fn referral_persons(
     c: &mut Conn<'_>,
     grants: &[ReferralGrant],
 ) -> Result<HashMap<ReferralId, Person>> {
-    let Some(first) = grants.first() else {
-        return Ok(HashMap::new());
-    };
-    let site = first.site();
-    if grants.iter().any(|g| g.site() != site) {
-        return Err(StoreError::Corrupt("grants of one list span sites".into()));
-    }
-    let ids: Vec<PersonId> = grants.iter().map(ReferralGrant::person).collect();
-    let persons = persons_by_id(c, site, &ids).await?;
+    let persons = persons_of_list(c, grants.iter().map(|g| (g.site(), g.person()))).await?;
     Ok(grants
         .iter()
         .filter_map(|g| Some((g.referral(), persons.get(&g.person())?.clone())))

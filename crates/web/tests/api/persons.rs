@@ -126,16 +126,8 @@ both!(
                     )
                 }
             };
+            // (The status is coarse where it is not: `consent.rs`.)
             assert_eq!(r["participant"] == true, disclosed, "{r}");
-            if !disclosed {
-                assert!(
-                    !matches!(
-                        r["status"].as_str().unwrap(),
-                        "enrolled" | "intake_complete" | "triage_started"
-                    ),
-                    "{r}"
-                );
-            }
         }
         assert!(participants > 0, "the demo's officer referred participants");
 
