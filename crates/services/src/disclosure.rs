@@ -12,7 +12,7 @@ use crate::workflow::{SiteCtx, agency_of, viewer};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::disclosure::{self, Answer, Assessment, Extent};
-use handoff_domain::participation::ParticipationState;
+use handoff_domain::participation::{Participation, ParticipationState};
 use handoff_domain::site_time::SiteNow;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};
@@ -269,6 +269,16 @@ impl<'a> Guard<'a> {
                 .map(|u| (u.id, u.display_name))
                 .collect()
         };
+        // Engagement of the rows that show it: the logged last contacts and
+        // the closings and reopenings, read for all of them at once.
+        let engaged: Vec<ParticipantId> = rows
+            .iter()
+            .filter(|a| shown(a.assessment(), DataCategory::Engagement))
+            .map(|a| a.facts().participant().id)
+            .collect();
+        let site = self.auth.user.site_id;
+        let logged = casework::last_contacts(&mut c, site, &engaged).await?;
+        let mut events = handoff_store::participation::events_of(&mut c, site, &engaged).await?;
         let mut out = Vec::with_capacity(rows.len());
         for a in rows {
             let allowed = |c| shown(a.assessment(), c);
@@ -294,11 +304,26 @@ impl<'a> Guard<'a> {
                 s.case_manager = p.case_manager_id.and_then(|u| staff.get(&u).cloned());
             }
             if allowed(DataCategory::Engagement) {
-                let (state_now, last) = engagement(self.state, &self.ctx, p, self.now).await?;
+                // Intake counts as a contact.
+                let last = logged
+                    .get(&p.id)
+                    .map_or(p.intake_at, |t| (*t).max(p.intake_at));
+                let enrolled_on = self.ctx.tz.local_date(p.enrolled_at.unwrap_or(p.intake_at));
+                let participation =
+                    Participation::restore(enrolled_on, events.remove(&p.id).unwrap_or_default())
+                        .map_err(|e| {
+                        AppError::Internal(anyhow::anyhow!("stored participation history: {e}"))
+                    })?;
+                let state_now = crate::casework::state_of(
+                    &self.ctx,
+                    &participation,
+                    Some(last),
+                    self.now.today(),
+                );
+                let on = self.ctx.tz.local_date(last);
                 s.state = Some(state_now.as_str().to_string());
-                s.last_contact_on = last.map(|t| referrals::iso(self.ctx.tz.local_date(t)));
-                s.days_since_contact =
-                    last.map(|t| (self.now.today() - self.ctx.tz.local_date(t)).whole_days());
+                s.last_contact_on = Some(referrals::iso(on));
+                s.days_since_contact = Some((self.now.today() - on).whole_days());
             }
             out.push(s);
         }

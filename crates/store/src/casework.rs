@@ -79,6 +79,35 @@ pub async fn participants_of_agency(
         .collect())
 }
 
+/// When each of a list's participants was last contacted, as logged (the
+/// caller counts intake), in a constant number of queries.
+pub async fn last_contacts(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participants: &[ParticipantId],
+) -> Result<std::collections::HashMap<ParticipantId, time::OffsetDateTime>> {
+    #[derive(sqlx::FromRow)]
+    struct Rec {
+        id: Uuid,
+        last_contact_at: Option<time::OffsetDateTime>,
+    }
+    let mut out = std::collections::HashMap::new();
+    for chunk in participants.chunks(crate::access::CHUNK) {
+        let sql = format!(
+            "SELECT id, last_contact_at FROM participants WHERE site_id = $1 AND id IN ({})",
+            crate::access::placeholders(2, chunk.len())
+        );
+        let mut args = vec![site.into()];
+        args.extend(chunk.iter().map(|id| (*id).into()));
+        for r in c.fetch_all::<Rec>(&sql, args).await? {
+            if let Some(t) = r.last_contact_at {
+                out.insert(r.id.into(), t);
+            }
+        }
+    }
+    Ok(out)
+}
+
 pub async fn list_participants(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Participant>> {
     let sql =
         format!("SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 ORDER BY created_at");

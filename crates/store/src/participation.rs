@@ -6,6 +6,7 @@ use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
 use handoff_domain::participation::ParticipationEvent;
 use handoff_domain::{AgencyId, AssignmentId, ParticipantId, ParticipationEventId, SiteId, UserId};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -181,4 +182,33 @@ pub async fn last_contact(
     )
     .await?
     .last_contact_at)
+}
+
+/// The closings and reopenings of a list's participants, oldest first
+/// each, in a constant number of queries.
+pub async fn events_of(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participants: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<ParticipationEvent>>> {
+    #[derive(sqlx::FromRow)]
+    struct Rec {
+        participant_id: Uuid,
+        event: String,
+    }
+    let mut out: HashMap<ParticipantId, Vec<ParticipationEvent>> = HashMap::new();
+    for chunk in participants.chunks(crate::access::CHUNK) {
+        let sql = format!(
+            "SELECT participant_id, event FROM participation_events WHERE site_id = $1 AND participant_id IN ({}) ORDER BY seq",
+            crate::access::placeholders(2, chunk.len())
+        );
+        let mut args = vec![site.into()];
+        args.extend(chunk.iter().map(|id| (*id).into()));
+        for r in c.fetch_all::<Rec>(&sql, args).await? {
+            let event = serde_json::from_str(&r.event)
+                .map_err(|e| StoreError::Corrupt(format!("participation event: {e}")))?;
+            out.entry(r.participant_id.into()).or_default().push(event);
+        }
+    }
+    Ok(out)
 }
