@@ -79,6 +79,31 @@ pub async fn participants_of_agency(
         .collect())
 }
 
+/// A list's participants by id (those of the site), in a constant number of
+/// queries.
+pub async fn participants_by_id(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    ids: &[ParticipantId],
+) -> Result<Vec<Participant>> {
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(crate::access::CHUNK) {
+        let sql = format!(
+            "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND id IN ({}) ORDER BY created_at",
+            crate::access::placeholders(2, chunk.len())
+        );
+        let mut args = vec![site.into()];
+        args.extend(chunk.iter().map(|id| (*id).into()));
+        out.extend(
+            c.fetch_all::<ParticipantRow>(&sql, args)
+                .await?
+                .into_iter()
+                .map(Participant::from),
+        );
+    }
+    Ok(out)
+}
+
 /// When each of a list's participants was last contacted, as logged (the
 /// caller counts intake), in a constant number of queries.
 pub async fn last_contacts(

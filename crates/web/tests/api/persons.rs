@@ -207,5 +207,48 @@ both!(
                 );
             }
         }
+
+        // An OWG agenda read is one entry too, naming its participants.
+        let supervisor = as_user(&app, "supervisor@demo.test").await;
+        let (s, m) = supervisor
+            .post(
+                "/api/v1/owg/meetings",
+                &serde_json::json!({"held_on": "2026-12-08", "title": "Lists", "attendees": []}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{m}");
+        let mid = m["id"].as_str().unwrap().to_string();
+        let path = format!("/api/v1/owg/meetings/{mid}");
+        let (s, _) = supervisor
+            .post(&format!("{path}/agenda"), &serde_json::json!({}))
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let allowed = |entries: Vec<handoff_audit::AuditEntry>| -> Vec<_> {
+            entries
+                .into_iter()
+                .filter(|e| e.event.outcome == handoff_audit::Outcome::Allowed)
+                .collect()
+        };
+        let before = allowed(audit_entries(&app, "owg.agenda.read").await).len();
+        let (_, meeting) = supervisor.get_json(&path).await;
+        let after = allowed(audit_entries(&app, "owg.agenda.read").await);
+        assert_eq!(after.len(), before + 1, "one entry for the agenda");
+        let mut shown: Vec<String> = rows(&meeting["items"])
+            .iter()
+            .filter_map(|i| i["participant_id"].as_str().map(str::to_string))
+            .collect();
+        shown.sort();
+        shown.dedup();
+        assert!(!shown.is_empty(), "{meeting}");
+        let mut named: Vec<String> = after
+            .last()
+            .unwrap()
+            .event
+            .participants
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        named.sort();
+        assert_eq!(named, shown);
     }
 );
