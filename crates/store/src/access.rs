@@ -102,8 +102,9 @@
 //! }
 //! ```
 //!
-//! At the referral stage, the grant the rule gives compiles; a referral
-//! grant written by hand does not.
+//! At the referral stage, the grant the rule gives compiles (for the
+//! person and what was referred); the referral's details read without it,
+//! or a referral grant written by hand, do not.
 //!
 //! ```no_run
 //! # use handoff_domain::ReferralId;
@@ -112,7 +113,19 @@
 //!     let r = access::referral(c, who, id).await?;
 //!     if let Some(grant) = r.grant() {
 //!         let _person = referrals::referral_person(c, &grant).await?;
+//!         let _details = r.record().details(&grant);
 //!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! ```compile_fail,E0616
+//! # use handoff_domain::ReferralId;
+//! # use handoff_store::{Conn, Result, access, referrals};
+//! async fn person(c: &mut Conn<'_>, who: &access::Asker<'_>, id: ReferralId) -> Result<()> {
+//!     let r = access::referral(c, who, id).await?;
+//!     // What was referred, read without the grant: the field is private.
+//!     let _details = &r.record().body;
 //!     Ok(())
 //! }
 //! ```

@@ -249,8 +249,9 @@ pub struct ReferralRecord {
     pub referred_by: UserId,
     pub referrer_agency_id: AgencyId,
     pub incident_number: Option<String>,
-    /// The parsed referral as JSON (offences, location, notes, …).
-    pub body: serde_json::Value,
+    /// The parsed referral as JSON (offences, location, notes, …): read
+    /// with [`ReferralRecord::details`] under the referral's grant.
+    body: serde_json::Value,
     pub place: Option<String>,
     pub occurred_at: OffsetDateTime,
     pub referred_at: OffsetDateTime,
@@ -270,6 +271,12 @@ pub struct ReferralRecord {
 }
 
 impl ReferralRecord {
+    /// What was referred (offences, location, notes, …), under this
+    /// referral's grant.
+    pub fn details(&self, g: &ReferralGrant) -> Option<&serde_json::Value> {
+        (g.site() == self.site_id && g.referral() == self.id).then_some(&self.body)
+    }
+
     /// What the referral rule needs to know about it.
     pub fn subject(&self) -> ReferralSubject {
         ReferralSubject {

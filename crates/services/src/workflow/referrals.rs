@@ -574,7 +574,7 @@ async fn view_in(
             .as_ref()
             .map(|h| HoldView::of(&h.hold, r.incident_number.clone())),
         person,
-        details: a.standing().is_some().then(|| r.body.clone()),
+        details: a.grant().and_then(|g| r.details(&g).cloned()),
         accepted_by,
         accepted_at: r.accepted_at,
         triage_started_at: r.triage_started_at.filter(|_| disclosed),
