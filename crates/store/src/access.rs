@@ -171,8 +171,9 @@
 //! ```
 
 use crate::casework::Participant;
+use crate::db::Row;
 use crate::referrals::{Filter, ReferralRecord};
-use crate::{Conn, Result, StoreError, holds, referrals, releases};
+use crate::{Conn, Result, StoreError, Value, holds, referrals, releases};
 use handoff_domain::disclosure::referral::{self as referral_rule, ReferralStanding};
 use handoff_domain::disclosure::{self, Answer, Assessment, Extent, Subject, Viewer};
 use handoff_domain::release::Release;
@@ -184,12 +185,33 @@ use uuid::Uuid;
 /// How many ids one `IN (…)` list of a batch reader binds at most.
 pub(crate) const CHUNK: usize = 500;
 
-/// `$first, $first+1, …` for `n` values: constant text for an `IN` list.
-pub(crate) fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n)
+/// `$2, $3, …` for `n` values: constant text for an `IN` list after the
+/// site (`$1`).
+fn placeholders(n: usize) -> String {
+    (2..2 + n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The rows of a batch reader: `sql` is given the placeholders of an `IN`
+/// list (`$1` is the site) and run once per [`CHUNK`] ids.
+pub(crate) async fn fetch_in<T: Row, Id: Copy + Into<Value>>(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    ids: &[Id],
+    sql: impl Fn(&str) -> String,
+) -> Result<Vec<T>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(CHUNK) {
+        let mut args = vec![site.into()];
+        args.extend(chunk.iter().map(|id| (*id).into()));
+        out.extend(
+            c.fetch_all::<T>(&sql(&placeholders(chunk.len())), args)
+                .await?,
+        );
+    }
+    Ok(out)
 }
 
 /// Everything the disclosure engine needs about one participant, loaded
@@ -273,26 +295,23 @@ pub async fn facts_many(
         ));
     }
     let rids: Vec<ReferralId> = participants.iter().filter_map(|p| p.referral_id).collect();
-    let mut referred_by: HashMap<ReferralId, UserId> = HashMap::new();
-    let mut offices: HashMap<ReferralId, AgencyId> = HashMap::new();
-    for chunk in rids.chunks(CHUNK) {
-        let list = placeholders(2, chunk.len());
-        let mut args = vec![site.into()];
-        args.extend(chunk.iter().map(|id| (*id).into()));
-        let sql =
-            format!("SELECT id, referred_by FROM referrals WHERE site_id = $1 AND id IN ({list})");
-        for r in c.fetch_all::<Referred>(&sql, args.clone()).await? {
-            referred_by.insert(r.id.into(), r.referred_by.into());
-        }
-        let sql = format!(
+    let referred_by: HashMap<ReferralId, UserId> =
+        fetch_in::<Referred, _>(c, site, &rids, |list| {
+            format!("SELECT id, referred_by FROM referrals WHERE site_id = $1 AND id IN ({list})")
+        })
+        .await?
+        .into_iter()
+        .map(|r| (r.id.into(), r.referred_by.into()))
+        .collect();
+    let offices: HashMap<ReferralId, AgencyId> = fetch_in::<Office, _>(c, site, &rids, |list| {
+        format!(
             "SELECT referral_id, prosecutor_agency_id FROM holds WHERE site_id = $1 AND referral_id IN ({list})"
-        );
-        for h in c.fetch_all::<Office>(&sql, args).await? {
-            if let Some(a) = h.prosecutor_agency_id {
-                offices.insert(h.referral_id.into(), a.into());
-            }
-        }
-    }
+        )
+    })
+    .await?
+    .into_iter()
+    .filter_map(|h| Some((h.referral_id.into(), h.prosecutor_agency_id?.into())))
+    .collect();
     let pids: Vec<ParticipantId> = participants.iter().map(|p| p.id).collect();
     let mut rels: HashMap<ParticipantId, Vec<Release>> = HashMap::new();
     for r in releases::for_participants(c, site, &pids).await? {

@@ -86,22 +86,15 @@ pub async fn participants_by_id(
     site: SiteId,
     ids: &[ParticipantId],
 ) -> Result<Vec<Participant>> {
-    let mut out = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(crate::access::CHUNK) {
-        let sql = format!(
-            "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND id IN ({}) ORDER BY created_at",
-            crate::access::placeholders(2, chunk.len())
-        );
-        let mut args = vec![site.into()];
-        args.extend(chunk.iter().map(|id| (*id).into()));
-        out.extend(
-            c.fetch_all::<ParticipantRow>(&sql, args)
-                .await?
-                .into_iter()
-                .map(Participant::from),
-        );
-    }
-    Ok(out)
+    Ok(crate::access::fetch_in::<ParticipantRow, _>(c, site, ids, |list| {
+        format!(
+            "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND id IN ({list}) ORDER BY created_at"
+        )
+    })
+    .await?
+    .into_iter()
+    .map(Participant::from)
+    .collect())
 }
 
 /// When each of a list's participants was last contacted, as logged (the
@@ -116,21 +109,17 @@ pub async fn last_contacts(
         id: Uuid,
         last_contact_at: Option<time::OffsetDateTime>,
     }
-    let mut out = std::collections::HashMap::new();
-    for chunk in participants.chunks(crate::access::CHUNK) {
-        let sql = format!(
-            "SELECT id, last_contact_at FROM participants WHERE site_id = $1 AND id IN ({})",
-            crate::access::placeholders(2, chunk.len())
-        );
-        let mut args = vec![site.into()];
-        args.extend(chunk.iter().map(|id| (*id).into()));
-        for r in c.fetch_all::<Rec>(&sql, args).await? {
-            if let Some(t) = r.last_contact_at {
-                out.insert(r.id.into(), t);
-            }
-        }
-    }
-    Ok(out)
+    Ok(
+        crate::access::fetch_in::<Rec, _>(c, site, participants, |list| {
+            format!(
+                "SELECT id, last_contact_at FROM participants WHERE site_id = $1 AND id IN ({list})"
+            )
+        })
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.id.into(), r.last_contact_at?)))
+        .collect(),
+    )
 }
 
 pub async fn list_participants(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Participant>> {

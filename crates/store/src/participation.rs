@@ -196,19 +196,17 @@ pub async fn events_of(
         participant_id: Uuid,
         event: String,
     }
+    let rows = crate::access::fetch_in::<Rec, _>(c, site, participants, |list| {
+        format!(
+            "SELECT participant_id, event FROM participation_events WHERE site_id = $1 AND participant_id IN ({list}) ORDER BY seq"
+        )
+    })
+    .await?;
     let mut out: HashMap<ParticipantId, Vec<ParticipationEvent>> = HashMap::new();
-    for chunk in participants.chunks(crate::access::CHUNK) {
-        let sql = format!(
-            "SELECT participant_id, event FROM participation_events WHERE site_id = $1 AND participant_id IN ({}) ORDER BY seq",
-            crate::access::placeholders(2, chunk.len())
-        );
-        let mut args = vec![site.into()];
-        args.extend(chunk.iter().map(|id| (*id).into()));
-        for r in c.fetch_all::<Rec>(&sql, args).await? {
-            let event = serde_json::from_str(&r.event)
-                .map_err(|e| StoreError::Corrupt(format!("participation event: {e}")))?;
-            out.entry(r.participant_id.into()).or_default().push(event);
-        }
+    for r in rows {
+        let event = serde_json::from_str(&r.event)
+            .map_err(|e| StoreError::Corrupt(format!("participation event: {e}")))?;
+        out.entry(r.participant_id.into()).or_default().push(event);
     }
     Ok(out)
 }

@@ -105,27 +105,22 @@ impl From<Person> for PersonDemographics {
 const PERSON_COLUMNS: &str =
     "id, first_name, last_name, aliases, dob, approx_age, sex, race, description";
 
-/// The persons of a site with these ids, in as few queries as the list
-/// allows (one per [`access::CHUNK`] ids).
+/// The persons of a site with these ids, in a constant number of queries.
 async fn persons_by_id(
     c: &mut Conn<'_>,
     site: SiteId,
     ids: &[PersonId],
 ) -> Result<HashMap<PersonId, Person>> {
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(access::CHUNK) {
-        let sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1 AND id IN ({})",
-            access::placeholders(2, chunk.len())
-        );
-        let mut args = vec![site.into()];
-        args.extend(chunk.iter().map(|id| (*id).into()));
-        for row in c.fetch_all::<PersonRow>(&sql, args).await? {
-            let p = Person::from(row);
-            out.insert(p.id, p);
-        }
-    }
-    Ok(out)
+    Ok(access::fetch_in::<PersonRow, _>(c, site, ids, |list| {
+        format!("SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1 AND id IN ({list})")
+    })
+    .await?
+    .into_iter()
+    .map(|r| {
+        let p = Person::from(r);
+        (p.id, p)
+    })
+    .collect())
 }
 
 async fn person_by_id(c: &mut Conn<'_>, site: SiteId, id: PersonId) -> Result<Person> {

@@ -126,17 +126,13 @@ pub async fn for_participants(
     site: SiteId,
     participants: &[ParticipantId],
 ) -> Result<Vec<StoredReleaseRow>> {
-    let mut out = Vec::new();
-    for chunk in participants.chunks(crate::access::CHUNK) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM releases WHERE site_id = $1 AND participant_id IN ({}) ORDER BY created_at",
-            crate::access::placeholders(2, chunk.len())
-        );
-        let mut args = vec![site.into()];
-        args.extend(chunk.iter().map(|id| (*id).into()));
-        for r in c.fetch_all::<Row>(&sql, args).await? {
-            out.push(r.try_into()?);
-        }
-    }
-    Ok(out)
+    crate::access::fetch_in::<Row, _>(c, site, participants, |list| {
+        format!(
+            "SELECT {COLUMNS} FROM releases WHERE site_id = $1 AND participant_id IN ({list}) ORDER BY created_at"
+        )
+    })
+    .await?
+    .into_iter()
+    .map(TryInto::try_into)
+    .collect()
 }

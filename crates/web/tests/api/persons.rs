@@ -14,6 +14,28 @@ use handoff_domain::site_time::SiteTimeZone;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+/// The demo site with its data, and the demo officer signed in.
+async fn populated(db: Db) -> (TestApp, TestApp) {
+    let app = TestApp::spawn(db).await;
+    handoff_seed::data::populate(&app.store).await.unwrap();
+    let officer = as_user(&app, "officer@demo.test").await;
+    (app, officer)
+}
+
+/// The participants the last of these audit entries names.
+fn named_by_last(entries: &[handoff_audit::AuditEntry]) -> Vec<String> {
+    let mut named: Vec<String> = entries
+        .last()
+        .expect("an audit entry")
+        .event
+        .participants
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    named.sort();
+    named
+}
+
 fn rows(v: &Value) -> &Vec<Value> {
     v.as_array().unwrap_or_else(|| panic!("not a list: {v}"))
 }
@@ -77,9 +99,7 @@ both!(
 both!(
     an_officer_sees_participant_exactly_where_enrollment_is_disclosed,
     |db| async move {
-        let app = TestApp::spawn(db).await;
-        handoff_seed::data::populate(&app.store).await.unwrap();
-        let officer = as_user(&app, "officer@demo.test").await;
+        let (app, officer) = populated(db).await;
         let me = user(&app, "officer@demo.test").await;
         let site = handoff_store::orgs::get_site(&mut app.store.conn(), me.site_id)
             .await
@@ -147,9 +167,7 @@ both!(
 both!(
     each_list_is_one_audit_entry_naming_those_shown,
     |db| async move {
-        let app = TestApp::spawn(db).await;
-        handoff_seed::data::populate(&app.store).await.unwrap();
-        let officer = as_user(&app, "officer@demo.test").await;
+        let (app, officer) = populated(db).await;
         let cm = as_user(&app, "casemanager@demo.test").await;
         refer(&officer, &arrest("Waiting")).await;
         let (_, all) = cm.get_json("/api/v1/participants").await;
@@ -177,14 +195,7 @@ both!(
             assert_eq!(s, StatusCode::OK, "{path}: {body}");
             let after = audit_entries(&app, action).await;
             assert_eq!(after.len(), before + 1, "{path}: one entry for the list");
-            let named: Vec<String> = after
-                .last()
-                .unwrap()
-                .event
-                .participants
-                .iter()
-                .map(|p| p.to_string())
-                .collect();
+            let named = named_by_last(&after);
             let list = if body.is_array() {
                 &body
             } else {
@@ -240,15 +251,6 @@ both!(
         shown.sort();
         shown.dedup();
         assert!(!shown.is_empty(), "{meeting}");
-        let mut named: Vec<String> = after
-            .last()
-            .unwrap()
-            .event
-            .participants
-            .iter()
-            .map(|p| p.to_string())
-            .collect();
-        named.sort();
-        assert_eq!(named, shown);
+        assert_eq!(named_by_last(&after), shown);
     }
 );
