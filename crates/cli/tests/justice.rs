@@ -24,7 +24,11 @@ fn seeded(db: &str) -> Vec<(String, String, String, String)> {
             .await
             .unwrap()
         {
-            let person = handoff_store::referrals::get_person(&mut c, site, p.person_id)
+            let key = handoff_store::access::unguarded_persons(
+                site,
+                handoff_store::access::SystemTask::Linkage,
+            );
+            let person = handoff_store::referrals::person(&mut c, &key, p.person_id)
                 .await
                 .unwrap();
             if let Some(dob) = person.dob {

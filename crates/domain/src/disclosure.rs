@@ -72,6 +72,8 @@ use crate::site_time::SiteNow;
 use crate::{AgencyId, AgencyKind, DataCategory, Role, SiteId, UserId};
 use serde::Serialize;
 
+pub mod referral;
+
 /// The statement 42 CFR §2.32(a)(1) requires to accompany each disclosure of
 /// substance-use disorder records made with the patient's consent. Show it
 /// with every disclosed `sud` item, together with the scope of the consent

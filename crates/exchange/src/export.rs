@@ -34,6 +34,7 @@ use handoff_services::AppState;
 use handoff_services::disclosure::facts;
 use handoff_services::error::{AppError, AppResult};
 use handoff_services::workflow::SiteCtx;
+use handoff_store::access::{self, SystemTask};
 use handoff_store::referrals::Filter;
 use handoff_store::{casework, justice, referrals};
 use std::collections::HashMap;
@@ -111,7 +112,8 @@ pub async fn evaluation(
         if !in_window(index, from, Some(last_index)) {
             continue;
         }
-        let person = referrals::get_person(&mut c, site, p.person_id).await?;
+        let grant = access::unguarded(p, DataCategory::Demographics, SystemTask::EvaluationExport);
+        let person = referrals::demographics(&mut c, &grant).await?;
         exported.push(p.id);
         let key = format!("p:{}", p.id);
         referral_month.insert(key.clone(), (index.year(), u8::from(index.month())));
@@ -241,14 +243,19 @@ pub async fn evaluation(
     monthly.sort_by_key(|m| (m.person_id, m.month));
 
     // Eligible arrests: diverted arrest-diversion referrals and the roster.
+    let races = referrals::races(
+        &mut c,
+        &access::unguarded_persons(site, SystemTask::EvaluationExport),
+    )
+    .await?;
     for r in referrals::list(&mut c, site, Filter::All, i64::MAX).await? {
         if r.door != Door::ArrestDiversion || !r.eligible {
             continue;
         }
-        let person = referrals::get_person(&mut c, site, r.person_id).await?;
+        let race = races.get(&r.person_id).map_or("", String::as_str);
         eligible.push((
             ctx.tz.local_date(r.occurred_at),
-            Race::parse(&person.race).unwrap_or(Race::Unknown),
+            Race::parse(race).unwrap_or(Race::Unknown),
             true,
         ));
     }
@@ -345,9 +352,14 @@ pub async fn hmis(
         }
         let p = access.facts().participant();
         shared_with_housing.push(p.id);
-        let person = referrals::get_person(&mut c, site, p.person_id).await?;
-        let identity = a.decision(DataCategory::Identity).is_allowed();
-        let demographics = a.decision(DataCategory::Demographics).is_allowed();
+        let identity = match access.grant(DataCategory::Identity) {
+            Some(g) => Some(referrals::identity(&mut c, &g).await?),
+            None => None,
+        };
+        let demographics = match access.grant(DataCategory::Demographics) {
+            Some(g) => Some(referrals::demographics(&mut c, &g).await?),
+            None => None,
+        };
         // Pseudonyms under the site's HMIS key, never Handoff's ids.
         let personal_id = key.personal_id(p.person_id);
         let stem = key.enrollment_stem(p.id);
@@ -355,25 +367,22 @@ pub async fn hmis(
         first_entry = Some(first_entry.map_or(entry, |d| d.min(entry)));
         clients.push(HmisClient {
             personal_id: personal_id.clone(),
-            first_name: identity.then(|| person.first_name.clone()),
+            first_name: identity.as_ref().map(|i| i.first_name.clone()),
             middle_name: None,
-            last_name: identity.then(|| person.last_name.clone()),
+            last_name: identity.as_ref().map(|i| i.last_name.clone()),
             ssn: None,
-            dob: if identity {
-                person.dob.as_deref().and_then(parse_date)
-            } else {
-                None
-            },
-            sex: if demographics {
-                Sex::parse(&person.sex).unwrap_or(Sex::Unknown)
-            } else {
-                Sex::Unknown
-            },
-            race: if demographics {
-                Race::parse(&person.race).unwrap_or(Race::Unknown)
-            } else {
-                Race::Unknown
-            },
+            dob: identity
+                .as_ref()
+                .and_then(|i| i.dob.as_deref())
+                .and_then(parse_date),
+            sex: demographics
+                .as_ref()
+                .and_then(|d| Sex::parse(&d.sex).ok())
+                .unwrap_or(Sex::Unknown),
+            race: demographics
+                .as_ref()
+                .and_then(|d| Race::parse(&d.race).ok())
+                .unwrap_or(Race::Unknown),
             veteran_status: DATA_NOT_COLLECTED,
             audit: audit.clone(),
         });

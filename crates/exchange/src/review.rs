@@ -14,6 +14,7 @@ use handoff_services::disclosure::{Guard, facts};
 use handoff_services::error::{AppError, AppResult};
 use handoff_services::workflow::{agency_of, is_case_management};
 use handoff_services::{AppState, now};
+use handoff_store::access::{self, SystemTask};
 use handoff_store::justice::{self, Decision, JusticeRecord, LinkStatus};
 use handoff_store::{casework, referrals};
 use serde::{Deserialize, Serialize};
@@ -90,34 +91,50 @@ async fn candidate_side(
     let mut c = state.store.conn();
     match parse_candidate(candidate) {
         (Some(person), _) => {
-            let p = referrals::get_person(&mut c, site, person).await?;
             let participant = casework::list_participants(&mut c, site)
                 .await?
                 .into_iter()
                 .find(|x| x.person_id == person);
-            let what = match participant {
+            match participant {
+                // A participant: identity (and demographics for the sex)
+                // only where the guard discloses them to the reader.
                 Some(part) => {
-                    let f = facts(state, guard.site(), part).await?;
-                    if !guard
-                        .assess(&f)
-                        .decision(DataCategory::Identity)
-                        .is_allowed()
-                    {
+                    let access = guard.access(facts(state, guard.site(), part).await?);
+                    let Some(g) = access.grant(DataCategory::Identity) else {
                         return Ok(None);
-                    }
-                    "participant"
+                    };
+                    let p = referrals::identity(&mut c, &g).await?;
+                    let sex = match access.grant(DataCategory::Demographics) {
+                        Some(g) => Some(referrals::demographics(&mut c, &g).await?.sex),
+                        None => None,
+                    };
+                    Ok(Some(PersonSide {
+                        first_name: p.first_name,
+                        middle_name: None,
+                        last_name: p.last_name,
+                        dob: p.dob,
+                        sex,
+                        what: "participant".into(),
+                        on: None,
+                    }))
                 }
-                None => "referred person",
-            };
-            Ok(Some(PersonSide {
-                first_name: p.first_name,
-                middle_name: None,
-                last_name: p.last_name,
-                dob: p.dob,
-                sex: Some(p.sex),
-                what: what.into(),
-                on: None,
-            }))
+                // A referred person who is not a participant: the linker's
+                // own candidate, shown to the clerical reviewer (case
+                // management) and audited by the review.
+                None => {
+                    let key = access::unguarded_persons(site, SystemTask::Linkage);
+                    let p = referrals::person(&mut c, &key, person).await?;
+                    Ok(Some(PersonSide {
+                        first_name: p.first_name,
+                        middle_name: None,
+                        last_name: p.last_name,
+                        dob: p.dob,
+                        sex: Some(p.sex),
+                        what: "referred person".into(),
+                        on: None,
+                    }))
+                }
+            }
         }
         (None, Some(roster)) => {
             let r = justice::get(&mut c, site, roster).await?;

@@ -13,13 +13,14 @@ use crate::workflow::{SiteCtx, agency_of, viewer};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::disclosure::{self, Answer, Assessment, Extent};
-use handoff_domain::participation::ParticipationState;
+use handoff_domain::participation::{Participation, ParticipationState};
 use handoff_domain::site_time::SiteNow;
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_store::casework::{self, Participant};
 use handoff_store::orgs::Agency;
 use handoff_store::{referrals, users};
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -139,7 +140,7 @@ pub struct ParticipantSummary {
 /// Everything the engine needs about one participant, loaded by the store
 /// (its fields are private: no caller can make facts up).
 pub use handoff_store::access::Facts;
-use handoff_store::access::{self, Access};
+use handoff_store::access::{self, Access, Grant};
 
 pub async fn facts(state: &AppState, ctx: &SiteCtx, p: Participant) -> AppResult<Facts> {
     Ok(access::facts(&mut state.store.conn(), p, crate::research::allowed(ctx)).await?)
@@ -295,94 +296,158 @@ impl<'a> Guard<'a> {
         self.now.today()
     }
 
-    /// A participant as a list row, with only what the engine allows the
-    /// caller; `None` when the caller may not know the participant exists.
-    /// The list's caller audits the list as a whole.
-    pub async fn summarize(&self, p: Participant) -> AppResult<Option<ParticipantSummary>> {
-        let f = facts(self.state, &self.ctx, p).await?;
-        let a = self.assess(&f);
-        if !a.may_know_exists() || !by_internal_id(&a) {
-            return Ok(None);
-        }
-        let allowed = |c| matches!(a.answer(c), Answer::Allowed(d) if crate::research::by_internal_id(d.extent));
-        let p = f.participant();
-        let mut s = ParticipantSummary {
-            id: *p.id.as_uuid(),
-            name: None,
-            aliases: Vec::new(),
-            dob: None,
-            case_manager: None,
-            case_manager_id: None,
-            state: None,
-            last_contact_on: None,
-            days_since_contact: None,
-        };
+    /// The facts and the engine's answers for a list's participants, loaded
+    /// together (a constant number of queries), one assessment per row;
+    /// rows the caller may not know exist (or would see only as the
+    /// limited data set) are left out.
+    pub async fn assess_many(&self, ps: Vec<Participant>) -> AppResult<Vec<Access>> {
+        let facts = access::facts_many(
+            &mut self.state.store.conn(),
+            self.auth.user.site_id,
+            ps,
+            crate::research::allowed(&self.ctx),
+        )
+        .await?;
+        Ok(facts
+            .into_iter()
+            .map(|f| self.access(f))
+            .filter(|a| a.assessment().may_know_exists() && by_internal_id(a.assessment()))
+            .collect())
+    }
+
+    /// The identities of a list's rows where the engine allows `identity`
+    /// (one query), by participant.
+    pub async fn identities(
+        &self,
+        rows: &[Access],
+    ) -> AppResult<HashMap<ParticipantId, referrals::PersonIdentity>> {
+        let grants: Vec<Grant> = rows
+            .iter()
+            .filter(|a| shown(a.assessment(), DataCategory::Identity))
+            .filter_map(|a| a.grant(DataCategory::Identity))
+            .collect();
+        Ok(referrals::identities(&mut self.state.store.conn(), &grants).await?)
+    }
+
+    /// Participants as list rows, with only what the engine allows the
+    /// caller, in the order given; those the caller may not know exist are
+    /// left out. One assessment per row; the list's caller audits the list
+    /// as a whole.
+    pub async fn summarize(&self, ps: Vec<Participant>) -> AppResult<Vec<ParticipantSummary>> {
+        let rows = self.assess_many(ps).await?;
+        self.rows(rows).await
+    }
+
+    /// [`Guard::summarize`] for rows already assessed.
+    pub async fn rows(&self, rows: Vec<Access>) -> AppResult<Vec<ParticipantSummary>> {
+        let mut names = self.identities(&rows).await?;
         let mut c = self.state.store.conn();
-        if allowed(DataCategory::Identity) {
-            let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
-            s.name = Some(format!("{} {}", person.first_name, person.last_name));
-            s.aliases = person.aliases;
-            s.dob = person.dob;
-        }
-        if allowed(DataCategory::Enrollment) {
-            s.case_manager_id = p.case_manager_id.map(|u| *u.as_uuid());
-            if let Some(u) = p.case_manager_id {
-                s.case_manager = users::get(&mut c, p.site_id, u)
-                    .await
-                    .ok()
-                    .map(|u| u.display_name);
+        let staff: HashMap<_, _> = if rows.is_empty() {
+            HashMap::new()
+        } else {
+            users::list(&mut c, self.auth.user.site_id)
+                .await?
+                .into_iter()
+                .map(|u| (u.id, u.display_name))
+                .collect()
+        };
+        // Engagement of the rows that show it: the logged last contacts and
+        // the closings and reopenings, read for all of them at once.
+        let engaged: Vec<ParticipantId> = rows
+            .iter()
+            .filter(|a| shown(a.assessment(), DataCategory::Engagement))
+            .map(|a| a.facts().participant().id)
+            .collect();
+        let site = self.auth.user.site_id;
+        let logged = casework::last_contacts(&mut c, site, &engaged).await?;
+        let mut events = handoff_store::participation::events_of(&mut c, site, &engaged).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for a in rows {
+            let allowed = |c| shown(a.assessment(), c);
+            let p = a.facts().participant();
+            let mut s = ParticipantSummary {
+                id: *p.id.as_uuid(),
+                name: None,
+                aliases: Vec::new(),
+                dob: None,
+                case_manager: None,
+                case_manager_id: None,
+                state: None,
+                last_contact_on: None,
+                days_since_contact: None,
+            };
+            if let Some(person) = names.remove(&p.id) {
+                s.name = Some(format!("{} {}", person.first_name, person.last_name));
+                s.aliases = person.aliases;
+                s.dob = person.dob;
             }
+            if allowed(DataCategory::Enrollment) {
+                s.case_manager_id = p.case_manager_id.map(|u| *u.as_uuid());
+                s.case_manager = p.case_manager_id.and_then(|u| staff.get(&u).cloned());
+            }
+            if allowed(DataCategory::Engagement) {
+                // Intake counts as a contact.
+                let last = logged
+                    .get(&p.id)
+                    .map_or(p.intake_at, |t| (*t).max(p.intake_at));
+                let enrolled_on = self.ctx.tz.local_date(p.enrolled_at.unwrap_or(p.intake_at));
+                let participation =
+                    Participation::restore(enrolled_on, events.remove(&p.id).unwrap_or_default())
+                        .map_err(|e| {
+                        AppError::Internal(anyhow::anyhow!("stored participation history: {e}"))
+                    })?;
+                let state_now = crate::casework::state_of(
+                    &self.ctx,
+                    &participation,
+                    Some(last),
+                    self.now.today(),
+                );
+                let on = self.ctx.tz.local_date(last);
+                s.state = Some(state_now.as_str().to_string());
+                s.last_contact_on = Some(referrals::iso(on));
+                s.days_since_contact = Some((self.now.today() - on).whole_days());
+            }
+            out.push(s);
         }
-        if allowed(DataCategory::Engagement) {
-            let (state_now, last) = engagement(self.state, &self.ctx, p, self.now).await?;
-            s.state = Some(state_now.as_str().to_string());
-            s.last_contact_on = last.map(|t| referrals::iso(self.ctx.tz.local_date(t)));
-            s.days_since_contact =
-                last.map(|t| (self.now.today() - self.ctx.tz.local_date(t)).whole_days());
-        }
-        Ok(Some(s))
+        Ok(out)
     }
 
     /// The participants the caller may see in any category.
     pub async fn visible(&self, actx: &Ctx) -> AppResult<Vec<VisibleParticipant>> {
         let all = casework::list_participants(&mut self.state.store.conn(), self.auth.user.site_id)
             .await?;
-        let mut out = Vec::new();
-        for p in all {
-            let f = facts(self.state, &self.ctx, p).await?;
-            let a = self.assess(&f);
-            if !a.may_know_exists() || !by_internal_id(&a) {
-                continue;
-            }
-            let categories: Vec<String> = a
-                .allowed()
-                .filter(|(_, d)| crate::research::by_internal_id(d.extent))
-                .map(|(c, _)| c.as_str().to_string())
-                .collect();
-            let name = match a.answer(DataCategory::Identity) {
-                Answer::Allowed(d) if crate::research::by_internal_id(d.extent) => {
-                    let person = referrals::get_person(
-                        &mut self.state.store.conn(),
-                        f.participant().site_id,
-                        f.participant().person_id,
-                    )
-                    .await?;
-                    Some(format!("{} {}", person.first_name, person.last_name))
+        let rows = self.assess_many(all).await?;
+        let mut names = self.identities(&rows).await?;
+        let out: Vec<VisibleParticipant> = rows
+            .iter()
+            .map(|a| {
+                let id = a.facts().participant().id;
+                VisibleParticipant {
+                    id: *id.as_uuid(),
+                    categories: a
+                        .assessment()
+                        .allowed()
+                        .filter(|(_, d)| crate::research::by_internal_id(d.extent))
+                        .map(|(c, _)| c.as_str().to_string())
+                        .collect(),
+                    name: names
+                        .remove(&id)
+                        .map(|p| format!("{} {}", p.first_name, p.last_name)),
                 }
-                _ => None,
-            };
-            out.push(VisibleParticipant {
-                id: *f.participant().id.as_uuid(),
-                categories,
-                name,
-            });
-        }
+            })
+            .collect();
         let mut e = audit::event(self.auth, "participant.list", Outcome::Allowed, actx);
         e.categories = vec![DataCategory::Enrollment, DataCategory::Identity];
         e.participants = out.iter().map(|v| v.id.into()).collect();
         audit::record(self.state, e).await?;
         Ok(out)
     }
+}
+
+/// Whether a category is shown to the caller by the internal id (allowed,
+/// at an extent other than the evaluator's limited data set).
+fn shown(a: &Assessment, category: DataCategory) -> bool {
+    matches!(a.answer(category), Answer::Allowed(d) if crate::research::by_internal_id(d.extent))
 }
 
 /// Whether the caller may see some category of the participant by its

@@ -24,14 +24,15 @@
 use crate::AppState;
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
-use crate::disclosure::{Guard, facts};
+use crate::disclosure::Guard;
 use crate::error::AppResult;
 use crate::workflow::referrals::serves;
 use handoff_audit::Outcome;
 use handoff_domain::disclosure::Answer;
 use handoff_domain::{DataCategory, ParticipantId, PersonId, SiteId};
 use handoff_linkage::{NoProgress, PersonIndex, Record, RunOptions};
-use handoff_store::casework::{self, Participant};
+use handoff_store::access::{self, SystemTask};
+use handoff_store::casework;
 use handoff_store::orgs::Agency;
 use handoff_store::referrals::{self, Filter, Person, ReferralRecord};
 use serde::Serialize;
@@ -132,10 +133,11 @@ async fn index_of(state: &AppState, site: SiteId, persons: &[Person]) -> Arc<Bui
 
 /// Whom of the site's persons the reader may see under `identity`.
 struct Visibility<'a> {
-    guard: Guard<'a>,
     auth: &'a Auth,
     agency: &'a Agency,
-    participants: HashMap<PersonId, Vec<Participant>>,
+    /// Each person's participants, with whether the guard discloses their
+    /// `identity` to the reader.
+    participants: HashMap<PersonId, Vec<(ParticipantId, bool)>>,
     referrals: HashMap<PersonId, Vec<ReferralRecord>>,
 }
 
@@ -148,16 +150,33 @@ impl<'a> Visibility<'a> {
     ) -> AppResult<Visibility<'a>> {
         let guard = Guard::new(state, auth).await?;
         let mut c = state.store.conn();
-        let mut participants: HashMap<PersonId, Vec<Participant>> = HashMap::new();
-        for p in casework::list_participants(&mut c, site).await? {
-            participants.entry(p.person_id).or_default().push(p);
+        let all = casework::list_participants(&mut c, site).await?;
+        let mut participants: HashMap<PersonId, Vec<(ParticipantId, bool)>> = HashMap::new();
+        for p in &all {
+            participants
+                .entry(p.person_id)
+                .or_default()
+                .push((p.id, false));
+        }
+        // One assessment per participant, their facts loaded together.
+        for a in guard.assess_many(all).await? {
+            let p = a.facts().participant();
+            let identity = matches!(
+                a.assessment().answer(DataCategory::Identity),
+                Answer::Allowed(_)
+            );
+            if let Some(row) = participants
+                .get_mut(&p.person_id)
+                .and_then(|ps| ps.iter_mut().find(|(id, _)| *id == p.id))
+            {
+                row.1 = identity;
+            }
         }
         let mut by_person: HashMap<PersonId, Vec<ReferralRecord>> = HashMap::new();
         for r in referrals::list(&mut c, site, Filter::All, i64::MAX).await? {
             by_person.entry(r.person_id).or_default().push(r);
         }
         Ok(Visibility {
-            guard,
             auth,
             agency,
             participants,
@@ -168,31 +187,19 @@ impl<'a> Visibility<'a> {
     /// `None` when the reader may not see the person; otherwise the
     /// participants (of this person) whose identity is disclosed to the
     /// reader, empty for a person who is not a participant.
-    async fn identity(
-        &self,
-        state: &AppState,
-        person: PersonId,
-    ) -> AppResult<Option<Vec<ParticipantId>>> {
+    fn identity(&self, person: PersonId) -> Option<Vec<ParticipantId>> {
         if let Some(ps) = self.participants.get(&person) {
             // A participant: the disclosure engine decides, whatever referral
             // the reader may also work.
-            let mut shown = Vec::new();
-            for p in ps {
-                let f = facts(state, self.guard.site(), p.clone()).await?;
-                if matches!(
-                    self.guard.assess(&f).answer(DataCategory::Identity),
-                    Answer::Allowed(_)
-                ) {
-                    shown.push(p.id);
-                }
-            }
-            return Ok((!shown.is_empty()).then_some(shown));
+            let shown: Vec<ParticipantId> =
+                ps.iter().filter(|(_, ok)| *ok).map(|(id, _)| *id).collect();
+            return (!shown.is_empty()).then_some(shown);
         }
         let works_a_referral = self
             .referrals
             .get(&person)
             .is_some_and(|rs| rs.iter().any(|r| serves(self.auth, self.agency, r)));
-        Ok(works_a_referral.then(Vec::new))
+        works_a_referral.then(Vec::new)
     }
 }
 
@@ -207,7 +214,10 @@ pub async fn likely_matches(
     referral: &ReferralRecord,
 ) -> AppResult<Vec<LikelyMatch>> {
     let site = referral.site_id;
-    let persons = referrals::all_persons(&mut state.store.conn(), site).await?;
+    // Training and matching read every person of the site (a system task,
+    // nothing shown); what is shown passes `Visibility` below.
+    let key = access::unguarded_persons(site, SystemTask::Linkage);
+    let persons = referrals::all_persons(&mut state.store.conn(), &key).await?;
     let built = index_of(state, site, &persons).await;
     let (Some(index), Some(me)) = (
         &built.index,
@@ -239,7 +249,7 @@ pub async fn likely_matches(
     let mut out = Vec::new();
     let mut audited: Vec<(PersonId, Option<ParticipantId>)> = Vec::new();
     for (p, m) in candidates {
-        let Some(participants) = visibility.identity(state, p.id).await? else {
+        let Some(participants) = visibility.identity(p.id) else {
             continue;
         };
         if participants.is_empty() {

@@ -235,11 +235,10 @@ pub async fn summary(
     let end = period.end(&tz).map_err(|_| out_of_range())?;
     let within = |t: OffsetDateTime| start <= t && t < end;
 
-    let persons: HashMap<_, _> = referrals::all_persons(&mut c, site)
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.race))
-        .collect();
+    // Aggregate figures need each person's race and nothing else.
+    let key =
+        handoff_store::access::unguarded_persons(site, handoff_store::access::SystemTask::Figures);
+    let persons = referrals::races(&mut c, &key).await?;
     let site_areas = areas::list(&mut c, site).await?;
     let filed: HashMap<ReferralId, String> = areas::referral_areas(&mut c, site)
         .await?

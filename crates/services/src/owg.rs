@@ -7,16 +7,17 @@
 
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
-use crate::disclosure::{Facts, Guard, facts, last_contact_on};
+use crate::disclosure::{Guard, facts, last_contact_on};
 use crate::error::{AppError, AppResult};
 use crate::views::CategoryView;
-use crate::workflow::{self, agency_of, is_case_management};
+use crate::workflow::{self, agency_of};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
 use handoff_domain::rules::Action;
-use handoff_domain::{DataCategory, ParticipantId, Role, UserId};
+use handoff_domain::{DataCategory, ParticipantId, UserId};
+use handoff_store::access::{self, Access};
 use handoff_store::owg::{self, NewItem};
 use handoff_store::referrals::Filter;
 use handoff_store::{casework, holds, referrals, users};
@@ -225,7 +226,8 @@ async fn attendee_or_convener(
     meeting: Uuid,
 ) -> AppResult<owg::Meeting> {
     let m = owg::get_meeting(&mut state.store.conn(), auth.user.site_id, meeting).await?;
-    if m.attendees.contains(&auth.user.id) || auth.user.has_role(Role::Supervisor) {
+    let agency = agency_of(state, auth).await?;
+    if m.attendees.contains(&auth.user.id) || workflow::may(auth, &agency, Action::ConveneOwg) {
         Ok(m)
     } else {
         Err(AppError::NotFound)
@@ -342,43 +344,53 @@ pub async fn agenda(
     let m = attendee_or_convener(state, auth, meeting).await?;
     let guard = Guard::new(state, auth).await?;
     let agency = agency_of(state, auth).await?;
-    let cm = is_case_management(auth, &agency);
+    let cm = workflow::may(auth, &agency, Action::Casework);
+    let site = auth.user.site_id;
     let mut c = state.store.conn();
-    let mut cache: HashMap<ParticipantId, Facts> = HashMap::new();
+    let items = owg::items(&mut c, site, meeting).await?;
+    // The agenda's participants as a list: their facts loaded together, one
+    // assessment each, the names shown read in one query.
+    let mut pids: Vec<ParticipantId> = items.iter().filter_map(|i| i.participant_id).collect();
+    pids.sort_unstable();
+    pids.dedup();
+    let ps = casework::participants_by_id(&mut c, site, &pids).await?;
+    let assessed: HashMap<ParticipantId, Access> =
+        access::facts_many(&mut c, site, ps, crate::research::allowed(guard.site()))
+            .await?
+            .into_iter()
+            .map(|f| (f.participant().id, guard.access(f)))
+            .collect();
+    let item_ok = |pid: &ParticipantId, cat: Option<DataCategory>| {
+        assessed.get(pid).is_some_and(|a| {
+            a.assessment()
+                .decision(cat.unwrap_or(DataCategory::Notes))
+                .is_allowed()
+        })
+    };
+    let grants: Vec<_> = items
+        .iter()
+        .filter_map(|i| i.participant_id.filter(|p| item_ok(p, i.category)))
+        .filter_map(|p| assessed.get(&p)?.grant(DataCategory::Identity))
+        .collect();
+    let names = referrals::identities(&mut c, &grants).await?;
+    let (mut shown, mut hidden, mut categories) = (Vec::new(), Vec::new(), Vec::new());
     let mut out = Vec::new();
-    for item in owg::items(&mut c, auth.user.site_id, meeting).await? {
+    for item in items {
         let (visible, notes_ok, name) = match item.participant_id {
             Some(pid) => {
-                if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(pid) {
-                    let p = casework::get_participant(&mut c, auth.user.site_id, pid).await?;
-                    slot.insert(facts(state, guard.site(), p).await?);
-                }
-                let f = &cache[&pid];
-                let a = guard.assess(f);
+                let ok = item_ok(&pid, item.category);
                 let cat = item.category.unwrap_or(DataCategory::Notes);
-                let ok = a.decision(cat).is_allowed();
-                let mut e = audit::event(
-                    auth,
-                    "owg.agenda.read",
-                    if ok {
-                        Outcome::Allowed
-                    } else {
-                        Outcome::Denied
-                    },
-                    actx,
-                );
-                e.subject_participant_id = Some(pid);
-                e.categories = vec![cat];
-                audit::record(state, e).await?;
-                let name = if ok && a.decision(DataCategory::Identity).is_allowed() {
-                    let person =
-                        referrals::get_person(&mut c, auth.user.site_id, f.participant().person_id)
-                            .await?;
-                    Some(format!("{} {}", person.first_name, person.last_name))
+                if ok {
+                    shown.push(pid);
+                    categories.push(cat);
                 } else {
-                    None
-                };
-                (ok, a.decision(DataCategory::Notes).is_allowed(), name)
+                    hidden.push(pid);
+                }
+                let name = names
+                    .get(&pid)
+                    .filter(|_| ok)
+                    .map(|p| format!("{} {}", p.first_name, p.last_name));
+                (ok, item_ok(&pid, Some(DataCategory::Notes)), name)
             }
             None => match item.referral_id {
                 // A referred person who is not a participant yet: case management only.
@@ -413,12 +425,33 @@ pub async fn agenda(
             actions,
         });
     }
+    // One entry for the agenda as shown, naming its participants, and one
+    // for the items withheld, if any.
+    for (outcome, participants, cats) in [
+        (Outcome::Allowed, shown, categories),
+        (Outcome::Denied, hidden, Vec::new()),
+    ] {
+        if outcome == Outcome::Denied && participants.is_empty() {
+            continue;
+        }
+        let mut e = audit::event(auth, "owg.agenda.read", outcome, actx);
+        e.subject_ref = Some(format!("owg_meeting:{meeting}"));
+        e.participants = dedup(participants);
+        e.categories = dedup(cats);
+        audit::record(state, e).await?;
+    }
     Ok(AgendaView {
         id: m.id,
         held_on: m.held_on,
         title: m.title,
         items: out,
     })
+}
+
+fn dedup<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -663,7 +696,7 @@ async fn party(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<owg::Coordi
     .await?;
     let prosecutor = workflow::may(auth, &agency, Action::CoordinateAsProsecutor)
         && agency.id == item.prosecutor_agency_id;
-    let cm = is_case_management(auth, &agency) && agency.id == p.agency_id;
+    let cm = workflow::may(auth, &agency, Action::Casework) && agency.id == p.agency_id;
     if prosecutor || cm {
         Ok(item)
     } else {

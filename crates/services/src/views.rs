@@ -238,7 +238,7 @@ impl CategoryView {
         let on = |t: OffsetDateTime| referrals::iso(ctx.tz.local_date(t));
         Ok(match g.category() {
             DataCategory::Identity => {
-                let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
+                let person = referrals::identity(&mut c, g).await?;
                 let profile = handoff_store::profile::get(&mut c, g)
                     .await?
                     .and_then(|v| serde_json::from_value(v).ok())
@@ -252,7 +252,7 @@ impl CategoryView {
                 })
             }
             DataCategory::Demographics => {
-                let person = referrals::get_person(&mut c, p.site_id, p.person_id).await?;
+                let person = referrals::demographics(&mut c, g).await?;
                 if lds {
                     CategoryView::DemographicsLimited(DemographicsLimitedView {
                         birth_year: person

@@ -63,6 +63,65 @@ pub async fn get_participant(
         .into())
 }
 
+/// The participants an agency serves (one query), oldest first.
+pub async fn participants_of_agency(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    agency: AgencyId,
+) -> Result<Vec<Participant>> {
+    let sql = format!(
+        "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND agency_id = $2 ORDER BY created_at"
+    );
+    Ok(c.fetch_all::<ParticipantRow>(&sql, args![site, agency])
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+/// A list's participants by id (those of the site), in a constant number of
+/// queries.
+pub async fn participants_by_id(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    ids: &[ParticipantId],
+) -> Result<Vec<Participant>> {
+    Ok(crate::access::fetch_in::<ParticipantRow, _>(c, site, ids, |list| {
+        format!(
+            "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND id IN ({list}) ORDER BY created_at"
+        )
+    })
+    .await?
+    .into_iter()
+    .map(Participant::from)
+    .collect())
+}
+
+/// When each of a list's participants was last contacted, as logged (the
+/// caller counts intake), in a constant number of queries.
+pub async fn last_contacts(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participants: &[ParticipantId],
+) -> Result<std::collections::HashMap<ParticipantId, time::OffsetDateTime>> {
+    #[derive(sqlx::FromRow)]
+    struct Rec {
+        id: Uuid,
+        last_contact_at: Option<time::OffsetDateTime>,
+    }
+    Ok(
+        crate::access::fetch_in::<Rec, _>(c, site, participants, |list| {
+            format!(
+                "SELECT id, last_contact_at FROM participants WHERE site_id = $1 AND id IN ({list})"
+            )
+        })
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.id.into(), r.last_contact_at?)))
+        .collect(),
+    )
+}
+
 pub async fn list_participants(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Participant>> {
     let sql =
         format!("SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 ORDER BY created_at");

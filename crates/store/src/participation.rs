@@ -6,6 +6,7 @@ use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
 use handoff_domain::participation::ParticipationEvent;
 use handoff_domain::{AgencyId, AssignmentId, ParticipantId, ParticipationEventId, SiteId, UserId};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -181,4 +182,31 @@ pub async fn last_contact(
     )
     .await?
     .last_contact_at)
+}
+
+/// The closings and reopenings of a list's participants, oldest first
+/// each, in a constant number of queries.
+pub async fn events_of(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participants: &[ParticipantId],
+) -> Result<HashMap<ParticipantId, Vec<ParticipationEvent>>> {
+    #[derive(sqlx::FromRow)]
+    struct Rec {
+        participant_id: Uuid,
+        event: String,
+    }
+    let rows = crate::access::fetch_in::<Rec, _>(c, site, participants, |list| {
+        format!(
+            "SELECT participant_id, event FROM participation_events WHERE site_id = $1 AND participant_id IN ({list}) ORDER BY seq"
+        )
+    })
+    .await?;
+    let mut out: HashMap<ParticipantId, Vec<ParticipationEvent>> = HashMap::new();
+    for r in rows {
+        let event = serde_json::from_str(&r.event)
+            .map_err(|e| StoreError::Corrupt(format!("participation event: {e}")))?;
+        out.entry(r.participant_id.into()).or_default().push(event);
+    }
+    Ok(out)
 }

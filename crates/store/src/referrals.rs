@@ -1,23 +1,48 @@
 //! Referred persons and referrals, each step timestamped.
 
+use crate::access::{self, Grant, ReferralGrant, SiteTask, SystemTask};
 use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
+use handoff_domain::DataCategory;
+use handoff_domain::disclosure::referral::ReferralSubject;
 use handoff_domain::eligibility::Screening;
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::referral::{Birth, Door, Referral};
 use handoff_domain::{
     AgencyId, ParticipantId, PersonId, PolicyVersionId, ReferralId, SiteId, UserId,
 };
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-/// A person as recorded at referral (identity and demographics).
+/// A person as recorded at referral (identity and demographics), read
+/// whole only for the referral stage ([`referral_person`]) and by the named
+/// system tasks ([`all_persons`], [`person`]).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Person {
     pub id: PersonId,
     pub first_name: String,
     pub last_name: String,
     pub aliases: Vec<String>,
+    pub dob: Option<String>,
+    pub approx_age: Option<i64>,
+    pub sex: String,
+    pub race: String,
+    pub description: Option<String>,
+}
+
+/// A participant's `identity`: who they are.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonIdentity {
+    pub first_name: String,
+    pub last_name: String,
+    pub aliases: Vec<String>,
+    pub dob: Option<String>,
+}
+
+/// A participant's `demographics`: no name, no alias.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PersonDemographics {
     pub dob: Option<String>,
     pub approx_age: Option<i64>,
     pub sex: String,
@@ -54,24 +79,158 @@ impl From<PersonRow> for Person {
     }
 }
 
+impl From<Person> for PersonIdentity {
+    fn from(p: Person) -> Self {
+        PersonIdentity {
+            first_name: p.first_name,
+            last_name: p.last_name,
+            aliases: p.aliases,
+            dob: p.dob,
+        }
+    }
+}
+
+impl From<Person> for PersonDemographics {
+    fn from(p: Person) -> Self {
+        PersonDemographics {
+            dob: p.dob,
+            approx_age: p.approx_age,
+            sex: p.sex,
+            race: p.race,
+            description: p.description,
+        }
+    }
+}
+
 const PERSON_COLUMNS: &str =
     "id, first_name, last_name, aliases, dob, approx_age, sex, race, description";
 
-pub async fn get_person(c: &mut Conn<'_>, site: SiteId, id: PersonId) -> Result<Person> {
+/// The persons of a site with these ids, in a constant number of queries.
+async fn persons_by_id(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    ids: &[PersonId],
+) -> Result<HashMap<PersonId, Person>> {
+    Ok(access::fetch_in::<PersonRow, _>(c, site, ids, |list| {
+        format!("SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1 AND id IN ({list})")
+    })
+    .await?
+    .into_iter()
+    .map(|r| {
+        let p = Person::from(r);
+        (p.id, p)
+    })
+    .collect())
+}
+
+async fn person_by_id(c: &mut Conn<'_>, site: SiteId, id: PersonId) -> Result<Person> {
     let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1 AND id = $2");
     Ok(c.fetch_one::<PersonRow>(&sql, args![site, id])
         .await?
         .into())
 }
 
-/// Every person known to a site (for "already known?" matching).
-pub async fn all_persons(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Person>> {
+/// A participant's identity, under a grant for `identity`.
+pub async fn identity(c: &mut Conn<'_>, g: &Grant) -> Result<PersonIdentity> {
+    let (site, person) = g.person(DataCategory::Identity)?;
+    Ok(person_by_id(c, site, person).await?.into())
+}
+
+/// A participant's demographics, under a grant for `demographics`.
+pub async fn demographics(c: &mut Conn<'_>, g: &Grant) -> Result<PersonDemographics> {
+    let (site, person) = g.person(DataCategory::Demographics)?;
+    Ok(person_by_id(c, site, person).await?.into())
+}
+
+/// The identities of a list's participants, one grant for `identity` each,
+/// by participant.
+pub async fn identities(
+    c: &mut Conn<'_>,
+    grants: &[Grant],
+) -> Result<HashMap<ParticipantId, PersonIdentity>> {
+    let wanted = grants
+        .iter()
+        .map(|g| Ok((g.participant(), g.person(DataCategory::Identity)?)))
+        .collect::<Result<Vec<_>>>()?;
+    let mut persons = persons_of_list(c, wanted.iter().map(|(_, sp)| *sp)).await?;
+    Ok(wanted
+        .into_iter()
+        .filter_map(|(pid, (_, person))| Some((pid, persons.remove(&person)?.into())))
+        .collect())
+}
+
+/// The persons of one list's grants (site and person each), all of one site.
+async fn persons_of_list(
+    c: &mut Conn<'_>,
+    wanted: impl Iterator<Item = (SiteId, PersonId)>,
+) -> Result<HashMap<PersonId, Person>> {
+    let mut site = None;
+    let mut ids = Vec::new();
+    for (s, person) in wanted {
+        if *site.get_or_insert(s) != s {
+            return Err(StoreError::Corrupt("grants of one list span sites".into()));
+        }
+        ids.push(person);
+    }
+    match site {
+        Some(site) => persons_by_id(c, site, &ids).await,
+        None => Ok(HashMap::new()),
+    }
+}
+
+/// The person of a referral, under the referral-stage grant.
+pub async fn referral_person(c: &mut Conn<'_>, g: &ReferralGrant) -> Result<Person> {
+    person_by_id(c, g.site(), g.person()).await
+}
+
+/// The persons of a list of referrals, one referral-stage grant each, by
+/// referral.
+pub async fn referral_persons(
+    c: &mut Conn<'_>,
+    grants: &[ReferralGrant],
+) -> Result<HashMap<ReferralId, Person>> {
+    let persons = persons_of_list(c, grants.iter().map(|g| (g.site(), g.person()))).await?;
+    Ok(grants
+        .iter()
+        .filter_map(|g| Some((g.referral(), persons.get(&g.person())?.clone())))
+        .collect())
+}
+
+/// Every person known to a site, for a system task that needs them all
+/// ("already known?" training, the justice-record linker).
+pub async fn all_persons(c: &mut Conn<'_>, key: &SiteTask) -> Result<Vec<Person>> {
+    let site = key.open(&[SystemTask::Linkage])?;
     let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE site_id = $1");
     Ok(c.fetch_all::<PersonRow>(&sql, args![site])
         .await?
         .into_iter()
         .map(Into::into)
         .collect())
+}
+
+/// One person, for the justice-record linker's clerical review of a
+/// referred person who is not a participant.
+pub async fn person(c: &mut Conn<'_>, key: &SiteTask, id: PersonId) -> Result<Person> {
+    let site = key.open(&[SystemTask::Linkage])?;
+    person_by_id(c, site, id).await
+}
+
+/// Every person's race and nothing else, for aggregate figures.
+pub async fn races(c: &mut Conn<'_>, key: &SiteTask) -> Result<HashMap<PersonId, String>> {
+    #[derive(sqlx::FromRow)]
+    struct Race {
+        id: Uuid,
+        race: String,
+    }
+    let site = key.open(&[SystemTask::Figures, SystemTask::EvaluationExport])?;
+    Ok(c.fetch_all::<Race>(
+        "SELECT id, race FROM persons WHERE site_id = $1",
+        args![site],
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r.id.into(), r.race))
+    .collect())
 }
 
 /// A referral as stored.
@@ -85,8 +244,9 @@ pub struct ReferralRecord {
     pub referred_by: UserId,
     pub referrer_agency_id: AgencyId,
     pub incident_number: Option<String>,
-    /// The parsed referral as JSON (offences, location, notes, …).
-    pub body: serde_json::Value,
+    /// The parsed referral as JSON (offences, location, notes, …): read
+    /// with [`ReferralRecord::details`] under the referral's grant.
+    body: serde_json::Value,
     pub place: Option<String>,
     pub occurred_at: OffsetDateTime,
     pub referred_at: OffsetDateTime,
@@ -103,6 +263,24 @@ pub struct ReferralRecord {
     pub enrolled_at: Option<OffsetDateTime>,
     pub escalated_at: Option<OffsetDateTime>,
     pub participant_id: Option<ParticipantId>,
+}
+
+impl ReferralRecord {
+    /// What was referred (offences, location, notes, …), under this
+    /// referral's grant.
+    pub fn details(&self, g: &ReferralGrant) -> Option<&serde_json::Value> {
+        (g.site() == self.site_id && g.referral() == self.id).then_some(&self.body)
+    }
+
+    /// What the referral rule needs to know about it.
+    pub fn subject(&self) -> ReferralSubject {
+        ReferralSubject {
+            site: self.site_id,
+            referred_by: self.referred_by,
+            status: self.status,
+            case_agency: self.case_agency_id,
+        }
+    }
 }
 
 #[derive(sqlx::FromRow)]

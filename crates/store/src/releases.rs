@@ -119,3 +119,20 @@ pub async fn revoke(
         .await?;
     Ok(n == 1)
 }
+
+/// The releases of a list's participants, in a constant number of queries.
+pub async fn for_participants(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    participants: &[ParticipantId],
+) -> Result<Vec<StoredReleaseRow>> {
+    crate::access::fetch_in::<Row, _>(c, site, participants, |list| {
+        format!(
+            "SELECT {COLUMNS} FROM releases WHERE site_id = $1 AND participant_id IN ({list}) ORDER BY created_at"
+        )
+    })
+    .await?
+    .into_iter()
+    .map(TryInto::try_into)
+    .collect()
+}

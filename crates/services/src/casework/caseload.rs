@@ -8,13 +8,15 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::disclosure::{Guard, ParticipantSummary};
 use crate::error::{AppError, AppResult};
-use crate::workflow::{SiteCtx, agency_of, is_case_management};
+use crate::workflow::{SiteCtx, agency_of, require};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::participation::{Assignment, check_assignment};
+use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, ParticipantId, Role, UserId};
 use handoff_store::{casework, participation, users};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -85,33 +87,37 @@ pub async fn caseload(
     view: View,
 ) -> AppResult<Caseload> {
     let agency = agency_of(state, auth).await?;
-    if !is_case_management(auth, &agency) {
-        return Err(AppError::Forbidden(
-            "caseloads are for case managers and supervisors",
-        ));
-    }
+    require(
+        auth,
+        &agency,
+        Action::Casework,
+        "caseloads are for case managers and supervisors",
+    )?;
     let guard = Guard::new(state, auth).await?;
-    let rows =
-        participation::cases_of_agency(&mut state.store.conn(), auth.user.site_id, agency.id)
-            .await?;
-    let mut cases = Vec::new();
-    for r in rows {
-        let keep = !r.closed
-            && match view {
-                View::Mine => r.case_manager_id == Some(auth.user.id),
-                View::Team => r.case_manager_id.is_some(),
-                View::Unassigned => r.case_manager_id.is_none(),
-            };
-        if !keep {
-            continue;
-        }
-        let p =
-            casework::get_participant(&mut state.store.conn(), auth.user.site_id, r.participant_id)
-                .await?;
-        if let Some(s) = guard.summarize(p).await? {
-            cases.push(s);
-        }
-    }
+    let mut c = state.store.conn();
+    let rows = participation::cases_of_agency(&mut c, auth.user.site_id, agency.id).await?;
+    // The rows' order (longest without contact first), kept for ties.
+    let keep: HashMap<ParticipantId, usize> = rows
+        .into_iter()
+        .filter(|r| {
+            !r.closed
+                && match view {
+                    View::Mine => r.case_manager_id == Some(auth.user.id),
+                    View::Team => r.case_manager_id.is_some(),
+                    View::Unassigned => r.case_manager_id.is_none(),
+                }
+        })
+        .enumerate()
+        .map(|(i, r)| (r.participant_id, i))
+        .collect();
+    let mut participants: Vec<_> =
+        casework::participants_of_agency(&mut c, auth.user.site_id, agency.id)
+            .await?
+            .into_iter()
+            .filter(|p| keep.contains_key(&p.id))
+            .collect();
+    participants.sort_by_key(|p| keep[&p.id]);
+    let mut cases = guard.summarize(participants).await?;
     cases.sort_by_key(|s| std::cmp::Reverse(s.days_since_contact.unwrap_or(i64::MAX)));
     let limits = guard.site().policy.policy.caseload;
     let loads = if view == View::Team {

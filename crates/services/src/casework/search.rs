@@ -9,10 +9,14 @@ use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::disclosure::{Guard, ParticipantSummary};
 use crate::error::{AppError, AppResult};
-use crate::workflow::{agency_of, is_case_management};
+use crate::workflow::referrals::asker;
+use crate::workflow::{agency_of, may};
 use handoff_audit::Outcome;
-use handoff_domain::DataCategory;
-use handoff_store::{casework, profile, referrals};
+use handoff_domain::rules::Action;
+use handoff_domain::{DataCategory, PersonId};
+use handoff_store::access::{self, Access, ReferralAccess, ReferralGrant};
+use handoff_store::referrals::{self, Filter};
+use handoff_store::{casework, profile};
 use serde::Serialize;
 use std::collections::HashSet;
 use utoipa::ToSchema;
@@ -107,7 +111,7 @@ pub async fn search(
     query: &str,
 ) -> AppResult<Vec<SearchHit>> {
     let agency = agency_of(state, auth).await?;
-    if !is_case_management(auth, &agency) {
+    if !may(auth, &agency, Action::Casework) {
         let mut e = audit::event(auth, "participant.search", Outcome::Denied, actx);
         e.categories = vec![DataCategory::Identity];
         audit::record(state, e).await?;
@@ -121,36 +125,43 @@ pub async fn search(
     }
     let date = as_date(query);
     let site = auth.user.site_id;
+    let guard = Guard::new(state, auth).await?;
     let mut c = state.store.conn();
+    let score_of =
+        |name: (&str, &str), aliases: &[String], dob: Option<&str>, extra: &[String]| match &date {
+            Some(d) => match dob {
+                Some(dob) if dob == d => 1.0,
+                Some(dob) if near_date(dob, d) => 0.9,
+                _ => 0.0,
+            },
+            None => {
+                let mut names = vec![
+                    norm(&format!("{} {}", name.0, name.1)),
+                    norm(name.0),
+                    norm(name.1),
+                ];
+                names.extend(aliases.iter().map(|a| norm(a)));
+                names.extend(extra.iter().map(|a| norm(a)));
+                name_score(&q, &names)
+            }
+        };
+
+    // Participants: only those whose identity the guard discloses are
+    // scored (one assessment per row, their names read in one query).
     let participants = casework::list_participants(&mut c, site).await?;
-    let persons = referrals::all_persons(&mut c, site).await?;
+    let linked: HashSet<PersonId> = participants.iter().map(|p| p.person_id).collect();
+    let rows = guard.assess_many(participants).await?;
+    let names = guard.identities(&rows).await?;
     let profiles = profile::all(&mut c, site).await?;
-    let score_of = |person: &referrals::Person, extra: &[String]| match &date {
-        Some(d) => match person.dob.as_deref() {
-            Some(dob) if dob == d => 1.0,
-            Some(dob) if near_date(dob, d) => 0.9,
-            _ => 0.0,
-        },
-        None => {
-            let mut names = vec![
-                norm(&format!("{} {}", person.first_name, person.last_name)),
-                norm(&person.first_name),
-                norm(&person.last_name),
-            ];
-            names.extend(person.aliases.iter().map(|a| norm(a)));
-            names.extend(extra.iter().map(|a| norm(a)));
-            name_score(&q, &names)
-        }
-    };
-    let linked: HashSet<_> = participants.iter().map(|p| p.person_id).collect();
-    let mut scored = Vec::new();
-    for p in participants {
-        let Some(person) = persons.iter().find(|x| x.id == p.person_id) else {
+    let mut scored: Vec<(f64, Access)> = Vec::new();
+    for a in rows {
+        let id = a.facts().participant().id;
+        let Some(person) = names.get(&id) else {
             continue;
         };
         let extra: Vec<String> = profiles
             .iter()
-            .find(|(id, _)| *id == p.id)
+            .find(|(pid, _)| *pid == id)
             .map(|(_, pr)| {
                 pr["aliases"]
                     .as_array()
@@ -160,62 +171,73 @@ pub async fn search(
                     .collect()
             })
             .unwrap_or_default();
-        let score = score_of(person, &extra);
+        let score = score_of(
+            (&person.first_name, &person.last_name),
+            &person.aliases,
+            person.dob.as_deref(),
+            &extra,
+        );
         if score >= THRESHOLD {
-            scored.push((score, p));
+            scored.push((score, a));
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0));
     scored.truncate(50);
-    let guard = Guard::new(state, auth).await?;
-    let mut hits = Vec::new();
-    for (score, p) in scored {
-        if let Some(s) = guard.summarize(p).await?
-            && s.name.is_some()
-        {
-            hits.push(SearchHit {
-                score: (score * 1000.0).round() / 1000.0,
-                kind: "participant".into(),
-                participant: Some(s),
-                referral: None,
-            });
+    let scores: Vec<f64> = scored.iter().map(|(s, _)| *s).collect();
+    let summaries = guard
+        .rows(scored.into_iter().map(|(_, a)| a).collect())
+        .await?;
+    let mut hits: Vec<SearchHit> = scores
+        .into_iter()
+        .zip(summaries)
+        .map(|(score, s)| SearchHit {
+            score: (score * 1000.0).round() / 1000.0,
+            kind: "participant".into(),
+            participant: Some(s),
+            referral: None,
+        })
+        .collect();
+
+    // Persons referred and not (yet) participants: the referral rule
+    // decides, on each person's latest referral (the list is newest
+    // first), whether the caller may see them; their persons are read in
+    // one query.
+    let mut seen: HashSet<PersonId> = linked;
+    let mut latest: Vec<ReferralAccess> = Vec::new();
+    for r in access::referrals(&mut c, &asker(auth, &agency), Filter::All, 100_000).await? {
+        if seen.insert(r.record().person_id) {
+            latest.push(r);
         }
     }
-    // Persons referred and not (yet) participants: the referral read path
-    // decides whether the caller may see each referral.
-    let mut referred: Vec<(f64, &referrals::Person)> = persons
+    let grants: Vec<ReferralGrant> = latest.iter().filter_map(ReferralAccess::grant).collect();
+    let persons = referrals::referral_persons(&mut c, &grants).await?;
+    let mut referred: Vec<(f64, &ReferralAccess)> = latest
         .iter()
-        .filter(|p| !linked.contains(&p.id))
-        .map(|p| (score_of(p, &[]), p))
-        .filter(|(score, _)| *score >= THRESHOLD)
+        .filter_map(|r| {
+            let p = persons.get(&r.record().id)?;
+            let score = score_of(
+                (&p.first_name, &p.last_name),
+                &p.aliases,
+                p.dob.as_deref(),
+                &[],
+            );
+            (score >= THRESHOLD).then_some((score, r))
+        })
         .collect();
     if !referred.is_empty() {
         referred.sort_by(|a, b| b.0.total_cmp(&a.0));
         referred.truncate(20);
-        let all = referrals::list(
-            &mut state.store.conn(),
-            site,
-            referrals::Filter::All,
-            100_000,
-        )
-        .await?;
-        for (score, person) in referred {
-            // The latest referral of the person (the list is newest first).
-            let Some(r) = all.iter().find(|r| r.person_id == person.id) else {
-                continue;
-            };
-            let Ok((r, _)) = crate::workflow::referrals::load(state, auth, r.id).await else {
-                continue;
-            };
-            let ctx = crate::workflow::SiteCtx::load(state, site).await?;
+        let ctx = crate::workflow::SiteCtx::load(state, site).await?;
+        for (score, r) in referred {
+            let (r, p) = (r.record(), &persons[&r.record().id]);
             hits.push(SearchHit {
                 score: (score * 1000.0).round() / 1000.0,
                 kind: "referral".into(),
                 participant: None,
                 referral: Some(ReferralHit {
                     id: *r.id.as_uuid(),
-                    name: format!("{} {}", person.first_name, person.last_name),
-                    dob: person.dob.clone(),
+                    name: format!("{} {}", p.first_name, p.last_name),
+                    dob: p.dob.clone(),
                     status: r.status.as_str().to_string(),
                     referred_on: referrals::iso(ctx.tz.local_date(r.referred_at)),
                 }),

@@ -152,8 +152,8 @@ pub async fn complete(
     form: IntakeForm,
 ) -> AppResult<ParticipantId> {
     let content = form.parse()?;
-    let (r, _) = load(state, auth, id).await?;
-    if !on_the_case(auth, &r) {
+    let (r, agency) = load(state, auth, id).await?;
+    if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
             "only the case manager on the case records intake",
         ));

@@ -5,22 +5,28 @@ use super::events::{Audience, SiteEvent};
 use super::views::{
     CreatedReferral, EligibilityView, HoldView, PersonView, ReferralView, StaffView,
 };
-use super::{SiteCtx, agency_of, is_case_management, may, require, subject, viewer};
+use super::{SiteCtx, agency_of, may, require, subject, viewer};
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
-use handoff_domain::disclosure;
+use handoff_domain::disclosure::referral::ReferralStanding;
+use handoff_domain::disclosure::{self, referral as referral_rule};
 use handoff_domain::eligibility::{self, Approval, KnownRecord, ScreeningFacts};
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::hold::Hold;
 use handoff_domain::referral::{Door, Referral, ReferralForm};
+use handoff_domain::release::Release;
 use handoff_domain::rules::Action;
-use handoff_domain::{AgencyKind, DataCategory, HoldId, ReferralId, Role};
+use handoff_domain::{
+    AgencyKind, DataCategory, HoldId, ParticipantId, PolicyVersionId, ReferralId, Role, UserId,
+};
+use handoff_store::access::{self, Asker, ReferralAccess};
 use handoff_store::orgs::Agency;
-use handoff_store::referrals::{self, Filter, NewReferral, ReferralRecord};
+use handoff_store::referrals::{self, Filter, NewReferral, Person, ReferralRecord};
 use handoff_store::{casework, holds, ids::new_id, notifications, orgs, releases, roster, users};
+use std::collections::HashMap;
 
 /// May this caller refer through this door?
 fn may_refer(auth: &Auth, agency: &Agency, door: Door) -> bool {
@@ -215,24 +221,21 @@ pub async fn list(
     mine: bool,
 ) -> AppResult<Vec<ReferralView>> {
     let agency = agency_of(state, auth).await?;
-    let cm = is_case_management(auth, &agency);
-    let filter = if cm {
+    let filter = if may(auth, &agency, Action::Casework) {
         if mine {
             Filter::AcceptedBy(auth.user.id)
         } else {
             Filter::All
         }
-    } else if auth.user.has_role(Role::Officer) || auth.user.has_role(Role::CommunityReferrer) {
+    } else if may(auth, &agency, Action::ReferByOfficer)
+        || may(auth, &agency, Action::ReferByCommunity)
+    {
         Filter::ReferredBy(auth.user.id)
     } else {
         return Err(AppError::Forbidden("your role does not list referrals"));
     };
-    let records = referrals::list(&mut state.store.conn(), auth.user.site_id, filter, 500).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let shown: Vec<&ReferralRecord> = records
-        .iter()
-        .filter(|r| may_read(auth, &agency, r))
-        .collect();
+    let shown = readable(state, auth, &agency, filter, 500, |_| true).await?;
     views(state, auth, actx, &agency, &ctx, &shown, "referral.list").await
 }
 
@@ -246,17 +249,8 @@ pub async fn awaiting_approval(
     let agency = agency_of(state, auth).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     may_approve(ctx.policy.policy.approval, auth, &agency)?;
-    let records = referrals::list(
-        &mut state.store.conn(),
-        auth.user.site_id,
-        Filter::Status(ReferralStatus::AwaitingApproval),
-        200,
-    )
-    .await?;
-    let shown: Vec<&ReferralRecord> = records
-        .iter()
-        .filter(|r| may_read(auth, &agency, r))
-        .collect();
+    let filter = Filter::Status(ReferralStatus::AwaitingApproval);
+    let shown = readable(state, auth, &agency, filter, 200, |_| true).await?;
     views(state, auth, actx, &agency, &ctx, &shown, "referral.list").await
 }
 
@@ -270,39 +264,64 @@ pub async fn inbox(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<R
         "The hand-off inbox is for case managers and supervisors of a case-management agency.",
     )?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let records = referrals::list(
-        &mut state.store.conn(),
-        auth.user.site_id,
-        Filter::Status(ReferralStatus::AwaitingHandoff),
-        200,
-    )
+    let filter = Filter::Status(ReferralStatus::AwaitingHandoff);
+    let shown = readable(state, auth, &agency, filter, 200, |s| {
+        s == ReferralStanding::CaseManagement
+    })
     .await?;
-    let shown: Vec<&ReferralRecord> = records
-        .iter()
-        .filter(|r| serves(auth, &agency, r))
-        .collect();
     views(state, auth, actx, &agency, &ctx, &shown, "referral.inbox").await
 }
 
-/// The referrals of a list as this reader may see them, and one audit entry
-/// naming the participants among them (identity and demographics are shown
-/// to the referrer and to case management).
+/// The caller as the referral rule sees them.
+pub fn asker<'a>(auth: &'a Auth, agency: &Agency) -> Asker<'a> {
+    Asker {
+        viewer: viewer(auth, agency),
+        designated_approver: auth.user.can_approve,
+    }
+}
+
+/// The referrals of a filter (one query) that the referral rule lets the
+/// caller read with a standing `keep` accepts.
+async fn readable(
+    state: &AppState,
+    auth: &Auth,
+    agency: &Agency,
+    filter: Filter,
+    limit: i64,
+    keep: impl Fn(ReferralStanding) -> bool,
+) -> AppResult<Vec<ReferralAccess>> {
+    Ok(
+        access::referrals(&mut state.store.conn(), &asker(auth, agency), filter, limit)
+            .await?
+            .into_iter()
+            .filter(|r| r.standing().is_some_and(&keep))
+            .collect(),
+    )
+}
+
+/// The referrals of a list as this reader may see them (their persons, the
+/// staff who accepted and the releases read for the whole list at once),
+/// and one audit entry naming the participants among them.
 async fn views(
     state: &AppState,
     auth: &Auth,
     actx: &Ctx,
     agency: &Agency,
     ctx: &SiteCtx,
-    shown: &[&ReferralRecord],
+    shown: &[ReferralAccess],
     action: &str,
 ) -> AppResult<Vec<ReferralView>> {
+    let mut batch = Batch::load(state, shown).await?;
     let mut out = Vec::with_capacity(shown.len());
     for r in shown {
-        out.push(view(state, auth, agency, ctx, r).await?);
+        out.push(view_in(state, auth, agency, ctx, r, &mut batch).await?);
     }
     let mut e = audit::event(auth, action, Outcome::Allowed, actx);
     e.subject_ref = Some(format!("referrals:{}", shown.len()));
-    e.participants = shown.iter().filter_map(|r| r.participant_id).collect();
+    e.participants = shown
+        .iter()
+        .filter_map(|r| r.record().participant_id)
+        .collect();
     e.categories = vec![
         DataCategory::Identity,
         DataCategory::Demographics,
@@ -312,20 +331,69 @@ async fn views(
     Ok(out)
 }
 
+/// What the views of a list need beyond the referrals, loaded together.
+struct Batch {
+    persons: HashMap<ReferralId, Person>,
+    staff: HashMap<UserId, users::User>,
+    releases: HashMap<ParticipantId, Vec<Release>>,
+    policies: HashMap<PolicyVersionId, i64>,
+}
+
+impl Batch {
+    async fn load(state: &AppState, shown: &[ReferralAccess]) -> AppResult<Batch> {
+        let Some(first) = shown.first() else {
+            return Ok(Batch {
+                persons: HashMap::new(),
+                staff: HashMap::new(),
+                releases: HashMap::new(),
+                policies: HashMap::new(),
+            });
+        };
+        let site = first.record().site_id;
+        let mut c = state.store.conn();
+        let grants: Vec<_> = shown.iter().filter_map(ReferralAccess::grant).collect();
+        let persons = referrals::referral_persons(&mut c, &grants).await?;
+        let staff = users::list(&mut c, site)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u))
+            .collect();
+        let pids: Vec<ParticipantId> = shown
+            .iter()
+            .filter_map(|r| r.record().participant_id)
+            .collect();
+        let mut rels: HashMap<ParticipantId, Vec<Release>> = HashMap::new();
+        for r in releases::for_participants(&mut c, site, &pids).await? {
+            rels.entry(r.participant_id).or_default().push(r.release);
+        }
+        Ok(Batch {
+            persons,
+            staff,
+            releases: rels,
+            policies: HashMap::new(),
+        })
+    }
+
+    /// The number of a policy version, read once per version.
+    async fn policy(&mut self, state: &AppState, r: &ReferralRecord) -> AppResult<i64> {
+        if let Some(v) = self.policies.get(&r.policy_version_id) {
+            return Ok(*v);
+        }
+        let v = handoff_store::policy::get(&mut state.store.conn(), r.site_id, r.policy_version_id)
+            .await?
+            .version;
+        self.policies.insert(r.policy_version_id, v);
+        Ok(v)
+    }
+}
+
 /// Whether the caller works this referral for case management: before
 /// acceptance, staff of every case-management agency the site hands off to
 /// (they must see enough to respond); after acceptance, the serving agency
-/// alone.
+/// alone (the domain's referral rule).
 pub fn serves(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
-    may(auth, agency, Action::RespondToHandoff)
-        && r.case_agency_id.is_none_or(|serving| serving == agency.id)
-}
-
-/// Whether the caller may read this referral at all.
-fn may_read(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
-    r.referred_by == auth.user.id
-        || serves(auth, agency, r)
-        || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval)
+    referral_rule::standing(&viewer(auth, agency), auth.user.can_approve, &r.subject())
+        == Some(ReferralStanding::CaseManagement)
 }
 
 /// Whether the caller approves referrals under the site's approval rule:
@@ -361,9 +429,19 @@ pub async fn load(
     auth: &Auth,
     id: ReferralId,
 ) -> AppResult<(ReferralRecord, Agency)> {
+    let (r, agency) = load_access(state, auth, id).await?;
+    Ok((r.into_record(), agency))
+}
+
+/// The same, with the caller's standing under the referral rule.
+async fn load_access(
+    state: &AppState,
+    auth: &Auth,
+    id: ReferralId,
+) -> AppResult<(ReferralAccess, Agency)> {
     let agency = agency_of(state, auth).await?;
-    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
-    if !may_read(auth, &agency, &r) {
+    let r = access::referral(&mut state.store.conn(), &asker(auth, &agency), id).await?;
+    if r.standing().is_none() {
         return Err(AppError::NotFound);
     }
     Ok((r, agency))
@@ -375,7 +453,7 @@ pub async fn get(
     actx: &Ctx,
     id: ReferralId,
 ) -> AppResult<ReferralView> {
-    let (r, agency) = match load(state, auth, id).await {
+    let (a, agency) = match load_access(state, auth, id).await {
         Ok(x) => x,
         Err(AppError::NotFound) => {
             let mut e = audit::event(auth, "referral.read", Outcome::Denied, actx);
@@ -386,10 +464,10 @@ pub async fn get(
         Err(e) => return Err(e),
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let mut v = view(state, auth, &agency, &ctx, &r).await?;
-    if serves(auth, &agency, &r) {
-        v.likely_matches =
-            Some(crate::known::likely_matches(state, auth, &agency, actx, &r).await?);
+    let mut v = view(state, auth, &agency, &ctx, &a).await?;
+    let r = a.record();
+    if a.standing() == Some(ReferralStanding::CaseManagement) {
+        v.likely_matches = Some(crate::known::likely_matches(state, auth, &agency, actx, r).await?);
     }
     let mut e = audit::event(auth, "referral.read", Outcome::Allowed, actx);
     e.subject_ref = Some(format!("referral:{}", r.id));
@@ -409,49 +487,49 @@ pub async fn view(
     auth: &Auth,
     agency: &Agency,
     ctx: &SiteCtx,
-    r: &ReferralRecord,
+    a: &ReferralAccess,
 ) -> AppResult<ReferralView> {
-    let mut c = state.store.conn();
-    let cm = serves(auth, agency, r);
-    // The referrer, and police staff reviewing it for approval, see what was referred.
-    let own = r.referred_by == auth.user.id
-        || (is_police_approver(auth, agency) && r.status == ReferralStatus::AwaitingApproval);
-    let hold = holds::for_referral(&mut c, r.site_id, r.id).await?;
-    let policy_version = handoff_store::policy::get(&mut c, r.site_id, r.policy_version_id).await?;
-    let person = if cm || own {
-        let p = referrals::get_person(&mut c, r.site_id, r.person_id).await?;
-        Some(PersonView {
-            first_name: p.first_name,
-            last_name: p.last_name,
-            aliases: p.aliases,
-            dob: p.dob,
-            approx_age: p.approx_age,
-            sex: p.sex,
-            race: p.race,
-            description: p.description,
-        })
-    } else {
-        None
-    };
-    let accepted_by = match r.accepted_by {
-        Some(u) => users::get(&mut c, r.site_id, u)
-            .await
-            .ok()
-            .map(|u| StaffView {
-                id: *u.id.as_uuid(),
-                name: u.display_name,
-            }),
-        None => None,
-    };
+    let mut batch = Batch::load(state, std::slice::from_ref(a)).await?;
+    view_in(state, auth, agency, ctx, a, &mut batch).await
+}
+
+/// [`view`] with what the list loaded.
+async fn view_in(
+    state: &AppState,
+    auth: &Auth,
+    agency: &Agency,
+    ctx: &SiteCtx,
+    a: &ReferralAccess,
+    batch: &mut Batch,
+) -> AppResult<ReferralView> {
+    let r = a.record();
+    // Case management working it sees the case; the referrer, and police
+    // staff reviewing it for approval, see what was referred.
+    let cm = a.standing() == Some(ReferralStanding::CaseManagement);
+    let hold = holds::for_referral(&mut state.store.conn(), r.site_id, r.id).await?;
+    let policy_version = batch.policy(state, r).await?;
+    let person = batch.persons.get(&r.id).cloned().map(|p| PersonView {
+        first_name: p.first_name,
+        last_name: p.last_name,
+        aliases: p.aliases,
+        dob: p.dob,
+        approx_age: p.approx_age,
+        sex: p.sex,
+        race: p.race,
+        description: p.description,
+    });
+    let accepted_by = r
+        .accepted_by
+        .and_then(|u| batch.staff.get(&u))
+        .map(|u| StaffView {
+            id: *u.id.as_uuid(),
+            name: u.display_name.clone(),
+        });
     let participant = match (cm, r.participant_id) {
         (true, p) => Some(p.is_some()),
         (false, None) => None,
         (false, Some(pid)) => {
-            let rels: Vec<_> = releases::for_participant(&mut c, r.site_id, pid)
-                .await?
-                .into_iter()
-                .map(|x| x.release)
-                .collect();
+            let rels = batch.releases.get(&pid).map_or(&[][..], Vec::as_slice);
             let subj = subject(
                 r,
                 hold.as_ref().and_then(|h| h.prosecutor_agency_id),
@@ -460,7 +538,7 @@ pub async fn view(
             let d = disclosure::decide(
                 &viewer(auth, agency),
                 &subj,
-                &rels,
+                rels,
                 DataCategory::Enrollment,
                 ctx.tz.at(now()),
             );
@@ -495,13 +573,13 @@ pub async fn view(
         eligibility: EligibilityView::of(
             &r.screening,
             *r.policy_version_id.as_uuid(),
-            policy_version.version,
+            policy_version,
         ),
         hold: hold
             .as_ref()
             .map(|h| HoldView::of(&h.hold, r.incident_number.clone())),
         person,
-        details: (cm || own).then(|| r.body.clone()),
+        details: a.grant().and_then(|g| r.details(&g).cloned()),
         accepted_by,
         accepted_at: r.accepted_at,
         triage_started_at: r.triage_started_at.filter(|_| disclosed),
@@ -594,11 +672,11 @@ pub async fn approve(
         },
     )
     .await?;
-    let r = referrals::get(&mut state.store.conn(), auth.user.site_id, id).await?;
+    let a = access::referral(&mut state.store.conn(), &asker(auth, &agency), id).await?;
     if approved {
-        announce_handoff(state, &ctx, &r).await?;
+        announce_handoff(state, &ctx, a.record()).await?;
     }
-    view(state, auth, &agency, &ctx, &r).await
+    view(state, auth, &agency, &ctx, &a).await
 }
 
 pub async fn accept(
@@ -638,13 +716,15 @@ pub async fn accept(
         referral_id: Some(r.id),
     });
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    view(state, auth, &agency, &ctx, &r).await
+    let a = access::referral(&mut state.store.conn(), &asker(auth, &agency), id).await?;
+    view(state, auth, &agency, &ctx, &a).await
 }
 
-/// The case manager on the case (who accepted), or a supervisor of the same agency.
-pub fn on_the_case(auth: &Auth, r: &ReferralRecord) -> bool {
+/// The case manager on the case (who accepted), or a supervisor of the
+/// same agency.
+pub fn on_the_case(auth: &Auth, agency: &Agency, r: &ReferralRecord) -> bool {
     r.accepted_by == Some(auth.user.id)
-        || (auth.user.has_role(Role::Supervisor) && r.case_agency_id == Some(auth.user.agency_id))
+        || (may(auth, agency, Action::SuperviseCaseloads) && r.case_agency_id == Some(agency.id))
 }
 
 pub async fn arrive(
@@ -654,7 +734,7 @@ pub async fn arrive(
     id: ReferralId,
 ) -> AppResult<ReferralView> {
     let (r, agency) = load(state, auth, id).await?;
-    if !on_the_case(auth, &r) {
+    if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
             "only the case manager on the case records arrival",
         ));
@@ -676,7 +756,8 @@ pub async fn arrive(
         referral_id: Some(r.id),
     });
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    view(state, auth, &agency, &ctx, &r).await
+    let a = access::referral(&mut state.store.conn(), &asker(auth, &agency), id).await?;
+    view(state, auth, &agency, &ctx, &a).await
 }
 
 /// Triage at the scene: immediate needs and safety, in one short form.
@@ -702,8 +783,8 @@ pub async fn triage(
     id: ReferralId,
     form: TriageForm,
 ) -> AppResult<()> {
-    let (r, _) = load(state, auth, id).await?;
-    if !on_the_case(auth, &r) {
+    let (r, agency) = load(state, auth, id).await?;
+    if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
             "only the case manager on the case records triage",
         ));

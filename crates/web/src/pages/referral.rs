@@ -484,7 +484,7 @@ pub async fn detail_page(
     let cm = workflow::may(auth, &agency, Action::Casework);
     let accepts = workflow::may(auth, &agency, Action::AcceptHandoff);
     let approves = workflow::referrals::approves(&site, auth, &agency);
-    let on_case = workflow::referrals::on_the_case(auth, &record);
+    let on_case = workflow::referrals::on_the_case(auth, &agency, &record);
     let name = v
         .person
         .as_ref()

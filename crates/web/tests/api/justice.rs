@@ -343,7 +343,9 @@ both!(clerical_review_decisions_are_remembered, |db| async move {
     assert_eq!(r.link.status, LinkStatus::Unlinked);
     // The engine proposed the participant's person at 0.8 (as a trained
     // model would).
-    let person = handoff_store::referrals::all_persons(&mut c, site)
+    let key =
+        handoff_store::access::unguarded_persons(site, handoff_store::access::SystemTask::Linkage);
+    let person = handoff_store::referrals::all_persons(&mut c, &key)
         .await
         .unwrap()
         .into_iter()

@@ -15,6 +15,7 @@ mod known;
 mod openapi;
 mod oversight;
 mod owg;
+mod persons;
 mod reading;
 mod releases;
 mod research;
