@@ -200,10 +200,7 @@ const STANDARD: &[(&str, ComparisonKind, bool)] = &[
 impl Config {
     /// Read and check a TOML configuration.
     pub fn from_toml_file(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|source| LinkError::Io {
-            path: path.into(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(LinkError::io(path))?;
         let config: Config = toml::from_str(&text).map_err(|e| LinkError::Config {
             path: path.into(),
             message: e.to_string(),

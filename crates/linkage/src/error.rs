@@ -65,4 +65,14 @@ pub enum LinkError {
     Records(String),
 }
 
+impl LinkError {
+    /// Wraps an I/O error with the file it concerns: `.map_err(LinkError::io(path))`.
+    pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> LinkError + '_ {
+        move |source| LinkError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;

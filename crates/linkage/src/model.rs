@@ -353,17 +353,11 @@ impl Model {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()).map_err(|source| LinkError::Io {
-            path: path.into(),
-            source,
-        })
+        std::fs::write(path, self.to_json()).map_err(LinkError::io(path))
     }
 
     pub fn load(path: &Path) -> Result<Model> {
-        let text = std::fs::read_to_string(path).map_err(|source| LinkError::Io {
-            path: path.into(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(LinkError::io(path))?;
         let model: Model = serde_json::from_str(&text).map_err(|e| LinkError::Model {
             path: path.into(),
             message: e.to_string(),
