@@ -49,6 +49,24 @@ fn set_field(line: &str, idx: usize, value: &str) -> String {
     f.join(",")
 }
 
+/// Sets field `idx` of `line` of `file` to `value` and checks that the error
+/// names that file, line and `column`; returns it for further checks.
+fn bad_field(
+    case: &str,
+    (file, line, idx): (&str, usize, usize),
+    value: &str,
+    column: &str,
+) -> InputError {
+    let e = expect_error(case, |d| {
+        edit_line(d, file, line, |l| set_field(l, idx, value))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        (file, Some(line as u64), Some(column))
+    );
+    e
+}
+
 #[test]
 fn missing_file() {
     let e = expect_error("nofile", |d| {
@@ -71,81 +89,33 @@ fn missing_column() {
 
 #[test]
 fn malformed_date() {
-    let e = expect_error("date", |d| {
-        edit_line(d, "events.csv", 10, |l| set_field(l, 2, "2013-02-30"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(10), Some("date"))
-    );
+    let e = bad_field("date", ("events.csv", 10, 2), "2013-02-30", "date");
     assert!(e.to_string().contains("2013-02-30"), "{e}");
 }
 
 #[test]
 fn line_numbers_hold_deep_into_a_file() {
     // far past the first of the pieces a block is parsed in
-    let e = expect_error("deep", |d| {
-        edit_line(d, "events.csv", 11_000, |l| set_field(l, 4, "2"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(11_000), Some("felony"))
-    );
-    let e = expect_error("deepdup", |d| {
-        edit_line(d, "events.csv", 11_500, |l| set_field(l, 0, "17"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(11_500), Some("event_id"))
-    );
+    bad_field("deep", ("events.csv", 11_000, 4), "2", "felony");
+    bad_field("deepdup", ("events.csv", 11_500, 0), "17", "event_id");
 }
 
 #[test]
 fn unknown_category() {
-    let e = expect_error("race", |d| {
-        edit_line(d, "participants.csv", 5, |l| set_field(l, 5, "Martian"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("participants.csv", Some(5), Some("race"))
-    );
-    let e = expect_error("kind", |d| {
-        edit_line(d, "events.csv", 3, |l| set_field(l, 3, "citation"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(3), Some("kind"))
-    );
+    bad_field("race", ("participants.csv", 5, 5), "Martian", "race");
+    bad_field("kind", ("events.csv", 3, 3), "citation", "kind");
 }
 
 #[test]
 fn unknown_person_in_events() {
-    let e = expect_error("person", |d| {
-        edit_line(d, "events.csv", 7, |l| set_field(l, 1, "999999"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(7), Some("person_id"))
-    );
+    let e = bad_field("person", ("events.csv", 7, 1), "999999", "person_id");
     assert!(e.to_string().contains("999999"), "{e}");
 }
 
 #[test]
 fn duplicate_keys() {
-    let e = expect_error("dupevent", |d| {
-        edit_line(d, "events.csv", 9, |l| set_field(l, 0, "1"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(9), Some("event_id"))
-    );
-    let e = expect_error("dupperson", |d| {
-        edit_line(d, "participants.csv", 4, |l| set_field(l, 0, "1"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("participants.csv", Some(4), Some("person_id"))
-    );
+    bad_field("dupevent", ("events.csv", 9, 0), "1", "event_id");
+    bad_field("dupperson", ("participants.csv", 4, 0), "1", "person_id");
     // monthly line 3 repeats the person and month of line 2
     let e = expect_error("dupmonth", |d| {
         let first = std::fs::read_to_string(d.join("monthly.csv"))
@@ -161,29 +131,11 @@ fn duplicate_keys() {
 
 #[test]
 fn malformed_numbers_and_flags() {
-    let e = expect_error("flag", |d| {
-        edit_line(d, "monthly.csv", 4, |l| set_field(l, 2, "yes"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("monthly.csv", Some(4), Some("housed"))
-    );
-    let e = expect_error("age", |d| {
-        edit_line(d, "participants.csv", 2, |l| set_field(l, 3, "3x"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("participants.csv", Some(2), Some("age_at_index"))
-    );
+    bad_field("flag", ("monthly.csv", 4, 2), "yes", "housed");
+    bad_field("age", ("participants.csv", 2, 3), "3x", "age_at_index");
     let e = expect_error("fields", |d| {
         edit_line(d, "eligible_arrests.csv", 6, |l| format!("{l},1"))
     });
     assert_eq!((e.file.as_str(), e.line), ("eligible_arrests.csv", Some(6)));
-    let e = expect_error("cost", |d| {
-        edit_line(d, "unit_costs.csv", 2, |l| set_field(l, 1, "lots"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("unit_costs.csv", Some(2), Some("cost_usd"))
-    );
+    bad_field("cost", ("unit_costs.csv", 2, 1), "lots", "cost_usd");
 }

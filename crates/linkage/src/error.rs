@@ -75,4 +75,15 @@ impl LinkError {
     }
 }
 
+/// Reads a file and parses its text, naming the file in any error; `invalid`
+/// builds the error for a text that does not parse or check.
+pub(crate) fn read_parsed<T>(
+    path: &std::path::Path,
+    invalid: fn(PathBuf, String) -> LinkError,
+    parse: impl FnOnce(&str) -> std::result::Result<T, String>,
+) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(LinkError::io(path))?;
+    parse(&text).map_err(|message| invalid(path.into(), message))
+}
+
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;

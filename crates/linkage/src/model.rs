@@ -357,19 +357,12 @@ impl Model {
     }
 
     pub fn load(path: &Path) -> Result<Model> {
-        let text = std::fs::read_to_string(path).map_err(LinkError::io(path))?;
-        let model: Model = serde_json::from_str(&text).map_err(|e| LinkError::Model {
-            path: path.into(),
-            message: e.to_string(),
-        })?;
-        model.config.check().map_err(|message| LinkError::Model {
-            path: path.into(),
-            message,
-        })?;
-        model.check().map_err(|message| LinkError::Model {
-            path: path.into(),
-            message,
-        })?;
-        Ok(model)
+        let invalid = |path, message| LinkError::Model { path, message };
+        crate::error::read_parsed(path, invalid, |text| {
+            let model: Model = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            model.config.check()?;
+            model.check()?;
+            Ok(model)
+        })
     }
 }

@@ -732,31 +732,16 @@ async fn person(
     let days_ago = if closed { 120 } else { 10 } + rng.below(600) as i64;
     let referred_at = now - Duration::days(days_ago) - Duration::minutes(rng.below(600) as i64);
     let community = rng.chance(18);
-    let form = referral_form(
-        rng,
-        &first,
-        &last,
-        referred_at - Duration::minutes(25),
-        community,
-        i,
-    );
+    // The same person's form, by the community door or (on a retry) not.
+    let occurred_at = referred_at - Duration::minutes(25);
+    let mut form_for = |community| referral_form(rng, &first, &last, occurred_at, community, i);
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let referred = match refer(&mut c, s, form, referred_at).await? {
+    let referred = match refer(&mut c, s, form_for(community), referred_at).await? {
         Some(r) => r,
-        None => {
-            let form = referral_form(
-                rng,
-                &first,
-                &last,
-                referred_at - Duration::minutes(25),
-                false,
-                i,
-            );
-            refer(&mut c, s, form, referred_at)
-                .await?
-                .ok_or_else(|| internal("a demo referral was not eligible"))?
-        }
+        None => refer(&mut c, s, form_for(false), referred_at)
+            .await?
+            .ok_or_else(|| internal("a demo referral was not eligible"))?,
     };
     let r = referred.record;
     let worker = cm.unwrap_or(main_cm);
