@@ -93,17 +93,28 @@ fn malformed_date() {
     assert!(e.to_string().contains("2013-02-30"), "{e}");
 }
 
-#[test]
-fn line_numbers_hold_deep_into_a_file() {
+/// Damaged fields: (case, (file, line, field), value, the column the error names).
+const BAD_FIELDS: &[(&str, (&str, usize, usize), &str, &str)] = &[
     // far past the first of the pieces a block is parsed in
-    bad_field("deep", ("events.csv", 11_000, 4), "2", "felony");
-    bad_field("deepdup", ("events.csv", 11_500, 0), "17", "event_id");
-}
+    ("deep", ("events.csv", 11_000, 4), "2", "felony"),
+    ("deepdup", ("events.csv", 11_500, 0), "17", "event_id"),
+    // unknown categories
+    ("race", ("participants.csv", 5, 5), "Martian", "race"),
+    ("kind", ("events.csv", 3, 3), "citation", "kind"),
+    // duplicate keys
+    ("dupevent", ("events.csv", 9, 0), "1", "event_id"),
+    ("dupperson", ("participants.csv", 4, 0), "1", "person_id"),
+    // malformed numbers and flags
+    ("flag", ("monthly.csv", 4, 2), "yes", "housed"),
+    ("age", ("participants.csv", 2, 3), "3x", "age_at_index"),
+    ("cost", ("unit_costs.csv", 2, 1), "lots", "cost_usd"),
+];
 
 #[test]
-fn unknown_category() {
-    bad_field("race", ("participants.csv", 5, 5), "Martian", "race");
-    bad_field("kind", ("events.csv", 3, 3), "citation", "kind");
+fn each_damaged_field_is_named_by_file_line_and_column() {
+    for &(case, at, value, column) in BAD_FIELDS {
+        bad_field(case, at, value, column);
+    }
 }
 
 #[test]
@@ -113,9 +124,7 @@ fn unknown_person_in_events() {
 }
 
 #[test]
-fn duplicate_keys() {
-    bad_field("dupevent", ("events.csv", 9, 0), "1", "event_id");
-    bad_field("dupperson", ("participants.csv", 4, 0), "1", "person_id");
+fn duplicate_months() {
     // monthly line 3 repeats the person and month of line 2
     let e = expect_error("dupmonth", |d| {
         let first = std::fs::read_to_string(d.join("monthly.csv"))
@@ -130,12 +139,9 @@ fn duplicate_keys() {
 }
 
 #[test]
-fn malformed_numbers_and_flags() {
-    bad_field("flag", ("monthly.csv", 4, 2), "yes", "housed");
-    bad_field("age", ("participants.csv", 2, 3), "3x", "age_at_index");
+fn extra_fields() {
     let e = expect_error("fields", |d| {
         edit_line(d, "eligible_arrests.csv", 6, |l| format!("{l},1"))
     });
     assert_eq!((e.file.as_str(), e.line), ("eligible_arrests.csv", Some(6)));
-    bad_field("cost", ("unit_costs.csv", 2, 1), "lots", "cost_usd");
 }
