@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, stopApp, phone, collectConsoleErrors, signIn, assertAccessible } from './lib.mjs';
+import { startApp, stopApp, phone, collectConsoleErrors, signIn, assertAccessible, measureLoad } from './lib.mjs';
 
 const DEMO_USERS = [
   'officer', 'community', 'casemanager', 'supervisor', 'prosecutor',
@@ -69,34 +69,15 @@ test("axe-core: no WCAG 2.1 A/AA violations on the officer's home page", async (
 test('the login page weighs under 30 KB transferred (HTML + CSS)', async () => {
   const { context, page } = await phone();
   try {
-    const responses = [];
-    page.on('response', (r) => responses.push(r));
-    await page.goto('/login', { waitUntil: 'load' });
-    let transferred = 0;
-    let bodies = 0;
-    const parts = [];
-    for (const r of responses) {
-      const sizes = await r.request().sizes();
-      const body = (await r.body()).length;
-      const wire = sizes.responseHeadersSize + sizes.responseBodySize;
-      transferred += wire;
-      bodies += body;
-      parts.push(`${new URL(r.url()).pathname} ${wire} B`);
-    }
-    const perf = await page.evaluate(() =>
-      performance
-        .getEntries()
-        .filter((e) => 'transferSize' in e)
-        .reduce((sum, e) => sum + e.transferSize, 0),
-    );
-    const kinds = responses.map((r) => r.request().resourceType()).sort();
+    const { weight, transferred, perf, parts, kinds, bodies } = await measureLoad(page, '/login', {
+      bodies: true,
+    });
     assert.deepEqual(kinds, ['document', 'stylesheet'], 'the login page loads its HTML and one stylesheet');
     console.log(
       `login page: ${transferred} bytes transferred (${(transferred / 1024).toFixed(1)} KB; ` +
         `${parts.join(', ')}), ${bodies} bytes of bodies, performance transferSize ${perf} bytes`,
     );
     assert.ok(transferred > 0 && bodies > 0, 'measured nothing');
-    const weight = Math.max(transferred, perf);
     assert.ok(weight < LOGIN_BUDGET, `login page is ${weight} bytes, budget ${LOGIN_BUDGET}`);
   } finally {
     await context.close();
