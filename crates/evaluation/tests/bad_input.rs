@@ -5,23 +5,15 @@ use std::path::{Path, PathBuf};
 
 use handoff_evaluation::{InputError, evaluate_dir};
 
-const FILES: [&str; 6] = [
-    "participants.csv",
-    "events.csv",
-    "monthly.csv",
-    "unit_costs.csv",
-    "eligible_arrests.csv",
-    "study.csv",
-];
-
 /// A fresh copy of the public dataset in a temporary folder.
 fn copy_public(case: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/public");
     let dir = std::env::temp_dir().join(format!("handoff-eval-bad-{}-{case}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for f in FILES {
-        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    for f in std::fs::read_dir(&src).unwrap() {
+        let name = f.unwrap().file_name();
+        std::fs::copy(src.join(&name), dir.join(&name)).unwrap();
     }
     dir
 }
