@@ -297,9 +297,16 @@ impl<'a> Row<'a, '_> {
     }
 
     fn race(&mut self) -> Race {
-        let expected = "a race label such as Black/African American, or a code in the mapping's [codes.race]";
+        let expected =
+            "a race label such as Black/African American, or a code in the mapping's [codes.race]";
         let parse = |v: &str| Race::parse(v).ok();
-        self.coded(Field::Race, CodedField::Race, parse, expected, Race::Unknown)
+        self.coded(
+            Field::Race,
+            CodedField::Race,
+            parse,
+            expected,
+            Race::Unknown,
+        )
     }
 
     fn felony(&mut self, field: Field, raw: &str) -> Option<bool> {
