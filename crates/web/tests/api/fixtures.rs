@@ -71,6 +71,16 @@ impl TestApp {
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::PUT, path, body).await
     }
+    /// Posts a page's form (`fields` carry any CSRF token), as a browser does.
+    pub async fn submit_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let r = self.client.post(self.url(path)).form(fields);
+        r.send().await.unwrap()
+    }
+    /// Posts JSON without the session's CSRF header (sign-in, refused requests).
+    pub async fn submit_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        let r = self.client.post(self.url(path)).json(body);
+        r.send().await.unwrap()
+    }
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
         let r = self.get(path).await;
         let s = r.status();
@@ -333,6 +343,13 @@ pub async fn bearer_post(
         .unwrap();
     let s = r.status();
     (s, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Verifies the whole audit chain (hashes and sequence), failing the test if broken.
+pub async fn assert_audit_chain_intact(app: &TestApp) {
+    handoff_store::audit::verify(&mut app.store.conn())
+        .await
+        .unwrap();
 }
 
 /// The audit entries of one action in the demo site's chain.

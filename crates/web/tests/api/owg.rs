@@ -319,9 +319,7 @@ both!(
                 .0,
             StatusCode::NOT_FOUND
         );
-        handoff_store::audit::verify(&mut app.store.conn())
-            .await
-            .unwrap();
+        assert_audit_chain_intact(&app).await;
     }
 );
 
@@ -336,17 +334,16 @@ both!(owg_and_oversight_pages, |db| async move {
     let (_, me) = officer.get_json("/api/v1/me").await;
     let oid = me["user"]["id"].as_str().unwrap().to_string();
     let r = supervisor
-        .client
-        .post(supervisor.url("/owg"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("held_on", "2026-12-08"),
-            ("title", "North precinct OWG"),
-            ("attendees", oid.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/owg",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("held_on", "2026-12-08"),
+                ("title", "North precinct OWG"),
+                ("attendees", oid.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let at = r.headers()["location"].to_str().unwrap().to_string();
     let agenda = supervisor.get(&at).await.text().await.unwrap();

@@ -40,13 +40,7 @@ async fn mint(admin: &TestApp, fields: &[(&str, &str)]) -> (StatusCode, Option<S
     let csrf = admin.csrf.clone().unwrap();
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("csrf_token", &csrf));
-    let r = admin
-        .client
-        .post(admin.url("/admin/tokens"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = admin.submit_form("/admin/tokens", &form).await;
     let status = r.status();
     let page = r.text().await.unwrap();
     let secret = page
@@ -255,12 +249,11 @@ both!(
         assert_eq!(feed(&app, &token, "R-1").await, StatusCode::OK);
         let csrf = admin.csrf.clone().unwrap();
         let r = admin
-            .client
-            .post(admin.url(&format!("/admin/tokens/{id}/revoke")))
-            .form(&[("csrf_token", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+            .submit_form(
+                &format!("/admin/tokens/{id}/revoke"),
+                &[("csrf_token", csrf.as_str())],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(feed(&app, &token, "R-2").await, StatusCode::UNAUTHORIZED);
         assert_eq!(
@@ -494,12 +487,11 @@ both!(
             handoff_web::auth::totp::code_at(&secret, handoff_web::now().unix_timestamp() as u64)
                 .unwrap();
         let r = a
-            .client
-            .post(a.url("/api/v1/session"))
-            .json(&json!({"email": "admin@demo.test", "password": "demo-password", "totp": code}))
-            .send()
-            .await
-            .unwrap();
+            .submit_json(
+                "/api/v1/session",
+                &json!({"email": "admin@demo.test", "password": "demo-password", "totp": code}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
         a.csrf = body["csrf_token"].as_str().map(str::to_string);

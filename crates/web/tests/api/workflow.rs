@@ -258,9 +258,7 @@ both!(the_journey_through_the_api, |db| async move {
     );
 
     // Every step was audited and the chain holds.
-    handoff_store::audit::verify(&mut app.store.conn())
-        .await
-        .unwrap();
+    assert_audit_chain_intact(&app).await;
     for action in [
         "referral.create",
         "referral.accept",
