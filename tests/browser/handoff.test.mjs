@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, stopApp, phone, collectConsoleErrors, signIn, assertAccessible, measureLoad } from './lib.mjs';
+import { startApp, stopApp, phone, signIn, signedIn, assertAccessible, measureLoad } from './lib.mjs';
 
 const DEMO_USERS = [
   'officer', 'community', 'casemanager', 'supervisor', 'prosecutor',
@@ -21,10 +21,7 @@ before(startApp);
 after(stopApp);
 
 test('the demo officer signs in on a 390×844 phone and reaches the officer home', async () => {
-  const { context, page } = await phone();
-  const errors = collectConsoleErrors(page);
-  try {
-    await signIn(page, 'officer@demo.test');
+  await signedIn('officer@demo.test', async (page, errors) => {
     assert.equal(new URL(page.url()).pathname, '/');
     await page
       .getByRole('heading', { level: 1, name: 'Welcome, Officer Sam Ortiz' })
@@ -38,9 +35,7 @@ test('the demo officer signs in on a 390×844 phone and reaches the officer home
     );
     assert.ok(overflow <= 0, `the home page scrolls sideways by ${overflow}px at 390px`);
     assert.deepEqual(errors, [], 'console errors (a CSP violation?)');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 // bypassCSP lets the axe script tag in; the app's CSP (script-src 'self')
@@ -100,10 +95,7 @@ test('every demo user signs in and reaches a home page', async (t) => {
 });
 
 test('the site admin adds a partner agency through the form and sees it listed', async () => {
-  const { context, page } = await phone();
-  const errors = collectConsoleErrors(page);
-  try {
-    await signIn(page, 'admin@demo.test');
+  await signedIn('admin@demo.test', async (page, errors) => {
     await page.goto('/admin');
     await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
     const name = `Eastside Recovery Café ${Date.now()}`;
@@ -126,7 +118,5 @@ test('the site admin adds a partner agency through the form and sees it listed',
     await listed.waitFor();
     assert.equal(await listed.count(), 1);
     assert.deepEqual(errors, [], 'console errors (a CSP violation?)');
-  } finally {
-    await context.close();
-  }
+  });
 });

@@ -210,6 +210,21 @@ function describeViolations(violations) {
  * page's CSP (script-src 'self') does not govern, so the app's CSP stays in
  * force for everything else the page does.
  */
+/**
+ * Runs `body(page, errors)` on a phone signed in as `email`; `errors` collects
+ * the console errors from before the sign-in on. The phone is closed after.
+ */
+export async function signedIn(email, body) {
+  const { context, page } = await phone();
+  const errors = collectConsoleErrors(page);
+  try {
+    await signIn(page, email);
+    await body(page, errors);
+  } finally {
+    await context.close();
+  }
+}
+
 export async function assertAccessible(page, what) {
   const loaded = await page.evaluate(() => typeof globalThis.axe !== 'undefined');
   if (!loaded) await page.evaluate(app.axeSource);
