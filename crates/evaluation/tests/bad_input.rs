@@ -45,7 +45,7 @@ fn set_field(line: &str, idx: usize, value: &str) -> String {
 /// names that file, line and `column`; returns it for further checks.
 fn bad_field(
     case: &str,
-    (file, line, idx): (&str, usize, usize),
+    (file, line, idx): At,
     value: &str,
     column: &str,
 ) -> InputError {
@@ -85,8 +85,11 @@ fn malformed_date() {
     assert!(e.to_string().contains("2013-02-30"), "{e}");
 }
 
-/// Damaged fields: (case, (file, line, field), value, the column the error names).
-const BAD_FIELDS: &[(&str, (&str, usize, usize), &str, &str)] = &[
+/// Where a field is: (file, 1-based line, 0-based field).
+type At = (&'static str, usize, usize);
+
+/// Damaged fields: (case, where, value, the column the error names).
+const BAD_FIELDS: &[(&str, At, &str, &str)] = &[
     // far past the first of the pieces a block is parsed in
     ("deep", ("events.csv", 11_000, 4), "2", "felony"),
     ("deepdup", ("events.csv", 11_500, 0), "17", "event_id"),
