@@ -47,10 +47,7 @@ pub(crate) async fn enrol(
     if roi.to_string().contains("\"sud\"") {
         roi["part2"] = json!({"discloser": "Evergreen Harm Reduction Services", "information": "SUD treatment status", "right_to_revoke_acknowledged": true});
     }
-    let (s, rel) = cm
-        .post(&format!("/api/v1/participants/{pid}/releases"), &roi)
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{rel}");
+    sign_release(cm, &pid, &roi).await;
     pid
 }
 

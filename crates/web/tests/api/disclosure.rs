@@ -168,10 +168,7 @@ both!(
                     "expires_on": "2099-12-31",
                     "signature": {"method": "drawn", "image_base64": PNG}
                 });
-                let (s, rel) = cm
-                    .post(&format!("/api/v1/participants/{pid}/releases"), &narrow)
-                    .await;
-                assert_eq!(s, StatusCode::CREATED, "{rel}");
+                let rel = sign_release(&cm, &pid, &narrow).await;
                 let rel_id = rel["id"].as_str().unwrap().to_string();
                 rewrite_release(&app, &rel_id, |v| {
                     v["form"]["recipients"] = body["recipients"].clone();
@@ -318,12 +315,7 @@ both!(extents_trim_what_a_role_receives, |db| async move {
         .await;
     assert_invalid(s, &e, "recipients[0].categories[2]");
     body["recipients"][0]["categories"] = json!(["enrollment", "plan"]);
-    assert_eq!(
-        cm.post(&format!("/api/v1/participants/{pid}/releases"), &body)
-            .await
-            .0,
-        StatusCode::CREATED
-    );
+    sign_release(&cm, pid, &body).await;
     // The prosecutor's plan is a summary: no goals in the participant's words.
     let prosecutor = as_user(&app, "prosecutor@demo.test").await;
     let (s, plan) = prosecutor

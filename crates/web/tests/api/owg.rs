@@ -60,13 +60,8 @@ both!(
                 .await;
             let pid = i["participant_id"].as_str().unwrap().to_string();
             if who == "A" {
-                let roi = json!({"recipients": [{"agency_id": police, "categories": ["enrollment", "engagement"]}], "purpose": "coordination", "expires_on": "2099-01-01", "signature": {"method": "drawn", "image_base64": PNG}});
-                assert_eq!(
-                    cm.post(&format!("/api/v1/participants/{pid}/releases"), &roi)
-                        .await
-                        .0,
-                    StatusCode::CREATED
-                );
+                let roi = release_to(&police, &["enrollment", "engagement"], "coordination");
+                sign_release(&cm, &pid, &roi).await;
             }
             pids.push(pid);
         }

@@ -79,6 +79,17 @@ async fn newest_token_id(app: &TestApp) -> String {
         .to_string()
 }
 
+/// The demo site admin, the police agency, and a 90-day bookings-feed token
+/// the admin made for it, checked by posting `booking`: (admin, police, token, id).
+async fn working_feed_token(app: &TestApp, booking: &str) -> (TestApp, String, String, String) {
+    let admin = as_user(app, "admin@demo.test").await;
+    let police = agency(app, "Demo County Police Department").await;
+    let token = scoped(&admin, &police, &["bookings_feed"], "90").await;
+    let id = newest_token_id(app).await;
+    assert_eq!(feed(app, &token, booking).await, StatusCode::OK);
+    (admin, police, token, id)
+}
+
 async fn feed(app: &TestApp, token: &str, number: &str) -> StatusCode {
     bearer_post(
         app,
@@ -240,13 +251,8 @@ both!(
     revocation_and_expiry_stop_a_token_at_once,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let admin = as_user(&app, "admin@demo.test").await;
-        let police = agency(&app, "Demo County Police Department").await;
-
+        let (admin, police, token, id) = working_feed_token(&app, "R-1").await;
         // Revocation from the admin page.
-        let token = scoped(&admin, &police, &["bookings_feed"], "90").await;
-        let id = newest_token_id(&app).await;
-        assert_eq!(feed(&app, &token, "R-1").await, StatusCode::OK);
         let csrf = admin.csrf.clone().unwrap();
         let r = admin
             .submit_form(
@@ -405,12 +411,7 @@ both!(
     a_feed_token_posts_bookings_but_cannot_import,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let admin = as_user(&app, "admin@demo.test").await;
-        let police = agency(&app, "Demo County Police Department").await;
-
-        let feed_token = scoped(&admin, &police, &["bookings_feed"], "90").await;
-        let feed_id = newest_token_id(&app).await;
-        assert_eq!(feed(&app, &feed_token, "F-1").await, StatusCode::OK);
+        let (admin, police, feed_token, feed_id) = working_feed_token(&app, "F-1").await;
         assert_eq!(import(&app, &feed_token).await, StatusCode::FORBIDDEN);
         let (s, _) = bearer_post(
             &app,
