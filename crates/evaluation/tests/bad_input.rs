@@ -43,12 +43,7 @@ fn set_field(line: &str, idx: usize, value: &str) -> String {
 
 /// Sets field `idx` of `line` of `file` to `value` and checks that the error
 /// names that file, line and `column`; returns it for further checks.
-fn bad_field(
-    case: &str,
-    (file, line, idx): At,
-    value: &str,
-    column: &str,
-) -> InputError {
+fn bad_field(case: &str, (file, line, idx): At, value: &str, column: &str) -> InputError {
     let e = expect_error(case, |d| {
         edit_line(d, file, line, |l| set_field(l, idx, value))
     });
