@@ -9,7 +9,7 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startApp, stopApp, phone, collectConsoleErrors, signIn, assertAccessible } from './lib.mjs';
+import { startApp, stopApp, phone, signIn, signedIn, assertAccessible, measureLoad } from './lib.mjs';
 
 const DEMO_USERS = [
   'officer', 'community', 'casemanager', 'supervisor', 'prosecutor',
@@ -21,10 +21,7 @@ before(startApp);
 after(stopApp);
 
 test('the demo officer signs in on a 390×844 phone and reaches the officer home', async () => {
-  const { context, page } = await phone();
-  const errors = collectConsoleErrors(page);
-  try {
-    await signIn(page, 'officer@demo.test');
+  await signedIn('officer@demo.test', async (page, errors) => {
     assert.equal(new URL(page.url()).pathname, '/');
     await page
       .getByRole('heading', { level: 1, name: 'Welcome, Officer Sam Ortiz' })
@@ -38,9 +35,7 @@ test('the demo officer signs in on a 390×844 phone and reaches the officer home
     );
     assert.ok(overflow <= 0, `the home page scrolls sideways by ${overflow}px at 390px`);
     assert.deepEqual(errors, [], 'console errors (a CSP violation?)');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 // bypassCSP lets the axe script tag in; the app's CSP (script-src 'self')
@@ -69,34 +64,15 @@ test("axe-core: no WCAG 2.1 A/AA violations on the officer's home page", async (
 test('the login page weighs under 30 KB transferred (HTML + CSS)', async () => {
   const { context, page } = await phone();
   try {
-    const responses = [];
-    page.on('response', (r) => responses.push(r));
-    await page.goto('/login', { waitUntil: 'load' });
-    let transferred = 0;
-    let bodies = 0;
-    const parts = [];
-    for (const r of responses) {
-      const sizes = await r.request().sizes();
-      const body = (await r.body()).length;
-      const wire = sizes.responseHeadersSize + sizes.responseBodySize;
-      transferred += wire;
-      bodies += body;
-      parts.push(`${new URL(r.url()).pathname} ${wire} B`);
-    }
-    const perf = await page.evaluate(() =>
-      performance
-        .getEntries()
-        .filter((e) => 'transferSize' in e)
-        .reduce((sum, e) => sum + e.transferSize, 0),
-    );
-    const kinds = responses.map((r) => r.request().resourceType()).sort();
+    const { weight, transferred, perf, parts, kinds, bodies } = await measureLoad(page, '/login', {
+      bodies: true,
+    });
     assert.deepEqual(kinds, ['document', 'stylesheet'], 'the login page loads its HTML and one stylesheet');
     console.log(
       `login page: ${transferred} bytes transferred (${(transferred / 1024).toFixed(1)} KB; ` +
         `${parts.join(', ')}), ${bodies} bytes of bodies, performance transferSize ${perf} bytes`,
     );
     assert.ok(transferred > 0 && bodies > 0, 'measured nothing');
-    const weight = Math.max(transferred, perf);
     assert.ok(weight < LOGIN_BUDGET, `login page is ${weight} bytes, budget ${LOGIN_BUDGET}`);
   } finally {
     await context.close();
@@ -119,10 +95,7 @@ test('every demo user signs in and reaches a home page', async (t) => {
 });
 
 test('the site admin adds a partner agency through the form and sees it listed', async () => {
-  const { context, page } = await phone();
-  const errors = collectConsoleErrors(page);
-  try {
-    await signIn(page, 'admin@demo.test');
+  await signedIn('admin@demo.test', async (page, errors) => {
     await page.goto('/admin');
     await page.getByRole('heading', { level: 1, name: 'Administration' }).waitFor();
     const name = `Eastside Recovery Café ${Date.now()}`;
@@ -145,7 +118,5 @@ test('the site admin adds a partner agency through the form and sees it listed',
     await listed.waitFor();
     assert.equal(await listed.count(), 1);
     assert.deepEqual(errors, [], 'console errors (a CSP violation?)');
-  } finally {
-    await context.close();
-  }
+  });
 });

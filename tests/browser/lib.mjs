@@ -210,6 +210,21 @@ function describeViolations(violations) {
  * page's CSP (script-src 'self') does not govern, so the app's CSP stays in
  * force for everything else the page does.
  */
+/**
+ * Runs `body(page, errors)` on a phone signed in as `email`; `errors` collects
+ * the console errors from before the sign-in on. The phone is closed after.
+ */
+export async function signedIn(email, body) {
+  const { context, page } = await phone();
+  const errors = collectConsoleErrors(page);
+  try {
+    await signIn(page, email);
+    await body(page, errors);
+  } finally {
+    await context.close();
+  }
+}
+
 export async function assertAccessible(page, what) {
   const loaded = await page.evaluate(() => typeof globalThis.axe !== 'undefined');
   if (!loaded) await page.evaluate(app.axeSource);
@@ -231,9 +246,10 @@ export async function assertAccessible(page, what) {
 /**
  * Loads `url` and measures what it transferred: headers and bodies on the
  * wire of every response, and the browser's own transferSize, the larger of
- * the two. Returns { weight, parts, kinds }.
+ * the two. Returns { weight, transferred, perf, parts, kinds }, and with
+ * `{ bodies: true }` also `bodies`, the bytes of the bodies once decoded.
  */
-export async function measureLoad(page, url) {
+export async function measureLoad(page, url, { bodies: countBodies = false } = {}) {
   // A cold load: nothing from the browser's cache.
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Network.enable');
@@ -246,11 +262,13 @@ export async function measureLoad(page, url) {
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: false });
   await cdp.detach();
   let transferred = 0;
+  let bodies = 0;
   const parts = [];
   for (const r of responses) {
     const sizes = await r.request().sizes();
     const wire = sizes.responseHeadersSize + sizes.responseBodySize;
     transferred += wire;
+    if (countBodies) bodies += (await r.body()).length;
     parts.push(`${new URL(r.url()).pathname} ${wire} B`);
   }
   const perf = await page.evaluate(() =>
@@ -260,5 +278,5 @@ export async function measureLoad(page, url) {
       .reduce((sum, e) => sum + e.transferSize, 0),
   );
   const kinds = responses.map((r) => r.request().resourceType()).sort();
-  return { weight: Math.max(transferred, perf), transferred, perf, parts, kinds };
+  return { weight: Math.max(transferred, perf), transferred, perf, parts, kinds, bodies };
 }

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  startApp, stopApp, phone, collectConsoleErrors, signIn, assertAccessible, measureLoad, runCli,
+  startApp, stopApp, phone, collectConsoleErrors, signIn, signedIn, assertAccessible, measureLoad, runCli,
 } from './lib.mjs';
 
 const FORM_BUDGET_MS = 60_000;
@@ -303,10 +303,7 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
 });
 
 test('the supervisor sees hand-off times per week and keeps the on-call roster', async () => {
-  const { context, page } = await phone();
-  const errors = collectConsoleErrors(page);
-  try {
-    await signIn(page, 'supervisor@demo.test');
+  await signedIn('supervisor@demo.test', async (page, errors) => {
     await page.goto('/supervisor');
     const times = page.getByRole('region', { name: 'Hand-off times' }).first();
     const rows = times.locator('tbody tr');
@@ -339,9 +336,7 @@ test('the supervisor sees hand-off times per week and keeps the on-call roster',
     await page.getByRole('heading', { level: 1, name: 'On-call roster' }).waitFor();
     assert.equal(await page.locator('li.item', { hasText: `${day} 08:00 to ${day} 16:00` }).count(), 0);
     assert.deepEqual(errors, [], 'console errors (a CSP violation?)');
-  } finally {
-    await context.close();
-  }
+  });
 });
 
 test('a community referrer refers without police', async () => {
@@ -391,10 +386,7 @@ test('a refused referral re-shows the form naming the field; "use my location" f
 });
 
 test('the site admin saves a new policy version through the editor', async () => {
-  const { context, page } = await phone();
-  const errors = collectConsoleErrors(page);
-  try {
-    await signIn(page, 'admin@demo.test');
+  await signedIn('admin@demo.test', async (page, errors) => {
     await page.goto('/admin/policy');
     const current = await page.getByRole('heading', { level: 2, name: /^In force: version \d+/ }).innerText();
     const before = Number(current.match(/\d+/)[0]);
@@ -416,7 +408,5 @@ test('the site admin saves a new policy version through the editor', async () =>
     assert.equal(await page.getByLabel('Hand-off target (minutes)').inputValue(), '45');
     await page.getByRole('region', { name: 'History' }).first().getByText('PCG meeting, minute 4').waitFor();
     assert.deepEqual(errors, [], 'console errors (a CSP violation?)');
-  } finally {
-    await context.close();
-  }
+  });
 });

@@ -56,18 +56,15 @@ fn truncation_below_a_checkpoint_is_caught(db: &str, disable_guard: &str) {
     let cp = dir.join("checkpoint.json");
     setup(db);
 
-    let out = ok(&handoff(
-        db,
-        &[
-            "audit",
-            "checkpoint",
-            "--out",
-            s(&cp),
-            "--key-file",
-            s(&key),
-        ],
-        None,
-    ));
+    let write_checkpoint = [
+        "audit",
+        "checkpoint",
+        "--out",
+        s(&cp),
+        "--key-file",
+        s(&key),
+    ];
+    let out = ok(&handoff(db, &write_checkpoint, None));
     assert!(out.contains("written to"), "{out}");
     #[cfg(unix)]
     {
@@ -76,18 +73,7 @@ fn truncation_below_a_checkpoint_is_caught(db: &str, disable_guard: &str) {
         assert_eq!(mode & 0o777, 0o600, "the key file is private");
     }
     // Never overwritten.
-    let o = handoff(
-        db,
-        &[
-            "audit",
-            "checkpoint",
-            "--out",
-            s(&cp),
-            "--key-file",
-            s(&key),
-        ],
-        None,
-    );
+    let o = handoff(db, &write_checkpoint, None);
     assert!(failed(&o).contains("never overwritten"));
 
     let verify = [

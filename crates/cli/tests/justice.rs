@@ -54,6 +54,16 @@ fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     p
 }
 
+/// Imports a file of the kind, expecting success.
+fn import(db: &str, kind: &str, file: &Path) -> String {
+    ok(&handoff(db, &["import", kind, s(file)], None))
+}
+
+/// Exports the kind into a folder, expecting success.
+fn export(db: &str, kind: &str, out: &Path) -> String {
+    ok(&handoff(db, &["export", kind, "--out", s(out)], None))
+}
+
 #[test]
 fn imports_link_train_and_the_evaluation_export() {
     let dir = temp_dir("justice");
@@ -129,33 +139,17 @@ fn imports_link_train_and_the_evaluation_export() {
     let roster = write(&dir, "roster.csv", &roster);
     let arrests = write(&dir, "arrests.csv", &arrests);
     let charges = write(&dir, "charges.csv", &charges);
-    let out = ok(&handoff(
-        &db,
-        &["import", "persons", roster.to_str().unwrap()],
-        None,
-    ));
+    let out = import(&db, "persons", &roster);
     assert!(out.contains("40 inserted"), "{out}");
-    let out = ok(&handoff(
-        &db,
-        &["import", "arrests", arrests.to_str().unwrap()],
-        None,
-    ));
+    let out = import(&db, "arrests", &arrests);
     assert!(
         out.contains("70 inserted") && out.contains("70 linked"),
         "{out}"
     );
-    let out = ok(&handoff(
-        &db,
-        &["import", "charges", charges.to_str().unwrap()],
-        None,
-    ));
+    let out = import(&db, "charges", &charges);
     assert!(out.contains("10 inserted"), "{out}");
     // Idempotent.
-    let out = ok(&handoff(
-        &db,
-        &["import", "arrests", arrests.to_str().unwrap()],
-        None,
-    ));
+    let out = import(&db, "arrests", &arrests);
     assert!(out.contains("0 inserted, 0 updated, 70 unchanged"), "{out}");
     assert_eq!(count(&db, "arrests"), 70);
 
@@ -165,11 +159,7 @@ fn imports_link_train_and_the_evaluation_export() {
 
     // The evaluation export: schema and the evaluation engine.
     let eval = dir.join("eval");
-    let out = ok(&handoff(
-        &db,
-        &["export", "evaluation", "--out", eval.to_str().unwrap()],
-        None,
-    ));
+    let out = export(&db, "evaluation", &eval);
     assert!(out.contains("40 control persons"), "{out}");
     let summary = handoff_justice::evaluation::check_dir(&eval).unwrap_or_else(|p| {
         panic!(
@@ -204,11 +194,7 @@ fn imports_link_train_and_the_evaluation_export() {
 
     // The HMIS export.
     let hmis = dir.join("hmis");
-    let out = ok(&handoff(
-        &db,
-        &["export", "hmis", "--out", hmis.to_str().unwrap()],
-        None,
-    ));
+    let out = export(&db, "hmis", &hmis);
     assert!(out.contains("participants whose release allows"), "{out}");
     for f in ["Export.csv", "Client.csv", "Enrollment.csv", "Exit.csv"] {
         assert!(hmis.join(f).exists(), "{f}");
@@ -252,11 +238,7 @@ fn imports_link_train_and_the_evaluation_export() {
         assert!(found.is_empty(), "{f} carries internal ids {found:?}");
     }
     let again = dir.join("hmis-again");
-    ok(&handoff(
-        &db,
-        &["export", "hmis", "--out", again.to_str().unwrap()],
-        None,
-    ));
+    export(&db, "hmis", &again);
     assert_eq!(
         personal_ids(&again),
         first,
@@ -340,11 +322,7 @@ fn the_evaluation_export_refuses_a_site_without_research_use() {
     });
     // Allowed: written and audited as allowed.
     let eval = dir.join("eval");
-    ok(&handoff(
-        &db,
-        &["export", "evaluation", "--out", eval.to_str().unwrap()],
-        None,
-    ));
+    export(&db, "evaluation", &eval);
     assert!(eval.join("participants.csv").exists());
     // Not allowed: refused with exit code 2, nothing written, the refusal audited.
     set_research_use(&db, false);

@@ -48,18 +48,14 @@ fn link_writes_pairs_with_explanations_and_a_reusable_model() {
     );
     let a = fixture("febrl4_a.csv");
     let b = fixture("febrl4_b.csv");
-    let o = handoff(&[
-        "link",
-        "--left",
-        s(&a),
-        "--right",
-        s(&b),
-        "--out",
-        s(&out),
-        "--save-model",
-        s(&model),
-        "--explain",
-    ]);
+    let link_ab = ["link", "--left", s(&a), "--right", s(&b)];
+    let o = handoff(
+        &[
+            &link_ab[..],
+            &["--out", s(&out), "--save-model", s(&model), "--explain"],
+        ]
+        .concat(),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -91,18 +87,13 @@ fn link_writes_pairs_with_explanations_and_a_reusable_model() {
         );
     }
     // Scoring with the saved model gives the same pairs.
-    let o = handoff(&[
-        "link",
-        "--left",
-        s(&a),
-        "--right",
-        s(&b),
-        "--out",
-        s(&again),
-        "--model",
-        s(&model),
-        "-q",
-    ]);
+    let o = handoff(
+        &[
+            &link_ab[..],
+            &["--out", s(&again), "--model", s(&model), "-q"],
+        ]
+        .concat(),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let first: Vec<Vec<String>> = r.iter().map(|x| x[..4].to_vec()).collect();
     assert_eq!(rows(&again), first);

@@ -52,18 +52,7 @@ impl std::str::FromStr for Email {
     }
 }
 
-impl TryFrom<String> for Email {
-    type Error = ParseError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Email> for String {
-    fn from(value: Email) -> Self {
-        value.0
-    }
-}
+crate::text_conversions!(Email, ParseError, String, |v| v.0);
 
 impl fmt::Display for Email {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

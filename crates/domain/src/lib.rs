@@ -30,6 +30,27 @@ pub use org::{AgencyKind, Role};
 
 use std::borrow::Cow;
 
+/// A text type's conversions for serde's `try_from = "String"` / `into`:
+/// `TryFrom<String>` through its `parse(&str)`, and `From<Type>` back to text.
+/// `text_conversions!(Email, ParseError, String, |v| v.0);`
+#[macro_export]
+macro_rules! text_conversions {
+    ($t:ty, $err:ty, $back:ty, |$v:ident| $into:expr) => {
+        impl TryFrom<String> for $t {
+            type Error = $err;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value)
+            }
+        }
+
+        impl From<$t> for $back {
+            fn from($v: $t) -> Self {
+                $into
+            }
+        }
+    };
+}
+
 /// A value from outside the system did not parse. Names the field so a form
 /// or an API client can point at it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

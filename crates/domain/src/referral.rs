@@ -112,18 +112,9 @@ impl fmt::Display for ConductCategory {
     }
 }
 
-impl TryFrom<String> for ConductCategory {
-    type Error = ParseError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<ConductCategory> for String {
-    fn from(value: ConductCategory) -> Self {
-        value.as_str().to_owned()
-    }
-}
+crate::text_conversions!(ConductCategory, ParseError, String, |v| v
+    .as_str()
+    .to_owned());
 
 /// A site-defined code: 2–40 characters of `a-z`, `0-9` and `_`, starting
 /// with a letter.
@@ -158,18 +149,7 @@ impl SiteCode {
     }
 }
 
-impl TryFrom<String> for SiteCode {
-    type Error = ParseError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<SiteCode> for String {
-    fn from(value: SiteCode) -> Self {
-        value.0
-    }
-}
+crate::text_conversions!(SiteCode, ParseError, String, |v| v.0);
 
 string_enum! {
     /// The class of a substance, for quantity limits and exemptions.
@@ -220,18 +200,7 @@ impl Sex {
     }
 }
 
-impl TryFrom<String> for Sex {
-    type Error = ParseError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Sex> for &'static str {
-    fn from(value: Sex) -> Self {
-        value.as_str()
-    }
-}
+crate::text_conversions!(Sex, ParseError, &'static str, |v| v.as_str());
 
 /// Race as observed or stated, in the categories the equity figures use.
 /// Parsed from the label (`Hispanic/Latino`) or the code (`hispanic_latino`),
@@ -317,18 +286,7 @@ impl Race {
     }
 }
 
-impl TryFrom<String> for Race {
-    type Error = ParseError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<Race> for &'static str {
-    fn from(value: Race) -> Self {
-        value.label()
-    }
-}
+crate::text_conversions!(Race, ParseError, &'static str, |v| v.label());
 
 /// A person's name part: trimmed, 1–80 characters, no control characters
 /// and no bidirectional formatting characters.

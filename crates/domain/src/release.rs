@@ -294,44 +294,39 @@ fn parse_date(s: &str, field: &'static str) -> Result<Date, ParseError> {
 }
 
 /// The ROI body as the API receives it (`POST /participants/{id}/releases`).
-/// Everything is text so that a wrong value is reported with its field.
+/// Everything is text so that a wrong value is reported with its field, and
+/// every field may be absent (its default).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ReleaseForm {
-    #[serde(default)]
     pub recipients: Vec<RecipientForm>,
-    #[serde(default)]
     pub purpose: String,
     /// `YYYY-MM-DD`; today at the site when absent.
-    #[serde(default)]
     pub effective_on: Option<String>,
     /// `YYYY-MM-DD`, the last day the release is in force.
-    #[serde(default)]
     pub expires_on: String,
-    #[serde(default)]
     pub signature: Option<SignatureForm>,
     /// Required when any recipient lists `sud`.
-    #[serde(default)]
     pub part2: Option<Part2Form>,
 }
 
+/// One recipient of a [`ReleaseForm`]; absent fields are empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RecipientForm {
-    #[serde(default)]
     pub agency_id: String,
-    #[serde(default)]
     pub categories: Vec<String>,
 }
 
+/// The signature of a [`ReleaseForm`]; absent fields are empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct SignatureForm {
     /// `drawn` or `uploaded_pdf`.
-    #[serde(default)]
     pub method: String,
     /// The drawn signature (PNG), base64. The store decodes and keeps it.
-    #[serde(default)]
     pub image_base64: Option<String>,
     /// The signed form (PDF), base64.
-    #[serde(default)]
     pub pdf_base64: Option<String>,
 }
 
@@ -357,13 +352,12 @@ impl SignatureForm {
     }
 }
 
+/// The 42 CFR Part 2 elements of a [`ReleaseForm`]; absent fields are empty.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Part2Form {
-    #[serde(default)]
     pub discloser: String,
-    #[serde(default)]
     pub information: String,
-    #[serde(default)]
     pub right_to_revoke_acknowledged: bool,
 }
 

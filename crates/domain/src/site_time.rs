@@ -107,18 +107,7 @@ impl PartialEq for SiteTimeZone {
 }
 impl Eq for SiteTimeZone {}
 
-impl TryFrom<String> for SiteTimeZone {
-    type Error = ParseError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<SiteTimeZone> for String {
-    fn from(value: SiteTimeZone) -> Self {
-        value.name
-    }
-}
+crate::text_conversions!(SiteTimeZone, ParseError, String, |v| v.name);
 
 /// "Now" at a site: the instant and the site's local day at that instant.
 /// Built only by [`SiteTimeZone::at`], so the two always agree.

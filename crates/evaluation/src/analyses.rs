@@ -117,6 +117,25 @@ fn prior_arrests(p: &Person) -> f64 {
     f64::from(p.prior_arrests_2y)
 }
 
+/// A 0/1 outcome column.
+fn indicator(persons: &[Person], outcome: fn(&Person) -> bool) -> Vec<f64> {
+    persons
+        .iter()
+        .map(|p| f64::from(u8::from(outcome(p))))
+        .collect()
+}
+
+/// Terms of the models adjusted for prior arrests, age and sex (recidivism, arrest rate).
+const ARREST_TERMS: [&str; 5] = [
+    "intercept",
+    "group_lead",
+    "prior_arrests_2y",
+    "age_at_index",
+    "male",
+];
+/// The design columns of [`ARREST_TERMS`] after the intercept.
+const ARREST_COLUMNS: [fn(&Person) -> f64; 4] = [lead, prior_arrests, age, male];
+
 const GLM_REFERENCE: GlmOptions = GlmOptions {
     max_iter: 100,
     tol: 1e-12,
@@ -150,19 +169,9 @@ fn logistic(
 }
 
 fn recidivism(persons: &[Person], w: &mut Vec<String>) -> Result<LogisticResult, StatsError> {
-    let names = [
-        "intercept",
-        "group_lead",
-        "prior_arrests_2y",
-        "age_at_index",
-        "male",
-    ];
-    let y: Vec<f64> = persons
-        .iter()
-        .map(|p| f64::from(u8::from(p.y_arrest_6m)))
-        .collect();
-    let x = design(persons, &[lead, prior_arrests, age, male]);
-    logistic(&names, &y, &x, w)
+    let y = indicator(persons, |p| p.y_arrest_6m);
+    let x = design(persons, &ARREST_COLUMNS);
+    logistic(&ARREST_TERMS, &y, &x, w)
 }
 
 fn felony(persons: &[Person], w: &mut Vec<String>) -> Result<LogisticResult, StatsError> {
@@ -174,10 +183,7 @@ fn felony(persons: &[Person], w: &mut Vec<String>) -> Result<LogisticResult, Sta
         "age_at_index",
         "male",
     ];
-    let y: Vec<f64> = persons
-        .iter()
-        .map(|p| f64::from(u8::from(p.y_felony)))
-        .collect();
+    let y = indicator(persons, |p| p.y_felony);
     let x = design(
         persons,
         &[
@@ -195,15 +201,9 @@ fn arrest_rate(
     persons: &[Person],
     warnings: &mut Vec<String>,
 ) -> Result<ArrestRateResult, StatsError> {
-    let names = [
-        "intercept",
-        "group_lead",
-        "prior_arrests_2y",
-        "age_at_index",
-        "male",
-    ];
+    let names = ARREST_TERMS;
     let y: Vec<f64> = persons.iter().map(|p| f64::from(p.arrests_post)).collect();
-    let x = design(persons, &[lead, prior_arrests, age, male]);
+    let x = design(persons, &ARREST_COLUMNS);
     let exposure: Vec<f64> = persons
         .iter()
         .map(|p| f64::from(p.followup_days) / 365.25)

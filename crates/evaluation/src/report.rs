@@ -67,6 +67,16 @@ fn or_ci(b: &OddsRatio) -> String {
     )
 }
 
+/// "N% higher/lower odds" for a finding's headline.
+fn odds_words(b: &OddsRatio) -> String {
+    pct_words(b.or, "higher odds", "lower odds")
+}
+
+/// An odds ratio's interval and p-value, with the caveat when not significant.
+fn odds_detail(b: &OddsRatio) -> String {
+    format!("{}{}", or_ci(b), significance(b.p))
+}
+
 fn irr_ci(b: &RateRatio) -> String {
     format!(
         "rate ratio {}, 95% CI {}–{}; {}",
@@ -80,22 +90,18 @@ fn irr_ci(b: &RateRatio) -> String {
 fn findings(r: &Results) -> Vec<String> {
     let mut f = Vec::new();
     if let Some(m) = &r.recidivism_6m {
-        let b = &m.group_lead;
         f.push(format!(
             "LEAD participants had <strong>{} of arrest</strong> in the six months after referral than the comparison group \
-             ({}{}), taking prior arrests, age and sex into account.",
-            pct_words(b.or, "higher odds", "lower odds"),
-            or_ci(b),
-            significance(b.p)
+             ({}), taking prior arrests, age and sex into account.",
+            odds_words(&m.group_lead),
+            odds_detail(&m.group_lead)
         ));
     }
     if let Some(m) = &r.felony_followup {
-        let b = &m.group_lead;
         f.push(format!(
-            "They had <strong>{} of a felony charge</strong> during follow-up ({}{}).",
-            pct_words(b.or, "higher odds", "lower odds"),
-            or_ci(b),
-            significance(b.p)
+            "They had <strong>{} of a felony charge</strong> during follow-up ({}).",
+            odds_words(&m.group_lead),
+            odds_detail(&m.group_lead)
         ));
     }
     if let Some(m) = &r.arrest_rate {
@@ -113,13 +119,11 @@ fn findings(r: &Results) -> Vec<String> {
         (&r.income_gee, "receiving income or benefits"),
     ] {
         if let Some(g) = g {
-            let b = &g.group_post;
             f.push(format!(
                 "In the months after referral, participants had <strong>{} of being {what}</strong> than in the months before \
-                 ({}{}).",
-                pct_words(b.or, "higher odds", "lower odds"),
-                or_ci(b),
-                significance(b.p)
+                 ({}).",
+                odds_words(&g.group_post),
+                odds_detail(&g.group_post)
             ));
         }
     }

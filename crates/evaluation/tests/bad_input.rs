@@ -5,23 +5,15 @@ use std::path::{Path, PathBuf};
 
 use handoff_evaluation::{InputError, evaluate_dir};
 
-const FILES: [&str; 6] = [
-    "participants.csv",
-    "events.csv",
-    "monthly.csv",
-    "unit_costs.csv",
-    "eligible_arrests.csv",
-    "study.csv",
-];
-
 /// A fresh copy of the public dataset in a temporary folder.
 fn copy_public(case: &str) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/public");
     let dir = std::env::temp_dir().join(format!("handoff-eval-bad-{}-{case}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    for f in FILES {
-        std::fs::copy(src.join(f), dir.join(f)).unwrap();
+    for f in std::fs::read_dir(&src).unwrap() {
+        let name = f.unwrap().file_name();
+        std::fs::copy(src.join(&name), dir.join(&name)).unwrap();
     }
     dir
 }
@@ -49,6 +41,19 @@ fn set_field(line: &str, idx: usize, value: &str) -> String {
     f.join(",")
 }
 
+/// Sets field `idx` of `line` of `file` to `value` and checks that the error
+/// names that file, line and `column`; returns it for further checks.
+fn bad_field(case: &str, (file, line, idx): At, value: &str, column: &str) -> InputError {
+    let e = expect_error(case, |d| {
+        edit_line(d, file, line, |l| set_field(l, idx, value))
+    });
+    assert_eq!(
+        (e.file.as_str(), e.line, e.column.as_deref()),
+        (file, Some(line as u64), Some(column))
+    );
+    e
+}
+
 #[test]
 fn missing_file() {
     let e = expect_error("nofile", |d| {
@@ -71,81 +76,45 @@ fn missing_column() {
 
 #[test]
 fn malformed_date() {
-    let e = expect_error("date", |d| {
-        edit_line(d, "events.csv", 10, |l| set_field(l, 2, "2013-02-30"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(10), Some("date"))
-    );
+    let e = bad_field("date", ("events.csv", 10, 2), "2013-02-30", "date");
     assert!(e.to_string().contains("2013-02-30"), "{e}");
 }
 
-#[test]
-fn line_numbers_hold_deep_into_a_file() {
+/// Where a field is: (file, 1-based line, 0-based field).
+type At = (&'static str, usize, usize);
+
+/// Damaged fields: (case, where, value, the column the error names).
+const BAD_FIELDS: &[(&str, At, &str, &str)] = &[
     // far past the first of the pieces a block is parsed in
-    let e = expect_error("deep", |d| {
-        edit_line(d, "events.csv", 11_000, |l| set_field(l, 4, "2"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(11_000), Some("felony"))
-    );
-    let e = expect_error("deepdup", |d| {
-        edit_line(d, "events.csv", 11_500, |l| set_field(l, 0, "17"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(11_500), Some("event_id"))
-    );
-}
+    ("deep", ("events.csv", 11_000, 4), "2", "felony"),
+    ("deepdup", ("events.csv", 11_500, 0), "17", "event_id"),
+    // unknown categories
+    ("race", ("participants.csv", 5, 5), "Martian", "race"),
+    ("kind", ("events.csv", 3, 3), "citation", "kind"),
+    // duplicate keys
+    ("dupevent", ("events.csv", 9, 0), "1", "event_id"),
+    ("dupperson", ("participants.csv", 4, 0), "1", "person_id"),
+    // malformed numbers and flags
+    ("flag", ("monthly.csv", 4, 2), "yes", "housed"),
+    ("age", ("participants.csv", 2, 3), "3x", "age_at_index"),
+    ("cost", ("unit_costs.csv", 2, 1), "lots", "cost_usd"),
+];
 
 #[test]
-fn unknown_category() {
-    let e = expect_error("race", |d| {
-        edit_line(d, "participants.csv", 5, |l| set_field(l, 5, "Martian"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("participants.csv", Some(5), Some("race"))
-    );
-    let e = expect_error("kind", |d| {
-        edit_line(d, "events.csv", 3, |l| set_field(l, 3, "citation"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(3), Some("kind"))
-    );
+fn each_damaged_field_is_named_by_file_line_and_column() {
+    for &(case, at, value, column) in BAD_FIELDS {
+        bad_field(case, at, value, column);
+    }
 }
 
 #[test]
 fn unknown_person_in_events() {
-    let e = expect_error("person", |d| {
-        edit_line(d, "events.csv", 7, |l| set_field(l, 1, "999999"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(7), Some("person_id"))
-    );
+    let e = bad_field("person", ("events.csv", 7, 1), "999999", "person_id");
     assert!(e.to_string().contains("999999"), "{e}");
 }
 
 #[test]
-fn duplicate_keys() {
-    let e = expect_error("dupevent", |d| {
-        edit_line(d, "events.csv", 9, |l| set_field(l, 0, "1"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("events.csv", Some(9), Some("event_id"))
-    );
-    let e = expect_error("dupperson", |d| {
-        edit_line(d, "participants.csv", 4, |l| set_field(l, 0, "1"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("participants.csv", Some(4), Some("person_id"))
-    );
+fn duplicate_months() {
     // monthly line 3 repeats the person and month of line 2
     let e = expect_error("dupmonth", |d| {
         let first = std::fs::read_to_string(d.join("monthly.csv"))
@@ -160,30 +129,9 @@ fn duplicate_keys() {
 }
 
 #[test]
-fn malformed_numbers_and_flags() {
-    let e = expect_error("flag", |d| {
-        edit_line(d, "monthly.csv", 4, |l| set_field(l, 2, "yes"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("monthly.csv", Some(4), Some("housed"))
-    );
-    let e = expect_error("age", |d| {
-        edit_line(d, "participants.csv", 2, |l| set_field(l, 3, "3x"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("participants.csv", Some(2), Some("age_at_index"))
-    );
+fn extra_fields() {
     let e = expect_error("fields", |d| {
         edit_line(d, "eligible_arrests.csv", 6, |l| format!("{l},1"))
     });
     assert_eq!((e.file.as_str(), e.line), ("eligible_arrests.csv", Some(6)));
-    let e = expect_error("cost", |d| {
-        edit_line(d, "unit_costs.csv", 2, |l| set_field(l, 1, "lots"))
-    });
-    assert_eq!(
-        (e.file.as_str(), e.line, e.column.as_deref()),
-        ("unit_costs.csv", Some(2), Some("cost_usd"))
-    );
 }

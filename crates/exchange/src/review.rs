@@ -7,12 +7,13 @@
 use crate::link::parse_candidate;
 use handoff_audit::Outcome;
 use handoff_domain::DataCategory;
+use handoff_domain::rules::Action;
 use handoff_justice::Record;
 use handoff_services::audit::{self, Ctx};
 use handoff_services::auth::Auth;
 use handoff_services::disclosure::{Guard, facts};
 use handoff_services::error::{AppError, AppResult};
-use handoff_services::workflow::{agency_of, is_case_management};
+use handoff_services::workflow::{agency_of, may};
 use handoff_services::{AppState, now};
 use handoff_store::access::{self, SystemTask};
 use handoff_store::justice::{self, Decision, JusticeRecord, LinkStatus};
@@ -149,7 +150,7 @@ async fn candidate_side(
 /// The review queue, oldest first.
 pub async fn queue(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<ReviewItem>> {
     let agency = agency_of(state, auth).await?;
-    may_review(is_case_management(auth, &agency))?;
+    may_review(may(auth, &agency, Action::Casework))?;
     let site = auth.user.site_id;
     let guard = Guard::new(state, auth).await?;
     let mut out = Vec::new();
@@ -189,7 +190,7 @@ pub async fn decide(
     verdict: ReviewVerdict,
 ) -> AppResult<()> {
     let agency = agency_of(state, auth).await?;
-    may_review(is_case_management(auth, &agency))?;
+    may_review(may(auth, &agency, Action::Casework))?;
     let decision = match verdict.decision.trim() {
         "accept" => Decision::Accept,
         "reject" => Decision::Reject,

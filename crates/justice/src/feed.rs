@@ -52,35 +52,16 @@ pub fn parse_bookings_json(body: &[u8], mapping: &Mapping) -> Result<Vec<Booking
         problems,
         omitted: 0,
     };
+    // A body that is not a booking or a list of them is refused whole.
+    let unreadable = |message: String| {
+        let problem = RowProblem::new(0, None, None, Reason::Invalid { message });
+        Err(reject(0, vec![problem]))
+    };
     let items = match serde_json::from_slice::<Value>(body) {
         Ok(Value::Array(items)) => items,
         Ok(obj @ Value::Object(_)) => vec![obj],
-        Ok(_) => {
-            return Err(reject(
-                0,
-                vec![RowProblem::new(
-                    0,
-                    None,
-                    None,
-                    Reason::Invalid {
-                        message: "expected a booking object or an array of them".into(),
-                    },
-                )],
-            ));
-        }
-        Err(e) => {
-            return Err(reject(
-                0,
-                vec![RowProblem::new(
-                    0,
-                    None,
-                    None,
-                    Reason::Invalid {
-                        message: format!("not JSON: {e}"),
-                    },
-                )],
-            ));
-        }
+        Ok(_) => return unreadable("expected a booking object or an array of them".into()),
+        Err(e) => return unreadable(format!("not JSON: {e}")),
     };
     let header: Vec<&str> = CONTRACT.iter().map(|f| f.name()).collect();
     // The JSON field names are Handoff's own: only codes and formats of the

@@ -56,7 +56,7 @@ impl Rng {
 
 /// One synthetic person: the same index always gives the same person, so
 /// people recur across rows as they do in real extracts.
-fn person(index: u64) -> (String, String, String, String, &'static str, &'static str) {
+fn person(index: u64) -> Person {
     let mut r = Rng(index.wrapping_mul(0x2545_F491_4F6C_DD1D));
     let first = FIRST[r.below(FIRST.len())];
     let middle = if r.below(3) == 0 {
@@ -106,36 +106,49 @@ fn timestamp(r: &mut Rng) -> String {
     )
 }
 
-/// Writes a valid arrests file (default columns) of `rows` data rows, drawn
-/// from about `rows / 3` distinct people.
-pub fn write_arrests(mut w: impl Write, rows: u64, seed: u64) -> io::Result<()> {
+/// The generated columns of one person: first, middle, last, dob, sex, race.
+type Person = (String, String, String, String, &'static str, &'static str);
+
+/// Writes the kind's default header, then `rows` data rows from about
+/// `rows / rows_per_person` distinct people; `row` writes row `i` of person `p`.
+fn write_rows(
+    mut w: impl Write,
+    kind: Kind,
+    (rows, rows_per_person): (u64, u64),
+    seed: u64,
+    mut row: impl FnMut(&mut Rng, u64, u64, Person) -> String,
+) -> io::Result<()> {
     let mut r = Rng(seed);
-    writeln!(w, "{}", Kind::Arrests.default_header())?;
-    let people = (rows / 3).max(1);
+    writeln!(w, "{}", kind.default_header())?;
+    let people = (rows / rows_per_person).max(1);
     for i in 0..rows {
         let p = r.next() % people;
-        let (first, middle, last, dob, sex, race) = person(p);
-        let at = timestamp(&mut r);
-        let charges = charges(&mut r);
-        let location = format!("Precinct {}", 1 + r.below(5));
-        writeln!(
-            w,
-            "A{i:09},{at},{first},{middle},{last},{dob},{sex},{race},{charges},{location},P{p:08}"
-        )?;
+        let line = row(&mut r, i, p, person(p));
+        writeln!(w, "{line}")?;
     }
     w.flush()
 }
 
+/// Writes a valid arrests file (default columns) of `rows` data rows, drawn
+/// from about `rows / 3` distinct people.
+pub fn write_arrests(w: impl Write, rows: u64, seed: u64) -> io::Result<()> {
+    write_rows(w, Kind::Arrests, (rows, 3), seed, |r, i, p, person| {
+        let (first, middle, last, dob, sex, race) = person;
+        let at = timestamp(r);
+        let charges = charges(r);
+        let location = format!("Precinct {}", 1 + r.below(5));
+        format!(
+            "A{i:09},{at},{first},{middle},{last},{dob},{sex},{race},{charges},{location},P{p:08}"
+        )
+    })
+}
+
 /// Writes a valid bookings file (the jail-feed contract's columns) of `rows`
 /// data rows; about a third are still in custody (empty `released_at`).
-pub fn write_bookings(mut w: impl Write, rows: u64, seed: u64) -> io::Result<()> {
-    let mut r = Rng(seed);
-    writeln!(w, "{}", Kind::Bookings.default_header())?;
-    let people = (rows / 2).max(1);
-    for i in 0..rows {
-        let p = r.next() % people;
-        let (first, middle, last, dob, sex, race) = person(p);
-        let booked = timestamp(&mut r);
+pub fn write_bookings(w: impl Write, rows: u64, seed: u64) -> io::Result<()> {
+    write_rows(w, Kind::Bookings, (rows, 2), seed, |r, i, p, person| {
+        let (first, middle, last, dob, sex, race) = person;
+        let booked = timestamp(r);
         // Released in the following year: always after booking.
         let released = if r.below(3) == 0 {
             String::new()
@@ -143,11 +156,9 @@ pub fn write_bookings(mut w: impl Write, rows: u64, seed: u64) -> io::Result<()>
             let year: u32 = booked[..4].parse().unwrap_or(2021) + 1;
             format!("{year}{}", &booked[4..])
         };
-        let charges = charges(&mut r);
-        writeln!(
-            w,
+        let charges = charges(r);
+        format!(
             "B{i:09},{booked},{released},{first},{middle},{last},{dob},{sex},{race},{charges},P{p:08}"
-        )?;
-    }
-    w.flush()
+        )
+    })
 }

@@ -187,12 +187,30 @@ impl<'a> Row<'a, '_> {
         v
     }
 
-    fn text(&mut self, field: Field, max: usize, required: bool) -> Option<String> {
-        let v = if required {
-            self.required(field)?
+    /// The cell of a required field (a missing one is a problem) or of an optional one.
+    fn value(&mut self, field: Field, required: bool) -> Option<&'a str> {
+        if required {
+            self.required(field)
         } else {
-            self.cell(field)?
-        };
+            self.cell(field)
+        }
+    }
+
+    /// Reads the cell with `parse`; a value it refuses is a problem with its reason.
+    fn parsed<T>(
+        &mut self,
+        field: Field,
+        required: bool,
+        parse: impl FnOnce(&str) -> Result<T, Reason>,
+    ) -> Option<T> {
+        let v = self.value(field, required)?;
+        parse(v)
+            .map_err(|reason| self.problem(field, Some(v), reason))
+            .ok()
+    }
+
+    fn text(&mut self, field: Field, max: usize, required: bool) -> Option<String> {
+        let v = self.value(field, required)?;
         if v.chars().count() > max {
             self.problem(
                 field,
@@ -217,107 +235,78 @@ impl<'a> Row<'a, '_> {
     }
 
     fn number(&mut self, field: Field, required: bool) -> Option<SourceNumber> {
-        let v = if required {
-            self.required(field)?
-        } else {
-            self.cell(field)?
-        };
-        match SourceNumber::parse(v) {
-            Ok(n) => Some(n),
-            Err(message) => {
-                self.problem(field, Some(v), Reason::Invalid { message });
-                None
-            }
-        }
+        self.parsed(field, required, |v| {
+            SourceNumber::parse(v).map_err(|message| Reason::Invalid { message })
+        })
     }
 
     fn date(&mut self, field: Field, required: bool) -> Option<Date> {
-        let v = if required {
-            self.required(field)?
-        } else {
-            self.cell(field)?
-        };
-        match parse_date(v, self.parser.mapping) {
-            Some(d) => Some(d),
-            None => {
-                let expected = if self.parser.mapping.date_formats.is_empty() {
+        let mapping = self.parser.mapping;
+        self.parsed(field, required, |v| {
+            parse_date(v, mapping).ok_or_else(|| {
+                let expected = if mapping.date_formats.is_empty() {
                     "YYYY-MM-DD".to_owned()
                 } else {
                     "a date in the mapping's date_format".to_owned()
                 };
-                self.problem(field, Some(v), Reason::BadDate { expected });
-                None
-            }
-        }
+                Reason::BadDate { expected }
+            })
+        })
     }
 
     fn timestamp(&mut self, field: Field, required: bool) -> Option<OffsetDateTime> {
-        let v = if required {
-            self.required(field)?
-        } else {
-            self.cell(field)?
-        };
-        match parse_timestamp(v, self.parser.mapping) {
-            Some(t) => Some(t),
-            None => {
-                let expected = if self.parser.mapping.timestamp_formats.is_empty() {
+        let mapping = self.parser.mapping;
+        self.parsed(field, required, |v| {
+            parse_timestamp(v, mapping).ok_or_else(|| {
+                let expected = if mapping.timestamp_formats.is_empty() {
                     "ISO 8601: YYYY-MM-DDTHH:MM:SS with an offset (Z, -08:00) or without one"
                         .to_owned()
                 } else {
                     "a timestamp in the mapping's timestamp_format".to_owned()
                 };
-                self.problem(field, Some(v), Reason::BadTimestamp { expected });
-                None
-            }
-        }
+                Reason::BadTimestamp { expected }
+            })
+        })
+    }
+
+    /// A coded cell: translated by the mapping's codes, then parsed; an empty
+    /// cell or a code neither knows is `unknown` (the latter a problem).
+    fn coded<T>(
+        &mut self,
+        field: Field,
+        codes: CodedField,
+        parse: impl FnOnce(&str) -> Option<T>,
+        expected: &str,
+        unknown: T,
+    ) -> T {
+        let Some(raw) = self.cell(field) else {
+            return unknown;
+        };
+        let value = self.parser.mapping.translate(codes, raw).unwrap_or(raw);
+        parse(value).unwrap_or_else(|| {
+            let expected = expected.into();
+            self.problem(field, Some(raw), Reason::UnknownCode { expected });
+            unknown
+        })
     }
 
     fn sex(&mut self) -> Sex {
-        let Some(raw) = self.cell(Field::Sex) else {
-            return Sex::Unknown;
-        };
-        let value = self
-            .parser
-            .mapping
-            .translate(CodedField::Sex, raw)
-            .unwrap_or(raw);
-        match Sex::parse(value) {
-            Ok(s) => s,
-            Err(_) => {
-                self.problem(
-                    Field::Sex,
-                    Some(raw),
-                    Reason::UnknownCode {
-                        expected: "F, M, X, U or a code in the mapping's [codes.sex]".into(),
-                    },
-                );
-                Sex::Unknown
-            }
-        }
+        let expected = "F, M, X, U or a code in the mapping's [codes.sex]";
+        let parse = |v: &str| Sex::parse(v).ok();
+        self.coded(Field::Sex, CodedField::Sex, parse, expected, Sex::Unknown)
     }
 
     fn race(&mut self) -> Race {
-        let Some(raw) = self.cell(Field::Race) else {
-            return Race::Unknown;
-        };
-        let value = self
-            .parser
-            .mapping
-            .translate(CodedField::Race, raw)
-            .unwrap_or(raw);
-        match Race::parse(value) {
-            Ok(r) => r,
-            Err(_) => {
-                self.problem(
-                    Field::Race,
-                    Some(raw),
-                    Reason::UnknownCode {
-                        expected: "a race label such as Black/African American, or a code in the mapping's [codes.race]".into(),
-                    },
-                );
-                Race::Unknown
-            }
-        }
+        let expected =
+            "a race label such as Black/African American, or a code in the mapping's [codes.race]";
+        let parse = |v: &str| Race::parse(v).ok();
+        self.coded(
+            Field::Race,
+            CodedField::Race,
+            parse,
+            expected,
+            Race::Unknown,
+        )
     }
 
     fn felony(&mut self, field: Field, raw: &str) -> Option<bool> {

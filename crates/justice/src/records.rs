@@ -45,18 +45,7 @@ impl fmt::Display for SourceNumber {
     }
 }
 
-impl TryFrom<String> for SourceNumber {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
-    }
-}
-
-impl From<SourceNumber> for String {
-    fn from(value: SourceNumber) -> Self {
-        value.0
-    }
-}
+handoff_domain::text_conversions!(SourceNumber, String, String, |v| v.0);
 
 /// Who a record is about, as the source wrote it: what linkage compares.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -200,19 +200,12 @@ const STANDARD: &[(&str, ComparisonKind, bool)] = &[
 impl Config {
     /// Read and check a TOML configuration.
     pub fn from_toml_file(path: &Path) -> Result<Config> {
-        let text = std::fs::read_to_string(path).map_err(|source| LinkError::Io {
-            path: path.into(),
-            source,
-        })?;
-        let config: Config = toml::from_str(&text).map_err(|e| LinkError::Config {
-            path: path.into(),
-            message: e.to_string(),
-        })?;
-        config.check().map_err(|message| LinkError::Config {
-            path: path.into(),
-            message,
-        })?;
-        Ok(config)
+        let invalid = |path, message| LinkError::Config { path, message };
+        crate::error::read_parsed(path, invalid, |text| {
+            let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+            config.check()?;
+            Ok(config)
+        })
     }
 
     /// The default model for the standard columns present in `columns`

@@ -276,10 +276,7 @@ pub fn read_header(path: &Path) -> Result<Vec<String>> {
 }
 
 fn open(path: &Path) -> Result<csv::Reader<std::fs::File>> {
-    let file = std::fs::File::open(path).map_err(|source| LinkError::Io {
-        path: path.into(),
-        source,
-    })?;
+    let file = std::fs::File::open(path).map_err(LinkError::io(path))?;
     Ok(csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

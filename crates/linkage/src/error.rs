@@ -65,4 +65,25 @@ pub enum LinkError {
     Records(String),
 }
 
+impl LinkError {
+    /// Wraps an I/O error with the file it concerns: `.map_err(LinkError::io(path))`.
+    pub fn io(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> LinkError + '_ {
+        move |source| LinkError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// Reads a file and parses its text, naming the file in any error; `invalid`
+/// builds the error for a text that does not parse or check.
+pub(crate) fn read_parsed<T>(
+    path: &std::path::Path,
+    invalid: fn(PathBuf, String) -> LinkError,
+    parse: impl FnOnce(&str) -> std::result::Result<T, String>,
+) -> Result<T> {
+    let text = std::fs::read_to_string(path).map_err(LinkError::io(path))?;
+    parse(&text).map_err(|message| invalid(path.into(), message))
+}
+
 pub type Result<T, E = LinkError> = std::result::Result<T, E>;

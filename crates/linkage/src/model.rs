@@ -353,29 +353,16 @@ impl Model {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_json()).map_err(|source| LinkError::Io {
-            path: path.into(),
-            source,
-        })
+        std::fs::write(path, self.to_json()).map_err(LinkError::io(path))
     }
 
     pub fn load(path: &Path) -> Result<Model> {
-        let text = std::fs::read_to_string(path).map_err(|source| LinkError::Io {
-            path: path.into(),
-            source,
-        })?;
-        let model: Model = serde_json::from_str(&text).map_err(|e| LinkError::Model {
-            path: path.into(),
-            message: e.to_string(),
-        })?;
-        model.config.check().map_err(|message| LinkError::Model {
-            path: path.into(),
-            message,
-        })?;
-        model.check().map_err(|message| LinkError::Model {
-            path: path.into(),
-            message,
-        })?;
-        Ok(model)
+        let invalid = |path, message| LinkError::Model { path, message };
+        crate::error::read_parsed(path, invalid, |text| {
+            let model: Model = serde_json::from_str(text).map_err(|e| e.to_string())?;
+            model.config.check()?;
+            model.check()?;
+            Ok(model)
+        })
     }
 }

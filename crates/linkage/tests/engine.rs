@@ -41,10 +41,15 @@ fn f1(found: &HashSet<(String, String)>, truth: &HashSet<(String, String)>) -> f
 }
 
 fn link_fixture() -> handoff_linkage::Run {
+    link_fixture_with(&opts())
+}
+
+/// Links the FEBRL4 fixture's two files with the given options.
+fn link_fixture_with(o: &RunOptions) -> handoff_linkage::Run {
     run(
         &fixture("febrl4_a.csv"),
         Some(&fixture("febrl4_b.csv")),
-        &opts(),
+        o,
         &NoProgress,
     )
     .unwrap()
@@ -93,13 +98,7 @@ fn saved_model_scores_identically() {
         model: Some(loaded),
         ..opts()
     };
-    let second = run(
-        &fixture("febrl4_a.csv"),
-        Some(&fixture("febrl4_b.csv")),
-        &o,
-        &NoProgress,
-    )
-    .unwrap();
+    let second = link_fixture_with(&o);
     assert_eq!(first.pairs, second.pairs);
 }
 
@@ -466,13 +465,7 @@ keys = [{ column = "ssn" }]
         config: Some(config),
         ..opts()
     };
-    let r = run(
-        &fixture("febrl4_a.csv"),
-        Some(&fixture("febrl4_b.csv")),
-        &o,
-        &NoProgress,
-    )
-    .unwrap();
+    let r = link_fixture_with(&o);
     assert_eq!(r.model.fields[0].levels.len(), 3);
     // The names session cannot estimate the name fields: a session over all
     // candidates fills them in; no session on the ssn rule.

@@ -499,6 +499,29 @@ fn name(rng: &mut Lcg, used: &mut std::collections::HashSet<String>) -> (String,
     }
 }
 
+/// Records that `worker` of the site's case agency accepted the referral.
+async fn accept(
+    c: &mut Conn<'_>,
+    s: &Site,
+    r: &referrals::ReferralRecord,
+    worker: UserId,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let from = r.status;
+    referrals::record_step(
+        c,
+        s.id,
+        r.id,
+        from,
+        ReferralStep::Accepted,
+        Some(worker),
+        at,
+    )
+    .await?;
+    referrals::set_case_agency(c, s.id, r.id, s.case_agency.id).await?;
+    Ok(())
+}
+
 fn referral_form(
     rng: &mut Lcg,
     first: &str,
@@ -733,46 +756,21 @@ async fn person(
     let days_ago = if closed { 120 } else { 10 } + rng.below(600) as i64;
     let referred_at = now - Duration::days(days_ago) - Duration::minutes(rng.below(600) as i64);
     let community = rng.chance(18);
-    let form = referral_form(
-        rng,
-        &first,
-        &last,
-        referred_at - Duration::minutes(25),
-        community,
-        i,
-    );
+    // The same person's form, by the community door or (on a retry) not.
+    let occurred_at = referred_at - Duration::minutes(25);
+    let mut form_for = |community| referral_form(rng, &first, &last, occurred_at, community, i);
     let mut tx = store.begin().await?;
     let mut c = tx.conn();
-    let referred = match refer(&mut c, s, form, referred_at).await? {
+    let referred = match refer(&mut c, s, form_for(community), referred_at).await? {
         Some(r) => r,
-        None => {
-            let form = referral_form(
-                rng,
-                &first,
-                &last,
-                referred_at - Duration::minutes(25),
-                false,
-                i,
-            );
-            refer(&mut c, s, form, referred_at)
-                .await?
-                .ok_or_else(|| internal("a demo referral was not eligible"))?
-        }
+        None => refer(&mut c, s, form_for(false), referred_at)
+            .await?
+            .ok_or_else(|| internal("a demo referral was not eligible"))?,
     };
     let r = referred.record;
     let worker = cm.unwrap_or(main_cm);
     let accepted_at = referred_at + Duration::minutes(8 + rng.below(40) as i64);
-    referrals::record_step(
-        &mut c,
-        s.id,
-        r.id,
-        r.status,
-        ReferralStep::Accepted,
-        Some(worker),
-        accepted_at,
-    )
-    .await?;
-    referrals::set_case_agency(&mut c, s.id, r.id, s.case_agency.id).await?;
+    accept(&mut c, s, &r, worker, accepted_at).await?;
     let intake_at = accepted_at + Duration::hours(rng.below(24 * 6) as i64);
     referrals::record_step(
         &mut c,
@@ -1169,17 +1167,8 @@ async fn referral_only(
     };
     let r = referred.record;
     if !i.is_multiple_of(3) {
-        referrals::record_step(
-            &mut c,
-            s.id,
-            r.id,
-            r.status,
-            ReferralStep::Accepted,
-            Some(main_cm),
-            referred_at + Duration::minutes(15 + rng.below(30) as i64),
-        )
-        .await?;
-        referrals::set_case_agency(&mut c, s.id, r.id, s.case_agency.id).await?;
+        let accepted_at = referred_at + Duration::minutes(15 + rng.below(30) as i64);
+        accept(&mut c, s, &r, main_cm, accepted_at).await?;
     }
     if let Some(mut h) = referred.hold
         && !pending

@@ -301,6 +301,15 @@ fn fit_glm_rows(data: &ModelData, family: Family, opts: &GlmOptions) -> Result<G
 mod tests {
     use super::*;
 
+    /// A logistic fit to a tight tolerance, for comparing against closed forms.
+    fn fit_logit_tight(data: &ModelData) -> GlmFit {
+        let opts = GlmOptions {
+            max_iter: 100,
+            tol: 1e-12,
+        };
+        fit_glm(data, Family::BinomialLogit, &opts).unwrap()
+    }
+
     #[test]
     fn logistic_two_by_two_table_has_closed_form() {
         // group 0: 3/10 events, group 1: 6/10 events → log OR = ln((6/4)/(3/7))
@@ -313,15 +322,7 @@ mod tests {
             }
         }
         let data = ModelData::new(&y, &x, 2).unwrap();
-        let f = fit_glm(
-            &data,
-            Family::BinomialLogit,
-            &GlmOptions {
-                max_iter: 100,
-                tol: 1e-12,
-            },
-        )
-        .unwrap();
+        let f = fit_logit_tight(&data);
         let lor = ((6.0 / 4.0) / (3.0 / 7.0f64)).ln();
         assert!((f.fit.coef[1] - lor).abs() < 1e-10);
         // Woolf standard error √(1/a + 1/b + 1/c + 1/d)
@@ -352,15 +353,7 @@ mod tests {
         let x = [1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0];
         let w = [3.0, 7.0, 6.0, 4.0];
         let data = ModelData::new(&y, &x, 2).unwrap().with_weights(&w).unwrap();
-        let f = fit_glm(
-            &data,
-            Family::BinomialLogit,
-            &GlmOptions {
-                max_iter: 100,
-                tol: 1e-12,
-            },
-        )
-        .unwrap();
+        let f = fit_logit_tight(&data);
         let lor = ((6.0 / 4.0) / (3.0 / 7.0f64)).ln();
         assert!((f.fit.coef[1] - lor).abs() < 1e-10);
     }

@@ -8,7 +8,7 @@ use sqlx::sqlite::{
     SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Arguments, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool};
+use sqlx::{Arguments, Encode, FromRow, PgConnection, PgPool, SqliteConnection, SqlitePool, Type};
 use std::str::FromStr;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -280,6 +280,14 @@ impl Conn<'_> {
         Ok(n)
     }
 
+    /// Runs a statement that must touch a row: none is [`StoreError::NotFound`].
+    pub async fn execute_found(&mut self, sql: &str, args: Vec<Value>) -> Result<()> {
+        match self.execute(sql, args).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
     pub async fn fetch_all<T: Row>(&mut self, sql: &str, args: Vec<Value>) -> Result<Vec<T>> {
         let rows = run!(self, sql, args, |a, e| sqlx::query_as_with::<_, T, _>(
             sqlx::AssertSqlSafe(sql.to_owned()),
@@ -326,24 +334,26 @@ pub enum Value {
 }
 
 fn sqlite_args(values: Vec<Value>) -> Result<SqliteArguments> {
-    let mut a = SqliteArguments::default();
-    for v in values {
-        let r = match v {
-            Value::Uuid(x) => a.add(x),
-            Value::Text(x) => a.add(x),
-            Value::Int(x) => a.add(x),
-            Value::Float(x) => a.add(x),
-            Value::Bool(x) => a.add(x),
-            Value::Time(x) => a.add(x),
-            Value::Bytes(x) => a.add(x),
-        };
-        r.map_err(|e| StoreError::Db(sqlx::Error::Encode(e)))?;
-    }
-    Ok(a)
+    bind_all(values)
 }
 
 fn pg_args(values: Vec<Value>) -> Result<PgArguments> {
-    let mut a = PgArguments::default();
+    bind_all(values)
+}
+
+/// Binds the values in order on either backend's argument list.
+fn bind_all<A>(values: Vec<Value>) -> Result<A>
+where
+    A: Arguments,
+    for<'t> Option<Uuid>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<String>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<i64>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<f64>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<bool>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<OffsetDateTime>: Encode<'t, A::Database> + Type<A::Database>,
+    for<'t> Option<Vec<u8>>: Encode<'t, A::Database> + Type<A::Database>,
+{
+    let mut a = A::default();
     for v in values {
         let r = match v {
             Value::Uuid(x) => a.add(x),

@@ -91,16 +91,11 @@ pub async fn update(
     steps: &[Step],
     at: OffsetDateTime,
 ) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE goals SET words = $3, status = $4, steps = $5, updated_at = $6 WHERE site_id = $1 AND id = $2",
-            args![site, id, words, status.as_str(), json(&steps)?, at],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    c.execute_found(
+        "UPDATE goals SET words = $3, status = $4, steps = $5, updated_at = $6 WHERE site_id = $1 AND id = $2",
+        args![site, id, words, status.as_str(), json(&steps)?, at],
+    )
+    .await
 }
 
 pub async fn get(c: &mut Conn<'_>, site: SiteId, id: GoalId) -> Result<Goal> {
@@ -170,16 +165,11 @@ pub async fn set_outcome(
     outcome: ReferralOutcome,
     at: OffsetDateTime,
 ) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE service_referrals SET outcome = $4, updated_at = $5 WHERE site_id = $1 AND participant_id = $2 AND id = $3",
-            args![site, participant, id, outcome.as_str(), at],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    c.execute_found(
+        "UPDATE service_referrals SET outcome = $4, updated_at = $5 WHERE site_id = $1 AND participant_id = $2 AND id = $3",
+        args![site, participant, id, outcome.as_str(), at],
+    )
+    .await
 }
 
 pub async fn service_referrals(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<ServiceReferral>> {

@@ -164,14 +164,9 @@ pub async fn list_agencies(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Agency>
 
 /// Sets (or clears) the site's webhook for hand-off paging and alerts.
 pub async fn set_webhook(c: &mut Conn<'_>, site: SiteId, url: Option<&str>) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE sites SET webhook_url = $2 WHERE id = $1",
-            args![site, url],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    c.execute_found(
+        "UPDATE sites SET webhook_url = $2 WHERE id = $1",
+        args![site, url],
+    )
+    .await
 }

@@ -210,16 +210,11 @@ pub async fn set_minutes(
     by: UserId,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE owg_items SET minutes = $3, minutes_by = $4, minutes_at = $5 WHERE site_id = $1 AND id = $2",
-            args![site, item, minutes, by, now],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    c.execute_found(
+        "UPDATE owg_items SET minutes = $3, minutes_by = $4, minutes_at = $5 WHERE site_id = $1 AND id = $2",
+        args![site, item, minutes, by, now],
+    )
+    .await
 }
 
 /// The meeting an item belongs to.

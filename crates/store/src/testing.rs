@@ -9,6 +9,28 @@ use std::time::Duration;
 
 const PORT: u16 = 54329;
 
+/// Runs a story (an `async fn(&str)` given a fresh database's URL) as two
+/// tests, `sqlite` and `postgres`, in a module named `$name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($name:ident, $story:ident) => {
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                super::$story(&$crate::testing::fresh_sqlite_url()).await;
+            }
+
+            #[tokio::test]
+            async fn postgres() {
+                let url = $crate::testing::fresh_postgres_url()
+                    .await
+                    .expect("PostgreSQL for tests");
+                super::$story(&url).await;
+            }
+        }
+    };
+}
+
 /// A fresh SQLite URL in a new temp folder (kept until the process exits).
 pub fn fresh_sqlite_url() -> String {
     let dir = std::env::temp_dir().join(format!("handoff-test-{}", uuid::Uuid::now_v7().simple()));

@@ -138,16 +138,11 @@ pub async fn revoke(
     id: ApiTokenId,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE api_tokens SET revoked_at = $3 WHERE site_id = $1 AND id = $2 AND revoked_at IS NULL",
-            args![site, id, now],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    c.execute_found(
+        "UPDATE api_tokens SET revoked_at = $3 WHERE site_id = $1 AND id = $2 AND revoked_at IS NULL",
+        args![site, id, now],
+    )
+    .await
 }
 
 /// Every token of a site, revoked and expired ones included, oldest first.

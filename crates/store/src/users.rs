@@ -214,17 +214,12 @@ pub async fn set_password(
     hash: &str,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL, updated_at = $4 \
-             WHERE site_id = $1 AND id = $2",
-            args![site, id, hash, now],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
-    Ok(())
+    c.execute_found(
+        "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL, updated_at = $4 \
+         WHERE site_id = $1 AND id = $2",
+        args![site, id, hash, now],
+    )
+    .await
 }
 
 /// Stores a TOTP secret; `enabled` is set once the user proved they hold it.
@@ -262,15 +257,11 @@ pub async fn disable(
     id: UserId,
     now: OffsetDateTime,
 ) -> Result<()> {
-    let n = c
-        .execute(
-            "UPDATE users SET disabled_at = $3, updated_at = $3 WHERE site_id = $1 AND id = $2",
-            args![site, id, now],
-        )
-        .await?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    c.execute_found(
+        "UPDATE users SET disabled_at = $3, updated_at = $3 WHERE site_id = $1 AND id = $2",
+        args![site, id, now],
+    )
+    .await?;
     crate::sessions::delete_for_user(c, site, id).await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use handoff_domain::{AgencyKind, Email, Role};
 use handoff_store::justice::{self, Decision, Link, LinkStatus, NewRecord, Provenance, Stored};
-use handoff_store::{Store, orgs, testing, users};
+use handoff_store::{Store, orgs, users};
 use time::OffsetDateTime;
 
 async fn story(url: &str) {
@@ -144,15 +144,4 @@ async fn story(url: &str) {
     store.close().await;
 }
 
-#[tokio::test]
-async fn justice_story_on_sqlite() {
-    story(&testing::fresh_sqlite_url()).await;
-}
-
-#[tokio::test]
-async fn justice_story_on_postgres() {
-    let url = testing::fresh_postgres_url()
-        .await
-        .expect("PostgreSQL for tests");
-    story(&url).await;
-}
+handoff_store::on_both_backends!(justice_story_on, story);

@@ -3,7 +3,7 @@
 
 use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::{AgencyKind, Email, Role};
-use handoff_store::{Store, args, audit, orgs, sessions, testing, users};
+use handoff_store::{Store, args, audit, orgs, sessions, users};
 use time::OffsetDateTime;
 
 async fn story(url: &str) {
@@ -123,15 +123,4 @@ async fn story(url: &str) {
     store.close().await;
 }
 
-#[tokio::test]
-async fn story_on_sqlite() {
-    story(&testing::fresh_sqlite_url()).await;
-}
-
-#[tokio::test]
-async fn story_on_postgres() {
-    let url = testing::fresh_postgres_url()
-        .await
-        .expect("PostgreSQL for tests");
-    story(&url).await;
-}
+handoff_store::on_both_backends!(story_on, story);

@@ -35,6 +35,14 @@ fn dana() -> ScreeningFacts {
     }
 }
 
+/// Asserts that one of the screening's reasons reads `text`.
+fn assert_reason(s: &Screening, text: &str) {
+    assert!(
+        s.reasons.iter().any(|r| r.text == text),
+        "no reason {text:?} in {s:#?}"
+    );
+}
+
 fn rules(s: &Screening, passed: bool) -> Vec<RuleCode> {
     s.reasons
         .iter()
@@ -60,11 +68,7 @@ fn the_contract_example_is_eligible_under_the_demo_policy() {
     let s = screen(&Policy::demo(), &facts);
     assert!(s.eligible, "{s:#?}");
     assert!(s.reasons.iter().all(|r| r.passed && r.decisive));
-    assert!(
-        s.reasons
-            .iter()
-            .any(|r| r.text == "1.2 g of opioid is within the 3 g limit.")
-    );
+    assert_reason(&s, "1.2 g of opioid is within the 3 g limit.");
 }
 
 #[test]
@@ -92,11 +96,7 @@ fn every_excluding_rule_is_named() {
     );
     assert!(s.exclusions().all(|r| r.decisive));
     assert!(s.reasons.iter().filter(|r| r.passed).all(|r| !r.decisive));
-    assert!(
-        s.reasons
-            .iter()
-            .any(|r| r.text == "Violent offence is not eligible conduct at this site.")
-    );
+    assert_reason(&s, "Violent offence is not eligible conduct at this site.");
 }
 
 #[test]
@@ -161,10 +161,9 @@ fn quantities_add_up_per_substance_and_exemptions_hold() {
         .insert(SubstanceClass::PrescriptionPills);
     let s = screen(&santa_fe, &f);
     assert!(s.eligible, "{s:#?}");
-    assert!(
-        s.reasons
-            .iter()
-            .any(|r| r.text == "No quantity limit applies to prescription pills (exempt).")
+    assert_reason(
+        &s,
+        "No quantity limit applies to prescription pills (exempt).",
     );
     // Seattle's 3 g: the opioid total of 3.5 g is over, the pills too.
     let s = screen(&Policy::demo(), &f);
@@ -212,11 +211,7 @@ fn site_defined_conduct_is_eligible_by_policy() {
     }];
     let s = screen(&Policy::demo(), &f);
     assert!(s.eligible);
-    assert!(
-        s.reasons
-            .iter()
-            .any(|r| r.text == "Transit fare evasion is eligible conduct.")
-    );
+    assert_reason(&s, "Transit fare evasion is eligible conduct.");
     f.offences[0].category = ConductCategory::parse("park_exclusion").unwrap();
     assert!(!screen(&Policy::demo(), &f).eligible);
 }

@@ -23,6 +23,12 @@ fn prosecutor() -> UserId {
     UserId::from_uuid(Uuid::from_u128(3))
 }
 
+/// The prosecutor records a decision on the hold, which applies it.
+fn decide(h: &mut Hold, decision: ProsecutorDecision, note: &str, at: OffsetDateTime) {
+    let e = h.decide(decision, note, prosecutor(), at).unwrap();
+    h.apply(&e).unwrap();
+}
+
 #[test]
 fn the_deadline_is_the_end_of_the_local_day_window_days_later() {
     // 14:05 UTC on 30 November is 06:05 in Seattle: referral day 30 Nov.
@@ -137,25 +143,19 @@ fn the_sweep_reminds_then_lapses_then_the_prosecutor_decides() {
     assert!(run(&mut h, as_of).is_empty());
     assert!(h.awaiting_decision());
 
-    let e = h
-        .decide(
-            ProsecutorDecision::Deferred,
-            "new court date",
-            prosecutor(),
-            as_of,
-        )
-        .unwrap();
-    h.apply(&e).unwrap();
+    decide(
+        &mut h,
+        ProsecutorDecision::Deferred,
+        "new court date",
+        as_of,
+    );
     assert!(h.awaiting_decision());
-    let e = h
-        .decide(
-            ProsecutorDecision::Declined,
-            " engaged since ",
-            prosecutor(),
-            as_of,
-        )
-        .unwrap();
-    h.apply(&e).unwrap();
+    decide(
+        &mut h,
+        ProsecutorDecision::Declined,
+        " engaged since ",
+        as_of,
+    );
     assert_eq!(h.decision().unwrap().note, "engaged since");
     assert_eq!(
         h.decide(ProsecutorDecision::Filed, "", prosecutor(), as_of),

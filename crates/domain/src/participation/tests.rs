@@ -78,43 +78,39 @@ fn a_closed_case_reopens_at_any_time() {
 #[test]
 fn caseload_rules_warn_then_refuse() {
     let l = CaseloadLimits::default();
-    assert_eq!(check_assignment(l, 12, 60, 5), Assignment::Fine);
-    assert_eq!(check_assignment(l, 14, 60, 5), Assignment::Fine);
-    assert_eq!(
-        check_assignment(l, 15, 60, 5),
-        Assignment::Warn {
-            warnings: vec![CaseloadWarning::AboveStandard {
-                caseload: 16,
-                standard: 15
-            }]
-        }
-    );
-    // Team of 4 carrying 80: one more takes the average to 20.25.
-    assert_eq!(
-        check_assignment(l, 10, 80, 4),
-        Assignment::Warn {
-            warnings: vec![CaseloadWarning::TeamAverageAbove {
+    let warned = |w| Assignment::Warn { warnings: vec![w] };
+    let above = |caseload| {
+        warned(CaseloadWarning::AboveStandard {
+            caseload,
+            standard: 15,
+        })
+    };
+    // (the manager's cases, the team's cases, the team's size) → the answer
+    let cases = [
+        ((12, 60, 5), Assignment::Fine),
+        ((14, 60, 5), Assignment::Fine),
+        ((15, 60, 5), above(16)),
+        // Team of 4 carrying 80: one more takes the average to 20.25.
+        (
+            (10, 80, 4),
+            warned(CaseloadWarning::TeamAverageAbove {
                 average: 20.25,
-                tolerated: 20
-            }]
-        }
-    );
-    assert_eq!(
-        check_assignment(l, 24, 60, 5),
-        Assignment::Warn {
-            warnings: vec![CaseloadWarning::AboveStandard {
-                caseload: 25,
-                standard: 15
-            }]
-        }
-    );
-    assert_eq!(
-        check_assignment(l, 25, 60, 5),
-        Assignment::Refused {
-            caseload: 26,
-            never_above: 25
-        }
-    );
+                tolerated: 20,
+            }),
+        ),
+        ((24, 60, 5), above(25)),
+        (
+            (25, 60, 5),
+            Assignment::Refused {
+                caseload: 26,
+                never_above: 25,
+            },
+        ),
+    ];
+    for ((mine, team, size), expected) in cases {
+        let got = check_assignment(l, mine, team, size);
+        assert_eq!(got, expected, "{mine} cases, team {team} over {size}");
+    }
 }
 
 // ---- "No one fails LEAD": the vocabulary of every state machine ----------------

@@ -282,30 +282,21 @@ fn the_check_names_each_broken_rule() {
     };
     let problems = check_with(files).unwrap_err();
     let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
-    assert!(
-        shown
-            .iter()
-            .any(|s| s.starts_with("participants.csv line 1: header must be exactly")),
-        "{shown:?}"
-    );
-    assert!(
-        shown
-            .iter()
-            .any(|s| s.starts_with("eligible_arrests.csv line 2, column race")),
-        "{shown:?}"
-    );
-    assert!(
-        shown
-            .iter()
-            .any(|s| s.starts_with("eligible_arrests.csv line 2, column diverted")),
-        "{shown:?}"
-    );
-    assert!(
-        shown
-            .iter()
-            .any(|s| s.contains("study.csv line 0: line ends")),
-        "{shown:?}"
-    );
+    assert_shown(&shown, |s| {
+        s.starts_with("participants.csv line 1: header must be exactly")
+    });
+    assert_shown(&shown, |s| {
+        s.starts_with("eligible_arrests.csv line 2, column race")
+    });
+    assert_shown(&shown, |s| {
+        s.starts_with("eligible_arrests.csv line 2, column diverted")
+    });
+    assert_shown(&shown, |s| s.contains("study.csv line 0: line ends"));
+}
+
+/// Asserts that one of the problems shown passes `test`.
+fn assert_shown(shown: &[String], test: impl Fn(&str) -> bool) {
+    assert!(shown.iter().any(|s| test(s)), "{shown:?}");
 }
 
 #[test]

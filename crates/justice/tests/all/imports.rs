@@ -3,7 +3,7 @@
 use crate::{fixture, read_fixture};
 use handoff_domain::referral::{Race, Sex};
 use handoff_justice::{
-    ImportError, Kind, Mapping, NaturalKey, Reason, Record, import, stream_records,
+    ImportError, Kind, Mapping, NaturalKey, Reason, Record, RowProblem, import, stream_records,
 };
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -14,6 +14,12 @@ fn rejected(kind: Kind, bytes: &[u8], mapping: &Mapping) -> handoff_justice::Imp
         Err(ImportError::Rejected(r)) => r,
         other => panic!("expected a rejection, got {other:?}"),
     }
+}
+
+/// Each problem of the report as (line, column, reason code); every one names a column.
+fn problem_columns<'a>(report: &'a handoff_justice::ImportReport) -> Vec<(u64, &'a str, &'a str)> {
+    let at = |p: &'a RowProblem| (p.line, p.column.as_deref().unwrap(), p.reason.code());
+    report.problems.iter().map(at).collect()
 }
 
 #[test]
@@ -209,13 +215,8 @@ fn an_unknown_source_code_is_reported_with_the_source_column() {
         .replace(",Y,02/03/2026", ",U,02/03/2026")
         .replace(",1,B\n", ",7,Z\n");
     let report = rejected(Kind::Charges, text.as_bytes(), &mapping);
-    let got: Vec<(u64, &str, &str)> = report
-        .problems
-        .iter()
-        .map(|p| (p.line, p.column.as_deref().unwrap(), p.reason.code()))
-        .collect();
     assert_eq!(
-        got,
+        problem_columns(&report),
         [
             (2, "FEL_IND", "unknown_code"),
             (4, "SEX_CD", "unknown_code"),
@@ -333,13 +334,8 @@ fn arrests_need_an_offence_and_a_sane_date_of_birth() {
         text.as_bytes(),
         &Mapping::default_for(Kind::Arrests),
     );
-    let got: Vec<(u64, &str, &str)> = report
-        .problems
-        .iter()
-        .map(|p| (p.line, p.column.as_deref().unwrap(), p.reason.code()))
-        .collect();
     assert_eq!(
-        got,
+        problem_columns(&report),
         [
             (2, "charges", "missing_value"),
             (3, "dob", "invalid"),

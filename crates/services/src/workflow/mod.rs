@@ -141,11 +141,6 @@ pub async fn require_now(
     require(auth, &agency, action, refusal)
 }
 
-/// Whether the caller works cases for a case-management agency.
-pub fn is_case_management(auth: &Auth, agency: &Agency) -> bool {
-    may(auth, agency, Action::Casework)
-}
-
 /// Whether the caller works this participant's case: casework, for the
 /// agency that serves the participant.
 pub fn works_case_of(auth: &Auth, agency: &Agency, p: &Participant) -> bool {

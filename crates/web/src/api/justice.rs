@@ -2,7 +2,7 @@
 //! review of proposed links.
 
 use crate::AppState;
-use crate::auth::{AnyCaller, Origin, Person};
+use crate::auth::{AnyCaller, Origin, Person, Visit};
 use crate::error::{AppError, AppResult, ErrorBody, WebError};
 use crate::justice::import::Summary;
 use crate::justice::review::{ReviewItem, ReviewVerdict};
@@ -91,9 +91,7 @@ pub async fn feed_bookings(
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = Vec<ReviewItem>), (status = 403, body = ErrorBody)))]
 pub async fn review_queue(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
 ) -> AppResult<Json<Vec<ReviewItem>>> {
     Ok(Json(justice::review::queue(&s, &auth, &ctx).await?))
 }
@@ -106,9 +104,7 @@ pub async fn review_queue(
     responses((status = 204, description = "Decided"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review_decide(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
     super::body::Body(v): super::body::Body<ReviewVerdict>,
 ) -> AppResult<StatusCode> {
@@ -144,9 +140,7 @@ fn date(field: &str, s: Option<&str>) -> Result<Option<time::Date>, AppError> {
     responses((status = 200, body = std::collections::BTreeMap<String, String>), (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn evaluation_export(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> AppResult<Json<std::collections::BTreeMap<String, String>>> {
     let from = date("from", q.from.as_deref())?;

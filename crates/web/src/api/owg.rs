@@ -3,7 +3,7 @@
 use super::body::Body;
 use super::workflow::Created;
 use crate::AppState;
-use crate::auth::{Origin, Person};
+use crate::auth::{Person, Visit};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::owg::{
     self, AgendaView, ChargeDecision, CoordinationView, Message, Minutes, NewAction, NewCharge,
@@ -25,9 +25,7 @@ fn uuid(s: &str) -> Result<Uuid, AppError> {
     security(("session" = []), ("token" = [])),
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_meeting(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Body(m): Body<NewMeeting>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = owg::create_meeting(&s, &auth, &ctx, m).await?;
@@ -45,9 +43,7 @@ pub struct Built {
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = Built), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn build_agenda(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
 ) -> AppResult<Json<Built>> {
     Ok(Json(Built {
@@ -60,9 +56,7 @@ pub async fn build_agenda(
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = AgendaView), (status = 404, body = ErrorBody)))]
 pub async fn agenda(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
 ) -> AppResult<Json<AgendaView>> {
     Ok(Json(owg::agenda(&s, &auth, &ctx, uuid(&id)?).await?))
@@ -73,9 +67,7 @@ pub async fn agenda(
     security(("session" = []), ("token" = [])),
     responses((status = 204, description = "Added"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn raise_item(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
     Body(b): Body<RaisedItem>,
 ) -> AppResult<StatusCode> {
@@ -88,9 +80,7 @@ pub async fn raise_item(
     security(("session" = []), ("token" = [])),
     responses((status = 204, description = "Saved"), (status = 403, body = ErrorBody)))]
 pub async fn minutes(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
     Body(b): Body<Minutes>,
 ) -> AppResult<StatusCode> {
@@ -103,9 +93,7 @@ pub async fn minutes(
     security(("session" = []), ("token" = [])),
     responses((status = 201, body = Created), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_action(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
     Body(b): Body<NewAction>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
@@ -130,9 +118,7 @@ pub async fn my_actions(
     security(("session" = []), ("token" = [])),
     responses((status = 201, body = Created), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn open_charge(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Body(b): Body<NewCharge>,
 ) -> AppResult<(StatusCode, Json<Created>)> {
     let id = owg::open_charge(&s, &auth, &ctx, b).await?;
@@ -144,9 +130,7 @@ pub async fn open_charge(
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = CoordinationView), (status = 404, body = ErrorBody)))]
 pub async fn view_charge(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
 ) -> AppResult<Json<CoordinationView>> {
     Ok(Json(owg::view_charge(&s, &auth, &ctx, uuid(&id)?).await?))
@@ -157,9 +141,7 @@ pub async fn view_charge(
     security(("session" = []), ("token" = [])),
     responses((status = 204, description = "Added"), (status = 404, body = ErrorBody)))]
 pub async fn post_message(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
     Body(b): Body<Message>,
 ) -> AppResult<StatusCode> {
@@ -172,9 +154,7 @@ pub async fn post_message(
     security(("session" = []), ("token" = [])),
     responses((status = 204, description = "Recorded"), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn decide_charge(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Path(id): Path<String>,
     Body(b): Body<ChargeDecision>,
 ) -> AppResult<StatusCode> {
@@ -194,9 +174,7 @@ pub async fn decide_charge(
     security(("session" = []), ("token" = [])),
     responses((status = 200, body = crate::oversight::Summary), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn oversight(
-    State(s): State<AppState>,
-    Origin(ctx): Origin,
-    Person(auth): Person,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Query(q): Query<crate::oversight::PeriodQuery>,
 ) -> AppResult<Json<crate::oversight::Summary>> {
     let summary = crate::oversight::summary(&s, &auth, crate::now(), &q).await?;

@@ -1,16 +1,15 @@
 //! `POST /api/v1/session` (sign in) and `DELETE /api/v1/session` (sign out).
 
 use crate::AppState;
-use crate::audit::{self};
-use crate::auth::session::{clear_session_cookie, session_cookie};
-use crate::auth::{AuthVia, login};
+
+use crate::auth::login;
+use crate::auth::session::{clear_session_cookie, end_all_sessions, end_session, session_cookie};
 use crate::auth::{Origin, Person};
 use crate::error::{AppError, AppResult, ErrorBody};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
-use handoff_audit::Outcome;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -90,16 +89,9 @@ pub async fn delete_session(
     Person(auth): Person,
     jar: CookieJar,
 ) -> AppResult<(StatusCode, CookieJar)> {
-    if let AuthVia::Session(s) = &auth.via {
-        let mut tx = state.store.begin().await?;
-        handoff_store::sessions::delete(&mut tx.conn(), s.id).await?;
-        audit::record_in(
-            &mut tx,
-            audit::event(&auth, "auth.logout", Outcome::Allowed, &ctx),
-        )
-        .await?;
-        tx.commit().await?;
-    }
+    let mut tx = state.store.begin().await?;
+    end_session(&mut tx, &auth, &ctx).await?;
+    tx.commit().await?;
     Ok((
         StatusCode::NO_CONTENT,
         jar.add(clear_session_cookie(&state.config)),
@@ -120,15 +112,7 @@ pub async fn delete_all_sessions(
     Person(auth): Person,
     jar: CookieJar,
 ) -> AppResult<(StatusCode, CookieJar)> {
-    let mut tx = state.store.begin().await?;
-    handoff_store::sessions::delete_for_user(&mut tx.conn(), auth.user.site_id, auth.user.id)
-        .await?;
-    audit::record_in(
-        &mut tx,
-        audit::event(&auth, "auth.logout_everywhere", Outcome::Allowed, &ctx),
-    )
-    .await?;
-    tx.commit().await?;
+    end_all_sessions(&state, &auth, &ctx).await?;
     Ok((
         StatusCode::NO_CONTENT,
         jar.add(clear_session_cookie(&state.config)),

@@ -9,4 +9,4 @@ pub mod session;
 pub use handoff_services::auth::{
     Auth, AuthVia, Caller, Integration, login, password, ratelimit, secret, totp,
 };
-pub use session::{AnyCaller, Origin, PendingMfa, Person};
+pub use session::{AnyCaller, Origin, PendingMfa, Person, Visit};

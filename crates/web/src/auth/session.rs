@@ -36,6 +36,23 @@ pub struct AnyCaller(pub Caller);
 #[derive(Debug, Clone, Default)]
 pub struct Origin(pub Ctx);
 
+/// What most handlers start from: the state, where the request came from,
+/// and the caller as the extractor `A` admits them ([`Person`] for the API,
+/// `Signed` for pages), refused as `A` refuses.
+pub struct Visit<A>(pub AppState, pub Ctx, pub A);
+
+impl<A: FromRequestParts<AppState>> FromRequestParts<AppState> for Visit<A> {
+    type Rejection = A::Rejection;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let Ok(Origin(ctx)) = Origin::from_request_parts(parts, state).await;
+        let caller = A::from_request_parts(parts, state).await?;
+        Ok(Visit(state.clone(), ctx, caller))
+    }
+}
+
 impl FromRequestParts<AppState> for Origin {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
@@ -259,4 +276,30 @@ pub fn clear_session_cookie(
     let mut c = session_cookie(config, String::new());
     c.set_max_age(time::Duration::ZERO);
     c
+}
+
+/// Ends the caller's session (when signed in by one), audited as
+/// `auth.logout`, in `tx`.
+pub async fn end_session(
+    tx: &mut handoff_store::Tx,
+    auth: &Auth,
+    ctx: &Ctx,
+) -> Result<(), AppError> {
+    if let AuthVia::Session(s) = &auth.via {
+        sessions::delete(&mut tx.conn(), s.id).await?;
+        let event = audit::event(auth, "auth.logout", Outcome::Allowed, ctx);
+        audit::record_in(tx, event).await?;
+    }
+    Ok(())
+}
+
+/// Ends every session of the caller, audited as `auth.logout_everywhere`.
+pub async fn end_all_sessions(state: &AppState, auth: &Auth, ctx: &Ctx) -> Result<(), AppError> {
+    let mut tx = state.store.begin().await?;
+    let user = &auth.user;
+    sessions::delete_for_user(&mut tx.conn(), user.site_id, user.id).await?;
+    let event = audit::event(auth, "auth.logout_everywhere", Outcome::Allowed, ctx);
+    audit::record_in(&mut tx, event).await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Second-factor enrolment: a QR code for an authenticator app, a code to
 //! prove it works, then ten recovery codes shown once.
 
+use super::login::{CodeForm, code_form};
 use super::{PageResult, csrf_value, layout, raw, see_other};
 use crate::AppState;
 use crate::audit::{self};
@@ -16,7 +17,6 @@ use handoff_store::sessions::Session;
 use handoff_store::users::User;
 use handoff_store::{sessions, users};
 use maud::html;
-use serde::Deserialize;
 
 /// The caller on this page: signed in, or password accepted and enrolment due.
 fn who(
@@ -91,20 +91,9 @@ fn enrol_page(user: &User, csrf: &str, secret_b32: &str, error: Option<&str>) ->
                 li { "Enter the six-digit code the app shows." }
             }
             figure.qr role="img" aria-label="QR code for your authenticator app" { (raw(totp::qr_svg(&url))) }
-            @if let Some(e) = error { p.notice role="alert" { (e) } }
-            form.stack method="post" action="/account/mfa" {
-                (csrf_value(csrf))
-                label for="code" { "Six-digit code" }
-                input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required;
-                button.primary type="submit" { "Turn on two-step verification" }
-            }
+            (code_form("/account/mfa", csrf, error, "Six-digit code", "Turn on two-step verification"))
         },
     )
-}
-
-#[derive(Deserialize)]
-pub struct CodeForm {
-    code: String,
 }
 
 pub async fn enrol_submit(

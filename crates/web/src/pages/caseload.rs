@@ -4,12 +4,11 @@
 //! guard.
 
 use super::{PageResult, Signed, layout};
-use crate::AppState;
-use crate::auth::Origin;
+use crate::auth::Visit;
 use crate::casework::caseload::{self, View};
 use crate::disclosure::ParticipantSummary;
 use crate::error::AppError;
-use axum::extract::{Query, State};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use maud::{Markup, html};
@@ -55,9 +54,7 @@ fn rows(cases: &[ParticipantSummary], show_manager: bool) -> Markup {
 }
 
 pub async fn page(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<CaseloadQuery>,
 ) -> PageResult {
     let view = View::parse(q.view.as_deref())?;
@@ -110,9 +107,7 @@ pub struct SearchQuery {
 }
 
 pub async fn search(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<SearchQuery>,
 ) -> PageResult {
     let query = q.q.unwrap_or_default();

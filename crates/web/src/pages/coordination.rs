@@ -5,7 +5,7 @@
 
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
-use crate::auth::Origin;
+use crate::auth::Visit;
 use crate::error::AppError;
 use crate::oversight::{Cell, PeriodQuery, Row};
 use axum::Form;
@@ -162,9 +162,7 @@ pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> Pa
 }
 
 pub async fn create_meeting(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     body: String,
 ) -> PageResult {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(&body)
@@ -197,9 +195,7 @@ pub async fn create_meeting(
 }
 
 pub async fn agenda(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
 ) -> PageResult {
     let a = crate::owg::agenda(&state, &auth, &ctx, id).await?;
@@ -249,9 +245,7 @@ pub async fn agenda(
 }
 
 pub async fn build(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
 ) -> PageResult {
     crate::owg::build_agenda(&state, &auth, &ctx, id).await?;
@@ -264,9 +258,7 @@ pub struct RaiseForm {
 }
 
 pub async fn raise(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
     Form(f): Form<RaiseForm>,
 ) -> PageResult {
@@ -286,11 +278,7 @@ pub async fn raise(
 }
 
 /// Referrals waiting for the caller's approval.
-pub async fn approvals(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
-) -> PageResult {
+pub async fn approvals(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
     let list = crate::workflow::referrals::awaiting_approval(&state, &auth, &ctx).await?;
     Ok(layout(
         "Approvals",
@@ -343,9 +331,7 @@ pub async fn charges(State(state): State<AppState>, Signed(auth): Signed) -> Pag
 }
 
 pub async fn charge(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
 ) -> PageResult {
     let v = crate::owg::view_charge(&state, &auth, &ctx, id).await?;
@@ -402,9 +388,7 @@ pub struct MessageForm {
 }
 
 pub async fn message(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
     Form(f): Form<MessageForm>,
 ) -> PageResult {
@@ -427,9 +411,7 @@ pub struct DecisionForm {
 }
 
 pub async fn decide(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
     Form(f): Form<DecisionForm>,
 ) -> PageResult {

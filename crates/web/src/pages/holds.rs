@@ -3,17 +3,16 @@
 //! decision form. Supervisors see every hold of the site.
 
 use super::flow::{Fields, local, problem};
-use super::{PageResult, Signed, csrf_field, layout, see_other};
+use super::{PageResult, Signed, csrf_field, done_or_again, layout};
 use crate::AppState;
 use crate::audit::Ctx;
 use crate::auth::Auth;
-use crate::auth::Origin;
+use crate::auth::Visit;
 use crate::error::AppError;
 use crate::workflow::holds::DecisionForm;
 use crate::workflow::views::HoldView;
 use crate::workflow::{self, SiteCtx};
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::IntoResponse;
 use handoff_domain::HoldId;
 use maud::{Markup, html};
@@ -118,18 +117,12 @@ async fn page(
     ))
 }
 
-pub async fn queue(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
-) -> PageResult {
+pub async fn queue(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
     Ok(page(&state, &ctx, &auth, None).await?.into_response())
 }
 
 pub async fn decide(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<HoldId>,
     body: String,
 ) -> PageResult {
@@ -138,13 +131,7 @@ pub async fn decide(
         decision: f.get("decision").to_string(),
         note: f.get("note").to_string(),
     };
-    match workflow::holds::decide(&state, &auth, &ctx, id, form).await {
-        Ok(_) => Ok(see_other("/holds#lapsed")),
-        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict(_))) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, &ctx, &auth, Some(&e)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    let outcome = workflow::holds::decide(&state, &auth, &ctx, id, form).await;
+    let again = async |e: &AppError| page(&state, &ctx, &auth, Some(e)).await;
+    done_or_again(outcome, "/holds#lapsed", again).await
 }

@@ -4,8 +4,8 @@ use super::{PageResult, Signed, csrf_value, layout, see_other};
 use crate::AppState;
 use crate::audit::{self};
 use crate::auth::Origin;
-use crate::auth::session::{clear_session_cookie, session_cookie};
-use crate::auth::{AuthVia, PendingMfa, login, secret, totp};
+use crate::auth::session::{clear_session_cookie, end_all_sessions, end_session, session_cookie};
+use crate::auth::{PendingMfa, login, secret, totp};
 use crate::error::{AppError, WebError};
 use crate::now;
 use axum::Form;
@@ -115,6 +115,25 @@ pub async fn submit(
     }
 }
 
+/// The form that takes a one-time code, after the last attempt's error if any.
+pub(super) fn code_form(
+    action: &str,
+    csrf: &str,
+    error: Option<&str>,
+    label: &str,
+    button: &str,
+) -> Markup {
+    html! {
+        @if let Some(e) = error { p.notice role="alert" { (e) } }
+        form.stack method="post" action=(action) {
+            (csrf_value(csrf))
+            label for="code" { (label) }
+            input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required;
+            button.primary type="submit" { (button) }
+        }
+    }
+}
+
 fn challenge_page(csrf: &str, error: Option<&str>) -> Markup {
     layout(
         "Verification code",
@@ -122,13 +141,7 @@ fn challenge_page(csrf: &str, error: Option<&str>) -> Markup {
         html! {
             h1 { "Verification code" }
             p { "Enter the six-digit code from your authenticator app, or one of your recovery codes." }
-            @if let Some(e) = error { p.notice role="alert" { (e) } }
-            form.stack method="post" action="/login/mfa" {
-                (csrf_value(csrf))
-                label for="code" { "Code" }
-                input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" required;
-                button.primary type="submit" { "Verify" }
-            }
+            (code_form("/login/mfa", csrf, error, "Code", "Verify"))
         },
     )
 }
@@ -141,9 +154,10 @@ pub async fn challenge_form(pending: Result<PendingMfa, WebError>) -> Response {
     }
 }
 
+/// A one-time code typed in (sign-in challenge, second-factor enrolment).
 #[derive(Deserialize)]
 pub struct CodeForm {
-    code: String,
+    pub(super) code: String,
 }
 
 pub async fn challenge_submit(
@@ -231,14 +245,7 @@ pub async fn logout(
 ) -> PageResult {
     let mut tx = state.store.begin().await?;
     if let Ok(Signed(a)) = auth {
-        if let AuthVia::Session(s) = &a.via {
-            sessions::delete(&mut tx.conn(), s.id).await?;
-            audit::record_in(
-                &mut tx,
-                audit::event(&a, "auth.logout", Outcome::Allowed, &ctx),
-            )
-            .await?;
-        }
+        end_session(&mut tx, &a, &ctx).await?;
     } else if let Ok(p) = pending {
         sessions::delete(&mut tx.conn(), p.session.id).await?;
     }
@@ -256,14 +263,7 @@ pub async fn logout_everywhere(
     jar: CookieJar,
     Signed(a): Signed,
 ) -> PageResult {
-    let mut tx = state.store.begin().await?;
-    sessions::delete_for_user(&mut tx.conn(), a.user.site_id, a.user.id).await?;
-    audit::record_in(
-        &mut tx,
-        audit::event(&a, "auth.logout_everywhere", Outcome::Allowed, &ctx),
-    )
-    .await?;
-    tx.commit().await?;
+    end_all_sessions(&state, &a, &ctx).await?;
     Ok((
         jar.add(clear_session_cookie(&state.config)),
         see_other("/login"),

@@ -270,6 +270,23 @@ pub fn see_other(to: &str) -> Response {
     Redirect::to(to).into_response()
 }
 
+/// Where a form's action leads: to `done` when it succeeded; when it refused
+/// the input or conflicts, the form's page again with the problem (422), drawn
+/// by `again`; any other error as an error page.
+pub async fn done_or_again<T>(
+    outcome: Result<T, AppError>,
+    done: &str,
+    again: impl AsyncFnOnce(&AppError) -> Result<Markup, AppError>,
+) -> PageResult {
+    match outcome {
+        Ok(_) => Ok(see_other(done)),
+        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict(_))) => {
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, again(&e).await?).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 pub fn status_page(status: StatusCode, title: &str, user: Option<&Auth>, body: Markup) -> Response {
     (status, layout(title, user, body)).into_response()
 }

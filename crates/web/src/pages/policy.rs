@@ -8,7 +8,7 @@ use super::flow::{Fields, local, problem};
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::auth::Origin;
+use crate::auth::Visit;
 use crate::error::AppError;
 use crate::workflow::policy::{POLICY_REFUSAL, PolicyUpdate};
 use crate::workflow::{self, SiteCtx};
@@ -304,12 +304,7 @@ fn policy_of(f: &Fields, current: &Value) -> Value {
     p
 }
 
-pub async fn save(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
-    body: String,
-) -> PageResult {
+pub async fn save(Visit(state, ctx, Signed(auth)): Visit<Signed>, body: String) -> PageResult {
     crate::workflow::require_now(&state, &auth, Action::Administer, POLICY_REFUSAL).await?;
     let f = Fields::parse(&body)?;
     let current = workflow::policy::current(&state, auth.user.site_id).await?;

@@ -9,14 +9,14 @@ use super::referral::detail_page;
 use super::{PageResult, Signed, csrf_field, see_other};
 use crate::audit::Ctx;
 use crate::auth::Auth;
-use crate::auth::Origin;
+use crate::auth::Visit;
 use crate::error::AppError;
 use crate::workflow::intake::IntakeForm;
 use crate::workflow::referrals::TriageForm;
 use crate::workflow::views::{ReferralView, ReleaseView};
 use crate::workflow::{self, SiteCtx};
 use crate::{AppState, now};
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use handoff_domain::DataCategory;
 use handoff_domain::disclosure::{REDISCLOSURE_NOTICE, release_may_give};
 use handoff_domain::living::LivingSituation;
@@ -285,9 +285,7 @@ async fn refused(
 }
 
 pub async fn accept(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
 ) -> PageResult {
     workflow::referrals::accept(&state, &auth, &ctx, id).await?;
@@ -295,9 +293,7 @@ pub async fn accept(
 }
 
 pub async fn arrive(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
 ) -> PageResult {
     workflow::referrals::arrive(&state, &auth, &ctx, id).await?;
@@ -305,9 +301,7 @@ pub async fn arrive(
 }
 
 pub async fn triage(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
     body: String,
 ) -> PageResult {
@@ -325,9 +319,7 @@ pub async fn triage(
 }
 
 pub async fn intake(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
     body: String,
 ) -> PageResult {
@@ -390,9 +382,7 @@ fn release_form_of(f: &Fields) -> ReleaseForm {
 }
 
 pub async fn release(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
     body: String,
 ) -> PageResult {
@@ -420,9 +410,7 @@ pub async fn release(
 }
 
 pub async fn revoke(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReleaseId>,
     body: String,
 ) -> PageResult {
@@ -435,9 +423,7 @@ pub async fn revoke(
 }
 
 pub async fn approval(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
     body: String,
 ) -> PageResult {

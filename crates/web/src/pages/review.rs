@@ -4,15 +4,14 @@
 //! shown again.
 
 use super::flow::{Fields, problem};
-use super::{PageResult, Signed, csrf_field, layout, see_other};
+use super::{PageResult, Signed, csrf_field, done_or_again, layout};
 use crate::AppState;
 use crate::audit::Ctx;
 use crate::auth::Auth;
-use crate::auth::Origin;
+use crate::auth::Visit;
 use crate::error::AppError;
 use crate::justice::review::{self, PersonSide, ReviewItem, ReviewVerdict};
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::Path;
 use axum::response::IntoResponse;
 use maud::{Markup, html};
 use uuid::Uuid;
@@ -94,18 +93,12 @@ async fn page(
     ))
 }
 
-pub async fn queue(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
-) -> PageResult {
+pub async fn queue(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
     Ok(page(&state, &ctx, &auth, None).await?.into_response())
 }
 
 pub async fn decide(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<Uuid>,
     body: String,
 ) -> PageResult {
@@ -113,13 +106,7 @@ pub async fn decide(
     let verdict = ReviewVerdict {
         decision: f.get("decision").to_string(),
     };
-    match review::decide(&state, &auth, &ctx, id, verdict).await {
-        Ok(()) => Ok(see_other("/review")),
-        Err(e @ (AppError::BadRequest { .. } | AppError::Conflict(_))) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            page(&state, &ctx, &auth, Some(&e)).await?,
-        )
-            .into_response()),
-        Err(e) => Err(e.into()),
-    }
+    let outcome = review::decide(&state, &auth, &ctx, id, verdict).await;
+    let again = async |e: &AppError| page(&state, &ctx, &auth, Some(e)).await;
+    done_or_again(outcome, "/review", again).await
 }

@@ -101,13 +101,7 @@ both!(cookie_requests_need_the_csrf_token, |db| async move {
         .unwrap();
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     // A page form without its token is refused too.
-    let r = app
-        .client
-        .post(app.url("/logout/everywhere"))
-        .form(&[("x", "1")])
-        .send()
-        .await
-        .unwrap();
+    let r = app.submit_form("/logout/everywhere", &[("x", "1")]).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     assert_eq!(
         app.get("/api/v1/me").await.status(),
@@ -132,30 +126,28 @@ both!(login_form_is_csrf_protected, |db| async move {
     let app = TestApp::spawn(db).await;
     // Without the login page's cookie and token: refused.
     let r = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "officer@demo.test"),
-            ("password", "demo-password"),
-            ("csrf_token", "x"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/login",
+            &[
+                ("email", "officer@demo.test"),
+                ("password", "demo-password"),
+                ("csrf_token", "x"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let page = app.get("/login").await.text().await.unwrap();
     let token = hidden_field(&page, "csrf_token").unwrap();
     let r = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("email", "officer@demo.test"),
-            ("password", "demo-password"),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/login",
+            &[
+                ("email", "officer@demo.test"),
+                ("password", "demo-password"),
+                ("csrf_token", token.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], "/");
     let home = app.get("/").await.text().await.unwrap();
@@ -252,16 +244,15 @@ both!(second_factor_enrolment_and_challenge, |db| async move {
     let page = app.get("/login").await.text().await.unwrap();
     let token = hidden_field(&page, "csrf_token").unwrap();
     let r = app
-        .client
-        .post(app.url("/login"))
-        .form(&[
-            ("email", email),
-            ("password", password),
-            ("csrf_token", token.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/login",
+            &[
+                ("email", email),
+                ("password", password),
+                ("csrf_token", token.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.headers()["location"], "/account/mfa");
     let r = app.get("/").await;
     assert_eq!(r.headers()["location"], "/account/mfa");
@@ -281,22 +272,20 @@ both!(second_factor_enrolment_and_challenge, |db| async move {
         .to_string();
     let csrf = hidden_field(&page, "csrf_token").unwrap();
     let r = app
-        .client
-        .post(app.url("/account/mfa"))
-        .form(&[("code", "000000"), ("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/account/mfa",
+            &[("code", "000000"), ("csrf_token", csrf.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let now = handoff_web::now().unix_timestamp() as u64;
     let code = handoff_web::auth::totp::code_at(&secret, now).unwrap();
     let r = app
-        .client
-        .post(app.url("/account/mfa"))
-        .form(&[("code", code.as_str()), ("csrf_token", csrf.as_str())])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/account/mfa",
+            &[("code", code.as_str()), ("csrf_token", csrf.as_str())],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
     let page = r.text().await.unwrap();
     let recovery: Vec<String> = page
@@ -316,12 +305,11 @@ both!(second_factor_enrolment_and_challenge, |db| async move {
     let (s, _) = api.login(email, password).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "password alone is not enough");
     let r = api
-        .client
-        .post(api.url("/api/v1/session"))
-        .json(&json!({"email": email, "password": password, "totp": code}))
-        .send()
-        .await
-        .unwrap();
+        .submit_json(
+            "/api/v1/session",
+            &json!({"email": email, "password": password, "totp": code}),
+        )
+        .await;
     assert_eq!(
         r.status(),
         StatusCode::UNAUTHORIZED,
@@ -329,12 +317,11 @@ both!(second_factor_enrolment_and_challenge, |db| async move {
     );
     let next = handoff_web::auth::totp::code_at(&secret, now + 30).unwrap();
     let r = api
-        .client
-        .post(api.url("/api/v1/session"))
-        .json(&json!({"email": email, "password": password, "totp": next}))
-        .send()
-        .await
-        .unwrap();
+        .submit_json(
+            "/api/v1/session",
+            &json!({"email": email, "password": password, "totp": next}),
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::OK);
 
     // Web: the challenge accepts a recovery code once.
@@ -457,16 +444,15 @@ both!(
         let page = admin.get("/admin").await.text().await.unwrap();
         let csrf = hidden_field(&page, "csrf_token").unwrap();
         let r = admin
-            .client
-            .post(admin.url(&format!("/admin/users/{}/roles", u.id)))
-            .form(&[
-                ("csrf_token", csrf.as_str()),
-                ("roles", "officer"),
-                ("can_approve", "yes"),
-            ])
-            .send()
-            .await
-            .unwrap();
+            .submit_form(
+                &format!("/admin/users/{}/roles", u.id),
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("roles", "officer"),
+                    ("can_approve", "yes"),
+                ],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let u2 = user(&admin, "officer@demo.test").await;
         assert!(u2.can_approve);
@@ -478,12 +464,11 @@ both!(
         // An admin cannot remove their own admin role.
         let me = user(&admin, "admin@demo.test").await;
         let r = admin
-            .client
-            .post(admin.url(&format!("/admin/users/{}/roles", me.id)))
-            .form(&[("csrf_token", csrf.as_str()), ("roles", "officer")])
-            .send()
-            .await
-            .unwrap();
+            .submit_form(
+                &format!("/admin/users/{}/roles", me.id),
+                &[("csrf_token", csrf.as_str()), ("roles", "officer")],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(admin.get("/admin").await.status().is_success());
     }
@@ -528,16 +513,15 @@ both!(
             let page = a.get("/login").await.text().await.unwrap();
             let token = hidden_field(&page, "csrf_token").unwrap();
             let r = a
-                .client
-                .post(a.url("/login"))
-                .form(&[
-                    ("email", email.as_str()),
-                    ("password", password),
-                    ("csrf_token", token.as_str()),
-                ])
-                .send()
-                .await
-                .unwrap();
+                .submit_form(
+                    "/login",
+                    &[
+                        ("email", email.as_str()),
+                        ("password", password),
+                        ("csrf_token", token.as_str()),
+                    ],
+                )
+                .await;
             assert_eq!(r.headers()["location"], "/account/mfa", "{role}");
             let r = a.get("/").await;
             assert_eq!(r.headers()["location"], "/account/mfa", "{role}");

@@ -47,10 +47,7 @@ pub(crate) async fn enrol(
     if roi.to_string().contains("\"sud\"") {
         roi["part2"] = json!({"discloser": "Evergreen Harm Reduction Services", "information": "SUD treatment status", "right_to_revoke_acknowledged": true});
     }
-    let (s, rel) = cm
-        .post(&format!("/api/v1/participants/{pid}/releases"), &roi)
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{rel}");
+    sign_release(cm, &pid, &roi).await;
     pid
 }
 
@@ -278,9 +275,7 @@ both!(
             .await;
         assert_invalid(s, &e, "month");
 
-        handoff_store::audit::verify(&mut app.store.conn())
-            .await
-            .unwrap();
+        assert_audit_chain_intact(&app).await;
     }
 );
 
@@ -737,7 +732,5 @@ both!(the_demo_site_is_realistic, |db| async move {
         states.contains("pending") && states.contains("satisfied") && states.contains("lapsed"),
         "{states:?}"
     );
-    handoff_store::audit::verify(&mut app.store.conn())
-        .await
-        .unwrap();
+    assert_audit_chain_intact(&app).await;
 });

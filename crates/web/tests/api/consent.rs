@@ -187,8 +187,6 @@ both!(
         for id in &on_agenda {
             assert!(named.contains(id), "{id} put on the agenda but not audited");
         }
-        handoff_store::audit::verify(&mut app.store.conn())
-            .await
-            .unwrap();
+        assert_audit_chain_intact(&app).await;
     }
 );

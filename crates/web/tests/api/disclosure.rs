@@ -15,6 +15,27 @@ use serde_json::{Value, json};
 
 const ALL: &str = "IDEHGPNMSJ";
 
+/// Edits a stored release's content in place, behind the services' checks.
+async fn rewrite_release(app: &TestApp, rel_id: &str, edit: impl FnOnce(&mut Value)) {
+    let rid: uuid::Uuid = rel_id.parse().unwrap();
+    let mut c = app.store.conn();
+    let (content,): (String,) = c
+        .fetch_one(
+            "SELECT content FROM releases WHERE id = $1",
+            handoff_store::args![rid],
+        )
+        .await
+        .unwrap();
+    let mut v: Value = serde_json::from_str(&content).unwrap();
+    edit(&mut v);
+    c.execute(
+        "UPDATE releases SET content = $2 WHERE id = $1",
+        handoff_store::args![rid, v.to_string()],
+    )
+    .await
+    .unwrap();
+}
+
 fn letter(c: DataCategory) -> char {
     match c {
         DataCategory::Identity => 'I',
@@ -147,34 +168,13 @@ both!(
                     "expires_on": "2099-12-31",
                     "signature": {"method": "drawn", "image_base64": PNG}
                 });
-                let (s, rel) = cm
-                    .post(&format!("/api/v1/participants/{pid}/releases"), &narrow)
-                    .await;
-                assert_eq!(s, StatusCode::CREATED, "{rel}");
+                let rel = sign_release(&cm, &pid, &narrow).await;
                 let rel_id = rel["id"].as_str().unwrap().to_string();
-                {
-                    let rid: uuid::Uuid = rel_id.parse().unwrap();
-                    let (content,): (String,) = app
-                        .store
-                        .conn()
-                        .fetch_one(
-                            "SELECT content FROM releases WHERE id = $1",
-                            handoff_store::args![rid],
-                        )
-                        .await
-                        .unwrap();
-                    let mut v: Value = serde_json::from_str(&content).unwrap();
+                rewrite_release(&app, &rel_id, |v| {
                     v["form"]["recipients"] = body["recipients"].clone();
                     v["form"]["part2"] = body["part2"].clone();
-                    app.store
-                        .conn()
-                        .execute(
-                            "UPDATE releases SET content = $2 WHERE id = $1",
-                            handoff_store::args![rid, v.to_string()],
-                        )
-                        .await
-                        .unwrap();
-                }
+                })
+                .await;
                 match state {
                     "revoked" => {
                         assert_eq!(
@@ -186,25 +186,21 @@ both!(
                     }
                     "expired" => {
                         // A release cannot be signed already expired: age this one in the database.
+                        rewrite_release(&app, &rel_id, |v| {
+                            v["form"]["effective_on"] = json!("2025-01-01");
+                            v["form"]["expires_on"] = json!("2025-12-31");
+                            v["effective_on"] = json!("2025-01-01");
+                        })
+                        .await;
                         let rid: uuid::Uuid = rel_id.parse().unwrap();
-                        let (content,): (String,) = app
-                            .store
+                        app.store
                             .conn()
-                            .fetch_one(
-                                "SELECT content FROM releases WHERE id = $1",
-                                handoff_store::args![rid],
+                            .execute(
+                                "UPDATE releases SET effective_on = $2, expires_on = $3 WHERE id = $1",
+                                handoff_store::args![rid, "2025-01-01", "2025-12-31"],
                             )
                             .await
                             .unwrap();
-                        let mut v: Value = serde_json::from_str(&content).unwrap();
-                        v["form"]["effective_on"] = json!("2025-01-01");
-                        v["form"]["expires_on"] = json!("2025-12-31");
-                        v["effective_on"] = json!("2025-01-01");
-                        app.store
-                        .conn()
-                        .execute("UPDATE releases SET content = $2, effective_on = $3, expires_on = $4 WHERE id = $1", handoff_store::args![rid, v.to_string(), "2025-01-01", "2025-12-31"])
-                        .await
-                        .unwrap();
                     }
                     _ => {}
                 }
@@ -297,9 +293,7 @@ both!(
                 .iter()
                 .all(|e| e.event.categories.len() == 1 && e.event.subject_participant_id.is_some())
         );
-        handoff_store::audit::verify(&mut app.store.conn())
-            .await
-            .unwrap();
+        assert_audit_chain_intact(&app).await;
     }
 );
 
@@ -321,12 +315,7 @@ both!(extents_trim_what_a_role_receives, |db| async move {
         .await;
     assert_invalid(s, &e, "recipients[0].categories[2]");
     body["recipients"][0]["categories"] = json!(["enrollment", "plan"]);
-    assert_eq!(
-        cm.post(&format!("/api/v1/participants/{pid}/releases"), &body)
-            .await
-            .0,
-        StatusCode::CREATED
-    );
+    sign_release(&cm, pid, &body).await;
     // The prosecutor's plan is a summary: no goals in the participant's words.
     let prosecutor = as_user(&app, "prosecutor@demo.test").await;
     let (s, plan) = prosecutor

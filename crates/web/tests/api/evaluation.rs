@@ -7,14 +7,12 @@ use crate::fixtures::*;
 use crate::helpers::*;
 use reqwest::StatusCode;
 
-const FILES: [&str; 6] = [
-    "participants",
-    "events",
-    "monthly",
-    "unit_costs",
-    "eligible_arrests",
-    "study",
-];
+/// The dataset's files as the upload form names them (without `.csv`).
+fn file_names() -> impl Iterator<Item = &'static str> {
+    handoff_justice::evaluation::FILES
+        .iter()
+        .map(|f| f.trim_end_matches(".csv"))
+}
 
 fn fixture(name: &str) -> Vec<u8> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,20 +30,20 @@ async fn upload(app: &TestApp, files: &[(&str, Vec<u8>)]) -> (StatusCode, String
             reqwest::multipart::Part::bytes(bytes.clone()).file_name(format!("{name}.csv")),
         );
     }
-    let r = app
-        .client
-        .post(app.url("/evaluation"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_upload(app, form).await;
     let s = r.status();
     (s, r.text().await.unwrap())
 }
 
+/// Posts an upload form to the evaluation page.
+async fn post_upload(app: &TestApp, form: reqwest::multipart::Form) -> reqwest::Response {
+    let r = app.client.post(app.url("/evaluation")).multipart(form);
+    r.send().await.unwrap()
+}
+
 both!(the_evaluation_report_for_each_role, |db| async move {
     let app = TestApp::spawn(db).await;
-    let all: Vec<(&str, Vec<u8>)> = FILES.iter().map(|f| (*f, fixture(f))).collect();
+    let all: Vec<(&str, Vec<u8>)> = file_names().map(|f| (f, fixture(f))).collect();
     let evaluator = as_user(&app, "evaluator@demo.test").await;
     let (s, html) = upload(&evaluator, &all).await;
     assert_eq!(s, StatusCode::OK, "{html}");
@@ -85,12 +83,6 @@ both!(the_evaluation_report_for_each_role, |db| async move {
         "participants",
         reqwest::multipart::Part::bytes(fixture("participants")),
     );
-    let r = evaluator
-        .client
-        .post(evaluator.url("/evaluation"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
+    let r = post_upload(&evaluator, form).await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 });

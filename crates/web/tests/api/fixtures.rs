@@ -46,6 +46,12 @@ pub async fn as_user(app: &TestApp, email: &str) -> TestApp {
     a
 }
 
+/// A response's status and its JSON body (`null` when it has none).
+pub async fn status_and_json(r: reqwest::Response) -> (StatusCode, Value) {
+    let s = r.status();
+    (s, r.json().await.unwrap_or(Value::Null))
+}
+
 impl TestApp {
     /// A state-changing JSON request with the session's CSRF token.
     pub async fn send(
@@ -62,8 +68,7 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
+        status_and_json(r).await
     }
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::POST, path, body).await
@@ -71,10 +76,18 @@ impl TestApp {
     pub async fn put(&self, path: &str, body: &Value) -> (StatusCode, Value) {
         self.send(reqwest::Method::PUT, path, body).await
     }
+    /// Posts a page's form (`fields` carry any CSRF token), as a browser does.
+    pub async fn submit_form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let r = self.client.post(self.url(path)).form(fields);
+        r.send().await.unwrap()
+    }
+    /// Posts JSON without the session's CSRF header (sign-in, refused requests).
+    pub async fn submit_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        let r = self.client.post(self.url(path)).json(body);
+        r.send().await.unwrap()
+    }
     pub async fn get_json(&self, path: &str) -> (StatusCode, Value) {
-        let r = self.get(path).await;
-        let s = r.status();
-        (s, r.json().await.unwrap_or(Value::Null))
+        status_and_json(self.get(path).await).await
     }
 }
 
@@ -331,8 +344,33 @@ pub async fn bearer_post(
         .send()
         .await
         .unwrap();
-    let s = r.status();
-    (s, r.json().await.unwrap_or(Value::Null))
+    status_and_json(r).await
+}
+
+/// Verifies the whole audit chain (hashes and sequence), failing the test if broken.
+pub async fn assert_audit_chain_intact(app: &TestApp) {
+    handoff_store::audit::verify(&mut app.store.conn())
+        .await
+        .unwrap();
+}
+
+/// Signs a release for the participant (`body` as the API takes it); returns it as stored.
+pub async fn sign_release(cm: &TestApp, pid: &str, body: &Value) -> Value {
+    let (s, rel) = cm
+        .post(&format!("/api/v1/participants/{pid}/releases"), body)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{rel}");
+    rel
+}
+
+/// A drawn-signature release to one agency for `categories`, in force until 2099.
+pub fn release_to(agency: &str, categories: &[&str], purpose: &str) -> Value {
+    json!({
+        "recipients": [{"agency_id": agency, "categories": categories}],
+        "purpose": purpose,
+        "expires_on": "2099-01-01",
+        "signature": {"method": "drawn", "image_base64": PNG}
+    })
 }
 
 /// The audit entries of one action in the demo site's chain.

@@ -575,13 +575,8 @@ both!(
             .post(&format!("/api/v1/referrals/{rid}/intake"), &serde_json::json!({"living_situation": "emergency_shelter", "participant_goals": ["a room"], "monthly_income": 450}))
             .await;
             let pid = i["participant_id"].as_str().unwrap().to_string();
-            let roi = serde_json::json!({"recipients": [{"agency_id": housing, "categories": cats}], "purpose": "housing", "expires_on": "2099-01-01", "signature": {"method": "drawn", "image_base64": PNG}});
-            assert_eq!(
-                cm.post(&format!("/api/v1/participants/{pid}/releases"), &roi)
-                    .await
-                    .0,
-                StatusCode::CREATED
-            );
+            let roi = release_to(&housing, &cats, "housing");
+            sign_release(&cm, &pid, &roi).await;
             pids.push(pid);
         }
         let (s, v) = cm

@@ -60,13 +60,8 @@ both!(
                 .await;
             let pid = i["participant_id"].as_str().unwrap().to_string();
             if who == "A" {
-                let roi = json!({"recipients": [{"agency_id": police, "categories": ["enrollment", "engagement"]}], "purpose": "coordination", "expires_on": "2099-01-01", "signature": {"method": "drawn", "image_base64": PNG}});
-                assert_eq!(
-                    cm.post(&format!("/api/v1/participants/{pid}/releases"), &roi)
-                        .await
-                        .0,
-                    StatusCode::CREATED
-                );
+                let roi = release_to(&police, &["enrollment", "engagement"], "coordination");
+                sign_release(&cm, &pid, &roi).await;
             }
             pids.push(pid);
         }
@@ -319,9 +314,7 @@ both!(
                 .0,
             StatusCode::NOT_FOUND
         );
-        handoff_store::audit::verify(&mut app.store.conn())
-            .await
-            .unwrap();
+        assert_audit_chain_intact(&app).await;
     }
 );
 
@@ -336,17 +329,16 @@ both!(owg_and_oversight_pages, |db| async move {
     let (_, me) = officer.get_json("/api/v1/me").await;
     let oid = me["user"]["id"].as_str().unwrap().to_string();
     let r = supervisor
-        .client
-        .post(supervisor.url("/owg"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("held_on", "2026-12-08"),
-            ("title", "North precinct OWG"),
-            ("attendees", oid.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/owg",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("held_on", "2026-12-08"),
+                ("title", "North precinct OWG"),
+                ("attendees", oid.as_str()),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let at = r.headers()["location"].to_str().unwrap().to_string();
     let agenda = supervisor.get(&at).await.text().await.unwrap();

@@ -45,16 +45,17 @@ both!(security_headers_on_every_response, |db| async move {
     assert_eq!(r.headers()["cache-control"], "no-store");
 });
 
+/// An officer's sign-in through the API, and the session cookie it sets.
+async fn officer_sign_in(app: &TestApp) -> (reqwest::Response, String) {
+    let body = serde_json::json!({"email": "officer@demo.test", "password": "demo-password"});
+    let r = app.submit_json("/api/v1/session", &body).await;
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    (r, cookie)
+}
+
 both!(session_cookie_flags, |db| async move {
     let app = TestApp::spawn(db).await;
-    let r = app
-        .client
-        .post(app.url("/api/v1/session"))
-        .json(&serde_json::json!({"email": "officer@demo.test", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    let (_, cookie) = officer_sign_in(&app).await;
     assert!(cookie.starts_with("handoff_session="), "{cookie}");
     assert!(
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
@@ -62,14 +63,7 @@ both!(session_cookie_flags, |db| async move {
     );
 
     let tls = TestApp::spawn_with(db, |c| c.https = true).await;
-    let r = tls
-        .client
-        .post(tls.url("/api/v1/session"))
-        .json(&serde_json::json!({"email": "officer@demo.test", "password": "demo-password"}))
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    let (r, cookie) = officer_sign_in(&tls).await;
     assert!(
         cookie.starts_with("__Host-handoff_session=") && cookie.contains("Secure"),
         "{cookie}"
@@ -205,19 +199,18 @@ both!(names_refuse_bidi_controls, |db| async move {
     let csrf = hidden_field(&page, "csrf_token").unwrap();
     let agency = me.agency_id.to_string();
     let r = admin
-        .client
-        .post(admin.url("/admin/users"))
-        .form(&[
-            ("csrf_token", csrf.as_str()),
-            ("display_name", "Officer \u{202E}ztrO maS"),
-            ("email", "spoof@demo.test"),
-            ("agency_id", agency.as_str()),
-            ("password", "tulips under the viaduct"),
-            ("roles", "officer"),
-        ])
-        .send()
-        .await
-        .unwrap();
+        .submit_form(
+            "/admin/users",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("display_name", "Officer \u{202E}ztrO maS"),
+                ("email", "spoof@demo.test"),
+                ("agency_id", agency.as_str()),
+                ("password", "tulips under the viaduct"),
+                ("roles", "officer"),
+            ],
+        )
+        .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = r.text().await.unwrap();
     assert!(

@@ -40,13 +40,7 @@ async fn mint(admin: &TestApp, fields: &[(&str, &str)]) -> (StatusCode, Option<S
     let csrf = admin.csrf.clone().unwrap();
     let mut form: Vec<(&str, &str)> = fields.to_vec();
     form.push(("csrf_token", &csrf));
-    let r = admin
-        .client
-        .post(admin.url("/admin/tokens"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let r = admin.submit_form("/admin/tokens", &form).await;
     let status = r.status();
     let page = r.text().await.unwrap();
     let secret = page
@@ -83,6 +77,17 @@ async fn newest_token_id(app: &TestApp) -> String {
         .unwrap()
         .id
         .to_string()
+}
+
+/// The demo site admin, the police agency, and a 90-day bookings-feed token
+/// the admin made for it, checked by posting `booking`: (admin, police, token, id).
+async fn working_feed_token(app: &TestApp, booking: &str) -> (TestApp, String, String, String) {
+    let admin = as_user(app, "admin@demo.test").await;
+    let police = agency(app, "Demo County Police Department").await;
+    let token = scoped(&admin, &police, &["bookings_feed"], "90").await;
+    let id = newest_token_id(app).await;
+    assert_eq!(feed(app, &token, booking).await, StatusCode::OK);
+    (admin, police, token, id)
 }
 
 async fn feed(app: &TestApp, token: &str, number: &str) -> StatusCode {
@@ -246,21 +251,15 @@ both!(
     revocation_and_expiry_stop_a_token_at_once,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let admin = as_user(&app, "admin@demo.test").await;
-        let police = agency(&app, "Demo County Police Department").await;
-
+        let (admin, police, token, id) = working_feed_token(&app, "R-1").await;
         // Revocation from the admin page.
-        let token = scoped(&admin, &police, &["bookings_feed"], "90").await;
-        let id = newest_token_id(&app).await;
-        assert_eq!(feed(&app, &token, "R-1").await, StatusCode::OK);
         let csrf = admin.csrf.clone().unwrap();
         let r = admin
-            .client
-            .post(admin.url(&format!("/admin/tokens/{id}/revoke")))
-            .form(&[("csrf_token", csrf.as_str())])
-            .send()
-            .await
-            .unwrap();
+            .submit_form(
+                &format!("/admin/tokens/{id}/revoke"),
+                &[("csrf_token", csrf.as_str())],
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER);
         assert_eq!(feed(&app, &token, "R-2").await, StatusCode::UNAUTHORIZED);
         assert_eq!(
@@ -412,12 +411,7 @@ both!(
     a_feed_token_posts_bookings_but_cannot_import,
     |db| async move {
         let app = TestApp::spawn(db).await;
-        let admin = as_user(&app, "admin@demo.test").await;
-        let police = agency(&app, "Demo County Police Department").await;
-
-        let feed_token = scoped(&admin, &police, &["bookings_feed"], "90").await;
-        let feed_id = newest_token_id(&app).await;
-        assert_eq!(feed(&app, &feed_token, "F-1").await, StatusCode::OK);
+        let (admin, police, feed_token, feed_id) = working_feed_token(&app, "F-1").await;
         assert_eq!(import(&app, &feed_token).await, StatusCode::FORBIDDEN);
         let (s, _) = bearer_post(
             &app,
@@ -494,12 +488,11 @@ both!(
             handoff_web::auth::totp::code_at(&secret, handoff_web::now().unix_timestamp() as u64)
                 .unwrap();
         let r = a
-            .client
-            .post(a.url("/api/v1/session"))
-            .json(&json!({"email": "admin@demo.test", "password": "demo-password", "totp": code}))
-            .send()
-            .await
-            .unwrap();
+            .submit_json(
+                "/api/v1/session",
+                &json!({"email": "admin@demo.test", "password": "demo-password", "totp": code}),
+            )
+            .await;
         assert_eq!(r.status(), StatusCode::OK);
         let body: Value = r.json().await.unwrap();
         a.csrf = body["csrf_token"].as_str().map(str::to_string);

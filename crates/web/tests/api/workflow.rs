@@ -130,10 +130,7 @@ both!(the_journey_through_the_api, |db| async move {
         .post(&format!("/api/v1/participants/{pid}/releases"), &bad)
         .await;
     assert_invalid(s, &e, "signature.image_base64");
-    let (s, rel) = cm
-        .post(&format!("/api/v1/participants/{pid}/releases"), &roi)
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{rel}");
+    let rel = sign_release(&cm, &pid, &roi).await;
     let release_id = rel["id"].as_str().unwrap().to_string();
 
     // The hold is satisfied: the prosecutor's queue says do not file.
@@ -258,9 +255,7 @@ both!(the_journey_through_the_api, |db| async move {
     );
 
     // Every step was audited and the chain holds.
-    handoff_store::audit::verify(&mut app.store.conn())
-        .await
-        .unwrap();
+    assert_audit_chain_intact(&app).await;
     for action in [
         "referral.create",
         "referral.accept",
