@@ -304,7 +304,6 @@ impl CategoryView {
                 }
             }
             DataCategory::Engagement => {
-                drop(c);
                 let (state_now, last) = engagement(state, ctx, p, now).await?;
                 CategoryView::Engagement(EngagementView {
                     state: state_now.as_str().to_string(),
@@ -398,7 +397,6 @@ impl CategoryView {
                 } else {
                     casework::triage_of(&mut c, g).await?
                 };
-                drop(c);
                 let monthly =
                     crate::casework::status::series(state, ctx, p, g, now.today()).await?;
                 if lds {

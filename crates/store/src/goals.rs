@@ -183,7 +183,7 @@ pub async fn service_referrals(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Servic
         referred_on: String,
         outcome: String,
     }
-    Ok(c.fetch_all::<Rec>(
+    c.fetch_all::<Rec>(
         "SELECT id, goal_id, provider, service, referred_on, outcome FROM service_referrals \
          WHERE site_id = $1 AND participant_id = $2 ORDER BY referred_on, created_at",
         args![site, participant],
@@ -200,5 +200,5 @@ pub async fn service_referrals(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Servic
             referred_on: r.referred_on,
         })
     })
-    .collect::<Result<_>>()?)
+    .collect()
 }
