@@ -117,7 +117,7 @@ pub async fn raise(
         let record: Option<Record> = serde_json::from_str(&r.content).ok();
         // 2. The OWG's next agenda.
         if let Some(meeting) = next_meeting {
-            handoff_services::owg::add_agenda_item(&mut c, site, meeting, &r, p.referral_id, at)
+            handoff_governance::owg::add_agenda_item(&mut c, site, meeting, &r, p.referral_id, at)
                 .await?;
         }
         // 3. Prosecutorial coordination on new charges.

@@ -1,10 +1,10 @@
 //! Handoff's services: everything the site does, without HTTP or HTML.
 //!
-//! The diversion workflow (`workflow`), long-term casework (`casework`), the
-//! Operational Work Group and prosecutorial coordination (`owg`), oversight
-//! figures (`oversight`), accounts and sign-in (`accounts`, `auth`), "already
-//! known?" (`known`), the disclosure guard (`disclosure`) and the audit
-//! writer (`audit`). Pages, the JSON API and the `handoff` command call these
+//! The diversion workflow (`workflow`), long-term casework (`casework`),
+//! accounts and sign-in (`accounts`, `auth`), "already known?" (`known`),
+//! research use (`research`), the disclosure guard (`disclosure`) and its
+//! typed views (`views`), and the audit writer (`audit`). The OWG and
+//! oversight figures build on these in `handoff-governance`. Pages, the JSON API and the `handoff` command call these
 //! services; none of them reads participant data another way.
 
 pub mod accounts;
@@ -16,8 +16,6 @@ pub mod disclosure;
 pub mod error;
 pub mod justice_view;
 pub mod known;
-pub mod oversight;
-pub mod owg;
 pub mod research;
 pub mod views;
 pub mod workflow;

@@ -12,9 +12,10 @@ pub mod security;
 
 // The services this crate serves over HTTP, under the names the handlers use.
 pub use handoff_exchange as justice;
+pub use handoff_governance::{oversight, owg};
 pub use handoff_services::{
-    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, oversight,
-    owg, research, views, workflow,
+    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, research,
+    views, workflow,
 };
 
 use anyhow::Context;

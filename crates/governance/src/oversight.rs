@@ -22,13 +22,13 @@
 //!   (precinct) it was filed under, from the site's list, or
 //!   "Other/unspecified"; typed addresses never appear.
 
-use crate::AppState;
-use crate::auth::Auth;
-use crate::error::{AppError, AppResult};
 use handoff_domain::referral::Door;
 use handoff_domain::site_time::SiteTimeZone;
 use handoff_domain::{ReferralId, SiteId, UserId};
 use handoff_figures::{self, CellId, ClosedPeriod, Figures, Month, Suppressed};
+use handoff_services::AppState;
+use handoff_services::auth::Auth;
+use handoff_services::error::{AppError, AppResult};
 use handoff_store::referrals::{self, Filter};
 use handoff_store::{areas, audit, holds};
 use serde::{Deserialize, Serialize};
@@ -206,8 +206,8 @@ pub async fn summary(
     now: OffsetDateTime,
     q: &PeriodQuery,
 ) -> AppResult<Summary> {
-    let agency = crate::workflow::agency_of(state, auth).await?;
-    crate::workflow::require(
+    let agency = handoff_services::workflow::agency_of(state, auth).await?;
+    handoff_services::workflow::require(
         auth,
         &agency,
         handoff_domain::rules::Action::SeeOversight,

@@ -5,18 +5,18 @@
 //! only where the disclosure guard allows it — so the police attendee's
 //! copy of a meeting lacks what they may not see.
 
-use crate::audit::{self, Ctx};
-use crate::auth::Auth;
-use crate::disclosure::{Guard, facts, last_contact_on};
-use crate::error::{AppError, AppResult};
-use crate::views::CategoryView;
-use crate::workflow::{self, agency_of};
-use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, ParticipantId, UserId};
+use handoff_services::audit::{self, Ctx};
+use handoff_services::auth::Auth;
+use handoff_services::disclosure::{Guard, facts, last_contact_on};
+use handoff_services::error::{AppError, AppResult};
+use handoff_services::views::CategoryView;
+use handoff_services::workflow::{self, agency_of};
+use handoff_services::{AppState, now};
 use handoff_store::access::{self, Access};
 use handoff_store::owg::{self, NewItem};
 use handoff_store::referrals::Filter;
@@ -354,12 +354,16 @@ pub async fn agenda(
     pids.sort_unstable();
     pids.dedup();
     let ps = casework::participants_by_id(&mut c, site, &pids).await?;
-    let assessed: HashMap<ParticipantId, Access> =
-        access::facts_many(&mut c, site, ps, crate::research::allowed(guard.site()))
-            .await?
-            .into_iter()
-            .map(|f| (f.participant().id, guard.access(f)))
-            .collect();
+    let assessed: HashMap<ParticipantId, Access> = access::facts_many(
+        &mut c,
+        site,
+        ps,
+        handoff_services::research::allowed(guard.site()),
+    )
+    .await?
+    .into_iter()
+    .map(|f| (f.participant().id, guard.access(f)))
+    .collect();
     let item_ok = |pid: &ParticipantId, cat: Option<DataCategory>| {
         assessed.get(pid).is_some_and(|a| {
             a.assessment()
@@ -918,7 +922,7 @@ pub async fn justice_agenda_items(
         .map_or(time::OffsetDateTime::UNIX_EPOCH, |d| {
             d.midnight().assume_utc()
         });
-    let at = crate::now();
+    let at = handoff_services::now();
     let mut added = Vec::new();
     for r in handoff_store::justice::participant_events_since(c, site, since).await? {
         let Some(pid) = r.link.participant else {
