@@ -329,6 +329,20 @@ impl<'a> Guard<'a> {
         Ok(referrals::identities(&mut self.state.store.conn(), &grants).await?)
     }
 
+    /// The profile extras (aliases, identifiers, places) of the rows whose
+    /// `identity` the caller may see, by participant, in one query.
+    pub async fn profiles(
+        &self,
+        rows: &[Access],
+    ) -> AppResult<HashMap<ParticipantId, serde_json::Value>> {
+        let grants: Vec<Grant> = rows
+            .iter()
+            .filter(|a| shown(a.assessment(), DataCategory::Identity))
+            .filter_map(|a| a.grant(DataCategory::Identity))
+            .collect();
+        Ok(handoff_store::profile::of_list(&mut self.state.store.conn(), &grants).await?)
+    }
+
     /// Participants as list rows, with only what the engine allows the
     /// caller, in the order given; those the caller may not know exist are
     /// left out. One assessment per row; the list's caller audits the list

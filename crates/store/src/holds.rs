@@ -5,6 +5,7 @@ use crate::db::Conn;
 use crate::{Result, StoreError, args, ids::new_id};
 use handoff_domain::hold::{Deadline, DecisionRecord, Hold, HoldRecord, HoldState};
 use handoff_domain::{AgencyId, DecisionId, HoldId, ReferralId, SiteId};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -24,6 +25,7 @@ struct Row {
 
 #[derive(sqlx::FromRow)]
 struct DecisionRow {
+    hold_id: Uuid,
     decision: String,
     note: String,
     decided_by: Uuid,
@@ -39,14 +41,38 @@ pub struct StoredHold {
 
 const COLUMNS: &str = "id, referral_id, prosecutor_agency_id, referred_at, window_days, deadline, state, satisfied_at, lapsed_at, last_reminder";
 
-async fn rebuild(c: &mut Conn<'_>, site: SiteId, r: Row) -> Result<StoredHold> {
-    let corrupt = |what: String| StoreError::Corrupt(format!("hold {}: {what}", r.id));
-    let decisions = c
-        .fetch_all::<DecisionRow>(
-            "SELECT decision, note, decided_by, decided_at FROM hold_decisions WHERE site_id = $1 AND hold_id = $2 ORDER BY seq",
-            args![site, r.id],
+/// Rebuilds holds from their rows, with every hold's decisions read in one
+/// query per chunk of holds (not one per hold).
+async fn rebuild_all(c: &mut Conn<'_>, site: SiteId, rows: Vec<Row>) -> Result<Vec<StoredHold>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut decisions: HashMap<Uuid, Vec<DecisionRow>> = HashMap::new();
+    for d in crate::access::fetch_in::<DecisionRow, Uuid>(c, site, &ids, |list| {
+        format!(
+            "SELECT hold_id, decision, note, decided_by, decided_at FROM hold_decisions \
+             WHERE site_id = $1 AND hold_id IN ({list}) ORDER BY seq"
         )
-        .await?
+    })
+    .await?
+    {
+        decisions.entry(d.hold_id).or_default().push(d);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mine = decisions.remove(&r.id).unwrap_or_default();
+            assemble(r, mine)
+        })
+        .collect()
+}
+
+async fn rebuild(c: &mut Conn<'_>, site: SiteId, r: Row) -> Result<StoredHold> {
+    let mut all = rebuild_all(c, site, vec![r]).await?;
+    all.pop().ok_or(StoreError::NotFound)
+}
+
+/// A hold from its row and its decisions (in order).
+fn assemble(r: Row, decisions: Vec<DecisionRow>) -> Result<StoredHold> {
+    let corrupt = |what: String| StoreError::Corrupt(format!("hold {}: {what}", r.id));
+    let decisions = decisions
         .into_iter()
         .map(|d| {
             Ok(DecisionRecord {
@@ -174,9 +200,23 @@ pub async fn list(
             c.fetch_all::<Row>(&sql, args![site]).await?
         }
     };
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(rebuild(c, site, r).await?);
-    }
-    Ok(out)
+    rebuild_all(c, site, rows).await
+}
+
+/// The holds of some referrals of a site, by referral (a list's holds in a
+/// constant number of queries).
+pub async fn for_referrals(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    referrals: &[ReferralId],
+) -> Result<HashMap<ReferralId, StoredHold>> {
+    let rows = crate::access::fetch_in::<Row, ReferralId>(c, site, referrals, |list| {
+        format!("SELECT {COLUMNS} FROM holds WHERE site_id = $1 AND referral_id IN ({list})")
+    })
+    .await?;
+    Ok(rebuild_all(c, site, rows)
+        .await?
+        .into_iter()
+        .map(|h| (h.hold.referral_id, h))
+        .collect())
 }

@@ -10,7 +10,6 @@ use crate::{Result, args};
 use handoff_domain::DataCategory;
 use handoff_domain::{ParticipantId, SiteId, UserId};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct MonthRow {
@@ -86,23 +85,4 @@ pub async fn for_participant(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<MonthRow
         args![site, participant],
     )
     .await
-}
-
-/// Every recorded month of a site (for exports), with the participant.
-pub async fn for_site(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<(ParticipantId, MonthRow)>> {
-    #[derive(sqlx::FromRow)]
-    struct Rec {
-        participant_id: Uuid,
-        #[sqlx(flatten)]
-        row: MonthRow,
-    }
-    Ok(c.fetch_all::<Rec>(
-        "SELECT participant_id, month, living_situation, housing, employment, income_benefits, source FROM monthly_status \
-         WHERE site_id = $1 ORDER BY participant_id, month",
-        args![site],
-    )
-    .await?
-    .into_iter()
-    .map(|r| (r.participant_id.into(), r.row))
-    .collect())
 }

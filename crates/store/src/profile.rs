@@ -7,6 +7,7 @@ use crate::db::Conn;
 use crate::{Result, StoreError, args};
 use handoff_domain::DataCategory;
 use handoff_domain::{ParticipantId, SiteId, UserId};
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 pub async fn get(c: &mut Conn<'_>, g: &Grant) -> Result<Option<serde_json::Value>> {
@@ -43,27 +44,42 @@ pub async fn put(
     Ok(())
 }
 
-/// Every profile of a site (for search), by participant.
-pub async fn all(
+/// The profiles of a list's participants, each under its `identity`
+/// grant, by participant: one query per chunk of rows.
+pub async fn of_list(
     c: &mut Conn<'_>,
-    site: SiteId,
-) -> Result<Vec<(ParticipantId, serde_json::Value)>> {
+    grants: &[Grant],
+) -> Result<HashMap<ParticipantId, serde_json::Value>> {
+    let mut site = None;
+    let mut ids = Vec::with_capacity(grants.len());
+    for g in grants {
+        let (s, participant) = g.open(&[DataCategory::Identity])?;
+        if *site.get_or_insert(s) != s {
+            return Err(StoreError::Corrupt("grants of one list span sites".into()));
+        }
+        ids.push(participant);
+    }
+    let Some(site) = site else {
+        return Ok(HashMap::new());
+    };
     #[derive(sqlx::FromRow)]
     struct Rec {
         participant_id: uuid::Uuid,
         content: String,
     }
-    Ok(c.fetch_all::<Rec>(
-        "SELECT participant_id, content FROM profiles WHERE site_id = $1",
-        args![site],
-    )
-    .await?
-    .into_iter()
-    .filter_map(|r| {
-        Some((
-            r.participant_id.into(),
-            serde_json::from_str(&r.content).ok()?,
-        ))
+    let rows = crate::access::fetch_in::<Rec, ParticipantId>(c, site, &ids, |list| {
+        format!(
+            "SELECT participant_id, content FROM profiles WHERE site_id = $1 AND participant_id IN ({list})"
+        )
     })
-    .collect())
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            Some((
+                r.participant_id.into(),
+                serde_json::from_str(&r.content).ok()?,
+            ))
+        })
+        .collect())
 }

@@ -15,8 +15,8 @@ use handoff_audit::Outcome;
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, PersonId};
 use handoff_store::access::{self, Access, ReferralAccess, ReferralGrant};
+use handoff_store::casework;
 use handoff_store::referrals::{self, Filter};
-use handoff_store::{casework, profile};
 use serde::Serialize;
 use std::collections::HashSet;
 use utoipa::ToSchema;
@@ -152,7 +152,7 @@ pub async fn search(
     let linked: HashSet<PersonId> = participants.iter().map(|p| p.person_id).collect();
     let rows = guard.assess_many(participants).await?;
     let names = guard.identities(&rows).await?;
-    let profiles = profile::all(&mut c, site).await?;
+    let profiles = guard.profiles(&rows).await?;
     let mut scored: Vec<(f64, Access)> = Vec::new();
     for a in rows {
         let id = a.facts().participant().id;
@@ -160,9 +160,8 @@ pub async fn search(
             continue;
         };
         let extra: Vec<String> = profiles
-            .iter()
-            .find(|(pid, _)| *pid == id)
-            .map(|(_, pr)| {
+            .get(&id)
+            .map(|pr| {
                 pr["aliases"]
                     .as_array()
                     .into_iter()

@@ -334,6 +334,7 @@ async fn views(
 /// What the views of a list need beyond the referrals, loaded together.
 struct Batch {
     persons: HashMap<ReferralId, Person>,
+    holds: HashMap<ReferralId, holds::StoredHold>,
     staff: HashMap<UserId, users::User>,
     releases: HashMap<ParticipantId, Vec<Release>>,
     policies: HashMap<PolicyVersionId, i64>,
@@ -344,6 +345,7 @@ impl Batch {
         let Some(first) = shown.first() else {
             return Ok(Batch {
                 persons: HashMap::new(),
+                holds: HashMap::new(),
                 staff: HashMap::new(),
                 releases: HashMap::new(),
                 policies: HashMap::new(),
@@ -353,6 +355,8 @@ impl Batch {
         let mut c = state.store.conn();
         let grants: Vec<_> = shown.iter().filter_map(ReferralAccess::grant).collect();
         let persons = referrals::referral_persons(&mut c, &grants).await?;
+        let ids: Vec<ReferralId> = shown.iter().map(|a| a.record().id).collect();
+        let holds = holds::for_referrals(&mut c, site, &ids).await?;
         let staff = users::list(&mut c, site)
             .await?
             .into_iter()
@@ -368,6 +372,7 @@ impl Batch {
         }
         Ok(Batch {
             persons,
+            holds,
             staff,
             releases: rels,
             policies: HashMap::new(),
@@ -506,7 +511,7 @@ async fn view_in(
     // Case management working it sees the case; the referrer, and police
     // staff reviewing it for approval, see what was referred.
     let cm = a.standing() == Some(ReferralStanding::CaseManagement);
-    let hold = holds::for_referral(&mut state.store.conn(), r.site_id, r.id).await?;
+    let hold = batch.holds.remove(&r.id);
     let policy_version = batch.policy(state, r).await?;
     let person = batch.persons.get(&r.id).cloned().map(|p| PersonView {
         first_name: p.first_name,
