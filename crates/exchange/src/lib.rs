@@ -15,6 +15,7 @@ pub mod review;
 use handoff_audit::Outcome;
 use handoff_domain::SiteId;
 use handoff_domain::integration::TokenAction;
+use handoff_domain::rules::Action;
 use handoff_justice::{ImportReport, ImportedRecord, Kind, Mapping};
 use handoff_services::audit::{self, Ctx};
 use handoff_services::auth::{Auth, Caller};
@@ -91,7 +92,10 @@ async fn authorize(
     action: TokenAction,
 ) -> AppResult<()> {
     let allowed = match caller {
-        Caller::Person(a) => a.is_site_admin_with_second_factor(),
+        Caller::Person(a) => {
+            a.passed_second_factor()
+                && handoff_services::workflow::may_now(state, a, Action::ImportJusticeData).await?
+        }
         Caller::Integration(i) => i.token.scopes.allows(action),
     };
     if allowed {

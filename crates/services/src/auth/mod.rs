@@ -10,7 +10,6 @@ pub mod secret;
 pub mod totp;
 
 use crate::audit;
-use handoff_domain::Role;
 use handoff_store::sessions::Session;
 use handoff_store::tokens::ApiToken;
 use handoff_store::users::User;
@@ -38,11 +37,10 @@ impl Auth {
         }
     }
 
-    /// A site admin whose session passed a real second factor (an enrolled
-    /// authenticator), not merely a session of a site admin.
-    pub fn is_site_admin_with_second_factor(&self) -> bool {
-        self.user.has_role(Role::SiteAdmin)
-            && self.user.disabled_at.is_none()
+    /// Whether this session passed a real second factor (an enrolled
+    /// authenticator), not merely a session.
+    pub fn passed_second_factor(&self) -> bool {
+        self.user.disabled_at.is_none()
             && self.user.totp_enabled
             && matches!(&self.via, AuthVia::Session(s) if s.mfa_passed)
     }

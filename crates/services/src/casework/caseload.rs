@@ -13,7 +13,7 @@ use crate::{AppState, now};
 use handoff_audit::Outcome;
 use handoff_domain::participation::{Assignment, check_assignment};
 use handoff_domain::rules::Action;
-use handoff_domain::{DataCategory, ParticipantId, Role, UserId};
+use handoff_domain::{DataCategory, ParticipantId, UserId};
 use handoff_store::{casework, participation, users};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -62,22 +62,20 @@ pub struct Caseload {
 pub async fn team_loads(state: &AppState, auth: &Auth) -> AppResult<Vec<(users::User, i64)>> {
     let mut c = state.store.conn();
     let counts = participation::open_caseloads(&mut c, auth.user.site_id).await?;
-    Ok(users::list(&mut c, auth.user.site_id)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            u.agency_id == auth.user.agency_id
-                && u.has_role(Role::CaseManager)
-                && u.disabled_at.is_none()
-        })
-        .map(|u| {
-            let n = counts
-                .iter()
-                .find(|(id, _)| *id == u.id)
-                .map_or(0, |(_, n)| *n);
-            (u, n)
-        })
-        .collect())
+    Ok(
+        crate::workflow::staff_who_may(&mut c, auth.user.site_id, Action::AcceptHandoff)
+            .await?
+            .into_iter()
+            .filter(|u| u.agency_id == auth.user.agency_id)
+            .map(|u| {
+                let n = counts
+                    .iter()
+                    .find(|(id, _)| *id == u.id)
+                    .map_or(0, |(_, n)| *n);
+                (u, n)
+            })
+            .collect(),
+    )
 }
 
 pub async fn caseload(

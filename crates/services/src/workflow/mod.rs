@@ -124,6 +124,28 @@ pub fn require(
     }
 }
 
+/// The site's active staff whom the rules table lets take `action`: who is
+/// told of a new hand-off, of an escalation, of a lapsing hold; who may go
+/// on call.
+pub async fn staff_who_may(
+    c: &mut handoff_store::Conn<'_>,
+    site: SiteId,
+    action: Action,
+) -> AppResult<Vec<handoff_store::users::User>> {
+    let agencies = orgs::list_agencies(c, site).await?;
+    Ok(handoff_store::users::list(c, site)
+        .await?
+        .into_iter()
+        .filter(|u| {
+            u.disabled_at.is_none()
+                && agencies
+                    .iter()
+                    .find(|a| a.id == u.agency_id)
+                    .is_some_and(|a| user_may(u, a, action))
+        })
+        .collect())
+}
+
 /// [`may`], loading the caller's agency first.
 pub async fn may_now(state: &AppState, auth: &Auth, action: Action) -> AppResult<bool> {
     let agency = agency_of(state, auth).await?;

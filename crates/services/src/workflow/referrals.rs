@@ -41,7 +41,7 @@ fn may_refer(auth: &Auth, agency: &Agency, door: Door) -> bool {
 /// a case manager over capacity counts (standard caseload × case managers).
 async fn capacity_remains(state: &AppState, ctx: &SiteCtx) -> AppResult<bool> {
     let mut c = state.store.conn();
-    let managers = users::with_role(&mut c, ctx.site.id, Role::CaseManager)
+    let managers = super::staff_who_may(&mut c, ctx.site.id, Action::AcceptHandoff)
         .await?
         .len();
     let participants = casework::list_participants(&mut c, ctx.site.id)
@@ -162,7 +162,7 @@ async fn announce_handoff(state: &AppState, ctx: &SiteCtx, r: &ReferralRecord) -
     let t = now();
     let mut audience = roster::on_call(&mut c, ctx.site.id, t).await?;
     if audience.is_empty() {
-        audience = users::with_role(&mut c, ctx.site.id, Role::CaseManager)
+        audience = super::staff_who_may(&mut c, ctx.site.id, Action::AcceptHandoff)
             .await?
             .into_iter()
             .map(|u| u.id)

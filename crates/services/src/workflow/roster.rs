@@ -24,20 +24,7 @@ async fn may_edit(state: &AppState, auth: &Auth) -> AppResult<()> {
 /// The site's staff who may go on call (the rules table's `GoOnCall`).
 pub async fn candidates(state: &AppState, auth: &Auth) -> AppResult<Vec<users::User>> {
     may_edit(state, auth).await?;
-    let mut c = state.store.conn();
-    let site = auth.user.site_id;
-    let agencies = handoff_store::orgs::list_agencies(&mut c, site).await?;
-    Ok(users::list(&mut c, site)
-        .await?
-        .into_iter()
-        .filter(|u| {
-            u.disabled_at.is_none()
-                && agencies
-                    .iter()
-                    .find(|a| a.id == u.agency_id)
-                    .is_some_and(|a| super::user_may(u, a, Action::GoOnCall))
-        })
-        .collect())
+    super::staff_who_may(&mut state.store.conn(), auth.user.site_id, Action::GoOnCall).await
 }
 
 pub async fn add(

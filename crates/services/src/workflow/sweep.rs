@@ -10,11 +10,12 @@ use crate::error::AppResult;
 use handoff_audit::{AuditEvent, Outcome};
 use handoff_domain::handoff::{self, ReferralStatus};
 use handoff_domain::hold::{self, HoldEvent, HoldState};
+use handoff_domain::rules::Action;
 use handoff_domain::site_time::SiteTimeZone;
 use handoff_domain::{DataCategory, Role, SiteId};
 use handoff_store::notifications::{self, NewNotification};
 use handoff_store::referrals::Filter;
-use handoff_store::{holds, orgs, policy, referrals, users};
+use handoff_store::{holds, orgs, policy, referrals};
 use time::OffsetDateTime;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -51,7 +52,7 @@ pub async fn site(state: &AppState, site: SiteId, as_of: OffsetDateTime) -> AppR
                 report.reminders += 1;
                 let mut to: Vec<_> = r.accepted_by.into_iter().collect();
                 if to.is_empty() {
-                    to = users::with_role(&mut tx.conn(), site, Role::Supervisor)
+                    to = super::staff_who_may(&mut tx.conn(), site, Action::SuperviseCaseloads)
                         .await?
                         .into_iter()
                         .map(|u| u.id)
@@ -107,7 +108,7 @@ pub async fn site(state: &AppState, site: SiteId, as_of: OffsetDateTime) -> AppR
             continue;
         }
         report.escalated += 1;
-        for u in users::with_role(&mut c, site, Role::Supervisor).await? {
+        for u in super::staff_who_may(&mut c, site, Action::SuperviseCaseloads).await? {
             notifications::notify(
                 &mut c,
                 NewNotification {
