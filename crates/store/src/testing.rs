@@ -31,8 +31,66 @@ macro_rules! on_both_backends {
     };
 }
 
-/// A fresh SQLite URL in a new temp folder (kept until the process exits).
+/// How old a leftover test database may get before a later run removes it.
+const STALE_AFTER_MS: u128 = 6 * 60 * 60 * 1000;
+
+/// Whether a test database named with a UUID v7 (`handoff_test_<hex>`,
+/// `handoff-test-<hex>`) was made longer ago than [`STALE_AFTER_MS`]: its
+/// first 12 hex digits are its creation time in Unix milliseconds.
+fn stale(name: &str, prefix: &str) -> bool {
+    let Some(hex) = name.strip_prefix(prefix).and_then(|h| h.get(..12)) else {
+        return false;
+    };
+    let (Ok(made), Ok(now)) = (
+        u128::from_str_radix(hex, 16),
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH),
+    ) else {
+        return false;
+    };
+    now.as_millis().saturating_sub(made) > STALE_AFTER_MS
+}
+
+/// Once per test process: removes what earlier runs left behind (temp
+/// folders of SQLite tests, PostgreSQL test databases not in use), so
+/// repeated runs on one machine do not fill its disk.
+static SWEPT_SQLITE: std::sync::Once = std::sync::Once::new();
+static SWEPT_POSTGRES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+fn sweep_sqlite_leftovers() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for e in entries.flatten() {
+        if stale(&e.file_name().to_string_lossy(), "handoff-test-") {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+async fn sweep_postgres_leftovers(conn: &mut sqlx::PgConnection) {
+    let names: Vec<(String,)> = sqlx::query_as(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'handoff\\_test\\_%' \
+         AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .unwrap_or_default();
+    for (name,) in names {
+        if stale(&name, "handoff_test_")
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name}"
+            )))
+            .execute(&mut *conn)
+            .await;
+        }
+    }
+}
+
+/// A fresh SQLite URL in a new temp folder.
 pub fn fresh_sqlite_url() -> String {
+    SWEPT_SQLITE.call_once(sweep_sqlite_leftovers);
     let dir = std::env::temp_dir().join(format!("handoff-test-{}", uuid::Uuid::now_v7().simple()));
     std::fs::create_dir_all(&dir).expect("create temp dir");
     format!("sqlite://{}", dir.join("handoff.db").display())
@@ -54,6 +112,9 @@ pub async fn fresh_postgres_url() -> Result<String, String> {
     let mut conn = sqlx::PgConnection::connect(&admin)
         .await
         .map_err(|e| format!("connect to test PostgreSQL {admin}: {e}"))?;
+    if !SWEPT_POSTGRES.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        sweep_postgres_leftovers(&mut conn).await;
+    }
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await
@@ -67,6 +128,21 @@ pub async fn fresh_postgres_url() -> Result<String, String> {
     };
     let query = admin.find('?').map(|i| &admin[i..]).unwrap_or("");
     Ok(format!("{base}/{name}{query}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale;
+
+    #[test]
+    fn only_names_made_long_ago_are_stale() {
+        let old = format!("handoff_test_{}", "0001".repeat(8));
+        assert!(stale(&old, "handoff_test_"));
+        let new = format!("handoff_test_{}", uuid::Uuid::now_v7().simple());
+        assert!(!stale(&new, "handoff_test_"));
+        assert!(!stale("handoff_test_zz", "handoff_test_"));
+        assert!(!stale("postgres", "handoff_test_"));
+    }
 }
 
 fn run(cmd: &mut Command) -> Result<String, String> {
