@@ -130,21 +130,6 @@ pub async fn fresh_postgres_url() -> Result<String, String> {
     Ok(format!("{base}/{name}{query}"))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::stale;
-
-    #[test]
-    fn only_names_made_long_ago_are_stale() {
-        let old = format!("handoff_test_{}", "0001".repeat(8));
-        assert!(stale(&old, "handoff_test_"));
-        let new = format!("handoff_test_{}", uuid::Uuid::now_v7().simple());
-        assert!(!stale(&new, "handoff_test_"));
-        assert!(!stale("handoff_test_zz", "handoff_test_"));
-        assert!(!stale("postgres", "handoff_test_"));
-    }
-}
-
 fn run(cmd: &mut Command) -> Result<String, String> {
     let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
     if out.status.success() {
@@ -230,4 +215,19 @@ fn start_private_cluster() -> Result<String, String> {
     })();
     let _ = std::fs::remove_dir(&lock);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stale;
+
+    #[test]
+    fn only_names_made_long_ago_are_stale() {
+        let old = format!("handoff_test_{}", "0001".repeat(8));
+        assert!(stale(&old, "handoff_test_"));
+        let new = format!("handoff_test_{}", uuid::Uuid::now_v7().simple());
+        assert!(!stale(&new, "handoff_test_"));
+        assert!(!stale("handoff_test_zz", "handoff_test_"));
+        assert!(!stale("postgres", "handoff_test_"));
+    }
 }
