@@ -1,4 +1,4 @@
-//! The analyses of SPEC §4–§7 on a loaded [`Dataset`].
+//! The analyses of SPEC §4–§7 and §11 (in `ipw`) on a loaded [`Dataset`].
 
 use std::time::{Duration, Instant};
 
@@ -41,7 +41,7 @@ fn timed_total<T>(f: impl FnOnce(&mut Vec<String>) -> T) -> (T, Vec<String>, Dur
     (out, warnings, t0.elapsed())
 }
 
-fn warn_all(out: &mut Vec<String>, ws: &[FitWarning]) {
+pub(crate) fn warn_all(out: &mut Vec<String>, ws: &[FitWarning]) {
     out.extend(ws.iter().map(ToString::to_string));
 }
 
@@ -49,15 +49,15 @@ fn term_map(names: &[&str], values: impl IntoIterator<Item = f64>) -> TermMap {
     names.iter().map(|n| n.to_string()).zip(values).collect()
 }
 
-struct Table {
-    terms: Vec<String>,
-    coef: TermMap,
-    se: TermMap,
-    z: TermMap,
-    p: TermMap,
+pub(crate) struct Table {
+    pub terms: Vec<String>,
+    pub coef: TermMap,
+    pub se: TermMap,
+    pub z: TermMap,
+    pub p: TermMap,
 }
 
-fn table(names: &[&str], w: &[Wald]) -> Table {
+pub(crate) fn table(names: &[&str], w: &[Wald]) -> Table {
     Table {
         terms: names.iter().map(|s| s.to_string()).collect(),
         coef: term_map(names, w.iter().map(|w| w.coef)),
@@ -67,7 +67,7 @@ fn table(names: &[&str], w: &[Wald]) -> Table {
     }
 }
 
-fn odds_ratio(w: Wald, pct: bool) -> OddsRatio {
+pub(crate) fn odds_ratio(w: Wald, pct: bool) -> OddsRatio {
     let (lo, hi) = w.ratio_ci(Z975);
     let or = w.coef.exp();
     OddsRatio {
@@ -118,7 +118,7 @@ fn prior_arrests(p: &Person) -> f64 {
 }
 
 /// A 0/1 outcome column.
-fn indicator(persons: &[Person], outcome: fn(&Person) -> bool) -> Vec<f64> {
+pub(crate) fn indicator(persons: &[Person], outcome: fn(&Person) -> bool) -> Vec<f64> {
     persons
         .iter()
         .map(|p| f64::from(u8::from(outcome(p))))
@@ -136,7 +136,7 @@ const ARREST_TERMS: [&str; 5] = [
 /// The design columns of [`ARREST_TERMS`] after the intercept.
 const ARREST_COLUMNS: [fn(&Person) -> f64; 4] = [lead, prior_arrests, age, male];
 
-const GLM_REFERENCE: GlmOptions = GlmOptions {
+pub(crate) const GLM_REFERENCE: GlmOptions = GlmOptions {
     max_iter: 100,
     tol: 1e-12,
 };
@@ -602,6 +602,7 @@ pub fn analyse(ds: &Dataset) -> (Results, Timings) {
     let surv = timed(|w| survival(p, w), "survival_first_arrest");
     let cost = timed_total(|w| cost_change(ds, w));
     let eq = timed_total(|w| equity(ds, w));
+    let ipw = timed(|w| crate::ipw::ipw(p, w), "ipw");
     let mut warnings = Vec::new();
     let mut timings = Timings::new();
     let mut take = |name: &str, ws: Vec<String>, d: Duration| {
@@ -617,6 +618,7 @@ pub fn analyse(ds: &Dataset) -> (Results, Timings) {
     take("survival_first_arrest", surv.1, surv.2);
     take("cost_change", cost.1, cost.2);
     take("equity_rri", eq.1, eq.2);
+    take("ipw", ipw.1, ipw.2);
     let (surv_result, km) = match surv.0 {
         Some(s) => (Some(s.result), Some(s.km)),
         None => (None, None),
@@ -634,6 +636,7 @@ pub fn analyse(ds: &Dataset) -> (Results, Timings) {
         figures: figures(ds, km.as_ref()),
         cost_change: cost.0,
         equity_rri: eq.0,
+        ipw: ipw.0,
     };
     (results, timings)
 }
