@@ -49,16 +49,8 @@ fn term_map(names: &[&str], values: impl IntoIterator<Item = f64>) -> TermMap {
     names.iter().map(|n| n.to_string()).zip(values).collect()
 }
 
-pub(crate) struct Table {
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
-}
-
-pub(crate) fn table(names: &[&str], w: &[Wald]) -> Table {
-    Table {
+pub(crate) fn table(names: &[&str], w: &[Wald]) -> CoefTable {
+    CoefTable {
         terms: names.iter().map(|s| s.to_string()).collect(),
         coef: term_map(names, w.iter().map(|w| w.coef)),
         se: term_map(names, w.iter().map(|w| w.se)),
@@ -155,11 +147,7 @@ fn logistic(
     Ok(LogisticResult {
         n: y.len() as u64,
         n_events: y.iter().sum::<f64>() as u64,
-        terms: t.terms,
-        coef: t.coef,
-        se: t.se,
-        z: t.z,
-        p: t.p,
+        table: t,
         loglike: f.loglike,
         deviance: f.deviance,
         iterations: f.fit.iterations as u64,
@@ -227,11 +215,7 @@ fn arrest_rate(
             let pt = table(&names, &pw);
             Some(PoissonResult {
                 n: y.len() as u64,
-                terms: pt.terms,
-                coef: pt.coef,
-                se: pt.se,
-                z: pt.z,
-                p: pt.p,
+                table: pt,
                 loglike: pf.loglike,
                 deviance: pf.deviance,
                 pearson_chi2: pf.pearson_chi2,
@@ -249,11 +233,7 @@ fn arrest_rate(
         n: y.len() as u64,
         total_arrests: y.iter().sum::<f64>() as u64,
         total_exposure_years: exposure.iter().sum(),
-        terms: t.terms,
-        coef: t.coef,
-        se: t.se,
-        z: t.z,
-        p: t.p,
+        table: t,
         alpha: nb.alpha,
         alpha_se: nb.alpha_se,
         loglike: nb.loglike,
@@ -286,11 +266,7 @@ fn gee(ds: &Dataset, slot: usize, warnings: &mut Vec<String>) -> Result<GeeResul
         n_obs: f.n_obs as u64,
         n_clusters: f.n_clusters as u64,
         n_events: m.y.iter().sum::<f64>() as u64,
-        terms: t.terms,
-        coef: t.coef,
-        se: t.se,
-        z: t.z,
-        p: t.p,
+        table: t,
         se_naive: term_map(&names, f.se_naive()),
         exchangeable_corr: f.rho,
         scale: f.scale,

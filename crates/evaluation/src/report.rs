@@ -7,8 +7,8 @@
 use std::fmt::Write;
 
 use crate::results::{
-    GeeResult, IpwOutcome, IpwResult, LogisticResult, OddsRatio, RaceRow, RateRatio, Results,
-    TermMap,
+    CoefTable, GeeResult, IpwOutcome, IpwResult, LogisticResult, OddsRatio, RaceRow, RateRatio,
+    Results,
 };
 use crate::svg::{self, esc, money};
 
@@ -267,23 +267,17 @@ fn thousands(n: u64) -> String {
     money(n as f64).trim_start_matches('$').to_string()
 }
 
-fn coef_table(
-    terms: &[String],
-    coef: &TermMap,
-    se: &TermMap,
-    p: &TermMap,
-    exp_label: &str,
-) -> String {
+fn coef_table(t: &CoefTable, exp_label: &str) -> String {
     let mut s = format!(
         "<div class=\"table-wrap\"><table><thead><tr><th>Term</th><th>Coefficient</th><th>SE</th><th>{exp_label}</th>\
          <th>p</th></tr></thead><tbody>"
     );
-    for t in terms {
-        let (b, e, pv) = (coef[t], se[t], p[t]);
+    for term in &t.terms {
+        let (b, e, pv) = (t.coef[term], t.se[term], t.p[term]);
         let _ = write!(
             s,
             "<tr><td>{}</td><td>{b:.4}</td><td>{e:.4}</td><td>{:.3}</td><td>{}</td></tr>",
-            esc(t),
+            esc(term),
             b.exp(),
             if pv < 0.001 {
                 "&lt; 0.001".into()
@@ -300,7 +294,7 @@ fn logistic_section(title: &str, m: &LogisticResult) -> String {
         "<h3>{}</h3>{}<p class=\"note\">Logistic regression (maximum likelihood), n = {}, {} with the outcome; \
          model-based standard errors; Wald 95% intervals.</p>",
         esc(title),
-        coef_table(&m.terms, &m.coef, &m.se, &m.p, "Odds ratio"),
+        coef_table(&m.table, "Odds ratio"),
         m.n,
         m.n_events
     )
@@ -622,7 +616,7 @@ pub fn render_report_body(r: &Results) -> String {
             "<h3>Arrests per year of follow-up</h3>{}<p class=\"note\">Negative binomial regression (NB2, maximum \
              likelihood, observed-information standard errors), exposure = follow-up years, n = {}, {} arrests over {:.0} \
              person-years; dispersion α = {:.3} (SE {:.3}).{}</p>",
-            coef_table(&a.terms, &a.coef, &a.se, &a.p, "Rate ratio"),
+            coef_table(&a.table, "Rate ratio"),
             a.n,
             a.total_arrests,
             a.total_exposure_years,

@@ -114,6 +114,17 @@ pub struct DerivedSums {
     pub cost_post: ByGroup<f64>,
 }
 
+/// A regression's Wald table: the terms in design-column order and, per term,
+/// coefficient, standard error, z and two-sided p.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoefTable {
+    pub terms: Vec<String>,
+    pub coef: TermMap,
+    pub se: TermMap,
+    pub z: TermMap,
+    pub p: TermMap,
+}
+
 /// Wald summary of an odds ratio (logistic regression, GEE).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OddsRatio {
@@ -144,11 +155,8 @@ pub struct RateRatio {
 pub struct LogisticResult {
     pub n: u64,
     pub n_events: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub loglike: f64,
     pub deviance: f64,
     pub iterations: u64,
@@ -161,11 +169,8 @@ pub struct ArrestRateResult {
     pub n: u64,
     pub total_arrests: u64,
     pub total_exposure_years: f64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub alpha: f64,
     pub alpha_se: f64,
     pub loglike: f64,
@@ -179,11 +184,8 @@ pub struct ArrestRateResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoissonResult {
     pub n: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub loglike: f64,
     pub deviance: f64,
     pub pearson_chi2: f64,
@@ -197,11 +199,8 @@ pub struct GeeResult {
     pub n_obs: u64,
     pub n_clusters: u64,
     pub n_events: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub se_naive: TermMap,
     pub exchangeable_corr: f64,
     pub scale: f64,
@@ -331,11 +330,8 @@ pub struct WeightedGlmSettings {
 pub struct PropensityResult {
     pub n: u64,
     pub n_events: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub loglike: f64,
     pub deviance: f64,
     pub iterations: u64,
@@ -385,12 +381,9 @@ pub struct IpwOutcome {
     pub outcome: String,
     pub n: u64,
     pub n_events: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    /// HC0 sandwich standard errors.
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    /// Standard errors are the HC0 sandwich.
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub iterations: u64,
     pub converged: bool,
     pub risk_lead: f64,
@@ -401,11 +394,8 @@ pub struct IpwOutcome {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UnweightedOutcome {
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub iterations: u64,
     pub converged: bool,
     pub group_lead: OddsRatio,

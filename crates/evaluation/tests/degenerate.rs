@@ -4,25 +4,7 @@ use std::path::Path;
 
 #[test]
 fn no_comparison_group_gives_warnings_not_a_panic() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/public");
-    let dir = std::env::temp_dir().join(format!("handoff-eval-alllead-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for f in [
-        "events.csv",
-        "monthly.csv",
-        "unit_costs.csv",
-        "eligible_arrests.csv",
-        "study.csv",
-    ] {
-        std::fs::copy(src.join(f), dir.join(f)).unwrap();
-    }
-    let participants = std::fs::read_to_string(src.join("participants.csv"))
-        .unwrap()
-        .replace(",control,", ",lead,");
-    std::fs::write(dir.join("participants.csv"), participants).unwrap();
-
-    let r = handoff_evaluation::evaluate_dir(&dir).expect("valid input");
-    let _ = std::fs::remove_dir_all(&dir);
+    let r = with_participants("alllead", |l| l.replace(",control,", ",lead,"));
     assert!(
         r.recidivism_6m.is_none() && r.arrest_rate.is_none() && r.survival_first_arrest.is_none()
     );
@@ -125,7 +107,7 @@ fn weighting_refuses_a_race_seen_in_one_group_only() {
 fn weighting_drops_a_race_nobody_has() {
     let r = with_participants("noother", |l| l.replace(",Other", ",White"));
     let ipw = r.ipw.expect("estimated");
-    assert!(!ipw.propensity.terms.iter().any(|t| t == "race_Other"));
+    assert!(!ipw.propensity.table.terms.iter().any(|t| t == "race_Other"));
     assert_eq!(ipw.balance.terms.len(), 8);
     assert!(ipw.recidivism_6m.is_some() && ipw.felony_followup.is_some());
 }
