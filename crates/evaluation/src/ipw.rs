@@ -9,14 +9,15 @@
 use handoff_stats::{self as stats, Family, Fit, ModelData, StatsError, Wald};
 use indexmap::IndexMap;
 
-use crate::analyses::{GLM_REFERENCE, odds_ratio, table, warn_all};
+use crate::analyses::{GLM_REFERENCE, indicator, odds_ratio, table, warn_all};
 use crate::data::{Person, RACES};
 use crate::results::*;
 
 const REFERENCE_RACE: usize = 1; // White
-const OUTCOMES: [(&str, &str); 2] = [
-    ("recidivism_6m", "y_arrest_6m"),
-    ("felony_followup", "y_felony"),
+/// Result block, response column and response of the two outcome models.
+const OUTCOMES: [(&str, &str, fn(&Person) -> bool); 2] = [
+    ("recidivism_6m", "y_arrest_6m", |p| p.y_arrest_6m),
+    ("felony_followup", "y_felony", |p| p.y_felony),
 ];
 
 fn refuse<T>(why: String) -> Result<T, StatsError> {
@@ -221,21 +222,12 @@ fn propensity(
 
 /// The weighted two-group model (HC0 sandwich) and the unweighted one (SPEC §11.5).
 fn outcome(
-    column: &str,
+    (column, response): (&str, fn(&Person) -> bool),
     persons: &[Person],
     w: &[f64],
     warnings: &mut Vec<String>,
 ) -> Result<IpwOutcome, StatsError> {
-    let y: Vec<f64> = persons
-        .iter()
-        .map(|p| {
-            f64::from(u8::from(if column == "y_arrest_6m" {
-                p.y_arrest_6m
-            } else {
-                p.y_felony
-            }))
-        })
-        .collect();
+    let y = indicator(persons, response);
     let mut sums = [[0.0f64; 4]; 2]; // per group: Σw, Σwy, n, Σy
     for (i, p) in persons.iter().enumerate() {
         let s = &mut sums[usize::from(p.lead)];
@@ -327,10 +319,7 @@ pub(crate) fn ipw(persons: &[Person], warnings: &mut Vec<String>) -> Result<IpwR
         }
     }
     let (names, x) = covariates(persons)?;
-    let t: Vec<f64> = persons
-        .iter()
-        .map(|p| f64::from(u8::from(p.lead)))
-        .collect();
+    let t = indicator(persons, |p| p.lead);
     let (prop, e) = propensity(&names, &x, &t)?;
     let p_treat = groups[1].len() as f64 / n as f64;
     let w: Vec<f64> = persons
@@ -344,15 +333,15 @@ pub(crate) fn ipw(persons: &[Person], warnings: &mut Vec<String>) -> Result<IpwR
             }
         })
         .collect();
-    let mut models = OUTCOMES.map(
-        |(block, column)| match outcome(column, persons, &w, warnings) {
+    let mut models = OUTCOMES.map(|(block, column, response)| {
+        match outcome((column, response), persons, &w, warnings) {
             Ok(m) => Some(m),
             Err(err) => {
                 warnings.push(format!("ipw.{block}: not estimated: {err}"));
                 None
             }
-        },
-    );
+        }
+    });
     Ok(IpwResult {
         settings: settings(),
         n: n as u64,

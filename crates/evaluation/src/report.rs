@@ -344,10 +344,9 @@ fn ipw_finding(w: &IpwResult) -> String {
         .filter_map(|(what, m)| {
             let b = &m?.group_lead;
             Some(format!(
-                "<strong>{} of {what}</strong> ({}{})",
-                pct_words(b.or, "higher odds", "lower odds"),
-                or_ci(b),
-                significance(b.p)
+                "<strong>{} of {what}</strong> ({})",
+                odds_words(b),
+                odds_detail(b)
             ))
         })
         .collect();

@@ -425,11 +425,7 @@ mod tests {
         let w = [0.7, 1.3, 2.1, 0.9, 1.6, 1.1, 0.5, 2.4, 0.8, 1.9];
         let x: Vec<f64> = g.iter().flat_map(|g| [1.0, *g]).collect();
         let data = ModelData::new(&y, &x, 2).unwrap().with_weights(&w).unwrap();
-        let opts = GlmOptions {
-            max_iter: 100,
-            tol: 1e-12,
-        };
-        let f = fit_glm(&data, Family::BinomialLogit, &opts).unwrap();
+        let f = fit_logit_tight(&data);
         let cov = hc0_covariance(&data, Family::BinomialLogit, &f.fit.coef).unwrap();
         let group = |gv: f64| {
             let idx: Vec<usize> = (0..10).filter(|i| g[*i] == gv).collect();
