@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use handoff_stats::{
-    self as stats, Family, FitWarning, GeeOptions, GlmOptions, KaplanMeier, ModelData,
+    self as stats, Family, Fit, FitWarning, GeeOptions, GlmOptions, KaplanMeier, ModelData,
     NegBinOptions, StatsError, Wald, Z975,
 };
 use indexmap::IndexMap;
@@ -133,25 +133,38 @@ pub(crate) const GLM_REFERENCE: GlmOptions = GlmOptions {
     tol: 1e-12,
 };
 
+/// Fits a logistic regression (SPEC §4.3) and summarises it; the fit, with
+/// its warnings, and the Wald rows are returned for the caller to use.
+pub(crate) fn logistic_fit(
+    names: &[&str],
+    y: &[f64],
+    x: &[f64],
+) -> Result<(LogisticFit, Fit, Vec<Wald>), StatsError> {
+    let data = ModelData::new(y, x, names.len())?;
+    let f = stats::fit_glm(&data, Family::BinomialLogit, &GLM_REFERENCE)?;
+    let w: Vec<Wald> = (0..names.len()).map(|j| f.fit.wald(j)).collect();
+    let model = LogisticFit {
+        n: y.len() as u64,
+        n_events: y.iter().sum::<f64>() as u64,
+        table: table(names, &w),
+        loglike: f.loglike,
+        deviance: f.deviance,
+        iterations: f.fit.iterations as u64,
+        converged: f.fit.converged,
+    };
+    Ok((model, f.fit, w))
+}
+
 fn logistic(
     names: &[&str],
     y: &[f64],
     x: &[f64],
     warnings: &mut Vec<String>,
 ) -> Result<LogisticResult, StatsError> {
-    let data = ModelData::new(y, x, names.len())?;
-    let f = stats::fit_glm(&data, Family::BinomialLogit, &GLM_REFERENCE)?;
-    warn_all(warnings, &f.fit.warnings);
-    let w: Vec<Wald> = (0..names.len()).map(|j| f.fit.wald(j)).collect();
-    let t = table(names, &w);
+    let (model, fit, w) = logistic_fit(names, y, x)?;
+    warn_all(warnings, &fit.warnings);
     Ok(LogisticResult {
-        n: y.len() as u64,
-        n_events: y.iter().sum::<f64>() as u64,
-        table: t,
-        loglike: f.loglike,
-        deviance: f.deviance,
-        iterations: f.fit.iterations as u64,
-        converged: f.fit.converged,
+        model,
         group_lead: odds_ratio(w[1], true),
     })
 }

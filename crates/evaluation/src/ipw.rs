@@ -9,13 +9,14 @@
 use handoff_stats::{self as stats, Family, Fit, ModelData, StatsError, Wald};
 use indexmap::IndexMap;
 
-use crate::analyses::{GLM_REFERENCE, indicator, odds_ratio, table, warn_all};
+use crate::analyses::{GLM_REFERENCE, indicator, logistic_fit, odds_ratio, table, warn_all};
 use crate::data::{Person, RACES};
 use crate::results::*;
 
 const REFERENCE_RACE: usize = 1; // White
-/// Result block, response column and response of the two outcome models.
-const OUTCOMES: [(&str, &str, fn(&Person) -> bool); 2] = [
+/// Result block, response column and response of an outcome model.
+type Outcome = (&'static str, &'static str, fn(&Person) -> bool);
+const OUTCOMES: [Outcome; 2] = [
     ("recidivism_6m", "y_arrest_6m", |p| p.y_arrest_6m),
     ("felony_followup", "y_felony", |p| p.y_felony),
 ];
@@ -176,9 +177,10 @@ fn propensity(
         x.push(1.0);
         x.extend_from_slice(row);
     }
-    let data = ModelData::new(t, &x, k)?;
-    let f = match stats::fit_glm(&data, Family::BinomialLogit, &GLM_REFERENCE) {
-        Ok(f) if f.fit.converged && f.fit.warnings.is_empty() => f,
+    let mut terms = vec!["intercept"];
+    terms.extend(names.iter().map(String::as_str));
+    let (model, fit) = match logistic_fit(&terms, t, &x) {
+        Ok((m, f, _)) if f.converged && f.warnings.is_empty() => (m, f),
         Ok(_) => {
             return refuse(
                 "the propensity model has no finite estimate (some combination of covariates \
@@ -195,23 +197,17 @@ fn propensity(
         }
         Err(e) => return Err(e),
     };
-    let e: Vec<f64> = (0..t.len())
-        .map(|i| 1.0 / (1.0 + (-data.eta(i, &f.fit.coef)).exp()))
+    let e: Vec<f64> = x
+        .chunks(k)
+        .map(|row| {
+            let eta: f64 = row.iter().zip(&fit.coef).map(|(a, b)| a * b).sum();
+            1.0 / (1.0 + (-eta).exp())
+        })
         .collect();
-    let mut terms = vec!["intercept"];
-    terms.extend(names.iter().map(String::as_str));
-    let w: Vec<Wald> = (0..k).map(|j| f.fit.wald(j)).collect();
-    let tb = table(&terms, &w);
     let rows =
         |lead: bool| -> Vec<usize> { (0..t.len()).filter(|i| (t[*i] == 1.0) == lead).collect() };
     let result = PropensityResult {
-        n: t.len() as u64,
-        n_events: t.iter().sum::<f64>() as u64,
-        table: tb,
-        loglike: f.loglike,
-        deviance: f.deviance,
-        iterations: f.fit.iterations as u64,
-        converged: f.fit.converged,
+        model,
         ps: ByGroup {
             lead: min_mean_max(&rows(true), &e),
             control: min_mean_max(&rows(false), &e),

@@ -294,9 +294,9 @@ fn logistic_section(title: &str, m: &LogisticResult) -> String {
         "<h3>{}</h3>{}<p class=\"note\">Logistic regression (maximum likelihood), n = {}, {} with the outcome; \
          model-based standard errors; Wald 95% intervals.</p>",
         esc(title),
-        coef_table(&m.table, "Odds ratio"),
-        m.n,
-        m.n_events
+        coef_table(&m.model.table, "Odds ratio"),
+        m.model.n,
+        m.model.n_events
     )
 }
 

@@ -153,6 +153,14 @@ pub struct RateRatio {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogisticResult {
+    #[serde(flatten)]
+    pub model: LogisticFit,
+    pub group_lead: OddsRatio,
+}
+
+/// A logistic regression fitted by maximum likelihood (SPEC §4.1–§4.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticFit {
     pub n: u64,
     pub n_events: u64,
     #[serde(flatten)]
@@ -161,7 +169,6 @@ pub struct LogisticResult {
     pub deviance: f64,
     pub iterations: u64,
     pub converged: bool,
-    pub group_lead: OddsRatio,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -328,14 +335,9 @@ pub struct WeightedGlmSettings {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PropensityResult {
-    pub n: u64,
-    pub n_events: u64,
     #[serde(flatten)]
-    pub table: CoefTable,
-    pub loglike: f64,
-    pub deviance: f64,
-    pub iterations: u64,
-    pub converged: bool,
+    pub model: LogisticFit,
+    /// Propensity scores per group.
     pub ps: ByGroup<MinMeanMax>,
 }
 

@@ -107,7 +107,14 @@ fn weighting_refuses_a_race_seen_in_one_group_only() {
 fn weighting_drops_a_race_nobody_has() {
     let r = with_participants("noother", |l| l.replace(",Other", ",White"));
     let ipw = r.ipw.expect("estimated");
-    assert!(!ipw.propensity.table.terms.iter().any(|t| t == "race_Other"));
+    assert!(
+        !ipw.propensity
+            .model
+            .table
+            .terms
+            .iter()
+            .any(|t| t == "race_Other")
+    );
     assert_eq!(ipw.balance.terms.len(), 8);
     assert!(ipw.recidivism_6m.is_some() && ipw.felony_followup.is_some());
 }
