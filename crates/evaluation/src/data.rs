@@ -53,7 +53,7 @@ impl CostWindow {
 }
 
 /// One participant with the derived variables of SPEC §3.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Person {
     pub id: u64,
     pub lead: bool,

@@ -218,7 +218,8 @@ fn propensity(
 
 /// The weighted two-group model (HC0 sandwich) and the unweighted one (SPEC §11.5).
 fn outcome(
-    (column, response): (&str, fn(&Person) -> bool),
+    column: &str,
+    response: fn(&Person) -> bool,
     persons: &[Person],
     w: &[f64],
     warnings: &mut Vec<String>,
@@ -330,7 +331,7 @@ pub(crate) fn ipw(persons: &[Person], warnings: &mut Vec<String>) -> Result<IpwR
         })
         .collect();
     let mut models = OUTCOMES.map(|(block, column, response)| {
-        match outcome((column, response), persons, &w, warnings) {
+        match outcome(column, response, persons, &w, warnings) {
             Ok(m) => Some(m),
             Err(err) => {
                 warnings.push(format!("ipw.{block}: not estimated: {err}"));
@@ -353,4 +354,82 @@ pub(crate) fn ipw(persons: &[Person], warnings: &mut Vec<String>) -> Result<IpwR
         recidivism_6m: models[0].take(),
         felony_followup: models[1].take(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 40 persons: both groups, every race of the covariates, varied covariates and outcomes.
+    fn persons() -> Vec<Person> {
+        (0..40u32)
+            .map(|i| Person {
+                lead: i % 2 == 0,
+                race: [1, 0, 1, 2][(i / 2 % 4) as usize],
+                age: 20 + i64::from(i * 7 % 31),
+                male: i % 3 != 0,
+                prior_arrests_2y: i * 5 % 7,
+                prior_felony_2y: i % 5 / 3,
+                y_arrest_6m: i * 11 % 5 < 2,
+                y_felony: i % 7 < 3,
+                ..Person::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn scaling_one_groups_weights_changes_no_estimate() {
+        // SPEC §11.5: only ratios of weights within a group matter
+        let p = persons();
+        let w: Vec<f64> = (0..p.len()).map(|i| 0.5 + (i % 9) as f64 / 7.0).collect();
+        let scaled: Vec<f64> = w
+            .iter()
+            .zip(&p)
+            .map(|(w, p)| if p.lead { w * 3.5 } else { *w })
+            .collect();
+        let mut warnings = Vec::new();
+        let a = outcome(OUTCOMES[0].1, OUTCOMES[0].2, &p, &w, &mut warnings).unwrap();
+        let b = outcome(OUTCOMES[0].1, OUTCOMES[0].2, &p, &scaled, &mut warnings).unwrap();
+        for t in ["intercept", "group_lead"] {
+            for (x, y) in [
+                (a.table.coef[t], b.table.coef[t]),
+                (a.table.se[t], b.table.se[t]),
+            ] {
+                assert!((x - y).abs() <= 1e-10 * x.abs(), "{t}: {x} vs {y}");
+            }
+        }
+        assert!((a.risk_lead - b.risk_lead).abs() < 1e-14 && warnings.is_empty());
+        assert_eq!(a.unweighted, b.unweighted);
+    }
+
+    #[test]
+    fn an_outcome_nobody_in_a_group_had_is_refused_in_words() {
+        let mut p = persons();
+        p.iter_mut()
+            .filter(|p| !p.lead)
+            .for_each(|p| p.y_felony = false);
+        let mut warnings = Vec::new();
+        let r = ipw(&p, &mut warnings).expect("the rest is estimated");
+        assert!(r.felony_followup.is_none() && r.recidivism_6m.is_some());
+        assert_eq!(
+            warnings,
+            [
+                "ipw.felony_followup: not estimated: nobody of the comparison group had the \
+              outcome y_felony, so its odds are not defined"
+            ]
+        );
+    }
+
+    #[test]
+    fn collinear_covariates_are_refused_in_words() {
+        // prior felonies equal to "Black or Hispanic/Latino" for everyone
+        let mut p = persons();
+        p.iter_mut()
+            .for_each(|p| p.prior_felony_2y = u32::from(p.race == 0 || p.race == 2));
+        let err = ipw(&p, &mut Vec::new()).unwrap_err().to_string();
+        assert!(
+            err.starts_with("the propensity covariates are collinear"),
+            "{err}"
+        );
+    }
 }
