@@ -361,8 +361,11 @@ fn ipw_finding(w: &IpwResult) -> String {
     )
 }
 
+/// A standardised difference to three decimals ("0.000", never "-0.000").
 fn smd(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{v:.3}"))
+    v.map_or("—".into(), |v| {
+        format!("{:.3}", if v.abs() < 5e-4 { 0.0 } else { v })
+    })
 }
 
 fn ipw_section(r: &Results) -> String {
@@ -449,7 +452,17 @@ fn ipw_section(r: &Results) -> String {
          {:.2}–{:.2} ({:.1} of {}). Weighted logistic regressions of each outcome on group, with robust (HC0 \
          sandwich) standard errors that treat the weights as known; Wald 95% intervals. Standardised differences \
          use the unweighted pooled standard deviation before and after weighting.</p></section>",
-        w.n, w.n_lead, w.n_control, wl.min, wl.max, wl.ess, wl.n, wc.min, wc.max, wc.ess, wc.n
+        thousands(w.n),
+        thousands(w.n_lead),
+        thousands(w.n_control),
+        wl.min,
+        wl.max,
+        wl.ess,
+        thousands(wl.n),
+        wc.min,
+        wc.max,
+        wc.ess,
+        thousands(wc.n)
     );
     s
 }
