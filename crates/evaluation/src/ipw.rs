@@ -1,10 +1,12 @@
 //! Analysis 8 (SPEC §11): propensity-score inverse-probability weighting of
 //! the two binary outcomes, with stabilised ATE weights and no trimming.
 //!
-//! Data for which the analysis is not defined (an empty group, a covariate
-//! that never varies, a race seen in one group only, an outcome that nobody
-//! or everybody in a group had) are refused with a sentence saying why,
-//! before any model is fitted, so no optimiser warning reaches the reader.
+//! Data for which the analysis is not defined (a group with fewer than two
+//! persons, a covariate that never varies, a race seen in one group only, an
+//! outcome that nobody or everybody in a group had) are refused with a
+//! sentence saying why before any model is fitted; a propensity model that is
+//! collinear or has no finite estimate is refused the same way instead of
+//! passing its optimiser warnings on.
 
 use handoff_stats::{self as stats, Family, Fit, ModelData, StatsError, Wald};
 use indexmap::IndexMap;
