@@ -94,7 +94,7 @@ def main():
         ref_load = ref.get("load_csv", 0.0) + ref.get("derive", 0.0)
         rows = [("load + derive", ref_load, ot["load_and_derive"])]
         for k in ["recidivism_6m", "felony_followup", "arrest_rate", "housing_gee", "employment_gee",
-                  "income_gee", "survival_first_arrest", "cost_change", "equity_rri"]:
+                  "income_gee", "survival_first_arrest", "cost_change", "equity_rri", "ipw"]:
             rows.append((k, ref[k], ot[k]))
         for name, a, b in rows:
             print(f"| {name} | {a:.3f} | {b:.4f} | {a / max(b, 1e-6):.0f}× |")

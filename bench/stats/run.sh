@@ -10,6 +10,7 @@ SEED=${1:-2024}
 SCALE=${2:-large}
 SPEC_DIR=${SPEC_DIR:-../shared/data/evaluation}
 PY=bench/stats/.venv/bin/python
+BIN=${CARGO_TARGET_DIR:-target}/release/handoff
 DATA=bench/stats/large/s${SEED}-${SCALE}
 OUT=bench/stats/out/s${SEED}-${SCALE}
 mkdir -p "$OUT"
@@ -19,7 +20,7 @@ fi
 cargo build --release -p handoff >/dev/null
 echo "== handoff evaluate (release), 3 runs; the table uses the run with the median wall time"
 for r in 1 2 3; do
-  /usr/bin/time -v target/release/handoff evaluate --data "$DATA" --out "$OUT/handoff.json" \
+  /usr/bin/time -v "$BIN" evaluate --data "$DATA" --out "$OUT/handoff.json" \
     --report "$OUT/report.html" --timings "$OUT/handoff_timings_$r.json" 2> "$OUT/handoff_time_$r.txt"
   grep -E "Elapsed|Maximum resident|User time|System time" "$OUT/handoff_time_$r.txt" | tr '\n' ' '; echo
 done

@@ -1,9 +1,9 @@
-//! The analyses of SPEC §4–§7 on a loaded [`Dataset`].
+//! The analyses of SPEC §4–§7 and §11 (in `ipw`) on a loaded [`Dataset`].
 
 use std::time::{Duration, Instant};
 
 use handoff_stats::{
-    self as stats, Family, FitWarning, GeeOptions, GlmOptions, KaplanMeier, ModelData,
+    self as stats, Family, Fit, FitWarning, GeeOptions, GlmOptions, KaplanMeier, ModelData,
     NegBinOptions, StatsError, Wald, Z975,
 };
 use indexmap::IndexMap;
@@ -41,7 +41,7 @@ fn timed_total<T>(f: impl FnOnce(&mut Vec<String>) -> T) -> (T, Vec<String>, Dur
     (out, warnings, t0.elapsed())
 }
 
-fn warn_all(out: &mut Vec<String>, ws: &[FitWarning]) {
+pub(crate) fn warn_all(out: &mut Vec<String>, ws: &[FitWarning]) {
     out.extend(ws.iter().map(ToString::to_string));
 }
 
@@ -49,16 +49,8 @@ fn term_map(names: &[&str], values: impl IntoIterator<Item = f64>) -> TermMap {
     names.iter().map(|n| n.to_string()).zip(values).collect()
 }
 
-struct Table {
-    terms: Vec<String>,
-    coef: TermMap,
-    se: TermMap,
-    z: TermMap,
-    p: TermMap,
-}
-
-fn table(names: &[&str], w: &[Wald]) -> Table {
-    Table {
+pub(crate) fn table(names: &[&str], w: &[Wald]) -> CoefTable {
+    CoefTable {
         terms: names.iter().map(|s| s.to_string()).collect(),
         coef: term_map(names, w.iter().map(|w| w.coef)),
         se: term_map(names, w.iter().map(|w| w.se)),
@@ -67,7 +59,7 @@ fn table(names: &[&str], w: &[Wald]) -> Table {
     }
 }
 
-fn odds_ratio(w: Wald, pct: bool) -> OddsRatio {
+pub(crate) fn odds_ratio(w: Wald, pct: bool) -> OddsRatio {
     let (lo, hi) = w.ratio_ci(Z975);
     let or = w.coef.exp();
     OddsRatio {
@@ -118,7 +110,7 @@ fn prior_arrests(p: &Person) -> f64 {
 }
 
 /// A 0/1 outcome column.
-fn indicator(persons: &[Person], outcome: fn(&Person) -> bool) -> Vec<f64> {
+pub(crate) fn indicator(persons: &[Person], outcome: fn(&Person) -> bool) -> Vec<f64> {
     persons
         .iter()
         .map(|p| f64::from(u8::from(outcome(p))))
@@ -136,10 +128,32 @@ const ARREST_TERMS: [&str; 5] = [
 /// The design columns of [`ARREST_TERMS`] after the intercept.
 const ARREST_COLUMNS: [fn(&Person) -> f64; 4] = [lead, prior_arrests, age, male];
 
-const GLM_REFERENCE: GlmOptions = GlmOptions {
+pub(crate) const GLM_REFERENCE: GlmOptions = GlmOptions {
     max_iter: 100,
     tol: 1e-12,
 };
+
+/// Fits a logistic regression (SPEC §4.3) and summarises it; the fit, with
+/// its warnings, and the Wald rows are returned for the caller to use.
+pub(crate) fn logistic_fit(
+    names: &[&str],
+    y: &[f64],
+    x: &[f64],
+) -> Result<(LogisticFit, Fit, Vec<Wald>), StatsError> {
+    let data = ModelData::new(y, x, names.len())?;
+    let f = stats::fit_glm(&data, Family::BinomialLogit, &GLM_REFERENCE)?;
+    let w: Vec<Wald> = (0..names.len()).map(|j| f.fit.wald(j)).collect();
+    let model = LogisticFit {
+        n: y.len() as u64,
+        n_events: y.iter().sum::<f64>() as u64,
+        table: table(names, &w),
+        loglike: f.loglike,
+        deviance: f.deviance,
+        iterations: f.fit.iterations as u64,
+        converged: f.fit.converged,
+    };
+    Ok((model, f.fit, w))
+}
 
 fn logistic(
     names: &[&str],
@@ -147,23 +161,10 @@ fn logistic(
     x: &[f64],
     warnings: &mut Vec<String>,
 ) -> Result<LogisticResult, StatsError> {
-    let data = ModelData::new(y, x, names.len())?;
-    let f = stats::fit_glm(&data, Family::BinomialLogit, &GLM_REFERENCE)?;
-    warn_all(warnings, &f.fit.warnings);
-    let w: Vec<Wald> = (0..names.len()).map(|j| f.fit.wald(j)).collect();
-    let t = table(names, &w);
+    let (model, fit, w) = logistic_fit(names, y, x)?;
+    warn_all(warnings, &fit.warnings);
     Ok(LogisticResult {
-        n: y.len() as u64,
-        n_events: y.iter().sum::<f64>() as u64,
-        terms: t.terms,
-        coef: t.coef,
-        se: t.se,
-        z: t.z,
-        p: t.p,
-        loglike: f.loglike,
-        deviance: f.deviance,
-        iterations: f.fit.iterations as u64,
-        converged: f.fit.converged,
+        model,
         group_lead: odds_ratio(w[1], true),
     })
 }
@@ -227,11 +228,7 @@ fn arrest_rate(
             let pt = table(&names, &pw);
             Some(PoissonResult {
                 n: y.len() as u64,
-                terms: pt.terms,
-                coef: pt.coef,
-                se: pt.se,
-                z: pt.z,
-                p: pt.p,
+                table: pt,
                 loglike: pf.loglike,
                 deviance: pf.deviance,
                 pearson_chi2: pf.pearson_chi2,
@@ -249,11 +246,7 @@ fn arrest_rate(
         n: y.len() as u64,
         total_arrests: y.iter().sum::<f64>() as u64,
         total_exposure_years: exposure.iter().sum(),
-        terms: t.terms,
-        coef: t.coef,
-        se: t.se,
-        z: t.z,
-        p: t.p,
+        table: t,
         alpha: nb.alpha,
         alpha_se: nb.alpha_se,
         loglike: nb.loglike,
@@ -286,11 +279,7 @@ fn gee(ds: &Dataset, slot: usize, warnings: &mut Vec<String>) -> Result<GeeResul
         n_obs: f.n_obs as u64,
         n_clusters: f.n_clusters as u64,
         n_events: m.y.iter().sum::<f64>() as u64,
-        terms: t.terms,
-        coef: t.coef,
-        se: t.se,
-        z: t.z,
-        p: t.p,
+        table: t,
         se_naive: term_map(&names, f.se_naive()),
         exchangeable_corr: f.rho,
         scale: f.scale,
@@ -602,6 +591,7 @@ pub fn analyse(ds: &Dataset) -> (Results, Timings) {
     let surv = timed(|w| survival(p, w), "survival_first_arrest");
     let cost = timed_total(|w| cost_change(ds, w));
     let eq = timed_total(|w| equity(ds, w));
+    let ipw = timed(|w| crate::ipw::ipw(p, w), "ipw");
     let mut warnings = Vec::new();
     let mut timings = Timings::new();
     let mut take = |name: &str, ws: Vec<String>, d: Duration| {
@@ -617,6 +607,7 @@ pub fn analyse(ds: &Dataset) -> (Results, Timings) {
     take("survival_first_arrest", surv.1, surv.2);
     take("cost_change", cost.1, cost.2);
     take("equity_rri", eq.1, eq.2);
+    take("ipw", ipw.1, ipw.2);
     let (surv_result, km) = match surv.0 {
         Some(s) => (Some(s.result), Some(s.km)),
         None => (None, None),
@@ -634,6 +625,7 @@ pub fn analyse(ds: &Dataset) -> (Results, Timings) {
         figures: figures(ds, km.as_ref()),
         cost_change: cost.0,
         equity_rri: eq.0,
+        ipw: ipw.0,
     };
     (results, timings)
 }

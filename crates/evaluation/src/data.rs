@@ -53,12 +53,14 @@ impl CostWindow {
 }
 
 /// One participant with the derived variables of SPEC §3.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Person {
     pub id: u64,
     pub lead: bool,
     pub age: i64,
     pub male: bool,
+    /// Index into [`RACES`].
+    pub race: usize,
     pub index_day: i32,
     pub followup_days: i32,
     pub y_arrest_6m: bool,
@@ -213,7 +215,7 @@ fn read_participants(dir: &Path, study_end: i32) -> Result<Vec<Person>, InputErr
             let index_day = f.date(2)?;
             let age = f.int(3)?;
             let male = f.category(4, &["M", "F", "X"])? == 0;
-            f.category(5, &RACES)?;
+            let race = f.category(5, &RACES)?;
             let followup_days = study_end - index_day;
             if followup_days < 1 {
                 return Err(f.error(2, "index date is not before the study end".into()));
@@ -223,6 +225,7 @@ fn read_participants(dir: &Path, study_end: i32) -> Result<Vec<Person>, InputErr
                 lead,
                 age,
                 male,
+                race,
                 index_day,
                 followup_days,
                 y_arrest_6m: false,

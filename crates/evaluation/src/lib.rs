@@ -12,6 +12,7 @@
 mod analyses;
 mod data;
 mod input;
+mod ipw;
 mod report;
 pub mod results;
 mod svg;

@@ -6,7 +6,10 @@
 
 use std::fmt::Write;
 
-use crate::results::{GeeResult, LogisticResult, OddsRatio, RaceRow, RateRatio, Results, TermMap};
+use crate::results::{
+    CoefTable, GeeResult, IpwOutcome, IpwResult, LogisticResult, OddsRatio, RaceRow, RateRatio,
+    Results,
+};
 use crate::svg::{self, esc, money};
 
 /// The report's stylesheet (screen, phone and print).
@@ -103,6 +106,9 @@ fn findings(r: &Results) -> Vec<String> {
             odds_words(&m.group_lead),
             odds_detail(&m.group_lead)
         ));
+    }
+    if let Some(w) = &r.ipw {
+        f.push(ipw_finding(w));
     }
     if let Some(m) = &r.arrest_rate {
         let b = &m.group_lead;
@@ -261,23 +267,17 @@ fn thousands(n: u64) -> String {
     money(n as f64).trim_start_matches('$').to_string()
 }
 
-fn coef_table(
-    terms: &[String],
-    coef: &TermMap,
-    se: &TermMap,
-    p: &TermMap,
-    exp_label: &str,
-) -> String {
+fn coef_table(t: &CoefTable, exp_label: &str) -> String {
     let mut s = format!(
         "<div class=\"table-wrap\"><table><thead><tr><th>Term</th><th>Coefficient</th><th>SE</th><th>{exp_label}</th>\
          <th>p</th></tr></thead><tbody>"
     );
-    for t in terms {
-        let (b, e, pv) = (coef[t], se[t], p[t]);
+    for term in &t.terms {
+        let (b, e, pv) = (t.coef[term], t.se[term], t.p[term]);
         let _ = write!(
             s,
             "<tr><td>{}</td><td>{b:.4}</td><td>{e:.4}</td><td>{:.3}</td><td>{}</td></tr>",
-            esc(t),
+            esc(term),
             b.exp(),
             if pv < 0.001 {
                 "&lt; 0.001".into()
@@ -294,9 +294,9 @@ fn logistic_section(title: &str, m: &LogisticResult) -> String {
         "<h3>{}</h3>{}<p class=\"note\">Logistic regression (maximum likelihood), n = {}, {} with the outcome; \
          model-based standard errors; Wald 95% intervals.</p>",
         esc(title),
-        coef_table(&m.terms, &m.coef, &m.se, &m.p, "Odds ratio"),
-        m.n,
-        m.n_events
+        coef_table(&m.model.table, "Odds ratio"),
+        m.model.n,
+        m.model.n_events
     )
 }
 
@@ -313,6 +313,158 @@ fn gee_row(label: &str, g: &GeeResult) -> String {
         g.exchangeable_corr,
         p_text(b.p)
     )
+}
+
+/// Plain words for a covariate of the propensity model.
+fn covariate_label(term: &str) -> String {
+    match term {
+        "age_at_index" => "Age (years)".into(),
+        "male" => "Male".into(),
+        "prior_arrests_2y" => "Arrests in the 2 years before".into(),
+        "prior_felony_2y" => "Felony charges in the 2 years before".into(),
+        t => t
+            .strip_prefix("race_")
+            .map_or(t.to_string(), |r| format!("Race: {r}")),
+    }
+}
+
+fn ipw_outcomes(w: &IpwResult) -> [(&'static str, Option<&IpwOutcome>); 2] {
+    [
+        ("arrest within six months", w.recidivism_6m.as_ref()),
+        (
+            "a felony charge during follow-up",
+            w.felony_followup.as_ref(),
+        ),
+    ]
+}
+
+fn ipw_finding(w: &IpwResult) -> String {
+    let parts: Vec<String> = ipw_outcomes(w)
+        .into_iter()
+        .filter_map(|(what, m)| {
+            let b = &m?.group_lead;
+            Some(format!(
+                "<strong>{} of {what}</strong> ({})",
+                odds_words(b),
+                odds_detail(b)
+            ))
+        })
+        .collect();
+    if parts.is_empty() {
+        return "The propensity-weighted comparison could not be estimated for these data (see the warnings)."
+            .into();
+    }
+    format!(
+        "When the comparison group is weighted to resemble LEAD participants in age, sex, race and prior \
+         arrests and felony charges (propensity-score weighting), LEAD participants had {}.",
+        parts.join(" and ")
+    )
+}
+
+/// A standardised difference to three decimals ("0.000", never "-0.000").
+fn smd(v: Option<f64>) -> String {
+    v.map_or("—".into(), |v| {
+        format!("{:.3}", if v.abs() < 5e-4 { 0.0 } else { v })
+    })
+}
+
+fn ipw_section(r: &Results) -> String {
+    let mut s = String::from(
+        "<section id=\"weighting\"><h2>Comparing like with like: propensity-score weighting</h2>",
+    );
+    let Some(w) = &r.ipw else {
+        let why = r
+            .meta
+            .warnings
+            .iter()
+            .find_map(|m| m.strip_prefix("ipw: not estimated: "))
+            .unwrap_or("see the warnings above");
+        let _ = write!(
+            s,
+            "<p class=\"finding\">This comparison was not estimated for these data: {}.</p></section>",
+            esc(why)
+        );
+        return s;
+    };
+    let b = &w.balance;
+    let _ = write!(
+        s,
+        "<p class=\"finding\">{} Each person is weighted by how unlikely their group was given their \
+         characteristics, so that the two groups look alike before their outcomes are compared. The largest \
+         standardised difference between the groups in these characteristics was {} before weighting and {} \
+         after (differences below 0.1 are usually taken as balanced).</p>",
+        ipw_finding(w),
+        smd(b.max_abs_smd_before),
+        smd(b.max_abs_smd_after)
+    );
+    s += "<h3>Balance of the groups before and after weighting</h3><div class=\"table-wrap\"><table><thead><tr>\
+          <th>Characteristic</th><th>LEAD mean</th><th>Comparison mean</th><th>Standardised difference</th>\
+          <th>LEAD mean, weighted</th><th>Comparison mean, weighted</th><th>Standardised difference, weighted</th>\
+          </tr></thead><tbody>";
+    for t in &b.terms {
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{}</td></tr>",
+            esc(&covariate_label(t)),
+            b.mean_lead[t],
+            b.mean_control[t],
+            smd(b.smd_before[t]),
+            b.wmean_lead[t],
+            b.wmean_control[t],
+            smd(b.smd_after[t])
+        );
+    }
+    s += "</tbody></table></div>";
+    s += "<h3>Outcomes before and after weighting</h3><div class=\"table-wrap\"><table><thead><tr><th>Outcome</th>\
+          <th>Odds ratio, unweighted (95% CI)</th><th>Odds ratio, weighted (95% CI)</th><th>p, weighted</th>\
+          <th>Weighted risk, LEAD</th><th>Weighted risk, comparison</th></tr></thead><tbody>";
+    for (what, m) in ipw_outcomes(w) {
+        let Some(m) = m else {
+            let _ = write!(
+                s,
+                "<tr><td>{}</td><td colspan=\"5\">not estimated (see the warnings)</td></tr>",
+                esc(what)
+            );
+            continue;
+        };
+        let (u, g) = (&m.unweighted.group_lead, &m.group_lead);
+        let _ = write!(
+            s,
+            "<tr><td>{}</td><td>{} ({}–{})</td><td>{} ({}–{})</td><td>{}</td><td>{:.1}%</td><td>{:.1}%</td></tr>",
+            esc(what),
+            ratio(u.or),
+            ratio(u.ci_low),
+            ratio(u.ci_high),
+            ratio(g.or),
+            ratio(g.ci_low),
+            ratio(g.ci_high),
+            p_text(g.p),
+            m.risk_lead * 100.0,
+            m.risk_control * 100.0
+        );
+    }
+    let (wl, wc) = (&w.weights.lead, &w.weights.control);
+    let _ = write!(
+        s,
+        "</tbody></table></div><p class=\"note\">Propensity score: logistic regression of being in LEAD on age, sex, \
+         race (reference White) and prior arrests and felony charges, n = {} ({} LEAD, {} comparison). Stabilised \
+         inverse-probability weights, not trimmed: LEAD {:.2}–{:.2} (effective sample size {:.1} of {}), comparison \
+         {:.2}–{:.2} ({:.1} of {}). Weighted logistic regressions of each outcome on group, with robust (HC0 \
+         sandwich) standard errors that treat the weights as known; Wald 95% intervals. Standardised differences \
+         use the unweighted pooled standard deviation before and after weighting.</p></section>",
+        thousands(w.n),
+        thousands(w.n_lead),
+        thousands(w.n_control),
+        wl.min,
+        wl.max,
+        wl.ess,
+        thousands(wl.n),
+        wc.min,
+        wc.max,
+        wc.ess,
+        thousands(wc.n)
+    );
+    s
 }
 
 /// The racial-equity section alone (an HTML fragment), with every count.
@@ -476,7 +628,7 @@ pub fn render_report_body(r: &Results) -> String {
             "<h3>Arrests per year of follow-up</h3>{}<p class=\"note\">Negative binomial regression (NB2, maximum \
              likelihood, observed-information standard errors), exposure = follow-up years, n = {}, {} arrests over {:.0} \
              person-years; dispersion α = {:.3} (SE {:.3}).{}</p>",
-            coef_table(&a.terms, &a.coef, &a.se, &a.p, "Rate ratio"),
+            coef_table(&a.table, "Rate ratio"),
             a.n,
             a.total_arrests,
             a.total_exposure_years,
@@ -492,6 +644,7 @@ pub fn render_report_body(r: &Results) -> String {
         );
     }
     s += "</section>";
+    s += &ipw_section(r);
 
     // monthly outcomes
     s += "<section id=\"stability\"><h2>Housing, employment and income</h2>";

@@ -21,6 +21,8 @@ pub struct Results {
     pub survival_first_arrest: Option<SurvivalResult>,
     pub cost_change: CostChangeResult,
     pub equity_rri: EquityResult,
+    /// Analysis 8 (SPEC §11); `None` when it is not defined for the data (see `meta.warnings`).
+    pub ipw: Option<IpwResult>,
     /// Data behind the report's charts (not part of the results file).
     #[serde(skip)]
     pub figures: Figures,
@@ -112,6 +114,17 @@ pub struct DerivedSums {
     pub cost_post: ByGroup<f64>,
 }
 
+/// A regression's Wald table: the terms in design-column order and, per term,
+/// coefficient, standard error, z and two-sided p.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoefTable {
+    pub terms: Vec<String>,
+    pub coef: TermMap,
+    pub se: TermMap,
+    pub z: TermMap,
+    pub p: TermMap,
+}
+
 /// Wald summary of an odds ratio (logistic regression, GEE).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OddsRatio {
@@ -140,18 +153,22 @@ pub struct RateRatio {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogisticResult {
+    #[serde(flatten)]
+    pub model: LogisticFit,
+    pub group_lead: OddsRatio,
+}
+
+/// A logistic regression fitted by maximum likelihood (SPEC §4.1–§4.3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogisticFit {
     pub n: u64,
     pub n_events: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub loglike: f64,
     pub deviance: f64,
     pub iterations: u64,
     pub converged: bool,
-    pub group_lead: OddsRatio,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -159,11 +176,8 @@ pub struct ArrestRateResult {
     pub n: u64,
     pub total_arrests: u64,
     pub total_exposure_years: f64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub alpha: f64,
     pub alpha_se: f64,
     pub loglike: f64,
@@ -177,11 +191,8 @@ pub struct ArrestRateResult {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PoissonResult {
     pub n: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub loglike: f64,
     pub deviance: f64,
     pub pearson_chi2: f64,
@@ -195,11 +206,8 @@ pub struct GeeResult {
     pub n_obs: u64,
     pub n_clusters: u64,
     pub n_events: u64,
-    pub terms: Vec<String>,
-    pub coef: TermMap,
-    pub se: TermMap,
-    pub z: TermMap,
-    pub p: TermMap,
+    #[serde(flatten)]
+    pub table: CoefTable,
     pub se_naive: TermMap,
     pub exchangeable_corr: f64,
     pub scale: f64,
@@ -293,6 +301,106 @@ pub struct ChiSquareResult {
     pub statistic: f64,
     pub dof: u64,
     pub p: f64,
+}
+
+/// Propensity-score weighting (SPEC §11.6).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpwResult {
+    pub settings: IpwSettings,
+    pub n: u64,
+    pub n_lead: u64,
+    pub n_control: u64,
+    pub p_treat: f64,
+    pub propensity: PropensityResult,
+    pub weights: ByGroup<WeightSummary>,
+    pub balance: Balance,
+    pub recidivism_6m: Option<IpwOutcome>,
+    pub felony_followup: Option<IpwOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpwSettings {
+    pub propensity_glm: GlmSettings,
+    pub outcome_glm: WeightedGlmSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WeightedGlmSettings {
+    pub method: String,
+    pub maxiter: u64,
+    pub tol: f64,
+    pub cov_type: String,
+    pub weights: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PropensityResult {
+    #[serde(flatten)]
+    pub model: LogisticFit,
+    /// Propensity scores per group.
+    pub ps: ByGroup<MinMeanMax>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MinMeanMax {
+    pub min: f64,
+    pub mean: f64,
+    pub max: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct WeightSummary {
+    pub n: u64,
+    pub sum: f64,
+    pub mean: f64,
+    pub min: f64,
+    pub max: f64,
+    /// Kish effective sample size `(Σw)² / Σw²`.
+    pub ess: f64,
+}
+
+/// Standardised mean differences before and after weighting (SPEC §11.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Balance {
+    pub terms: Vec<String>,
+    pub mean_lead: TermMap,
+    pub mean_control: TermMap,
+    pub sd_lead: TermMap,
+    pub sd_control: TermMap,
+    pub sd_pooled: TermMap,
+    pub wmean_lead: TermMap,
+    pub wmean_control: TermMap,
+    /// `null` for a covariate with pooled SD 0.
+    pub smd_before: IndexMap<String, Option<f64>>,
+    pub smd_after: IndexMap<String, Option<f64>>,
+    pub max_abs_smd_before: Option<f64>,
+    pub max_abs_smd_after: Option<f64>,
+}
+
+/// A weighted two-group outcome model with its unweighted counterpart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IpwOutcome {
+    pub outcome: String,
+    pub n: u64,
+    pub n_events: u64,
+    /// Standard errors are the HC0 sandwich.
+    #[serde(flatten)]
+    pub table: CoefTable,
+    pub iterations: u64,
+    pub converged: bool,
+    pub risk_lead: f64,
+    pub risk_control: f64,
+    pub group_lead: OddsRatio,
+    pub unweighted: UnweightedOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnweightedOutcome {
+    #[serde(flatten)]
+    pub table: CoefTable,
+    pub iterations: u64,
+    pub converged: bool,
+    pub group_lead: OddsRatio,
 }
 
 /// Chart data for the report.

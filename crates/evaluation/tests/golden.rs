@@ -11,13 +11,25 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn check(name: &str) {
+fn load(name: &str) -> (serde_json::Value, serde_json::Value) {
     let dir = fixture(name);
     let results = handoff_evaluation::evaluate_dir(&dir).expect("fixture loads");
     let ours: serde_json::Value =
         serde_json::from_str(&handoff_evaluation::results_json(&results)).unwrap();
     let golden: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("golden.json")).unwrap()).unwrap();
+    (golden, ours)
+}
+
+fn check(name: &str) {
+    let (golden, ours) = load(name);
+    // analysis 8 must be present in the reference, and every one of its
+    // numbers compared (SPEC §11.7: 212 real numbers besides the counts)
+    let (count, max_abs, max_rel) = common::deviations(&golden["ipw"], &ours["ipw"]);
+    println!(
+        "{name}: ipw: {count} real numbers, max abs deviation {max_abs:e}, max rel {max_rel:e}"
+    );
+    assert!(count >= 212, "{name}: only {count} ipw numbers compared");
     let diffs = common::compare(&golden, &ours);
     assert!(
         diffs.is_empty(),
@@ -38,6 +50,31 @@ fn public_dataset_matches_golden() {
 #[test]
 fn generated_seed7_matches_reference() {
     check("seed7");
+}
+
+/// A results document without analysis 8, or with a key of it missing or
+/// null, fails the comparison: the `ipw` section cannot be skipped silently.
+#[test]
+fn missing_ipw_values_fail_the_comparison() {
+    let (golden, ours) = load("public");
+    let mut without = ours.clone();
+    without.as_object_mut().unwrap().remove("ipw");
+    assert_eq!(common::compare(&golden, &without), vec![".ipw: missing"]);
+    let mut null = ours.clone();
+    null["ipw"] = serde_json::Value::Null;
+    assert_eq!(common::compare(&golden, &null).len(), 1);
+    let mut partial = ours.clone();
+    partial["ipw"]["balance"]["smd_after"]
+        .as_object_mut()
+        .unwrap()
+        .remove("male");
+    partial["ipw"]["felony_followup"]["unweighted"]["group_lead"]["or"] = 0.0.into();
+    let d = common::compare(&golden, &partial);
+    assert_eq!(d.len(), 2, "{d:?}");
+    assert!(
+        d[0].starts_with(".ipw.balance.smd_after.male: missing"),
+        "{d:?}"
+    );
 }
 
 #[test]

@@ -37,6 +37,28 @@ fn report_leads_with_plain_language_findings_and_is_self_contained() {
 }
 
 #[test]
+fn weighting_section_leads_with_a_sentence_then_balance_and_estimates() {
+    let html = handoff_evaluation::render_report(&public());
+    let at = html
+        .find("<section id=\"weighting\">")
+        .expect("weighting section");
+    let section = &html[at..at + html[at..].find("</section>").unwrap()];
+    let sentence = section
+        .find("<p class=\"finding\">When the comparison group is weighted")
+        .unwrap();
+    let balance = section.find("Balance of the groups").unwrap();
+    let outcomes = section.find("Outcomes before and after weighting").unwrap();
+    assert!(sentence < balance && balance < outcomes);
+    // public data (SPEC §11.7): IPW OR 0.5975 (0.3719–0.9602), p 0.0333; unweighted 0.6574
+    assert!(section.contains("40% lower odds of arrest within six months</strong> (odds ratio 0.60, 95% CI 0.37–0.96; p = 0.033)"));
+    assert!(section.contains("<td>0.66 (0.42–1.04)</td><td>0.60 (0.37–0.96)</td>"));
+    assert!(section.contains("<td>Race: Black</td>") && section.contains("<td>0.319</td>"));
+    assert!(section.contains("was 0.319 before weighting and 0.015 after"));
+    assert!(section.contains("effective sample size 197.5 of 203"));
+    assert!(html.find("What we found").unwrap() < at);
+}
+
+#[test]
 fn equity_section_stands_alone() {
     let r = public();
     let section = handoff_evaluation::render_equity_section(&r);

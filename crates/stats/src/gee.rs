@@ -8,7 +8,7 @@
 use rayon::prelude::*;
 
 use crate::glm::{Family, GlmOptions, fit_glm};
-use crate::linalg::{solve, spd_inverse, sym};
+use crate::linalg::{sandwich, solve, spd_inverse, sym};
 use crate::model::{FitWarning, ModelData, StatsError};
 
 const MODEL: &str = "GEE (exchangeable)";
@@ -360,10 +360,7 @@ pub fn fit_gee_exchangeable_logit(
     if !pd {
         warnings.push(FitWarning::NotPositiveDefinite { model: MODEL });
     }
-    let meat = sym(k, &meat);
-    let bm = nalgebra::DMatrix::from_row_slice(k, k, &binv);
-    let robust = &bm * meat * &bm;
-    let cov_robust = (0..k * k).map(|i| robust[(i / k, i % k)]).collect();
+    let cov_robust = sandwich(k, &binv, &meat);
     Ok(GeeFit {
         coef: beta,
         cov_robust,

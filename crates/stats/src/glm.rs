@@ -4,9 +4,10 @@
 //! the family's starting means, take weighted least-squares steps, stop when
 //! two consecutive deviances differ by at most `tol`. The covariance is the
 //! model-based inverse information `(XᵀWX)⁻¹` evaluated at the final estimate
-//! (dispersion fixed at 1).
+//! (dispersion fixed at 1); [`hc0_covariance`] gives the robust sandwich
+//! instead, e.g. for inverse-probability-weighted models.
 
-use crate::linalg::{add_outer, par_sum, par_update, solve, spd_inverse, sym};
+use crate::linalg::{add_outer, par_sum, par_update, sandwich, solve, spd_inverse, sym};
 use crate::model::{Fit, FitWarning, ModelData, StatsError};
 use crate::special::ln_gamma;
 
@@ -297,6 +298,43 @@ fn fit_glm_rows(data: &ModelData, family: Family, opts: &GlmOptions) -> Result<G
     })
 }
 
+/// Heteroskedasticity-robust (HC0) covariance of a GLM estimate `coef`:
+/// `B⁻¹ M B⁻¹` with the bread `B = Σ wᵢ V(μᵢ) xᵢxᵢᵀ` (the information of the
+/// weighted log-likelihood) and the meat `M = Σ wᵢ² (yᵢ − μᵢ)² xᵢxᵢᵀ` built
+/// from the per-row scores `wᵢ(yᵢ − μᵢ)xᵢ`. The weights are taken as fixed
+/// (statsmodels `var_weights` with `cov_type="HC0"`; not `freq_weights`, whose
+/// meat has `wᵢ` in place of `wᵢ²`), with no small-sample factor.
+///
+/// Computed over the rows of `data` as given, so call it with the original
+/// rows (not merged patterns): every row is its own score.
+pub fn hc0_covariance(
+    data: &ModelData,
+    family: Family,
+    coef: &[f64],
+) -> Result<Vec<f64>, StatsError> {
+    let (n, k) = (data.n(), data.k());
+    if coef.len() != k {
+        return Err(StatsError::InvalidInput(format!(
+            "{} coefficients for {k} design columns",
+            coef.len()
+        )));
+    }
+    let y = data.y();
+    let sums = par_sum(n, 2 * k * k, |acc, i| {
+        let w = data.weight(i);
+        let mu = family.mean(data.eta(i, coef));
+        let (bread, meat) = acc.split_at_mut(k * k);
+        add_outer(bread, data.row(i), w * family.variance(mu));
+        let score = w * (y[i] - mu);
+        add_outer(meat, data.row(i), score * score);
+    });
+    let (bread, meat) = sums.split_at(k * k);
+    let (binv, _) = spd_inverse(&sym(k, bread)).ok_or_else(|| {
+        StatsError::Singular(format!("{}: information matrix is singular", family.name()))
+    })?;
+    Ok(sandwich(k, &binv, meat))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,5 +414,37 @@ mod tests {
             fit_glm(&data, Family::BinomialLogit, &GlmOptions::default()),
             Err(StatsError::Singular(_))
         ));
+    }
+
+    #[test]
+    fn weighted_hc0_matches_the_two_group_closed_form() {
+        // saturated two-group logistic model with unequal weights: the IPW
+        // closed forms r_g = Σwy/Σw, V_g = Σw²(y−r_g)² / (r_g(1−r_g)Σw)²
+        let y = [1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+        let g = [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let w = [0.7, 1.3, 2.1, 0.9, 1.6, 1.1, 0.5, 2.4, 0.8, 1.9];
+        let x: Vec<f64> = g.iter().flat_map(|g| [1.0, *g]).collect();
+        let data = ModelData::new(&y, &x, 2).unwrap().with_weights(&w).unwrap();
+        let f = fit_logit_tight(&data);
+        let cov = hc0_covariance(&data, Family::BinomialLogit, &f.fit.coef).unwrap();
+        let group = |gv: f64| {
+            let idx: Vec<usize> = (0..10).filter(|i| g[*i] == gv).collect();
+            let sw: f64 = idx.iter().map(|i| w[*i]).sum();
+            let r = idx.iter().map(|i| w[*i] * y[*i]).sum::<f64>() / sw;
+            let v = idx
+                .iter()
+                .map(|i| (w[*i] * (y[*i] - r)).powi(2))
+                .sum::<f64>()
+                / (r * (1.0 - r) * sw).powi(2);
+            (r, v)
+        };
+        let logit = |p: f64| (p / (1.0 - p)).ln();
+        let ((r0, v0), (r1, v1)) = (group(0.0), group(1.0));
+        assert!((f.fit.coef[0] - logit(r0)).abs() < 1e-10);
+        assert!((f.fit.coef[1] - (logit(r1) - logit(r0))).abs() < 1e-10);
+        assert!((cov[0] - v0).abs() < 1e-10 * v0);
+        assert!((cov[3] - (v0 + v1)).abs() < 1e-10 * (v0 + v1));
+        // the meat differs from the model-based covariance of the weighted fit
+        assert!((cov[3] - f.fit.cov[3]).abs() > 1e-3);
     }
 }

@@ -98,6 +98,14 @@ pub(crate) fn spd_inverse(a: &DMatrix<f64>) -> Option<(Vec<f64>, bool)> {
     Some(((0..k * k).map(|idx| inv[(idx / k, idx % k)]).collect(), pd))
 }
 
+/// The sandwich `A M A` of a symmetric row-major `k × k` bread `a` (already
+/// inverted) and a meat whose lower triangle is in the row-major `meat`.
+pub(crate) fn sandwich(k: usize, a: &[f64], meat: &[f64]) -> Vec<f64> {
+    let a = DMatrix::from_row_slice(k, k, a);
+    let s = &a * sym(k, meat) * &a;
+    (0..k * k).map(|i| s[(i / k, i % k)]).collect()
+}
+
 /// Adds `w · x xᵀ` to the lower triangle of the row-major `acc`.
 #[inline]
 pub(crate) fn add_outer(acc: &mut [f64], x: &[f64], w: f64) {

@@ -15,6 +15,9 @@ pub enum StatsError {
     Singular(String),
     #[error("not supported: {0}")]
     Unsupported(String),
+    /// The analysis is not defined for these data; the message says why in plain words.
+    #[error("{0}")]
+    NotDefined(String),
 }
 
 /// Something noteworthy that happened while fitting; the estimates are still returned.

@@ -81,3 +81,36 @@ fn walk(path: &str, g: &Value, o: &Value, out: &mut Vec<String>) {
         }
     }
 }
+
+/// Real numbers compared under `golden` (optimiser diagnostics excepted) and
+/// the largest absolute and relative deviation of `ours` from them.
+pub fn deviations(golden: &Value, ours: &Value) -> (usize, f64, f64) {
+    let mut acc = (0, 0.0f64, 0.0f64);
+    deviations_into(golden, ours, &mut acc);
+    acc
+}
+
+fn deviations_into(g: &Value, o: &Value, acc: &mut (usize, f64, f64)) {
+    match (g, o) {
+        (Value::Object(gm), Value::Object(om)) => {
+            for (k, gv) in gm {
+                if let (false, Some(ov)) = (INFORMATIONAL.contains(&k.as_str()), om.get(k)) {
+                    deviations_into(gv, ov, acc);
+                }
+            }
+        }
+        (Value::Array(ga), Value::Array(oa)) => {
+            ga.iter()
+                .zip(oa)
+                .for_each(|(a, b)| deviations_into(a, b, acc));
+        }
+        (Value::Number(gn), Value::Number(on)) if gn.is_f64() => {
+            let (a, b) = (gn.as_f64().unwrap_or(0.0), on.as_f64().unwrap_or(f64::NAN));
+            let d = (a - b).abs();
+            acc.0 += 1;
+            acc.1 = acc.1.max(d);
+            acc.2 = acc.2.max(if a == 0.0 { d } else { d / a.abs() });
+        }
+        _ => {}
+    }
+}
