@@ -466,13 +466,12 @@ pub async fn by_client_token(
     referred_by: UserId,
     token: &str,
 ) -> Result<Option<ReferralId>> {
-    Ok(c
-        .fetch_optional::<(Uuid,)>(
-            "SELECT id FROM referrals WHERE site_id = $1 AND referred_by = $2 AND client_token = $3",
-            args![site, referred_by, token],
-        )
-        .await?
-        .map(|(id,)| id.into()))
+    Ok(c.fetch_optional::<(Uuid,)>(
+        "SELECT id FROM referrals WHERE site_id = $1 AND referred_by = $2 AND client_token = $3",
+        args![site, referred_by, token],
+    )
+    .await?
+    .map(|(id,)| id.into()))
 }
 
 pub fn iso(d: time::Date) -> String {

@@ -4,10 +4,10 @@
 
 use super::flow::{Fields, ago, field_label, hold_label, local, problem};
 use super::{PageResult, Signed, csrf_field, layout, see_other};
-use crate::auth::secret;
 use crate::audit::Ctx;
 use crate::auth::Auth;
 use crate::auth::Origin;
+use crate::auth::secret;
 use crate::error::AppError;
 use crate::workflow::views::{CreatedReferral, ReferralView};
 use crate::workflow::{self, SiteCtx};
