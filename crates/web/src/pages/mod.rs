@@ -125,6 +125,10 @@ pub fn router() -> Router<AppState> {
             get(|| script(include_str!("../../assets/geo.js"))),
         )
         .route(
+            "/assets/once.js",
+            get(|| script(include_str!("../../assets/once.js"))),
+        )
+        .route(
             "/assets/live.js",
             get(|| script(include_str!("../../assets/live.js"))),
         )

@@ -127,7 +127,7 @@ fn quick_form(
         .unwrap_or_else(|| secret::random_token(18));
     html! {
         @if let Some(e) = err { (problem(e)) }
-        form.stack.quick method="post" action="/referrals" {
+        form.stack.quick method="post" action="/referrals" data-once {
             (csrf_field(auth))
             input type="hidden" name="client_token" value=(token);
             @if doors.len() > 1 {
@@ -244,6 +244,7 @@ fn quick_form(
             button.primary.big type="submit" { "Refer to LEAD" }
         }
         script src="/assets/geo.js" defer {}
+        script src="/assets/once.js" defer {}
     }
 }
 
