@@ -315,10 +315,7 @@ test('a community referrer refers without police', async () => {
     await page.locator('label[for="sex-U"]').click();
     await page.getByLabel('Race (observed or stated)').selectOption('Unknown');
     await page.getByLabel('Location (address or cross streets)').fill('Westlake Park');
-    await Promise.all([
-      page.waitForURL((u) => u.pathname === '/referrals'),
-      page.getByRole('button', { name: 'Refer to LEAD' }).click(),
-    ]);
+    await submitReferral(page);
     await page.getByRole('heading', { level: 1, name: 'Eligible for LEAD' }).waitFor();
     await page.getByText('A case manager has been notified.').waitFor();
   } finally {
