@@ -377,11 +377,6 @@ fn reasons_list(reasons: &[Reason]) -> Markup {
     }
 }
 
-#[derive(Deserialize, Default)]
-pub struct ResultQuery {
-    again: Option<String>,
-}
-
 /// The screening result page the quick form redirects to; only for those
 /// who may read the referral.
 pub async fn result_page(
@@ -389,7 +384,7 @@ pub async fn result_page(
     Origin(ctx): Origin,
     Signed(auth): Signed,
     Path(id): Path<ReferralId>,
-    Query(q): Query<ResultQuery>,
+    Query(q): Query<DetailQuery>,
 ) -> PageResult {
     let created: CreatedReferral = workflow::referrals::get(&state, &auth, &ctx, id)
         .await?
@@ -510,9 +505,12 @@ pub async fn list(
     .into_response())
 }
 
+/// What a referral's pages say happened: `done` (a step taken) on the
+/// referral's page, `again` (the form was already submitted) on the result.
 #[derive(Deserialize, Default)]
 pub struct DetailQuery {
     done: Option<String>,
+    again: Option<String>,
 }
 
 pub async fn detail(

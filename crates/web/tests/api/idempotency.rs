@@ -13,6 +13,13 @@ use handoff_domain::Role;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
+/// An arrest diversion of `last` with this incident number.
+fn arrest_at(last: &str, incident: &str) -> Value {
+    let mut body = arrest(last);
+    body["incident_number"] = json!(incident);
+    body
+}
+
 /// The referrals in a list with this incident number.
 fn with_incident<'a>(list: &'a Value, incident: &str) -> Vec<&'a Value> {
     list.as_array()
@@ -25,8 +32,7 @@ fn with_incident<'a>(list: &'a Value, incident: &str) -> Vec<&'a Value> {
 both!(the_same_token_files_one_referral, |db| async move {
     let app = TestApp::spawn(db).await;
     let officer = as_user(&app, "officer@demo.test").await;
-    let mut body = arrest("Okonkwo");
-    body["incident_number"] = json!("26-555001");
+    let mut body = arrest_at("Okonkwo", "26-555001");
     body["client_token"] = json!("form-7f3a");
 
     let (s, first) = officer.post("/api/v1/referrals", &body).await;
@@ -97,8 +103,7 @@ both!(
     |db| async move {
         let app = TestApp::spawn(db).await;
         let officer = as_user(&app, "officer@demo.test").await;
-        let mut body = arrest("Nakamura");
-        body["incident_number"] = json!("26-777002");
+        let body = arrest_at("Nakamura", "26-777002");
         let (s, first) = officer.post("/api/v1/referrals", &body).await;
         assert_eq!(s, StatusCode::CREATED, "{first}");
         assert_eq!(first["possible_duplicate_of"], json!([]));
@@ -183,8 +188,7 @@ both!(
     |db| async move {
         let app = TestApp::spawn(db).await;
         let officer = as_user(&app, "officer@demo.test").await;
-        let mut body = arrest("Fairweather");
-        body["incident_number"] = json!("26-999004");
+        let mut body = arrest_at("Fairweather", "26-999004");
         body["client_token"] = json!("raced");
         let answers = futures_util::future::join_all(
             (0..4).map(|_| officer.post("/api/v1/referrals", &body)),
