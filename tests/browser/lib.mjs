@@ -280,3 +280,41 @@ export async function measureLoad(page, url, { bodies: countBodies = false } = {
   const kinds = responses.map((r) => r.request().resourceType()).sort();
   return { weight: Math.max(transferred, perf), transferred, perf, parts, kinds, bodies };
 }
+
+// Typing at a person's pace on a phone keyboard (about 40 words a minute)
+// for the timed referral, so the time says something about the form.
+export const KEY_DELAY_MS = 250;
+
+/**
+ * Fills the quick referral form; `offence` is a conduct category code.
+ * With `typed`, text goes in key by key at KEY_DELAY_MS.
+ */
+export async function fillQuickForm(page, p, typed = false) {
+  const type = async (label, text, opts) => {
+    const field = page.getByLabel(label, opts);
+    if (typed) {
+      await field.click();
+      await field.pressSequentially(text, { delay: KEY_DELAY_MS });
+    } else {
+      await field.fill(text);
+    }
+  };
+  await type('First name', p.first);
+  await type('Last name', p.last);
+  await page.getByLabel('Date of birth', { exact: true }).fill(p.dob);
+  await page.locator('label[for="sex-F"]').click();
+  await page.getByLabel('Race (observed or stated)').selectOption('Hispanic/Latino');
+  await page.getByLabel('Offence or conduct').selectOption(p.offence);
+  if (p.substance) await page.getByLabel('Substance').selectOption(p.substance);
+  if (p.grams) await type('Grams', p.grams);
+  await type('Location (address or cross streets)', '2nd Ave & Pike St');
+  await type('Incident number (arrest diversion)', p.incident);
+}
+
+/** Submits the quick form; the answer redirects to the referral's result page. */
+export async function submitReferral(page) {
+  await Promise.all([
+    page.waitForURL((u) => /^\/referrals\/[0-9a-f-]+\/result$/.test(u.pathname)),
+    page.getByRole('button', { name: 'Refer to LEAD' }).click(),
+  ]);
+}

@@ -12,6 +12,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   startApp, stopApp, phone, collectConsoleErrors, signIn, signedIn, assertAccessible, measureLoad, runCli,
+  fillQuickForm, submitReferral, KEY_DELAY_MS,
 } from './lib.mjs';
 
 const FORM_BUDGET_MS = 60_000;
@@ -19,43 +20,6 @@ const FORM_WEIGHT_BUDGET = 50 * 1024;
 
 before(startApp);
 after(stopApp);
-
-// Typing at a person's pace on a phone keyboard (about 40 words a minute)
-// for the timed referral, so the time says something about the form.
-const KEY_DELAY_MS = 250;
-
-/**
- * Fills the quick referral form; `offence` is a conduct category code.
- * With `typed`, text goes in key by key at KEY_DELAY_MS.
- */
-async function fillQuickForm(page, p, typed = false) {
-  const type = async (label, text, opts) => {
-    const field = page.getByLabel(label, opts);
-    if (typed) {
-      await field.click();
-      await field.pressSequentially(text, { delay: KEY_DELAY_MS });
-    } else {
-      await field.fill(text);
-    }
-  };
-  await type('First name', p.first);
-  await type('Last name', p.last);
-  await page.getByLabel('Date of birth', { exact: true }).fill(p.dob);
-  await page.locator('label[for="sex-F"]').click();
-  await page.getByLabel('Race (observed or stated)').selectOption('Hispanic/Latino');
-  await page.getByLabel('Offence or conduct').selectOption(p.offence);
-  if (p.substance) await page.getByLabel('Substance').selectOption(p.substance);
-  if (p.grams) await type('Grams', p.grams);
-  await type('Location (address or cross streets)', '2nd Ave & Pike St');
-  await type('Incident number (arrest diversion)', p.incident);
-}
-
-async function submitReferral(page) {
-  await Promise.all([
-    page.waitForURL((u) => u.pathname === '/referrals'),
-    page.getByRole('button', { name: 'Refer to LEAD' }).click(),
-  ]);
-}
 
 /** One column on a phone: nothing wider than the screen. */
 async function assertNoSidewaysScroll(page, what) {
@@ -351,10 +315,7 @@ test('a community referrer refers without police', async () => {
     await page.locator('label[for="sex-U"]').click();
     await page.getByLabel('Race (observed or stated)').selectOption('Unknown');
     await page.getByLabel('Location (address or cross streets)').fill('Westlake Park');
-    await Promise.all([
-      page.waitForURL((u) => u.pathname === '/referrals'),
-      page.getByRole('button', { name: 'Refer to LEAD' }).click(),
-    ]);
+    await submitReferral(page);
     await page.getByRole('heading', { level: 1, name: 'Eligible for LEAD' }).waitFor();
     await page.getByText('A case manager has been notified.').waitFor();
   } finally {

@@ -284,7 +284,7 @@ fn holds_sweep_as_of_a_date_is_idempotent() {
             "location": {"address": "2nd Ave & Pike St"}
         }))
         .unwrap();
-        let created = handoff_web::workflow::referrals::submit(&state, &auth, &Default::default(), form).await.unwrap();
+        let created = handoff_web::workflow::referrals::submit(&state, &auth, &Default::default(), form).await.unwrap().referral;
         assert!(created.hold.is_some());
         store.close().await;
     });

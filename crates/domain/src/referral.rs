@@ -480,6 +480,11 @@ pub struct ReferralForm {
     pub dealing_for_profit: bool,
     #[serde(default)]
     pub notes: Option<String>,
+    /// The client's token for this submission (at most 100 characters): a
+    /// second submission with the same token by the same referrer returns
+    /// the first referral. Not part of the referral itself.
+    #[serde(default)]
+    pub client_token: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

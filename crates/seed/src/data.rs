@@ -619,6 +619,7 @@ async fn refer(
             screening: &screening,
             status,
             referred_at,
+            client_token: None,
         },
     )
     .await?;

@@ -263,6 +263,9 @@ pub struct ReferralRecord {
     pub enrolled_at: Option<OffsetDateTime>,
     pub escalated_at: Option<OffsetDateTime>,
     pub participant_id: Option<ParticipantId>,
+    /// The site's earlier referrals with the same incident number when this
+    /// one was filed: a possible duplicate, flagged, never refused.
+    pub possible_duplicate_of: Vec<ReferralId>,
 }
 
 impl ReferralRecord {
@@ -310,6 +313,7 @@ struct ReferralRow {
     enrolled_at: Option<OffsetDateTime>,
     escalated_at: Option<OffsetDateTime>,
     participant_id: Option<Uuid>,
+    possible_duplicate_of: Option<String>,
 }
 
 impl TryFrom<ReferralRow> for ReferralRecord {
@@ -342,13 +346,22 @@ impl TryFrom<ReferralRow> for ReferralRecord {
             enrolled_at: r.enrolled_at,
             escalated_at: r.escalated_at,
             participant_id: r.participant_id.map(Into::into),
+            possible_duplicate_of: r
+                .possible_duplicate_of
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse::<Uuid>().map(Into::into))
+                .collect::<std::result::Result<_, _>>()
+                .map_err(|_| corrupt("possible_duplicate_of"))?,
         })
     }
 }
 
 const COLUMNS: &str = "id, site_id, door, status, person_id, referred_by, referrer_agency_id, incident_number, body, place, \
     occurred_at, referred_at, policy_version_id, eligible, screening, approved_at, approved_by, accepted_at, accepted_by, \
-    case_agency_id, triage_started_at, intake_completed_at, enrolled_at, escalated_at, participant_id";
+    case_agency_id, triage_started_at, intake_completed_at, enrolled_at, escalated_at, participant_id, possible_duplicate_of";
 
 pub struct NewReferral<'a> {
     pub site: SiteId,
@@ -359,6 +372,9 @@ pub struct NewReferral<'a> {
     pub screening: &'a Screening,
     pub status: ReferralStatus,
     pub referred_at: OffsetDateTime,
+    /// The client's token for this submission (at most one referral per
+    /// site, referrer and token).
+    pub client_token: Option<&'a str>,
 }
 
 /// Records the person and the referral. Call inside a transaction.
@@ -397,10 +413,28 @@ pub async fn create(c: &mut Conn<'_>, n: NewReferral<'_>) -> Result<ReferralReco
         o.remove("person");
     }
     let place = n.referral.location.address.clone();
+    let incident = n.referral.incident_number.as_ref().map(|i| i.as_str());
+    let duplicates = match incident {
+        None => Vec::new(),
+        Some(i) => {
+            c.fetch_all::<(Uuid,)>(
+                "SELECT id FROM referrals WHERE site_id = $1 AND incident_number = $2 ORDER BY referred_at, id",
+                args![n.site, i],
+            )
+            .await?
+        }
+    };
+    let duplicates = (!duplicates.is_empty()).then(|| {
+        duplicates
+            .iter()
+            .map(|(d,)| d.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
     c.execute(
         "INSERT INTO referrals (id, site_id, door, status, person_id, referred_by, referrer_agency_id, incident_number, body, place, \
-           occurred_at, referred_at, policy_version_id, eligible, screening) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+           occurred_at, referred_at, policy_version_id, eligible, screening, client_token, possible_duplicate_of) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
         args![
             id,
             n.site,
@@ -409,18 +443,35 @@ pub async fn create(c: &mut Conn<'_>, n: NewReferral<'_>) -> Result<ReferralReco
             person,
             n.referred_by,
             n.referrer_agency,
-            n.referral.incident_number.as_ref().map(|i| i.as_str()),
+            incident,
             body.to_string(),
             place,
             n.referral.occurred_at,
             n.referred_at,
             n.policy_version,
             n.screening.eligible,
-            serde_json::to_string(n.screening).map_err(|e| StoreError::Corrupt(e.to_string()))?
+            serde_json::to_string(n.screening).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            n.client_token,
+            duplicates
         ],
     )
     .await?;
     get(c, n.site, id).await
+}
+
+/// The referral this referrer already filed with this client token, if any.
+pub async fn by_client_token(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    referred_by: UserId,
+    token: &str,
+) -> Result<Option<ReferralId>> {
+    Ok(c.fetch_optional::<(Uuid,)>(
+        "SELECT id FROM referrals WHERE site_id = $1 AND referred_by = $2 AND client_token = $3",
+        args![site, referred_by, token],
+    )
+    .await?
+    .map(|(id,)| id.into()))
 }
 
 pub fn iso(d: time::Date) -> String {

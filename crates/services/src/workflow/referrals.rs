@@ -51,12 +51,36 @@ async fn capacity_remains(state: &AppState, ctx: &SiteCtx) -> AppResult<bool> {
     Ok(participants < managers.max(1) * standard)
 }
 
+/// The longest client token a submission may carry.
+pub const MAX_CLIENT_TOKEN_CHARS: usize = 100;
+
+/// A submission's outcome: the referral filed now, or the one this
+/// referrer already filed with the same client token.
+pub struct Submitted {
+    pub referral: CreatedReferral,
+    /// The referral was filed by an earlier submission with the same token.
+    pub replayed: bool,
+}
+
+/// Records and screens a referral. With a client token, idempotent: the
+/// same referrer sending the same token again gets the first referral
+/// back, filed once, even when the two submissions race.
 pub async fn submit(
     state: &AppState,
     auth: &Auth,
     actx: &Ctx,
-    form: ReferralForm,
-) -> AppResult<CreatedReferral> {
+    mut form: ReferralForm,
+) -> AppResult<Submitted> {
+    let token = form.client_token.take().filter(|t| !t.is_empty());
+    if token
+        .as_ref()
+        .is_some_and(|t| t.chars().count() > MAX_CLIENT_TOKEN_CHARS)
+    {
+        return Err(AppError::field(
+            "client_token",
+            format!("is longer than {MAX_CLIENT_TOKEN_CHARS} characters"),
+        ));
+    }
     let door: Door = form
         .door
         .trim()
@@ -67,6 +91,19 @@ pub async fn submit(
         return Err(AppError::Forbidden(
             "Your role cannot refer through this door.",
         ));
+    }
+    let earlier = |id| async move {
+        Ok::<_, AppError>(Submitted {
+            referral: get(state, auth, actx, id).await?.into(),
+            replayed: true,
+        })
+    };
+    if let Some(t) = &token
+        && let Some(id) =
+            referrals::by_client_token(&mut state.store.conn(), auth.user.site_id, auth.user.id, t)
+                .await?
+    {
+        return earlier(id).await;
     }
     let referral = Referral::try_from(form)?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
@@ -98,7 +135,7 @@ pub async fn submit(
     };
 
     let mut tx = state.store.begin().await?;
-    let record = referrals::create(
+    let created = referrals::create(
         &mut tx.conn(),
         NewReferral {
             site: ctx.site.id,
@@ -109,9 +146,31 @@ pub async fn submit(
             screening: &screening,
             status,
             referred_at,
+            client_token: token.as_deref(),
         },
     )
-    .await?;
+    .await;
+    let record = match (created, &token) {
+        (Ok(r), _) => r,
+        // A submission with the same token won the race: return its referral.
+        (Err(handoff_store::StoreError::Conflict(_)), Some(t)) => {
+            drop(tx);
+            let found = referrals::by_client_token(
+                &mut state.store.conn(),
+                auth.user.site_id,
+                auth.user.id,
+                t,
+            )
+            .await?;
+            return match found {
+                Some(id) => earlier(id).await,
+                None => Err(AppError::Internal(anyhow::anyhow!(
+                    "referral conflict without an earlier submission"
+                ))),
+            };
+        }
+        (Err(e), _) => return Err(e.into()),
+    };
     if let Some(a) = &area {
         handoff_store::areas::set_referral_area(&mut tx.conn(), ctx.site.id, record.id, a.id)
             .await?;
@@ -145,12 +204,24 @@ pub async fn submit(
         ReferralStatus::AwaitingApproval => announce_approval(state, &ctx, &record).await?,
         _ => {}
     }
-    Ok(CreatedReferral {
-        id: *record.id.as_uuid(),
-        door: door.as_str().to_string(),
-        status: status.as_str().to_string(),
-        eligibility: EligibilityView::of(&screening, *ctx.policy.id.as_uuid(), ctx.policy.version),
-        hold: hold.map(|h| HoldView::of(&h, record.incident_number.clone())),
+    Ok(Submitted {
+        referral: CreatedReferral {
+            id: *record.id.as_uuid(),
+            door: door.as_str().to_string(),
+            status: status.as_str().to_string(),
+            eligibility: EligibilityView::of(
+                &screening,
+                *ctx.policy.id.as_uuid(),
+                ctx.policy.version,
+            ),
+            hold: hold.map(|h| HoldView::of(&h, record.incident_number.clone())),
+            possible_duplicate_of: record
+                .possible_duplicate_of
+                .iter()
+                .map(|d| *d.as_uuid())
+                .collect(),
+        },
+        replayed: false,
     })
 }
 
@@ -597,6 +668,11 @@ async fn view_in(
             None
         },
         likely_matches: None,
+        possible_duplicate_of: r
+            .possible_duplicate_of
+            .iter()
+            .map(|d| *d.as_uuid())
+            .collect(),
     })
 }
 

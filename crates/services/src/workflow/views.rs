@@ -100,6 +100,23 @@ pub struct CreatedReferral {
     pub status: String,
     pub eligibility: EligibilityView,
     pub hold: Option<HoldView>,
+    /// The site's earlier referrals with the same incident number: a
+    /// possible duplicate, flagged for case management, never refused.
+    pub possible_duplicate_of: Vec<Uuid>,
+}
+
+impl From<ReferralView> for CreatedReferral {
+    /// The screening result of a referral already filed, as its reader sees it.
+    fn from(v: ReferralView) -> Self {
+        CreatedReferral {
+            id: v.id,
+            door: v.door,
+            status: v.status,
+            eligibility: v.eligibility,
+            hold: v.hold,
+            possible_duplicate_of: v.possible_duplicate_of,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -162,6 +179,9 @@ pub struct ReferralView {
     /// The participant's id (case management only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub participant_id: Option<Uuid>,
+    /// The site's earlier referrals with the same incident number when
+    /// this one was filed (a possible duplicate).
+    pub possible_duplicate_of: Vec<Uuid>,
     /// "Already known?": likely earlier records of this person at the site
     /// (case management only; never shown to the referrer).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -34,6 +34,11 @@ pub struct ReferralBody {
     /// The officer's judgement that sales were for profit, above subsistence.
     dealing_for_profit: Option<bool>,
     notes: Option<String>,
+    /// Any string up to 100 characters, chosen by the client per form: a
+    /// second POST with the same token from the same user returns the first
+    /// referral (200) instead of creating another.
+    #[schema(max_length = 100)]
+    client_token: Option<String>,
 }
 
 #[derive(ToSchema)]

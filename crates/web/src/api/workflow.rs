@@ -35,11 +35,15 @@ fn id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
 }
 
 /// Refer a person through one of the three doors. Screening runs at once
-/// against the site's current policy.
+/// against the site's current policy. With a `client_token`, idempotent:
+/// the same user sending the same token again gets the first referral back
+/// (200) and nothing new is filed. A referral whose incident number the
+/// site already has is filed and flagged (`possible_duplicate_of`).
 #[utoipa::path(post, path = "/api/v1/referrals", tag = "referrals", request_body = ReferralBody,
     security(("session" = []), ("token" = [])),
     responses(
         (status = 201, description = "Recorded and screened (eligible or not: ineligible referrals are kept)", body = CreatedReferral),
+        (status = 200, description = "Already recorded: the referral this user filed earlier with the same `client_token`", body = CreatedReferral),
         (status = 403, body = ErrorBody), (status = 422, description = "A field is invalid; `field` names it", body = ErrorBody)))]
 pub async fn create_referral(
     State(s): State<AppState>,
@@ -47,10 +51,13 @@ pub async fn create_referral(
     Person(auth): Person,
     Body(form): Body<ReferralForm>,
 ) -> AppResult<(StatusCode, Json<CreatedReferral>)> {
-    Ok((
-        StatusCode::CREATED,
-        Json(workflow::referrals::submit(&s, &auth, &ctx, form).await?),
-    ))
+    let done = workflow::referrals::submit(&s, &auth, &ctx, form).await?;
+    let status = if done.replayed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    Ok((status, Json(done.referral)))
 }
 
 #[derive(Deserialize, IntoParams)]

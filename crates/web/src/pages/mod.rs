@@ -76,6 +76,7 @@ pub fn router() -> Router<AppState> {
         .route("/referrals", get(referral::list).post(referral::submit))
         .route("/referrals/new", get(referral::new_form))
         .route("/referrals/{id}", get(referral::detail))
+        .route("/referrals/{id}/result", get(referral::result_page))
         .route("/referrals/{id}/accept", post(referral_work::accept))
         .route("/referrals/{id}/approval", post(referral_work::approval))
         .route("/referrals/{id}/arrive", post(referral_work::arrive))
@@ -122,6 +123,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/assets/geo.js",
             get(|| script(include_str!("../../assets/geo.js"))),
+        )
+        .route(
+            "/assets/once.js",
+            get(|| script(include_str!("../../assets/once.js"))),
         )
         .route(
             "/assets/live.js",

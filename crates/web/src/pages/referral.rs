@@ -3,10 +3,11 @@
 //! the services' (`workflow::referrals`); these pages only ask and show.
 
 use super::flow::{Fields, ago, field_label, hold_label, local, problem};
-use super::{PageResult, Signed, csrf_field, layout};
+use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::audit::Ctx;
 use crate::auth::Auth;
 use crate::auth::Origin;
+use crate::auth::secret;
 use crate::error::AppError;
 use crate::workflow::views::{CreatedReferral, ReferralView};
 use crate::workflow::{self, SiteCtx};
@@ -119,10 +120,16 @@ fn quick_form(
         }
     };
     let has_police_door = doors.iter().any(|d| *d != Door::Community);
+    // One token per rendered form: submitting it again (reload, back and
+    // submit) returns the referral it filed instead of filing another.
+    let token = prev
+        .and_then(|p| p.opt("client_token"))
+        .unwrap_or_else(|| secret::random_token(18));
     html! {
         @if let Some(e) = err { (problem(e)) }
-        form.stack.quick method="post" action="/referrals" {
+        form.stack.quick method="post" action="/referrals" data-once {
             (csrf_field(auth))
+            input type="hidden" name="client_token" value=(token);
             @if doors.len() > 1 {
                 fieldset.seg {
                     legend { "Door" }
@@ -237,6 +244,7 @@ fn quick_form(
             button.primary.big type="submit" { "Refer to LEAD" }
         }
         script src="/assets/geo.js" defer {}
+        script src="/assets/once.js" defer {}
     }
 }
 
@@ -318,6 +326,7 @@ fn referral_form(f: &Fields) -> ReferralForm {
         not_amenable: f.checked("not_amenable"),
         dealing_for_profit: f.checked("dealing_for_profit"),
         notes: f.opt("notes"),
+        client_token: f.opt("client_token"),
         door,
     }
 }
@@ -332,10 +341,12 @@ pub async fn submit(
     let form = referral_form(&f);
     let asked = f.opt("door");
     match workflow::referrals::submit(&state, &auth, &ctx, form).await {
-        Ok(created) => {
-            let site = SiteCtx::load(&state, auth.user.site_id).await?;
-            Ok(layout("Referral result", Some(&auth), result(&created, &site)).into_response())
-        }
+        // Post, redirect, get: reloading the result files nothing.
+        Ok(done) => Ok(see_other(&format!(
+            "/referrals/{}/result{}",
+            done.referral.id,
+            if done.replayed { "?again=1" } else { "" }
+        ))),
         Err(e @ AppError::BadRequest { .. }) => {
             let doors = doors_for(&state, &auth, asked.as_deref()).await?;
             Ok((
@@ -366,11 +377,51 @@ fn reasons_list(reasons: &[Reason]) -> Markup {
     }
 }
 
+/// The screening result page the quick form redirects to; only for those
+/// who may read the referral.
+pub async fn result_page(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(auth): Signed,
+    Path(id): Path<ReferralId>,
+    Query(q): Query<DetailQuery>,
+) -> PageResult {
+    let created: CreatedReferral = workflow::referrals::get(&state, &auth, &ctx, id)
+        .await?
+        .into();
+    let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    let body = html! {
+        @if q.again.is_some() {
+            p.notice role="status" { "This form was already submitted: nothing new was filed. Here is its referral." }
+        }
+        (result(&created, &site))
+    };
+    Ok(layout("Referral result", Some(&auth), body).into_response())
+}
+
+/// "Possible duplicate of referral …": the site's earlier referrals with
+/// the same incident number, each linked.
+pub fn duplicates_notice(of: &[uuid::Uuid]) -> Markup {
+    html! {
+        @if !of.is_empty() {
+            p.notice.duplicate role="note" {
+                "Possible duplicate of referral "
+                @for (i, d) in of.iter().enumerate() {
+                    @if i > 0 { ", " }
+                    a href=(format!("/referrals/{d}")) { (d.to_string()[..8]) }
+                }
+                " (same incident number)."
+            }
+        }
+    }
+}
+
 /// The screening result, as the referrer sees it at once.
 fn result(c: &CreatedReferral, site: &SiteCtx) -> Markup {
     let e = &c.eligibility;
     let excluded: Vec<&Reason> = e.reasons.iter().filter(|r| !r.passed).collect();
     html! {
+        (duplicates_notice(&c.possible_duplicate_of))
         @if e.eligible {
             h1.ok { "Eligible for LEAD" }
             @if c.status == "awaiting_approval" {
@@ -454,9 +505,12 @@ pub async fn list(
     .into_response())
 }
 
+/// What a referral's pages say happened: `done` (a step taken) on the
+/// referral's page, `again` (the form was already submitted) on the result.
 #[derive(Deserialize, Default)]
 pub struct DetailQuery {
     done: Option<String>,
+    again: Option<String>,
 }
 
 pub async fn detail(
@@ -522,6 +576,7 @@ pub async fn detail_page(
     let body = html! {
         h1 { (name) }
         @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
+        (duplicates_notice(&v.possible_duplicate_of))
         section.card id="live" data-live="referral.accepted referral.arrived" aria-labelledby="status-h" {
             h2 id="status-h" { "Status" }
             p.big { span.status data-status=(v.status) { (v.status_label) } }

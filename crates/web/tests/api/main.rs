@@ -10,6 +10,7 @@ mod casework;
 mod consent;
 mod disclosure;
 mod evaluation;
+mod idempotency;
 mod justice;
 mod known;
 mod openapi;
