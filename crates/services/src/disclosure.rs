@@ -173,6 +173,16 @@ impl<'a> Guard<'a> {
         &self.ctx
     }
 
+    /// The caller's organisation.
+    pub fn agency(&self) -> &Agency {
+        &self.agency
+    }
+
+    /// Now, in the site's time zone.
+    pub fn now(&self) -> SiteNow {
+        self.now
+    }
+
     pub fn assess(&self, f: &Facts) -> Assessment {
         disclosure::assess(
             &viewer(self.auth, &self.agency),
@@ -446,7 +456,7 @@ impl<'a> Guard<'a> {
 
 /// Whether a category is shown to the caller by the internal id (allowed,
 /// at an extent other than the evaluator's limited data set).
-fn shown(a: &Assessment, category: DataCategory) -> bool {
+pub fn shown(a: &Assessment, category: DataCategory) -> bool {
     matches!(a.answer(category), Answer::Allowed(d) if crate::research::by_internal_id(d.extent))
 }
 

@@ -12,6 +12,7 @@ mod disclosure;
 mod evaluation;
 mod justice;
 mod known;
+mod lookup;
 mod openapi;
 mod oversight;
 mod owg;
