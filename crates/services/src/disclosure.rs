@@ -50,6 +50,9 @@ pub struct Reading {
     pub shown: Vec<CategoryData>,
     /// Categories allowed only by pseudonym, in the evaluation export.
     pub research_only: Vec<DataCategory>,
+    /// The case-management agency that serves the participant (the one
+    /// whose release shared what the caller reads).
+    pub case_management_agency: Option<handoff_domain::AgencyId>,
 }
 
 impl Reading {
@@ -259,6 +262,7 @@ impl<'a> Guard<'a> {
             participant_id: *pid.as_uuid(),
             shown: Vec::new(),
             research_only: Vec::new(),
+            case_management_agency: access.facts().subject().case_management_agency,
         };
         let mut refused = Vec::new();
         for &category in wanted {

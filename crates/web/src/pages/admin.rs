@@ -54,7 +54,10 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                         tbody {
                             @for u in &people {
                                 tr {
-                                    td { (u.display_name) }
+                                    td {
+                                        (u.display_name)
+                                        @if let Some(phone) = &u.phone { br; span.meta { (phone) } }
+                                    }
                                     td { (u.email) }
                                     td { (agency_name(u.agency_id)) }
                                     td { @for r in &u.roles { span.role { (r.label()) } " " } }
@@ -88,6 +91,15 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                                                     }
                                                 }
                                                 button type="submit" { "Save roles" }
+                                            }
+                                        }
+                                        details {
+                                            summary { "Phone" }
+                                            form.stack method="post" action=(format!("/admin/users/{}/phone", u.id)) {
+                                                (csrf_field(a))
+                                                label for=(format!("ph-{}", u.id)) { "Work phone of " (u.display_name) " (blank to clear)" }
+                                                input id=(format!("ph-{}", u.id)) name="phone" type="tel" autocomplete="off" value=(u.phone.as_deref().unwrap_or(""));
+                                                button type="submit" { "Save phone" }
                                             }
                                         }
                                         details {
@@ -337,6 +349,35 @@ pub async fn reset_password(
         )
         .await?
         .into_response()),
+        Err(e) => redisplay_error(&state, &a, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    phone: String,
+}
+
+pub async fn set_phone(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(a): Signed,
+    Path(id): Path<UserId>,
+    axum::Form(f): axum::Form<PhoneForm>,
+) -> PageResult {
+    require_admin(&state, &a).await?;
+    match accounts::set_phone(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        a.user.site_id,
+        id,
+        &f.phone,
+    )
+    .await
+    {
+        Ok(()) => Ok(page(&state, &a, Some(notice("Phone saved.")))
+            .await?
+            .into_response()),
         Err(e) => redisplay_error(&state, &a, e).await,
     }
 }

@@ -66,9 +66,9 @@ both!(
         let v: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(
             v,
-            json!({"matches": [{"participant": true, "case_manager": {"name": me.display_name, "phone": null}}]})
+            json!({"matches": [{"participant": true, "case_manager": {"name": me.display_name, "phone": "(206) 555-0100"}}]})
         );
-        // The phone, once an administrator sets it; a typo in the name still matches.
+        // The phone an administrator set last; a typo in the name still matches.
         handoff_web::accounts::set_phone(
             &app.store,
             handoff_web::accounts::Actor::Cli,
