@@ -281,3 +281,95 @@ both!(
         assert_eq!(entries.len(), 5);
     }
 );
+
+both!(
+    the_pages_answer_as_the_api_does_and_the_admin_keeps_the_phone,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let admin = as_user(&app, "admin@demo.test").await;
+        let partner = as_user(&app, "partner@demo.test").await;
+        let police = agency_of_kind(&cm, "police").await;
+        let housing = agency_of_kind(&cm, "housing").await;
+        let pid = dana(&app, "Okafor").await;
+        sign_release(&cm, &pid, &release_to(&police, &["enrollment"], "care")).await;
+        sign_release(
+            &cm,
+            &pid,
+            &release_to(&housing, &["enrollment", "plan"], "housing"),
+        )
+        .await;
+
+        // The administrator changes the case manager's phone; a bad one is refused.
+        let me = user(&app, "casemanager@demo.test").await;
+        let csrf = admin.csrf.clone().unwrap();
+        let path = format!("/admin/users/{}/phone", me.id);
+        let r = admin
+            .submit_form(&path, &[("csrf_token", &csrf), ("phone", "call me maybe")])
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let r = admin
+            .submit_form(&path, &[("csrf_token", &csrf), ("phone", "206-555-0199")])
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.text().await.unwrap().contains("206-555-0199"));
+        assert_eq!(audited(&app, "admin.user.phone").await.len(), 1);
+
+        // The officer's page: the answer in place, nothing in the URL.
+        let csrf = officer.csrf.clone().unwrap();
+        let form = |last: &'static str| {
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("last_name", last.to_string()),
+                ("first_name", "Dana".to_string()),
+                ("dob", "1988-04-02".to_string()),
+            ]
+        };
+        let ask = async |last: &'static str| {
+            let f = form(last);
+            let fields: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let r = officer.submit_form("/lookup", &fields).await;
+            (r.status(), r.text().await.unwrap())
+        };
+        let (s, page) = ask("Okafor").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(
+            page.contains("LEAD participant")
+                && page.contains("Alex Rivera")
+                && page.contains("206-555-0199"),
+            "{page}"
+        );
+        let (s, page) = ask("Nobody").await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(page.contains("No LEAD participant found that you may be told about."));
+        assert!(!page.contains("Alex Rivera"));
+        assert_eq!(cm.get("/lookup").await.status(), StatusCode::FORBIDDEN);
+
+        // The partner's page lists the participant; the record's title says
+        // what is shared and by whom.
+        let page = partner.get("/shared").await.text().await.unwrap();
+        assert!(page.contains(&format!("/participants/{pid}")), "{page}");
+        let page = partner
+            .get(&format!("/participants/{pid}"))
+            .await
+            .text()
+            .await
+            .unwrap();
+        let cm_agency =
+            handoff_store::orgs::get_agency(&mut app.store.conn(), me.site_id, me.agency_id)
+                .await
+                .unwrap();
+        assert!(
+            page.contains(&format!(
+                "<h1>Participant shared by {} — enrolment, plan</h1>",
+                cm_agency.name
+            )),
+            "{page}"
+        );
+        let home = partner.get("/").await.text().await.unwrap();
+        assert!(home.contains("href=\"/shared\""));
+        let home = officer.get("/").await.text().await.unwrap();
+        assert!(home.contains("href=\"/lookup\""));
+    }
+);
