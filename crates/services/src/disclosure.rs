@@ -181,6 +181,25 @@ impl<'a> Guard<'a> {
         &self.agency
     }
 
+    /// Refuses a caller the rules table does not allow `rule`: 403 with
+    /// `refusal`, audited as `action` denied for `categories`.
+    pub async fn require(
+        &self,
+        actx: &Ctx,
+        rule: handoff_domain::rules::Action,
+        action: &str,
+        categories: Vec<DataCategory>,
+        refusal: &'static str,
+    ) -> AppResult<()> {
+        if crate::workflow::may(self.auth, &self.agency, rule) {
+            return Ok(());
+        }
+        let mut e = audit::event(self.auth, action, Outcome::Denied, actx);
+        e.categories = categories;
+        audit::record(self.state, e).await?;
+        Err(AppError::Forbidden(refusal))
+    }
+
     /// Now, in the site's time zone.
     pub fn now(&self) -> SiteNow {
         self.now
@@ -426,13 +445,12 @@ impl<'a> Guard<'a> {
         Ok(out)
     }
 
-    /// The participants the caller may see in any category.
-    pub async fn visible(&self, actx: &Ctx) -> AppResult<Vec<VisibleParticipant>> {
-        let all = casework::list_participants(&mut self.state.store.conn(), self.auth.user.site_id)
-            .await?;
-        let rows = self.assess_many(all).await?;
-        let mut names = self.identities(&rows).await?;
-        let out: Vec<VisibleParticipant> = rows
+    /// Rows already assessed as [`VisibleParticipant`]s, in the order
+    /// given: the categories the caller may read now, and the name where
+    /// `identity` is among them (the names in one query).
+    pub async fn visible_rows(&self, rows: &[Access]) -> AppResult<Vec<VisibleParticipant>> {
+        let mut names = self.identities(rows).await?;
+        Ok(rows
             .iter()
             .map(|a| {
                 let id = a.facts().participant().id;
@@ -449,7 +467,15 @@ impl<'a> Guard<'a> {
                         .map(|p| format!("{} {}", p.first_name, p.last_name)),
                 }
             })
-            .collect();
+            .collect())
+    }
+
+    /// The participants the caller may see in any category.
+    pub async fn visible(&self, actx: &Ctx) -> AppResult<Vec<VisibleParticipant>> {
+        let all = casework::list_participants(&mut self.state.store.conn(), self.auth.user.site_id)
+            .await?;
+        let rows = self.assess_many(all).await?;
+        let out = self.visible_rows(&rows).await?;
         let mut e = audit::event(self.auth, "participant.list", Outcome::Allowed, actx);
         e.categories = vec![DataCategory::Enrollment, DataCategory::Identity];
         e.participants = out.iter().map(|v| v.id.into()).collect();

@@ -16,7 +16,6 @@ use crate::auth::Auth;
 use crate::casework::search::name_matches;
 use crate::disclosure::{Guard, shown};
 use crate::error::{AppError, AppResult};
-use crate::workflow::may;
 use handoff_audit::Outcome;
 use handoff_domain::rules::Action;
 use handoff_domain::text::refuse_bidi_controls;
@@ -92,14 +91,15 @@ pub async fn look_up(
     q: &LookupQuery,
 ) -> AppResult<LookupAnswer> {
     let guard = Guard::new(state, auth).await?;
-    if !may(auth, guard.agency(), Action::LookUpParticipation) {
-        let mut e = audit::event(auth, "participant.lookup", Outcome::Denied, actx);
-        e.categories = vec![DataCategory::Enrollment];
-        audit::record(state, e).await?;
-        return Err(AppError::Forbidden(
+    guard
+        .require(
+            actx,
+            Action::LookUpParticipation,
+            "participant.lookup",
+            vec![DataCategory::Enrollment],
             "looking up participation is for officers",
-        ));
-    }
+        )
+        .await?;
     let (first, last, dob) = parse(q)?;
     let site = auth.user.site_id;
     let mut c = state.store.conn();

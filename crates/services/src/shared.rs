@@ -10,8 +10,7 @@ use crate::AppState;
 use crate::audit::{self, Ctx};
 use crate::auth::Auth;
 use crate::disclosure::Guard;
-use crate::error::{AppError, AppResult};
-use crate::workflow::may;
+use crate::error::AppResult;
 use handoff_audit::Outcome;
 use handoff_domain::DataCategory;
 use handoff_domain::release::ReleaseStatus;
@@ -43,17 +42,18 @@ pub async fn shared_with_us(
     actx: &Ctx,
 ) -> AppResult<Vec<SharedParticipant>> {
     let guard = Guard::new(state, auth).await?;
-    if !may(auth, guard.agency(), Action::SeeSharedWithUs) {
-        let mut e = audit::event(auth, "participant.shared.list", Outcome::Denied, actx);
-        e.categories = vec![DataCategory::Enrollment];
-        audit::record(state, e).await?;
-        return Err(AppError::Forbidden(
+    guard
+        .require(
+            actx,
+            Action::SeeSharedWithUs,
+            "participant.shared.list",
+            vec![DataCategory::Enrollment],
             "the list of what was shared is for partner agencies",
-        ));
-    }
+        )
+        .await?;
     let (agency, now) = (guard.agency().id, guard.now());
     let all = casework::list_participants(&mut state.store.conn(), auth.user.site_id).await?;
-    let rows: Vec<_> = guard
+    let (rows, expiries): (Vec<_>, Vec<_>) = guard
         .assess_many(all)
         .await?
         .into_iter()
@@ -68,26 +68,17 @@ pub async fn shared_with_us(
                 .max()?;
             Some((a, expires))
         })
-        .collect();
-    let accesses: Vec<_> = rows.iter().map(|(a, _)| a.clone()).collect();
-    let mut names = guard.identities(&accesses).await?;
-    let out: Vec<SharedParticipant> = rows
+        .unzip();
+    let out: Vec<SharedParticipant> = guard
+        .visible_rows(&rows)
+        .await?
         .into_iter()
-        .map(|(a, expires)| {
-            let id = a.facts().participant().id;
-            SharedParticipant {
-                participant_id: *id.as_uuid(),
-                categories: a
-                    .assessment()
-                    .allowed()
-                    .filter(|(_, d)| crate::research::by_internal_id(d.extent))
-                    .map(|(c, _)| c.as_str().to_string())
-                    .collect(),
-                expires_on: iso(expires),
-                name: names
-                    .remove(&id)
-                    .map(|p| format!("{} {}", p.first_name, p.last_name)),
-            }
+        .zip(expiries)
+        .map(|(v, expires)| SharedParticipant {
+            participant_id: v.id,
+            categories: v.categories,
+            expires_on: iso(expires),
+            name: v.name,
         })
         .collect();
     let mut e = audit::event(auth, "participant.shared.list", Outcome::Allowed, actx);
