@@ -231,6 +231,20 @@ fn notice(text: impl Into<String>) -> Markup {
     html! { p.notice role="status" { (text.into()) } }
 }
 
+/// The admin page after a change: with `done` when it was made, with the
+/// problem otherwise.
+async fn saved(
+    state: &AppState,
+    a: &Auth,
+    outcome: Result<(), AppError>,
+    done: &str,
+) -> PageResult {
+    match outcome {
+        Ok(()) => Ok(page(state, a, Some(notice(done))).await?.into_response()),
+        Err(e) => redisplay_error(state, a, e).await,
+    }
+}
+
 async fn redisplay_error(state: &AppState, a: &Auth, e: AppError) -> PageResult {
     match e {
         AppError::BadRequest { field, message } => {
@@ -333,24 +347,21 @@ pub async fn reset_password(
     axum::Form(f): axum::Form<PasswordForm>,
 ) -> PageResult {
     require_admin(&state, &a).await?;
-    match accounts::reset_password(
+    let outcome = accounts::reset_password(
         &state.store,
         Actor::User(&a.user, &ctx),
         a.user.site_id,
         id,
         &f.password,
     )
+    .await;
+    saved(
+        &state,
+        &a,
+        outcome,
+        "Password changed; the user's sessions were ended.",
+    )
     .await
-    {
-        Ok(()) => Ok(page(
-            &state,
-            &a,
-            Some(notice("Password changed; the user's sessions were ended.")),
-        )
-        .await?
-        .into_response()),
-        Err(e) => redisplay_error(&state, &a, e).await,
-    }
 }
 
 #[derive(Deserialize)]
@@ -366,20 +377,15 @@ pub async fn set_phone(
     axum::Form(f): axum::Form<PhoneForm>,
 ) -> PageResult {
     require_admin(&state, &a).await?;
-    match accounts::set_phone(
+    let outcome = accounts::set_phone(
         &state.store,
         Actor::User(&a.user, &ctx),
         a.user.site_id,
         id,
         &f.phone,
     )
-    .await
-    {
-        Ok(()) => Ok(page(&state, &a, Some(notice("Phone saved.")))
-            .await?
-            .into_response()),
-        Err(e) => redisplay_error(&state, &a, e).await,
-    }
+    .await;
+    saved(&state, &a, outcome, "Phone saved.").await
 }
 
 #[derive(Deserialize)]

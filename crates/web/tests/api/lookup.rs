@@ -27,6 +27,31 @@ async fn dana(app: &TestApp, last: &str) -> String {
     demo_participant(app, &arrest(last), "a room").await.0
 }
 
+/// Dana `last`, with a release signed to `agency` for `categories` (and
+/// revoked at once when `revoked`).
+async fn released(
+    app: &TestApp,
+    cm: &TestApp,
+    last: &str,
+    agency: &str,
+    categories: &[&str],
+    revoked: bool,
+) -> String {
+    let pid = dana(app, last).await;
+    let rel = sign_release(
+        cm,
+        &pid,
+        &release_to(agency, categories, "care coordination"),
+    )
+    .await;
+    if revoked {
+        let path = format!("/api/v1/releases/{}/revoke", rel["id"].as_str().unwrap());
+        let (s, v) = cm.post(&path, &json!({})).await;
+        assert!(s.is_success(), "{s}: {v}");
+    }
+    pid
+}
+
 both!(
     an_officer_learns_participation_only_where_the_release_discloses_enrollment,
     |db| async move {
@@ -35,30 +60,10 @@ both!(
         let cm = as_user(&app, "casemanager@demo.test").await;
         let police = agency_of_kind(&cm, "police").await;
         let housing = agency_of_kind(&cm, "housing").await;
-        let shared = dana(&app, "Okafor").await;
-        sign_release(
-            &cm,
-            &shared,
-            &release_to(&police, &["enrollment"], "care coordination"),
-        )
-        .await;
+        let shared = released(&app, &cm, "Okafor", &police, &["enrollment"], false).await;
         // Released to someone else only, and released to the police then revoked.
-        let other = dana(&app, "Lindqvist").await;
-        sign_release(
-            &cm,
-            &other,
-            &release_to(&housing, &["enrollment"], "housing"),
-        )
-        .await;
-        let revoked = dana(&app, "Marchetti").await;
-        let rel = sign_release(&cm, &revoked, &release_to(&police, &["enrollment"], "care")).await;
-        let (s, _) = cm
-            .post(
-                &format!("/api/v1/releases/{}/revoke", rel["id"].as_str().unwrap()),
-                &json!({}),
-            )
-            .await;
-        assert!(s.is_success(), "{s}");
+        released(&app, &cm, "Lindqvist", &housing, &["enrollment"], false).await;
+        released(&app, &cm, "Marchetti", &police, &["enrollment"], true).await;
 
         let me = user(&app, "casemanager@demo.test").await;
         let (s, body) = look_up(&officer, "Okafor", "Dana", "1988-04-02").await;
@@ -184,38 +189,14 @@ both!(
         let partner = as_user(&app, "partner@demo.test").await;
         let housing = agency_of_kind(&cm, "housing").await;
         let police = agency_of_kind(&cm, "police").await;
-        let named = dana(&app, "Okafor").await;
-        sign_release(
-            &cm,
-            &named,
-            &release_to(&housing, &["identity", "enrollment", "plan"], "housing"),
-        )
-        .await;
+        let shown = ["identity", "enrollment", "plan"];
+        let named = released(&app, &cm, "Okafor", &housing, &shown, false).await;
         let anonymous = dana(&app, "Lindqvist").await;
         let mut rel = release_to(&housing, &["enrollment"], "housing");
         rel["expires_on"] = json!("2098-06-30");
         sign_release(&cm, &anonymous, &rel).await;
-        let revoked = dana(&app, "Marchetti").await;
-        let r = sign_release(
-            &cm,
-            &revoked,
-            &release_to(&housing, &["enrollment"], "housing"),
-        )
-        .await;
-        let (s, _) = cm
-            .post(
-                &format!("/api/v1/releases/{}/revoke", r["id"].as_str().unwrap()),
-                &json!({}),
-            )
-            .await;
-        assert!(s.is_success());
-        let police_only = dana(&app, "Thompson").await;
-        sign_release(
-            &cm,
-            &police_only,
-            &release_to(&police, &["enrollment"], "care"),
-        )
-        .await;
+        released(&app, &cm, "Marchetti", &housing, &["enrollment"], true).await;
+        released(&app, &cm, "Thompson", &police, &["enrollment"], false).await;
         dana(&app, "Nakamura").await;
 
         let (s, v) = partner.get_json("/api/v1/shared").await;
