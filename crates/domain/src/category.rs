@@ -18,3 +18,21 @@ string_enum! {
         Justice = "justice",
     }
 }
+
+impl DataCategory {
+    /// The category in words, for pages.
+    pub const fn label(&self) -> &'static str {
+        match self {
+            Self::Identity => "identity",
+            Self::Demographics => "demographics",
+            Self::Enrollment => "enrolment",
+            Self::Hold => "diversion hold",
+            Self::Engagement => "engagement",
+            Self::Plan => "plan",
+            Self::Notes => "case notes",
+            Self::Health => "health",
+            Self::Sud => "substance use (42 CFR Part 2)",
+            Self::Justice => "justice records",
+        }
+    }
+}

@@ -71,6 +71,13 @@ crate::org::string_enum! {
         SeeEquity = "see_equity",
         /// Take the evaluation dataset (further: the site allows research use).
         ExportEvaluation = "export_evaluation",
+        /// Look up by name and date of birth whether someone is a LEAD
+        /// participant (further: answered only where the person's release
+        /// discloses `enrollment` to the caller's organisation).
+        LookUpParticipation = "look_up_participation",
+        /// See the participants whose current release names the caller's
+        /// organisation (further: each row as the release allows).
+        SeeSharedWithUs = "see_shared_with_us",
     }
 }
 
@@ -189,6 +196,11 @@ pub const RULES: &[(Action, &[Who])] = &[
     ),
     (Action::SeeEquity, &[AnyOrg(R::Oversight)]),
     (Action::ExportEvaluation, &[AnyOrg(R::Evaluator)]),
+    (
+        Action::LookUpParticipation,
+        &[RoleAt(R::Officer, K::Police)],
+    ),
+    (Action::SeeSharedWithUs, &[AnyOrg(R::Partner)]),
 ];
 
 /// The person asking: their roles, their organisation's kind, and whether

@@ -32,6 +32,9 @@ const AGENCIES: &[(&str, AgencyKind)] = &[
     ("National LEAD Support Bureau", AgencyKind::Bureau),
 ];
 
+/// The demo case manager's work phone.
+pub const DEMO_CASE_MANAGER_PHONE: &str = "(206) 555-0100";
+
 /// (login, name, role, agency kind)
 pub const USERS: &[(&str, &str, Role, AgencyKind)] = &[
     (
@@ -140,7 +143,7 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
         let agency = agencies.iter().find(|a| a.kind == *kind).ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("demo agency of kind {kind} missing"))
         })?;
-        accounts::create_user(
+        let id = accounts::create_user(
             store,
             Actor::Cli,
             NewUser {
@@ -154,6 +157,18 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
             },
         )
         .await?;
+        // The demo case manager can be called (an officer's look-up names
+        // them and their phone).
+        if *role == Role::CaseManager {
+            users::set_phone(
+                &mut c,
+                site.id,
+                id,
+                Some(DEMO_CASE_MANAGER_PHONE),
+                handoff_services::now(),
+            )
+            .await?;
+        }
     }
     if handoff_store::policy::current(&mut c, site.id)
         .await?

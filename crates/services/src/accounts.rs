@@ -378,3 +378,45 @@ pub async fn set_roles(
     .await?;
     Ok(())
 }
+
+/// Sets (or, when blank, clears) a user's work telephone number, audited.
+/// Digits, spaces and `+ - ( ) . x` only, at most 30 characters.
+pub async fn set_phone(
+    store: &Store,
+    actor: Actor<'_>,
+    site: SiteId,
+    user: UserId,
+    phone: &str,
+) -> Result<(), AppError> {
+    let phone = phone.trim();
+    let ok = phone.chars().count() <= 30
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().x".contains(c))
+        && (phone.is_empty() || phone.chars().filter(char::is_ascii_digit).count() >= 3);
+    if !ok {
+        return Err(AppError::field(
+            "phone",
+            "type a telephone number: digits, spaces and + - ( ) . x, at most 30 characters",
+        ));
+    }
+    users::get(&mut store.conn(), site, user).await?;
+    let mut tx = store.begin().await?;
+    users::set_phone(
+        &mut tx.conn(),
+        site,
+        user,
+        (!phone.is_empty()).then_some(phone),
+        now(),
+    )
+    .await?;
+    commit_audited(
+        tx,
+        &actor,
+        site,
+        "admin.user.phone",
+        Some(format!("user:{user}")),
+    )
+    .await?;
+    Ok(())
+}

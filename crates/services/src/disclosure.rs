@@ -50,6 +50,9 @@ pub struct Reading {
     pub shown: Vec<CategoryData>,
     /// Categories allowed only by pseudonym, in the evaluation export.
     pub research_only: Vec<DataCategory>,
+    /// The case-management agency that serves the participant (the one
+    /// whose release shared what the caller reads).
+    pub case_management_agency: Option<handoff_domain::AgencyId>,
 }
 
 impl Reading {
@@ -173,6 +176,35 @@ impl<'a> Guard<'a> {
         &self.ctx
     }
 
+    /// The caller's organisation.
+    pub fn agency(&self) -> &Agency {
+        &self.agency
+    }
+
+    /// Refuses a caller the rules table does not allow `rule`: 403 with
+    /// `refusal`, audited as `action` denied for `categories`.
+    pub async fn require(
+        &self,
+        actx: &Ctx,
+        rule: handoff_domain::rules::Action,
+        action: &str,
+        categories: Vec<DataCategory>,
+        refusal: &'static str,
+    ) -> AppResult<()> {
+        if crate::workflow::may(self.auth, &self.agency, rule) {
+            return Ok(());
+        }
+        let mut e = audit::event(self.auth, action, Outcome::Denied, actx);
+        e.categories = categories;
+        audit::record(self.state, e).await?;
+        Err(AppError::Forbidden(refusal))
+    }
+
+    /// Now, in the site's time zone.
+    pub fn now(&self) -> SiteNow {
+        self.now
+    }
+
     pub fn assess(&self, f: &Facts) -> Assessment {
         disclosure::assess(
             &viewer(self.auth, &self.agency),
@@ -249,6 +281,7 @@ impl<'a> Guard<'a> {
             participant_id: *pid.as_uuid(),
             shown: Vec::new(),
             research_only: Vec::new(),
+            case_management_agency: access.facts().subject().case_management_agency,
         };
         let mut refused = Vec::new();
         for &category in wanted {
@@ -426,13 +459,12 @@ impl<'a> Guard<'a> {
         Ok(out)
     }
 
-    /// The participants the caller may see in any category.
-    pub async fn visible(&self, actx: &Ctx) -> AppResult<Vec<VisibleParticipant>> {
-        let all = casework::list_participants(&mut self.state.store.conn(), self.auth.user.site_id)
-            .await?;
-        let rows = self.assess_many(all).await?;
-        let mut names = self.identities(&rows).await?;
-        let out: Vec<VisibleParticipant> = rows
+    /// Rows already assessed as [`VisibleParticipant`]s, in the order
+    /// given: the categories the caller may read now, and the name where
+    /// `identity` is among them (the names in one query).
+    pub async fn visible_rows(&self, rows: &[Access]) -> AppResult<Vec<VisibleParticipant>> {
+        let mut names = self.identities(rows).await?;
+        Ok(rows
             .iter()
             .map(|a| {
                 let id = a.facts().participant().id;
@@ -449,7 +481,15 @@ impl<'a> Guard<'a> {
                         .map(|p| format!("{} {}", p.first_name, p.last_name)),
                 }
             })
-            .collect();
+            .collect())
+    }
+
+    /// The participants the caller may see in any category.
+    pub async fn visible(&self, actx: &Ctx) -> AppResult<Vec<VisibleParticipant>> {
+        let all = casework::list_participants(&mut self.state.store.conn(), self.auth.user.site_id)
+            .await?;
+        let rows = self.assess_many(all).await?;
+        let out = self.visible_rows(&rows).await?;
         let mut e = audit::event(self.auth, "participant.list", Outcome::Allowed, actx);
         e.categories = vec![DataCategory::Enrollment, DataCategory::Identity];
         e.participants = out.iter().map(|v| v.id.into()).collect();
@@ -460,7 +500,7 @@ impl<'a> Guard<'a> {
 
 /// Whether a category is shown to the caller by the internal id (allowed,
 /// at an extent other than the evaluator's limited data set).
-fn shown(a: &Assessment, category: DataCategory) -> bool {
+pub fn shown(a: &Assessment, category: DataCategory) -> bool {
     matches!(a.answer(category), Answer::Allowed(d) if crate::research::by_internal_id(d.extent))
 }
 

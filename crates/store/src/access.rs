@@ -383,6 +383,11 @@ pub enum SystemTask {
     Linkage,
     /// De-identified aggregate figures (oversight): each person's race.
     Figures,
+    /// An officer's look-up of participation: the name and date of birth
+    /// typed are compared with the identities of the participants whose
+    /// `enrollment` the guard allows the officer; nothing of the identity
+    /// is shown, only the enrolment of an exact match.
+    Lookup,
 }
 
 /// The named bypass: a grant for a system task. Searchable by name; every
@@ -390,7 +395,7 @@ pub enum SystemTask {
 pub fn unguarded(p: &Participant, category: DataCategory, task: SystemTask) -> Grant {
     let extent = match task {
         SystemTask::EvaluationExport | SystemTask::Figures => Extent::LimitedDataSet,
-        SystemTask::Linkage => Extent::Full,
+        SystemTask::Linkage | SystemTask::Lookup => Extent::Full,
     };
     Grant::new(p, category, extent)
 }

@@ -14,6 +14,8 @@ pub struct User {
     pub agency_id: AgencyId,
     pub email: Email,
     pub display_name: String,
+    /// A work telephone number, as typed by an administrator.
+    pub phone: Option<String>,
     pub roles: Vec<Role>,
     pub password_hash: String,
     pub totp_secret: Option<String>,
@@ -48,6 +50,7 @@ struct UserRow {
     agency_id: Uuid,
     email: String,
     display_name: String,
+    phone: Option<String>,
     password_hash: String,
     totp_secret: Option<String>,
     totp_enabled: bool,
@@ -59,7 +62,7 @@ struct UserRow {
     disabled_at: Option<OffsetDateTime>,
 }
 
-const USER_COLUMNS: &str = "id, site_id, agency_id, email, display_name, password_hash, totp_secret, \
+const USER_COLUMNS: &str = "id, site_id, agency_id, email, display_name, phone, password_hash, totp_secret, \
     totp_enabled, totp_last_step, is_demo, can_approve, failed_logins, locked_until, disabled_at";
 
 #[derive(sqlx::FromRow)]
@@ -87,6 +90,7 @@ async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
         agency_id: r.agency_id.into(),
         email: Email::parse(&r.email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         display_name: r.display_name,
+        phone: r.phone,
         roles,
         password_hash: r.password_hash,
         totp_secret: r.totp_secret,
@@ -305,6 +309,22 @@ pub async fn use_recovery_code(
 }
 
 /// Designates (or stops designating) a user as a referral approver.
+/// Sets (or clears) a user's work telephone number.
+pub async fn set_phone(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: UserId,
+    phone: Option<&str>,
+    now: OffsetDateTime,
+) -> Result<()> {
+    c.execute(
+        "UPDATE users SET phone = $3, updated_at = $4 WHERE site_id = $1 AND id = $2",
+        args![site, id, phone, now],
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn set_can_approve(c: &mut Conn<'_>, site: SiteId, id: UserId, can: bool) -> Result<()> {
     c.execute(
         "UPDATE users SET can_approve = $3 WHERE site_id = $1 AND id = $2",

@@ -14,8 +14,8 @@ pub mod security;
 pub use handoff_exchange as justice;
 pub use handoff_governance::{oversight, owg};
 pub use handoff_services::{
-    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, research,
-    views, workflow,
+    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,
+    research, shared, views, workflow,
 };
 
 use anyhow::Context;

@@ -42,6 +42,8 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
         A::SeeEvaluation => matches!(role, R::SiteAdmin | R::Evaluator | R::Bureau),
         A::SeeEquity => role == R::Oversight,
         A::ExportEvaluation => role == R::Evaluator,
+        A::LookUpParticipation => role == R::Officer && kind == K::Police,
+        A::SeeSharedWithUs => role == R::Partner,
     }
 }
 

@@ -49,7 +49,7 @@ pub struct ReferralHit {
 
 const THRESHOLD: f64 = 0.86;
 
-fn norm(s: &str) -> String {
+pub(crate) fn norm(s: &str) -> String {
     s.chars()
         .filter(|c| c.is_alphanumeric() || c.is_whitespace())
         .collect::<String>()
@@ -99,6 +99,42 @@ fn name_score(query: &str, names: &[String]) -> f64 {
     per_word.max(whole)
 }
 
+/// How well a typed name matches a person's name, aliases and any other
+/// names known (`extra`): 1 is exact, [`THRESHOLD`] and above is a match.
+pub(crate) fn person_name_score(
+    typed: &str,
+    name: (&str, &str),
+    aliases: &[String],
+    extra: &[String],
+) -> f64 {
+    let mut names = vec![
+        norm(&format!("{} {}", name.0, name.1)),
+        norm(name.0),
+        norm(name.1),
+    ];
+    names.extend(aliases.iter().map(|a| norm(a)));
+    names.extend(extra.iter().map(|a| norm(a)));
+    name_score(&norm(typed), &names)
+}
+
+/// Whether a typed first and last name are a person's: each close to the
+/// person's own (or to the first and last word of an alias), compared
+/// part by part so that a shared first name does not carry a different
+/// last name.
+pub(crate) fn name_matches(
+    (first, last): (&str, &str),
+    name: (&str, &str),
+    aliases: &[String],
+) -> bool {
+    let close = |typed: &str, known: &str| name_score(&norm(typed), &[norm(known)]) >= THRESHOLD;
+    let is = |f: &str, l: &str| close(first, f) && close(last, l);
+    is(name.0, name.1)
+        || aliases.iter().any(|a| {
+            let words: Vec<&str> = a.split_whitespace().collect();
+            matches!(words[..], [f, .., l] if is(f, l))
+        })
+}
+
 /// Differs in at most one character (a typo in a date).
 fn near_date(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() <= 1
@@ -134,16 +170,7 @@ pub async fn search(
                 Some(dob) if near_date(dob, d) => 0.9,
                 _ => 0.0,
             },
-            None => {
-                let mut names = vec![
-                    norm(&format!("{} {}", name.0, name.1)),
-                    norm(name.0),
-                    norm(name.1),
-                ];
-                names.extend(aliases.iter().map(|a| norm(a)));
-                names.extend(extra.iter().map(|a| norm(a)));
-                name_score(&q, &names)
-            }
+            None => person_name_score(&q, name, aliases, extra),
         };
 
     // Participants: only those whose identity the guard discloses are
@@ -267,5 +294,12 @@ mod tests {
         assert!(name_score(&norm("Thompson"), &names) < THRESHOLD);
         assert_eq!(as_date("4/2/1988").as_deref(), Some("1988-04-02"));
         assert!(near_date("1988-04-02", "1988-04-03"));
+        assert!(name_matches(("dana", "okafr"), ("Dana", "Okafor"), &[]));
+        assert!(!name_matches(("Dana", "Nobody"), ("Dana", "Okafor"), &[]));
+        assert!(name_matches(
+            ("Dee", "Ray"),
+            ("Dana", "Reyes"),
+            &["Dee Ray".into()]
+        ));
     }
 }

@@ -5,6 +5,7 @@
 pub mod body;
 pub mod casework;
 pub mod justice;
+pub mod lookup;
 pub mod me;
 pub mod owg;
 pub mod schemas;
@@ -181,6 +182,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::handoff_stats))
         .routes(routes!(workflow::participants))
         .routes(routes!(workflow::participant_category))
+        .routes(routes!(lookup::lookup))
+        .routes(routes!(lookup::shared))
         .routes(routes!(casework::log_contact))
         .routes(routes!(casework::list_goals, casework::create_goal))
         .routes(routes!(casework::update_goal))

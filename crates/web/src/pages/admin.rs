@@ -54,7 +54,10 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                         tbody {
                             @for u in &people {
                                 tr {
-                                    td { (u.display_name) }
+                                    td {
+                                        (u.display_name)
+                                        @if let Some(phone) = &u.phone { br; span.meta { (phone) } }
+                                    }
                                     td { (u.email) }
                                     td { (agency_name(u.agency_id)) }
                                     td { @for r in &u.roles { span.role { (r.label()) } " " } }
@@ -88,6 +91,15 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                                                     }
                                                 }
                                                 button type="submit" { "Save roles" }
+                                            }
+                                        }
+                                        details {
+                                            summary { "Phone" }
+                                            form.stack method="post" action=(format!("/admin/users/{}/phone", u.id)) {
+                                                (csrf_field(a))
+                                                label for=(format!("ph-{}", u.id)) { "Work phone of " (u.display_name) " (blank to clear)" }
+                                                input id=(format!("ph-{}", u.id)) name="phone" type="tel" autocomplete="off" value=(u.phone.as_deref().unwrap_or(""));
+                                                button type="submit" { "Save phone" }
                                             }
                                         }
                                         details {
@@ -219,6 +231,20 @@ fn notice(text: impl Into<String>) -> Markup {
     html! { p.notice role="status" { (text.into()) } }
 }
 
+/// The admin page after a change: with `done` when it was made, with the
+/// problem otherwise.
+async fn saved(
+    state: &AppState,
+    a: &Auth,
+    outcome: Result<(), AppError>,
+    done: &str,
+) -> PageResult {
+    match outcome {
+        Ok(()) => Ok(page(state, a, Some(notice(done))).await?.into_response()),
+        Err(e) => redisplay_error(state, a, e).await,
+    }
+}
+
 async fn redisplay_error(state: &AppState, a: &Auth, e: AppError) -> PageResult {
     match e {
         AppError::BadRequest { field, message } => {
@@ -321,24 +347,45 @@ pub async fn reset_password(
     axum::Form(f): axum::Form<PasswordForm>,
 ) -> PageResult {
     require_admin(&state, &a).await?;
-    match accounts::reset_password(
+    let outcome = accounts::reset_password(
         &state.store,
         Actor::User(&a.user, &ctx),
         a.user.site_id,
         id,
         &f.password,
     )
+    .await;
+    saved(
+        &state,
+        &a,
+        outcome,
+        "Password changed; the user's sessions were ended.",
+    )
     .await
-    {
-        Ok(()) => Ok(page(
-            &state,
-            &a,
-            Some(notice("Password changed; the user's sessions were ended.")),
-        )
-        .await?
-        .into_response()),
-        Err(e) => redisplay_error(&state, &a, e).await,
-    }
+}
+
+#[derive(Deserialize)]
+pub struct PhoneForm {
+    phone: String,
+}
+
+pub async fn set_phone(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(a): Signed,
+    Path(id): Path<UserId>,
+    axum::Form(f): axum::Form<PhoneForm>,
+) -> PageResult {
+    require_admin(&state, &a).await?;
+    let outcome = accounts::set_phone(
+        &state.store,
+        Actor::User(&a.user, &ctx),
+        a.user.site_id,
+        id,
+        &f.phone,
+    )
+    .await;
+    saved(&state, &a, outcome, "Phone saved.").await
 }
 
 #[derive(Deserialize)]

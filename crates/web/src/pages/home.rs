@@ -16,6 +16,7 @@ fn first_things(role: Role) -> (&'static str, &'static [&'static str]) {
             &[
                 "Refer a person at the scene through the arrest-diversion or social-contact door.",
                 "Hand the person directly to the on-call case manager.",
+                "Look up whether someone is already a LEAD participant.",
                 "Follow your own referrals and their hold status.",
             ],
         ),
@@ -91,6 +92,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
     match role {
         Role::Officer => &[
             ("/referrals/new", "Quick referral"),
+            ("/lookup", "Is this person in LEAD?"),
             ("/referrals", "My referrals"),
             ("/owg", "OWG meetings"),
         ],
@@ -120,7 +122,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/coordination", "New charges"),
             ("/owg", "OWG meetings"),
         ],
-        Role::Partner => &[("/owg", "OWG meetings")],
+        Role::Partner => &[("/shared", "Shared with us"), ("/owg", "OWG meetings")],
         Role::Oversight => &[
             ("/oversight", "Equity figures"),
             ("/evaluation", "Evaluation: equity"),

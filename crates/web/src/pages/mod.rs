@@ -12,6 +12,7 @@ mod handoff;
 mod holds;
 mod home;
 mod login;
+mod lookup;
 mod participant;
 mod policy;
 mod referral;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .route("/admin/users/{id}/disable", post(admin::disable_user))
         .route("/admin/users/{id}/password", post(admin::reset_password))
         .route("/admin/users/{id}/roles", post(admin::set_roles))
+        .route("/admin/users/{id}/phone", post(admin::set_phone))
         .route("/admin/agencies", post(admin::create_agency))
         .route("/admin/tokens", post(admin::create_token))
         .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
@@ -103,6 +105,8 @@ pub fn router() -> Router<AppState> {
         .route("/review/{id}", post(review::decide))
         .route("/caseload", get(caseload::page))
         .route("/search", get(caseload::search))
+        .route("/lookup", get(lookup::lookup_form).post(lookup::lookup))
+        .route("/shared", get(lookup::shared))
         .route("/participants/{id}", get(participant::profile))
         .route(
             "/participants/{id}/contacts/new",

@@ -69,6 +69,26 @@ pub async fn profile(
         .into_response())
 }
 
+/// The title of a record whose identity is not shared: what is shared and
+/// from whom ("Participant shared by Harbor Case Management — enrolment,
+/// plan").
+async fn shared_title(
+    state: &AppState,
+    auth: &Auth,
+    reading: &crate::disclosure::Reading,
+) -> Result<String, AppError> {
+    let what: Vec<&str> = reading.categories().map(|c| c.label()).collect();
+    let by = match reading.case_management_agency {
+        Some(id) => {
+            handoff_store::orgs::get_agency(&mut state.store.conn(), auth.user.site_id, id)
+                .await?
+                .name
+        }
+        None => return Ok(format!("Participant — {}", what.join(", "))),
+    };
+    Ok(format!("Participant shared by {by} — {}", what.join(", ")))
+}
+
 async fn render(
     state: &AppState,
     ctx: &Ctx,
@@ -80,9 +100,10 @@ async fn render(
     let guard = Guard::new(state, auth).await?;
     let reading = guard.read_all(ctx, pid, SECTIONS).await?;
     let works = works_case(state, auth, reading.enrollment()).await;
-    let name = reading
-        .identity()
-        .map_or_else(|| "Participant".into(), IdentityView::name);
+    let name = match reading.identity() {
+        Some(identity) => identity.name(),
+        None => shared_title(state, auth, &reading).await?,
+    };
     let base = format!("/participants/{pid}");
     let body = html! {
         h1 { (name) }

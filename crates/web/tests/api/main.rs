@@ -13,6 +13,7 @@ mod evaluation;
 mod idempotency;
 mod justice;
 mod known;
+mod lookup;
 mod openapi;
 mod oversight;
 mod owg;
