@@ -354,11 +354,7 @@ impl<'a> Guard<'a> {
         &self,
         rows: &[Access],
     ) -> AppResult<HashMap<ParticipantId, referrals::PersonIdentity>> {
-        let grants: Vec<Grant> = rows
-            .iter()
-            .filter(|a| shown(a.assessment(), DataCategory::Identity))
-            .filter_map(|a| a.grant(DataCategory::Identity))
-            .collect();
+        let grants = identity_grants(rows);
         Ok(referrals::identities(&mut self.state.store.conn(), &grants).await?)
     }
 
@@ -368,11 +364,7 @@ impl<'a> Guard<'a> {
         &self,
         rows: &[Access],
     ) -> AppResult<HashMap<ParticipantId, serde_json::Value>> {
-        let grants: Vec<Grant> = rows
-            .iter()
-            .filter(|a| shown(a.assessment(), DataCategory::Identity))
-            .filter_map(|a| a.grant(DataCategory::Identity))
-            .collect();
+        let grants = identity_grants(rows);
         Ok(handoff_store::profile::of_list(&mut self.state.store.conn(), &grants).await?)
     }
 
@@ -502,6 +494,15 @@ impl<'a> Guard<'a> {
 /// at an extent other than the evaluator's limited data set).
 pub fn shown(a: &Assessment, category: DataCategory) -> bool {
     matches!(a.answer(category), Answer::Allowed(d) if crate::research::by_internal_id(d.extent))
+}
+
+/// The `identity` grants of a list's rows whose identity is shown to the
+/// caller.
+fn identity_grants(rows: &[Access]) -> Vec<Grant> {
+    rows.iter()
+        .filter(|a| shown(a.assessment(), DataCategory::Identity))
+        .filter_map(|a| a.grant(DataCategory::Identity))
+        .collect()
 }
 
 /// Whether the caller may see some category of the participant by its

@@ -308,7 +308,6 @@ pub async fn use_recovery_code(
     Ok(n == 1)
 }
 
-/// Designates (or stops designating) a user as a referral approver.
 /// Sets (or clears) a user's work telephone number.
 pub async fn set_phone(
     c: &mut Conn<'_>,
@@ -325,6 +324,7 @@ pub async fn set_phone(
     Ok(())
 }
 
+/// Designates (or stops designating) a user as a referral approver.
 pub async fn set_can_approve(c: &mut Conn<'_>, site: SiteId, id: UserId, can: bool) -> Result<()> {
     c.execute(
         "UPDATE users SET can_approve = $3 WHERE site_id = $1 AND id = $2",

@@ -6,8 +6,8 @@ use super::flow::{Fields, ago, field_label, hold_label, local, problem};
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use crate::audit::Ctx;
 use crate::auth::Auth;
-use crate::auth::Origin;
 use crate::auth::secret;
+use crate::auth::{Origin, Visit};
 use crate::error::AppError;
 use crate::workflow::views::{CreatedReferral, ReferralView};
 use crate::workflow::{self, SiteCtx};
@@ -380,9 +380,7 @@ fn reasons_list(reasons: &[Reason]) -> Markup {
 /// The screening result page the quick form redirects to; only for those
 /// who may read the referral.
 pub async fn result_page(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
@@ -514,9 +512,7 @@ pub struct DetailQuery {
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
-    Origin(ctx): Origin,
-    Signed(auth): Signed,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Path(id): Path<ReferralId>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
