@@ -244,6 +244,3 @@ pub fn role_acts(role: Role) -> bool {
         .flat_map(|(_, w)| w.iter())
         .any(|w| matches!(*w, Who::RoleAt(r, _) | Who::Role(r) if r == role))
 }
-
-#[cfg(test)]
-mod tests;

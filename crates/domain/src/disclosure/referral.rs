@@ -122,6 +122,3 @@ pub fn standing(
         })
         .map(|rule| rule.standing)
 }
-
-#[cfg(test)]
-mod tests;

@@ -2,7 +2,8 @@
 //! kind of organisation (× designated or not) against the expected answer
 //! written out below, so a change to the table shows up here as a diff.
 
-use super::*;
+use handoff_domain::rules::*;
+use handoff_domain::{AgencyKind, Role};
 
 /// The expected answer for one cell, written independently of the table.
 fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> bool {

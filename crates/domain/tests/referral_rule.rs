@@ -2,8 +2,10 @@
 //! × designation × (referrer or not) × status × serving agency (none, the
 //! viewer's, another) × site, against the answer written out below.
 
-use super::*;
-use crate::{AgencyKind, Role};
+use handoff_domain::disclosure::Viewer;
+use handoff_domain::disclosure::referral::*;
+use handoff_domain::handoff::ReferralStatus;
+use handoff_domain::{AgencyId, AgencyKind, Role, SiteId, UserId};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
