@@ -20,10 +20,10 @@ pub mod views;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
-use handoff_domain::SiteId;
 use handoff_domain::disclosure::{Subject, Viewer};
 use handoff_domain::rules::{self, Action, Actor};
 use handoff_domain::site_time::SiteTimeZone;
+use handoff_domain::{AgencyId, SiteId};
 use handoff_store::casework::Participant;
 use handoff_store::orgs::{self, Agency, Site};
 use handoff_store::policy::PolicyVersion;
@@ -166,5 +166,10 @@ pub async fn require_now(
 /// Whether the caller works this participant's case: casework, for the
 /// agency that serves the participant.
 pub fn works_case_of(auth: &Auth, agency: &Agency, p: &Participant) -> bool {
-    may(auth, agency, Action::Casework) && p.agency_id == agency.id
+    works_for_serving_agency(auth, agency, p.agency_id)
+}
+
+/// The same rule, given the serving agency's id (e.g. from an enrolment view).
+pub fn works_for_serving_agency(auth: &Auth, agency: &Agency, serving: AgencyId) -> bool {
+    may(auth, agency, Action::Casework) && serving == agency.id
 }

@@ -18,12 +18,11 @@ use crate::casework::{self, Employment, GoalStatus, Place, Service, StaffRole};
 use crate::disclosure::Guard;
 use crate::error::AppError;
 use crate::views::{CategoryView, EnrollmentView, IdentityView, PlanView};
-use crate::workflow::{agency_of, may};
+use crate::workflow::{agency_of, works_for_serving_agency};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::participation::ClosureReason;
-use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, ParticipantId};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -47,8 +46,9 @@ async fn works_case(state: &AppState, auth: &Auth, enrollment: Option<&Enrollmen
     let Ok(agency) = agency_of(state, auth).await else {
         return false;
     };
-    may(auth, &agency, Action::Casework)
-        && enrollment.is_some_and(|e| e.case_management_agency_id == *agency.id.as_uuid())
+    enrollment.is_some_and(|e| {
+        works_for_serving_agency(auth, &agency, e.case_management_agency_id.into())
+    })
 }
 
 #[derive(Deserialize)]
