@@ -83,6 +83,8 @@ const LAYERS: &[&[&str]] = &[
     &["services"],
     &["governance"],
     &["exchange", "seed"],
+    &["http"],
+    &["pages", "api"],
     &["web"],
 ];
 

@@ -4,11 +4,9 @@
 //! [`Application::build`] is the one way to start it, in `handoff serve` and
 //! in the tests (which bind port 0 and use a fresh database each).
 
-pub mod api;
-pub mod auth;
-pub mod error;
-pub mod pages;
-pub mod security;
+pub use handoff_api as api;
+pub use handoff_http::{auth, error, security};
+pub use handoff_pages as pages;
 
 // The services this crate serves over HTTP, under the names the handlers use.
 pub use handoff_exchange as justice;

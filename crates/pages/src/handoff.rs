@@ -1,0 +1,119 @@
+//! The case manager's hand-off inbox: referrals waiting for a case manager
+//! (each with "Accept"), the caller's intake tasks with their hold
+//! deadlines, and notifications. `live.js` refreshes the lists when the
+//! event stream announces a new or accepted referral.
+
+use super::flow::{ago, local};
+use super::{PageResult, Signed, csrf_field, layout};
+use axum::response::IntoResponse;
+use handoff_domain::referral::Door;
+use handoff_http::auth::Visit;
+use handoff_http::now;
+use handoff_http::workflow::{self, SiteCtx};
+use handoff_store::notifications;
+use maud::{Markup, html};
+
+fn notification_label(kind: &str) -> &'static str {
+    match kind {
+        "handoff.new" => "New hand-off",
+        "handoff.escalated" | "referral.escalated" => "Hand-off not yet accepted",
+        "hold.reminder_7_days" => "Hold deadline in 7 days",
+        "hold.reminder_2_days" => "Hold deadline in 2 days",
+        "hold.lapsed" => "Hold lapsed",
+        "booking.new" => "New jail booking of your participant",
+        "charge.new" => "New charge against your participant",
+        _ => "Notice",
+    }
+}
+
+/// A card of the page: a heading, then the items or a line saying there are none.
+fn list_card(id: &str, heading: &str, none: &str, empty: bool, items: Markup) -> Markup {
+    html! {
+        section.card aria-labelledby=(format!("{id}-h")) {
+            h2 id=(format!("{id}-h")) { (heading) }
+            @if empty {
+                p { (none) }
+            } @else {
+                ul.items { (items) }
+            }
+        }
+    }
+}
+
+pub async fn inbox(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
+    let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
+    let agency = workflow::agency_of(&state, &auth).await?;
+    let may_accept = workflow::may(&auth, &agency, handoff_domain::rules::Action::AcceptHandoff);
+    let mine = if may_accept {
+        workflow::referrals::list(&state, &auth, &ctx, true).await?
+    } else {
+        Vec::new()
+    };
+    let tasks: Vec<_> = mine
+        .iter()
+        .filter(|v| {
+            matches!(
+                v.status.as_str(),
+                "accepted" | "triage_started" | "intake_complete"
+            )
+        })
+        .collect();
+    let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    let notes =
+        notifications::for_user(&mut state.store.conn(), auth.user.site_id, auth.user.id, 10)
+            .await?;
+    let t = now();
+    let body = html! {
+        h1 { "Hand-offs" }
+        p.meta { "This page updates by itself when a referral arrives or is accepted, or a participant of yours is booked." }
+        div id="live" data-live="referral.new referral.accepted referral.escalated booking.new charge.new" {
+            (list_card("waiting", &format!("Waiting for a case manager ({})", waiting.len()), "Nobody is waiting.", waiting.is_empty(), html! {
+                @for v in &waiting {
+                    li.item data-referral=(v.id) {
+                        strong { @if let Some(p) = &v.person { (p.first_name) " " (p.last_name) } @else { "Referral" } }
+                        " · " (v.door.parse::<Door>().map(|d| d.label()).unwrap_or(""))
+                        @if let Some(n) = &v.incident_number { " · " (n) }
+                        br;
+                        span.meta { "Referred " (ago(t, v.referred_at)) " (" (local(&site.tz, v.referred_at)) ")" }
+                        @if let Some(addr) = v.details.as_ref().and_then(|d| d.pointer("/location/address")).and_then(|a| a.as_str()) {
+                            br; span { "At " (addr) }
+                        }
+                        @if may_accept {
+                            form method="post" action=(format!("/referrals/{}/accept", v.id)) {
+                                (csrf_field(&auth))
+                                button.primary type="submit" aria-label=(format!("Accept {}", v.person.as_ref().map(|p| format!("{} {}", p.first_name, p.last_name)).unwrap_or_else(|| "referral".into()))) { "Accept" }
+                            }
+                        } @else {
+                            " " a href=(format!("/referrals/{}", v.id)) { "Open" }
+                        }
+                    }
+                }
+            }))
+            @if may_accept {
+                (list_card("tasks", &format!("My intake tasks ({})", tasks.len()), "No one accepted is waiting for intake.", tasks.is_empty(), html! {
+                    @for v in &tasks {
+                        li.item {
+                            a href=(format!("/referrals/{}", v.id)) {
+                                @if let Some(p) = &v.person { (p.first_name) " " (p.last_name) } @else { "Referral" }
+                            }
+                            " · " (v.status_label)
+                            @if let Some(h) = &v.hold {
+                                br; span.hold data-state=(h.state) { "Hold deadline: end of " (h.last_day) }
+                            }
+                        }
+                    }
+                }))
+            }
+            (list_card("notes", "Notifications", "None.", notes.is_empty(), html! {
+                @for n in &notes {
+                    li {
+                        (notification_label(&n.kind)) " · " (ago(t, n.created_at))
+                        @if let Some(r) = n.referral_id { " · " a href=(format!("/referrals/{r}")) { "open" } }
+                    }
+                }
+            }))
+        }
+        script src="/assets/live.js" defer {}
+    };
+    Ok(layout("Hand-offs", Some(&auth), body).into_response())
+}
