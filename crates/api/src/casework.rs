@@ -204,6 +204,7 @@ pub async fn assign(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseloadQuery {
     /// mine (default) | team | unassigned
     view: Option<String>,
@@ -226,6 +227,7 @@ pub async fn caseloads(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchQuery {
     /// A name, an alias or a date of birth (typos tolerated).
     q: String,
@@ -246,6 +248,7 @@ pub async fn search(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DocumentQuery {
     /// roi_form | id | letter | other
     kind: Option<String>,

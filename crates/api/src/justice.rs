@@ -114,6 +114,7 @@ pub async fn review_decide(
 }
 
 #[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// First index date (YYYY-MM-DD).
     pub from: Option<String>,

@@ -61,6 +61,7 @@ pub async fn create_referral(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Officers and community referrers always see their own; case
     /// managers with `mine=true` see the referrals they accepted.
@@ -254,6 +255,7 @@ pub async fn revoke_release(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HoldQuery {
     /// pending | satisfied | lapsed
     state: Option<String>,
@@ -446,6 +448,7 @@ pub async fn notifications(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SweepQuery {
     /// YYYY-MM-DD at the site; today when absent.
     as_of: Option<String>,

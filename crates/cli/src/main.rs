@@ -62,6 +62,9 @@ enum Command {
     Backup(ops::BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(ops::RestoreArgs),
+    /// Print the OpenAPI document of /api/v1 (the contract checked in as
+    /// `openapi.json`).
+    Openapi,
 }
 
 fn main() -> ExitCode {
@@ -75,6 +78,7 @@ fn main() -> ExitCode {
             files: Some(args),
         }) => Some(link::link(args).map(|()| ExitCode::SUCCESS)),
         Command::Dedupe(args) => Some(link::dedupe(args).map(|()| ExitCode::SUCCESS)),
+        Command::Openapi => Some(openapi()),
         other => {
             return run_with_database(cli.database_url, other);
         }
@@ -87,6 +91,12 @@ fn main() -> ExitCode {
         }
         None => ExitCode::SUCCESS,
     }
+}
+
+/// Prints the API's OpenAPI document, as the server serves it.
+fn openapi() -> anyhow::Result<ExitCode> {
+    println!("{}", handoff_web::api::openapi().to_pretty_json()?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Commands that work on the site database, inside an async runtime.
@@ -110,7 +120,7 @@ fn run_with_database(database_url: String, command: Command) -> ExitCode {
             Command::Link(cmd) => justice::link_command(&database_url, cmd).await,
             Command::Import(args) => justice::import(&database_url, args).await,
             Command::Export(cmd) => justice::export(&database_url, cmd).await,
-            Command::Evaluate(_) | Command::Dedupe(_) => Ok(ExitCode::SUCCESS),
+            Command::Evaluate(_) | Command::Dedupe(_) | Command::Openapi => Ok(ExitCode::SUCCESS),
             Command::Backup(args) => ops::backup(&database_url, args).await,
             Command::Restore(args) => ops::restore(&database_url, args).await,
         }

@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[schema(as = ImportSummary)]
 pub struct Summary {
     pub kind: String,
     /// Data rows in the file.

@@ -104,6 +104,7 @@ pub struct Period {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = OversightSummary)]
 pub struct Summary {
     pub site: String,
     pub min_cell: u64,
@@ -126,6 +127,7 @@ pub struct Summary {
 
 /// `?from=YYYY-MM&to=YYYY-MM`; `to` is clamped to the last closed month.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First month (default: the first month with referrals).
     pub from: Option<String>,

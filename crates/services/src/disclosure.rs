@@ -35,7 +35,7 @@ pub struct CategoryData {
     pub extent: Extent,
     /// The content, typed by category and extent (an empty object or list
     /// when there is nothing in it).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Value)]
     pub data: CategoryView,
     /// The 42 CFR Part 2 notice, on every disclosed `sud` item.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -28,6 +28,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// What the officer typed.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LookupQuery {
     /// The person's last name.
     pub last_name: Option<String>,

@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::session::resolve,
         ))
+        .layer(middleware::from_fn(
+            handoff_http::input::refuse_control_characters,
+        ))
+        .layer(middleware::from_fn(error::json_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             security::headers,

@@ -62,10 +62,18 @@ both!(
                 );
             }
         }
-        // And the served document is the one generated from the code.
+        // And the served document is the one generated from the code and
+        // checked in as the contract.
         assert_eq!(
             doc,
             serde_json::to_value(handoff_web::api::openapi()).unwrap()
+        );
+        let contract = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../openapi.json");
+        let checked_in: Value =
+            serde_json::from_str(&std::fs::read_to_string(contract).unwrap()).unwrap();
+        assert!(
+            doc == checked_in,
+            "the server serves a document other than openapi.json"
         );
     }
 );
