@@ -49,7 +49,7 @@ pub async fn create_session(
     State(state): State<AppState>,
     Origin(ctx): Origin,
     jar: CookieJar,
-    Json(req): Json<LoginRequest>,
+    handoff_http::body::Body(req): handoff_http::body::Body<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<LoginResponse>)> {
     let user =
         match login::check(&state, &req.email, &req.password, req.totp.as_deref(), &ctx).await? {

@@ -99,8 +99,8 @@ fn surface(doc: &Value, side: Side) -> BTreeSet<String> {
                     }
                 }
                 Side::Demanded => {
-                    let schema = &resolve(doc, &op["requestBody"])["content"]["application/json"]
-                        ["schema"];
+                    let schema =
+                        &resolve(doc, &op["requestBody"])["content"]["application/json"]["schema"];
                     walk(doc, schema, &format!("{at} body"), side, &mut out, 0);
                 }
             }
@@ -244,4 +244,35 @@ fn the_check_sees_a_removed_operation_a_removed_field_and_a_new_requirement() {
         lost.iter().any(|b| b.contains(&format!(".{first}"))),
         "removing {name}.{first} must count as breaking (when an answer uses it): {lost:?}"
     );
+}
+
+#[test]
+fn every_value_set_is_in_the_document() {
+    let doc = generated();
+    for (schema, property) in handoff_api::contract::value_set_places() {
+        let p = &doc["components"]["schemas"][schema]["properties"][property];
+        let values = p["enum"].as_array().or(p["items"]["enum"].as_array());
+        assert!(
+            values.is_some_and(|v| !v.is_empty()),
+            "{schema}.{property} has no enum in the document"
+        );
+    }
+}
+
+#[test]
+fn every_operation_documents_the_answers_of_the_layers() {
+    let doc = generated();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            for status in ["401", "403"] {
+                assert!(responses.contains_key(status), "{method} {path}: {status}");
+            }
+            if op.get("requestBody").is_some() {
+                for status in ["413", "415", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path}: {status}");
+                }
+            }
+        }
+    }
 }

@@ -95,7 +95,10 @@ fn main() -> ExitCode {
 
 /// Prints the API's OpenAPI document, as the server serves it.
 fn openapi() -> anyhow::Result<ExitCode> {
-    println!("{}", handoff_web::api::openapi().to_pretty_json()?);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(handoff_web::api::openapi())?
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -562,6 +562,37 @@ fn number(v: &serde_json::Value, field: &'static str) -> Result<f64, ParseError>
     }
 }
 
+impl Referral {
+    /// Refuses what cannot be true at `now` (`today` in the site's time
+    /// zone): a birth after today or more than 120 years ago, an incident
+    /// more than ten minutes ahead of the clock or more than a year ago.
+    pub fn plausible(&self, now: OffsetDateTime, today: Date) -> Result<(), ParseError> {
+        if let Birth::Dob(dob) = self.person.birth
+            && (dob > today || today.year() - dob.year() > 120)
+        {
+            return Err(ParseError::new(
+                "person.dob",
+                format!(
+                    "must be a date of birth between {}-01-01 and {today}",
+                    today.year() - 120
+                ),
+            ));
+        }
+        let earliest = now - time::Duration::days(366);
+        let latest = now + time::Duration::minutes(10);
+        if self.occurred_at < earliest || self.occurred_at > latest {
+            return Err(ParseError::new(
+                "occurred_at",
+                format!(
+                    "must be within the last year and not in the future (between {} and now)",
+                    earliest.date()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl TryFrom<PersonForm> for ReferredPerson {
     type Error = ParseError;
     fn try_from(f: PersonForm) -> Result<Self, Self::Error> {
@@ -742,9 +773,16 @@ impl TryFrom<ReferralForm> for Referral {
                     .map_err(|e| e.within("prior_involvement"))?;
                 let observation = note(p.observation.as_deref(), "observation")
                     .map_err(|e| e.within("prior_involvement"))?;
-                reference
+                let given = reference
                     .map(PriorInvolvement::Record)
-                    .or(observation.map(PriorInvolvement::Observation))
+                    .or(observation.map(PriorInvolvement::Observation));
+                if given.is_none() {
+                    return Err(ParseError::new(
+                        "prior_involvement",
+                        "give a record reference or an observation, or leave it out",
+                    ));
+                }
+                given
             }
         };
         if door == Door::SocialContact && prior_involvement.is_none() {

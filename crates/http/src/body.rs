@@ -55,7 +55,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     let de = serde_ignored::Deserializer::new(value, &mut note);
     let parsed = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "body".to_string() } else { path };
+        let field = if path == "." {
+            "body".to_string()
+        } else {
+            path
+        };
         AppError::field(field, e.into_inner().to_string())
     });
     if let Some(field) = unknown.into_iter().next() {

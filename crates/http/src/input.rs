@@ -83,10 +83,22 @@ fn form_urlencoded(raw: &[u8]) -> Vec<(String, String)> {
 
 /// The middleware: refuses a request whose query string, form body or JSON
 /// body carries a control character, before any handler sees it.
+/// The API answers JSON; a page answers a short page saying what to fix.
 pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
     match checked(req).await {
         Ok(req) => next.run(req).await,
-        Err(e) => WebError(e).into_response(),
+        Err(e) if api => WebError(e).into_response(),
+        Err(AppError::BadRequest {
+            field: Some(field),
+            message,
+        }) => crate::layout::error_page(AppError::BadRequest {
+            message: format!(
+                "The field “{field}” {message}. Go back, correct it and send the form again."
+            ),
+            field: Some(field),
+        }),
+        Err(e) => crate::layout::error_page(e),
     }
 }
 

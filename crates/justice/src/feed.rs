@@ -49,6 +49,7 @@ pub fn parse_bookings_json(body: &[u8], mapping: &Mapping) -> Result<Vec<Booking
         kind: Kind::Bookings,
         rows,
         sha256: sha256.clone(),
+        counts: crate::report::ProblemCount::of(&problems),
         problems,
         omitted: 0,
     };

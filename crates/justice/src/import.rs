@@ -31,7 +31,7 @@ use std::io::{self, Read};
 
 /// Most problems a report lists; more are counted, not kept, so a wholly
 /// wrong million-row file cannot exhaust memory.
-pub const MAX_PROBLEMS: usize = 100_000;
+pub const MAX_PROBLEMS: usize = 1_000;
 
 /// How often (in rows) the progress callback is called.
 pub const PROGRESS_EVERY: u64 = 10_000;
@@ -231,10 +231,12 @@ impl<R: Read> Read for HashingReader<R> {
 struct Problems {
     list: Vec<RowProblem>,
     omitted: u64,
+    tally: std::collections::BTreeMap<(Option<String>, &'static str), u64>,
 }
 
 impl Problems {
     fn push(&mut self, p: RowProblem) {
+        crate::report::ProblemCount::add(&mut self.tally, &p);
         if self.list.len() < MAX_PROBLEMS {
             self.list.push(p);
         } else {
@@ -307,6 +309,7 @@ fn run<R: Read, E>(
     let mut problems = Problems {
         list: Vec::new(),
         omitted: 0,
+        tally: Default::default(),
     };
     let mut rows = 0u64;
     let mut record = csv::ByteRecord::new();
@@ -402,6 +405,7 @@ fn run<R: Read, E>(
             sha256,
             problems: list,
             omitted: problems.omitted,
+            counts: crate::report::ProblemCount::list(problems.tally),
         })
         .into())
     }

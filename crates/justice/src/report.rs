@@ -161,6 +161,54 @@ pub struct ImportReport {
     pub problems: Vec<RowProblem>,
     /// Problems beyond [`crate::MAX_PROBLEMS`], counted but not listed.
     pub omitted: u64,
+    /// Every problem (listed or not) counted by column and reason, so a
+    /// file whose every row is bad still answers in a few kilobytes.
+    pub counts: Vec<ProblemCount>,
+}
+
+/// How many problems one column had for one reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProblemCount {
+    pub column: Option<String>,
+    pub code: &'static str,
+    pub count: u64,
+}
+
+impl ProblemCount {
+    /// Adds one problem to a running tally.
+    pub fn add(
+        tally: &mut std::collections::BTreeMap<(Option<String>, &'static str), u64>,
+        p: &RowProblem,
+    ) {
+        *tally
+            .entry((p.column.clone(), p.reason.code()))
+            .or_default() += 1;
+    }
+
+    /// The tally as a list, largest first.
+    pub fn list(
+        tally: std::collections::BTreeMap<(Option<String>, &'static str), u64>,
+    ) -> Vec<ProblemCount> {
+        let mut out: Vec<ProblemCount> = tally
+            .into_iter()
+            .map(|((column, code), count)| ProblemCount {
+                column,
+                code,
+                count,
+            })
+            .collect();
+        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out
+    }
+
+    /// The counts of a complete list of problems.
+    pub fn of(problems: &[RowProblem]) -> Vec<ProblemCount> {
+        let mut tally = std::collections::BTreeMap::new();
+        for p in problems {
+            Self::add(&mut tally, p);
+        }
+        Self::list(tally)
+    }
 }
 
 impl ImportReport {
@@ -232,6 +280,7 @@ impl ImportReport {
             "sha256": self.sha256,
             "problems": problems,
             "omitted": self.omitted,
+            "counts": self.counts,
         })
         .to_string()
     }
@@ -277,6 +326,7 @@ mod tests {
             kind: Kind::Bookings,
             rows: 10,
             sha256: "00".into(),
+            counts: ProblemCount::of(std::slice::from_ref(&p)),
             problems: vec![p],
             omitted: 0,
         };
@@ -309,6 +359,7 @@ mod tests {
                 Reason::DuplicateKey { first_line: 2 },
             )],
             omitted: 0,
+            counts: Vec::new(),
         };
         let v: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(v["problems"][0]["code"], "duplicate_key");

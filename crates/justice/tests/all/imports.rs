@@ -374,3 +374,39 @@ fn a_header_only_file_is_an_empty_batch() {
     assert!(batch.records.is_empty());
     assert_eq!(batch.provenance.rows, 0);
 }
+
+#[test]
+fn a_file_whose_every_row_is_bad_answers_a_capped_report_with_counts() {
+    let bytes = read_fixture("bookings_bad.csv");
+    let text = String::from_utf8_lossy(&bytes);
+    let header = text.lines().next().unwrap();
+    let good = text.lines().nth(1).unwrap();
+    // Every row has a bad date of birth (and a unique booking number).
+    let mut file = format!("{header}\n");
+    let columns: Vec<&str> = header.split(',').collect();
+    let dob = columns.iter().position(|c| *c == "dob").unwrap();
+    let key = columns.iter().position(|c| *c == "booking_number").unwrap();
+    for i in 0..5_000 {
+        let mut cells: Vec<String> = good.split(',').map(str::to_string).collect();
+        cells[dob] = "not-a-date".into();
+        cells[key] = format!("B{i:06}");
+        file.push_str(&cells.join(","));
+        file.push('\n');
+    }
+    let report = rejected(
+        Kind::Bookings,
+        file.as_bytes(),
+        &Mapping::default_for(Kind::Bookings),
+    );
+    assert_eq!(report.problems.len(), handoff_justice::MAX_PROBLEMS);
+    assert_eq!(report.omitted, 5_000 - handoff_justice::MAX_PROBLEMS as u64);
+    assert_eq!(report.counts.len(), 1, "{:?}", report.counts);
+    assert_eq!(report.counts[0].column.as_deref(), Some("dob"));
+    assert_eq!(report.counts[0].code, "bad_date");
+    assert_eq!(report.counts[0].count, 5_000);
+    assert!(
+        report.to_json().len() < 400_000,
+        "{}",
+        report.to_json().len()
+    );
+}

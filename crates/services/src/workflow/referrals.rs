@@ -109,6 +109,7 @@ pub async fn submit(
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let policy = &ctx.policy.policy;
     let referred_at = now();
+    referral.plausible(referred_at, ctx.tz.local_date(referred_at))?;
     let referred_on = ctx.tz.local_date(referral.occurred_at);
     let known = KnownRecord {
         capacity_remains: capacity_remains(state, &ctx).await?,
