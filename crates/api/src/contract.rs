@@ -4,8 +4,11 @@
 //! and every closed value set as an `enum`, taken from the domain's own
 //! lists so the document and the parser cannot disagree.
 
-use handoff_domain::casework::{GoalStatus, Place, ReferralOutcome, Service, StaffRole};
+use handoff_domain::casework::{
+    Employment, GoalStatus, Place, ReferralOutcome, Service, StaffRole,
+};
 use handoff_domain::hold::{HoldState, ProsecutorDecision};
+use handoff_domain::living::LivingSituation;
 use handoff_domain::participation::{ClosureReason, ParticipationState};
 use handoff_domain::referral::{Door, Race, Sex};
 use handoff_domain::{AgencyKind, DataCategory, Role};
@@ -20,6 +23,8 @@ fn value_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     let outcomes: Vec<&str> = ReferralOutcome::ALL.iter().map(|o| o.as_str()).collect();
     let participation: Vec<&str> = ParticipationState::ALL.iter().map(|s| s.as_str()).collect();
     let roles: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+    let living: Vec<&str> = LivingSituation::ALL.iter().map(|l| l.as_str()).collect();
+    let employment: Vec<&str> = Employment::ALL.iter().map(|e| e.as_str()).collect();
     vec![
         ("ReferralBody", "door", doors.clone()),
         ("CreatedReferral", "door", doors.clone()),
@@ -95,8 +100,39 @@ fn value_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ),
         ("MeResponse", "roles", roles.clone()),
         ("UserView", "roles", roles),
+        ("PieceForm", "category", vec!["notes", "health", "sud"]),
+        (
+            "Identifier",
+            "kind",
+            handoff_http::casework::profile::KINDS.to_vec(),
+        ),
+        ("IntakeForm", "living_situation", living.clone()),
+        ("MonthForm", "living_situation", living.clone()),
+        ("ContactForm", "living_situation", living),
+        ("IntakeForm", "employment", employment.clone()),
+        ("MonthForm", "employment", employment.clone()),
+        ("ContactForm", "employment", employment),
     ]
 }
+
+/// Required fields whose blank value the parser skips (a blank step of a
+/// goal, a blank place to find someone) rather than refuses.
+const BLANK_SKIPPED: &[(&str, &str)] = &[
+    ("StepForm", "text"),
+    ("WhereToFind", "place"),
+    ("WhereToFind", "times"),
+];
+
+/// Fields the parsers require although their Rust type lets them be absent
+/// (they are parsed from text so that a wrong value names its field).
+const REQUIRED: &[(&str, &[&str])] = &[
+    ("DecisionForm", &["decision"]),
+    ("CloseForm", &["reason"]),
+    ("GoalForm", &["words"]),
+    ("ServiceReferralForm", &["service", "provider"]),
+    ("ContactForm", &["place"]),
+    ("IntakeForm", &["living_situation"]),
+];
 
 /// The error answers the layers give every operation, by status.
 fn layer_statuses(
@@ -132,8 +168,200 @@ fn layer_statuses(
 
 /// Completes the document (see the module's comment).
 pub fn complete(doc: &mut Value) {
+    for (schema, fields) in REQUIRED {
+        if let Some(s) = doc["components"]["schemas"].get_mut(*schema) {
+            let list = s
+                .as_object_mut()
+                .map(|o| o.entry("required").or_insert_with(|| json!([])));
+            if let Some(Value::Array(list)) = list {
+                for f in *fields {
+                    if !list.contains(&json!(f)) {
+                        list.push(json!(f));
+                    }
+                }
+            }
+        }
+    }
     add_layer_statuses(doc);
     add_value_sets(doc);
+    shape_parameters(doc);
+    shape_request_bodies(doc);
+}
+
+/// Text the server stores: no control character but tab and newline, no
+/// bidirectional formatting character (`handoff_http::input` refuses them
+/// in every request).
+const TEXT: &str =
+    "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*$";
+/// The same, with at least one character that is not a space (a required
+/// text is never blank).
+const NON_BLANK: &str = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*[^\\s\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C][^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*$";
+/// A month the site keeps figures for (1990 to 2200).
+const MONTH: &str = "^(199[0-9]|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$";
+
+/// What a value of a given name is, wherever it appears (parameters and
+/// request bodies): the parsers read these names the same way everywhere.
+fn shape_of(name: &str) -> Option<Value> {
+    Some(match name {
+        "dob" | "held_on" | "due_on" | "expires_on" | "effective_on" | "referred_on" | "as_of"
+        | "on" | "period_start" | "period_end" => json!({"format": "date"}),
+        "occurred_at" | "starts_at" | "ends_at" => json!({"format": "date-time"}),
+        "month" => json!({"pattern": MONTH}),
+        n if n == "id" || n.ends_with("_id") || n == "goal" || n == "referral" => {
+            json!({"format": "uuid"})
+        }
+        _ => return None,
+    })
+}
+
+/// Query and path parameters: their shapes, the closed sets of the few
+/// that are not named alike everywhere, and text for the rest.
+fn shape_parameters(doc: &mut Value) {
+    let kinds: Vec<&str> = handoff_justice::Kind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .collect();
+    let categories: Vec<&str> = DataCategory::ALL.iter().map(|c| c.as_str()).collect();
+    let holds: Vec<&str> = HoldState::ALL.iter().map(|s| s.as_str()).collect();
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (_, op) in item.iter_mut() {
+            let Some(params) = op.get_mut("parameters").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for p in params {
+                let name = p["name"].as_str().unwrap_or("").to_string();
+                let required = p["required"].as_bool().unwrap_or(false);
+                let schema = &mut p["schema"];
+                if schema["type"] != "string" || schema.get("enum").is_some() {
+                    continue;
+                }
+                let set: Option<Vec<&str>> = match (path.as_str(), name.as_str()) {
+                    ("/api/v1/caseloads", "view") => Some(vec!["mine", "team", "unassigned"]),
+                    ("/api/v1/holds", "state") => Some(holds.clone()),
+                    ("/api/v1/imports/{kind}", "kind") => Some(kinds.clone()),
+                    ("/api/v1/participants/{id}/{category}", "category") => {
+                        Some(categories.clone())
+                    }
+                    ("/api/v1/participants/{id}/documents", "kind") => {
+                        Some(vec!["roi_form", "id", "letter", "other"])
+                    }
+                    _ => None,
+                };
+                let shape = match (set, path.as_str(), name.as_str()) {
+                    (Some(values), _, _) => json!({"enum": values}),
+                    (None, "/api/v1/oversight/summary", "from" | "to") => json!({"pattern": MONTH}),
+                    (None, "/api/v1/search", "q") => {
+                        json!({"minLength": 2, "maxLength": 100, "pattern": NON_BLANK})
+                    }
+                    (None, "/api/v1/exports/evaluation", "from" | "to") => {
+                        json!({"format": "date"})
+                    }
+                    (None, _, n) => shape_of(n).unwrap_or_else(
+                        || json!({"pattern": if required { NON_BLANK } else { TEXT }}),
+                    ),
+                };
+                merge(schema, shape);
+            }
+        }
+    }
+}
+
+fn merge(target: &mut Value, shape: Value) {
+    if let (Some(t), Value::Object(s)) = (target.as_object_mut(), shape) {
+        for (k, v) in s {
+            t.entry(k).or_insert(v);
+        }
+    }
+}
+
+/// Request bodies: unknown fields are refused (`additionalProperties:
+/// false`), dates, times and ids have their formats, and text its
+/// pattern — required text is never blank.
+fn shape_request_bodies(doc: &mut Value) {
+    let mut names = std::collections::BTreeSet::new();
+    if let Some(paths) = doc["paths"].as_object() {
+        for item in paths.values() {
+            for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+                collect_refs(&op["requestBody"], doc, &mut names);
+            }
+        }
+    }
+    let schemas = &mut doc["components"]["schemas"];
+    for name in names {
+        let schema = &mut schemas[&name];
+        if schema["type"] != "object" || schema.get("properties").is_none() {
+            continue;
+        }
+        let required: Vec<String> = schema["required"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        schema["additionalProperties"] = Value::Bool(false);
+        let Some(props) = schema["properties"].as_object_mut() else {
+            continue;
+        };
+        for (prop, p) in props.iter_mut() {
+            let never_blank =
+                required.contains(prop) && !BLANK_SKIPPED.contains(&(name.as_str(), prop.as_str()));
+            shape_property(prop, p, never_blank);
+        }
+    }
+}
+
+fn is_string(p: &Value) -> bool {
+    p["type"] == "string"
+        || p["type"]
+            .as_array()
+            .is_some_and(|t| t.contains(&json!("string")))
+}
+
+fn shape_property(name: &str, p: &mut Value, required: bool) {
+    if p.get("items").is_some() && p["items"].get("$ref").is_none() {
+        let items = &mut p["items"];
+        if is_string(items) && items.get("enum").is_none() && items.get("format").is_none() {
+            let shape = match name {
+                "attendees" => json!({"format": "uuid"}),
+                // Blank items of a list are skipped, not refused.
+                _ => json!({"pattern": TEXT}),
+            };
+            merge(items, shape);
+        }
+        return;
+    }
+    if !is_string(p) || p.get("enum").is_some() || p.get("format").is_some() {
+        return;
+    }
+    let shape = shape_of(name)
+        .unwrap_or_else(|| json!({"pattern": if required { NON_BLANK } else { TEXT }}));
+    merge(p, shape);
+}
+
+fn collect_refs(v: &Value, doc: &Value, out: &mut std::collections::BTreeSet<String>) {
+    match v {
+        Value::Object(m) => {
+            if let Some(r) = m.get("$ref").and_then(Value::as_str)
+                && let Some(name) = r.strip_prefix("#/components/schemas/")
+                && out.insert(name.to_string())
+            {
+                collect_refs(&doc["components"]["schemas"][name], doc, out);
+            }
+            for x in m.values() {
+                collect_refs(x, doc, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| collect_refs(x, doc, out)),
+        _ => {}
+    }
 }
 
 fn add_layer_statuses(doc: &mut Value) {
@@ -165,7 +393,11 @@ fn add_layer_statuses(doc: &mut Value) {
 fn add_value_sets(doc: &mut Value) {
     let schemas = &mut doc["components"]["schemas"];
     for (schema, property, values) in value_sets() {
-        let Some(p) = schemas[schema]["properties"].get_mut(property) else {
+        let Some(p) = schemas
+            .get_mut(schema)
+            .and_then(|s| s.get_mut("properties"))
+            .and_then(|p| p.get_mut(property))
+        else {
             // A schema renamed or a field removed: the contract test
             // (`every_value_set_is_in_the_document`) says which.
             continue;

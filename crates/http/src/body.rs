@@ -50,6 +50,9 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             ),
         )
     })?;
+    if !value.is_object() {
+        return Err(AppError::field("body", "must be a JSON object"));
+    }
     let mut unknown = Vec::new();
     let mut note = |path: serde_ignored::Path| unknown.push(path.to_string());
     let de = serde_ignored::Deserializer::new(value, &mut note);

@@ -72,7 +72,14 @@ pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Ne
     if is_json {
         return res;
     }
-    let (parts, body) = res.into_parts();
+    let (mut parts, body) = res.into_parts();
+    // The framework's extractors answer 400 for a query string they cannot
+    // read (a missing, repeated or mistyped parameter): like every other
+    // refused input, that is a 422 naming the parameter.
+    if status == StatusCode::BAD_REQUEST {
+        parts.status = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    let status = parts.status;
     let text = axum::body::to_bytes(body, 64 * 1024)
         .await
         .map(|b| String::from_utf8_lossy(&b).trim().to_string())

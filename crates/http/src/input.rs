@@ -4,7 +4,8 @@
 //! every request's query string, form body and JSON body is checked once,
 //! here, before any handler runs. Tab and newline are allowed everywhere;
 //! a carriage return only in forms (browsers send CRLF line ends from a
-//! text area). A refusal is a 422 naming the field.
+//! text area); bidirectional formatting characters nowhere. A refusal is a
+//! 422 naming the field.
 
 use crate::error::{AppError, WebError};
 use axum::body::Body;
@@ -18,8 +19,13 @@ use serde_json::Value;
 /// own limits.
 const LIMIT: usize = 8 * 1024 * 1024;
 
-/// Whether `c` may appear in stored text (`cr` allows a carriage return).
+/// Whether `c` may appear in stored text (`cr` allows a carriage return):
+/// no control character but tab and newline, and no bidirectional
+/// formatting character (they make text show other than it reads).
 fn allowed(c: char, cr: bool) -> bool {
+    if handoff_domain::text::BIDI_CONTROLS.contains(&c) {
+        return false;
+    }
     !c.is_control() || c == '\t' || c == '\n' || (cr && c == '\r')
 }
 
@@ -30,7 +36,8 @@ pub fn check(field: &str, text: &str, cr: bool) -> Result<(), AppError> {
         Some(c) => Err(AppError::field(
             field,
             format!(
-                "contains the control character U+{:04X}; only tab and newline are allowed in text",
+                "contains the invisible character U+{:04X}; text may hold tab and newline but no other \
+                 control or text-direction character",
                 c as u32
             ),
         )),

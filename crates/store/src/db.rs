@@ -121,7 +121,13 @@ impl Store {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin().await?),
+            // IMMEDIATE: the transaction takes SQLite's write lock when it
+            // begins (waiting out the busy timeout), so one that reads and
+            // then writes never finds its snapshot stale (SQLITE_BUSY_SNAPSHOT,
+            // "database is locked", which no timeout can wait out).
+            Pool::Sqlite(p) => {
+                Tx::Sqlite(p.begin_with(sqlx::AssertSqlSafe("BEGIN IMMEDIATE")).await?)
+            }
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

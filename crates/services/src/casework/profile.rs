@@ -48,7 +48,7 @@ pub struct ProfileForm {
     pub where_to_find: Vec<WhereToFind>,
 }
 
-const KINDS: &[&str] = &[
+pub const KINDS: &[&str] = &[
     "booking_number",
     "state_id",
     "fbi_number",
