@@ -50,6 +50,19 @@ tally() {
     fi
 }
 
+# --- The API contract's tool ---------------------------------------------------
+# schemathesis, pinned, in a virtual environment of its own (the Rust test
+# crates/cli/tests/schemathesis.rs runs it against the real binary).
+venv=tests/contract/.venv
+if ! "$venv/bin/st" --version >/dev/null 2>&1 ||
+    ! grep -qx "schemathesis==$("$venv/bin/st" --version | awk '{print $NF}')" tests/contract/requirements.txt; then
+    rc=0
+    part venv bash -c "python3 -m venv $venv && $venv/bin/pip install -q -r tests/contract/requirements.txt" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        tally venv "$rc" 0 0
+    fi
+fi
+
 # --- Rust ---------------------------------------------------------------------
 rc=0
 part rust cargo test --workspace --no-fail-fast || rc=$?

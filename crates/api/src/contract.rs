@@ -109,11 +109,18 @@ fn value_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("IntakeForm", "living_situation", living.clone()),
         ("MonthForm", "living_situation", living.clone()),
         ("ContactForm", "living_situation", living),
-        ("IntakeForm", "employment", employment.clone()),
         ("MonthForm", "employment", employment.clone()),
         ("ContactForm", "employment", employment),
     ]
 }
+
+/// Lists the parsers bound, by field name.
+const MAX_ITEMS: &[(&str, u32)] = &[
+    ("steps", 30),
+    ("aliases", 20),
+    ("identifiers", 20),
+    ("where_to_find", 20),
+];
 
 /// Required fields whose blank value the parser skips (a blank step of a
 /// goal, a blank place to find someone) rather than refuses.
@@ -131,7 +138,8 @@ const REQUIRED: &[(&str, &[&str])] = &[
     ("GoalForm", &["words"]),
     ("ServiceReferralForm", &["service", "provider"]),
     ("ContactForm", &["place"]),
-    ("IntakeForm", &["living_situation"]),
+    ("IntakeForm", &["living_situation", "participant_goals"]),
+    ("Identifier", &["kind", "value"]),
 ];
 
 /// The error answers the layers give every operation, by status.
@@ -196,6 +204,8 @@ const TEXT: &str =
 /// The same, with at least one character that is not a space (a required
 /// text is never blank).
 const NON_BLANK: &str = "^[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*[^\\s\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C][^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*$";
+/// An e-mail address as the profile keeps it (an `@` in it), or nothing.
+const EMAIL: &str = "^([^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*@[^\\x00-\\x08\\x0B-\\x1F\\x7F-\\x9F\\u200E\\u200F\\u202A-\\u202E\\u2066-\\u2069\\u061C]*)?$";
 /// A month the site keeps figures for (1990 to 2200).
 const MONTH: &str = "^(199[0-9]|2[01][0-9]{2}|2200)-(0[1-9]|1[0-2])$";
 
@@ -236,6 +246,10 @@ fn shape_parameters(doc: &mut Value) {
             };
             for p in params {
                 let name = p["name"].as_str().unwrap_or("").to_string();
+                // The look-up answers only a full name and date of birth.
+                if path == "/api/v1/lookup" {
+                    p["required"] = Value::Bool(true);
+                }
                 let required = p["required"].as_bool().unwrap_or(false);
                 let schema = &mut p["schema"];
                 if schema["type"] != "string" || schema.get("enum").is_some() {
@@ -256,6 +270,9 @@ fn shape_parameters(doc: &mut Value) {
                 let shape = match (set, path.as_str(), name.as_str()) {
                     (Some(values), _, _) => json!({"enum": values}),
                     (None, "/api/v1/oversight/summary", "from" | "to") => json!({"pattern": MONTH}),
+                    (None, "/api/v1/lookup", "first_name" | "last_name") => {
+                        json!({"maxLength": 100, "pattern": NON_BLANK})
+                    }
                     (None, "/api/v1/search", "q") => {
                         json!({"minLength": 2, "maxLength": 100, "pattern": NON_BLANK})
                     }
@@ -265,6 +282,17 @@ fn shape_parameters(doc: &mut Value) {
                     (None, _, n) => shape_of(n).unwrap_or_else(
                         || json!({"pattern": if required { NON_BLANK } else { TEXT }}),
                     ),
+                };
+                // An optional date, month or set may also be sent empty (a
+                // form's empty field): it means "not given".
+                let shape = if !required
+                    && (shape.get("format").is_some()
+                        || shape.get("pattern") == Some(&json!(MONTH))
+                        || shape.get("enum").is_some())
+                {
+                    json!({"anyOf": [shape, {"type": "string", "maxLength": 0}]})
+                } else {
+                    shape
                 };
                 merge(schema, shape);
             }
@@ -326,11 +354,21 @@ fn is_string(p: &Value) -> bool {
 }
 
 fn shape_property(name: &str, p: &mut Value, required: bool) {
+    if name == "participant_goals" {
+        p["minItems"] = json!(1);
+    }
+    if let Some((_, max)) = MAX_ITEMS.iter().find(|(n, _)| *n == name) {
+        p["maxItems"] = json!(max);
+    }
+    if name == "monthly_income" {
+        merge(p, json!({"minimum": 0, "exclusiveMaximum": 10_000_000}));
+    }
     if p.get("items").is_some() && p["items"].get("$ref").is_none() {
         let items = &mut p["items"];
         if is_string(items) && items.get("enum").is_none() && items.get("format").is_none() {
             let shape = match name {
                 "attendees" => json!({"format": "uuid"}),
+                "participant_goals" => json!({"pattern": NON_BLANK}),
                 // Blank items of a list are skipped, not refused.
                 _ => json!({"pattern": TEXT}),
             };
@@ -341,8 +379,17 @@ fn shape_property(name: &str, p: &mut Value, required: bool) {
     if !is_string(p) || p.get("enum").is_some() || p.get("format").is_some() {
         return;
     }
-    let shape = shape_of(name)
-        .unwrap_or_else(|| json!({"pattern": if required { NON_BLANK } else { TEXT }}));
+    let shape = match shape_of(name) {
+        // An optional date or time may also be sent empty (the form's
+        // empty field): it means "not given".
+        Some(shape) if !required && shape.get("format").is_some() => {
+            json!({"anyOf": [shape, {"type": "string", "maxLength": 0}, {"type": "null"}]})
+        }
+        Some(shape) => shape,
+        None if name == "phone" => json!({"pattern": "^[0-9 +().-]{0,40}$"}),
+        None if name == "email" => json!({"pattern": EMAIL, "maxLength": 200}),
+        None => json!({"pattern": if required { NON_BLANK } else { TEXT }}),
+    };
     merge(p, shape);
 }
 

@@ -13,64 +13,11 @@ mod common;
 
 use common::*;
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
-
-/// A running `handoff serve` on a port of its own.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-impl Server {
-    async fn start(db: &str) -> Server {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_handoff"))
-            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
-            .env("HANDOFF_DATABASE_URL", db)
-            .env_remove("HANDOFF_AUDIT_KEY_FILE")
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start handoff serve");
-        let server = Server {
-            child,
-            base: format!("http://127.0.0.1:{port}"),
-        };
-        let started = Instant::now();
-        let client = reqwest::Client::new();
-        loop {
-            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
-                && r.status().is_success()
-            {
-                return server;
-            }
-            assert!(
-                started.elapsed() < Duration::from_secs(240),
-                "the server did not become ready"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-    }
-
-    /// `kill -9`: no shutdown, no flush.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
 
 /// A signed-in officer: a cookie jar and the session's CSRF token.
 struct Officer {

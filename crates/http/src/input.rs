@@ -88,6 +88,28 @@ fn form_urlencoded(raw: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(raw).unwrap_or_default()
 }
 
+/// The URI without its empty query parameters (`?to=&view=`): a form's
+/// empty field means "not given", for every handler alike. `None` when
+/// there is none to drop.
+fn without_empty_parameters(uri: &axum::http::Uri) -> Option<axum::http::Uri> {
+    let query = uri.query()?;
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|pair| !pair.is_empty() && !pair.ends_with('=') && pair.contains('='))
+        .collect();
+    let all = query.split('&').count();
+    if kept.len() == all {
+        return None;
+    }
+    let path = uri.path();
+    let rebuilt = if kept.is_empty() {
+        path.to_string()
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    };
+    rebuilt.parse().ok()
+}
+
 /// The middleware: refuses a request whose query string, form body or JSON
 /// body carries a control character, before any handler sees it.
 /// The API answers JSON; a page answers a short page saying what to fix.
@@ -109,9 +131,12 @@ pub async fn refuse_control_characters(req: Request, next: Next) -> Response {
     }
 }
 
-async fn checked(req: Request) -> Result<Request, AppError> {
+async fn checked(mut req: Request) -> Result<Request, AppError> {
     if let Some(q) = req.uri().query() {
         check_pairs(q.as_bytes(), false)?;
+        if let Some(uri) = without_empty_parameters(req.uri()) {
+            *req.uri_mut() = uri;
+        }
     }
     let content_type = req
         .headers()
@@ -150,6 +175,19 @@ mod tests {
         assert!(e.to_string().contains("U+0000"));
         let ok: Value = serde_json::json!({"a": "line one\nline two\ttab"});
         check_json(&ok, &mut String::new()).unwrap();
+    }
+
+    #[test]
+    fn empty_query_parameters_mean_not_given() {
+        let uri: axum::http::Uri = "/api/v1/caseloads?view=&limit=5&to=".parse().unwrap();
+        assert_eq!(
+            without_empty_parameters(&uri).unwrap().to_string(),
+            "/api/v1/caseloads?limit=5"
+        );
+        let uri: axum::http::Uri = "/x?view=".parse().unwrap();
+        assert_eq!(without_empty_parameters(&uri).unwrap().to_string(), "/x");
+        let uri: axum::http::Uri = "/x?view=team".parse().unwrap();
+        assert!(without_empty_parameters(&uri).is_none());
     }
 
     #[test]

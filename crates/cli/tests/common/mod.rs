@@ -128,3 +128,56 @@ pub async fn demo_site(store: &Store) -> handoff_domain::SiteId {
         .unwrap()
         .id
 }
+
+/// A running `handoff serve` on a port of its own.
+pub struct Server {
+    child: std::process::Child,
+    pub base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Server {
+    pub async fn start(db: &str) -> Server {
+        let port = free_port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args(["serve", "--demo", "--bind", &format!("127.0.0.1:{port}")])
+            .env("HANDOFF_DATABASE_URL", db)
+            .env_remove("HANDOFF_AUDIT_KEY_FILE")
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start handoff serve");
+        let server = Server {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let started = std::time::Instant::now();
+        let client = reqwest::Client::new();
+        loop {
+            if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
+                && r.status().is_success()
+            {
+                return server;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(240),
+                "the server did not become ready"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+    }
+
+    /// `kill -9`: no shutdown, no flush.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}

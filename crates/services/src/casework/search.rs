@@ -155,11 +155,16 @@ pub async fn search(
             "search is for case managers and supervisors",
         ));
     }
-    let q = norm(query);
-    if q.chars().count() < 2 || q.chars().count() > 100 {
+    let typed = query.chars().count();
+    if !(2..=100).contains(&typed) || query.trim().is_empty() {
         return Err(AppError::field("q", "type 2 to 100 characters"));
     }
+    let q = norm(query);
     let date = as_date(query);
+    if q.is_empty() && date.is_none() {
+        // Nothing searchable was typed (only punctuation or symbols).
+        return Ok(Vec::new());
+    }
     let site = auth.user.site_id;
     let guard = Guard::new(state, auth).await?;
     let mut c = state.store.conn();
