@@ -367,8 +367,13 @@ fn reasons_list(reasons: &[Reason]) -> Markup {
     html! {
         ul.reasons {
             @for r in reasons {
-                li.decisive[r.decisive] {
-                    span.mark { @if r.passed { "Met" } @else { "Not met" } }
+                li.decisive[r.decisive] data-check=(r.status()) {
+                    span.mark { (match r.status() {
+                        "met" => "Met",
+                        "not_met" => "Not met",
+                        "possible_exclusion" => "Possible exclusion — confirm",
+                        _ => "Not checked — officer to confirm",
+                    }) }
                     " "
                     strong { (rule_label(r.rule.as_str())) } ": " (r.text)
                 }
@@ -384,15 +389,29 @@ pub async fn result_page(
     Path(id): Path<ReferralId>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
-    let created: CreatedReferral = workflow::referrals::get(&state, &auth, &ctx, id)
-        .await?
-        .into();
+    let v = workflow::referrals::get(&state, &auth, &ctx, id).await?;
+    let (record, agency) = workflow::referrals::load(&state, &auth, id).await?;
+    let h = handoff_http::arrival::of_view(&state, &auth, &agency, &record, &v).await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    let waiting = v.status == "awaiting_handoff";
+    let created: CreatedReferral = v.into();
     let body = html! {
         @if q.again.is_some() {
             p.notice role="status" { "This form was already submitted: nothing new was filed. Here is its referral." }
         }
         (result(&created, &site))
+        @if created.eligibility.eligible {
+            // The referrer sees who is coming, and when, without reloading.
+            div id="live" data-live="referral.accepted referral.arrived referral.eta" aria-live="polite" {
+                @if waiting {
+                    p.meta.waiting { "Waiting for a case manager to accept (referred " (ago(now(), h.referred_at)) ")." }
+                }
+                @if h.case_manager.is_some() {
+                    (super::arrival::card(&auth, &h, &site.tz, None))
+                }
+            }
+            script src="/assets/live.js" defer {}
+        }
     };
     Ok(layout("Referral result", Some(&auth), body).into_response())
 }
@@ -430,6 +449,11 @@ fn result(c: &CreatedReferral, site: &SiteCtx) -> Markup {
             @if let Some(h) = &c.hold {
                 p { "The case is held from filing until the end of " strong { (h.last_day) } " (hold deadline)." }
             }
+            @if e.reasons.iter().any(|r| r.status() == "possible_exclusion") {
+                p.notice.confirm role="note" { "The site's court records may hold a record of this person that would exclude them. Confirm it before you release the person; if it is theirs, tell the case manager." }
+            } @else if e.reasons.iter().any(|r| r.status() == "not_checked") {
+                p.notice role="note" { "Some rules could not be checked against records (marked “not checked”). Confirm them with what you know." }
+            }
         } @else {
             h1.no { "Not eligible" }
             p.big role="status" { "Proceed as usual." }
@@ -448,7 +472,11 @@ fn result(c: &CreatedReferral, site: &SiteCtx) -> Markup {
 }
 
 /// One referral in a list.
-fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Markup {
+fn summary(
+    v: &ReferralView,
+    tz: &handoff_domain::site_time::SiteTimeZone,
+    eta: Option<&handoff_store::etas::Eta>,
+) -> Markup {
     let t = now();
     html! {
         li.item {
@@ -461,6 +489,9 @@ fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Ma
             " · " span.meta { (local(tz, v.referred_at)) " (" (ago(t, v.referred_at)) ")" }
             @if let Some(by) = &v.accepted_by {
                 br; span.coming { "Case manager: " (by.name) }
+                @if let Some(e) = eta.filter(|_| v.status == "accepted") {
+                    " · " span.eta { "on the way, ETA " (e.minutes) " min (sent " (ago(t, e.sent_at)) ")" }
+                }
             }
             @if let Some(h) = &v.hold {
                 br; span.hold data-state=(h.state) { "Hold: " (hold_label(&h.state)) }
@@ -482,6 +513,13 @@ pub async fn list(
     let cm = workflow::may(&auth, &agency, Action::Casework);
     let views = workflow::referrals::list(&state, &auth, &ctx, false).await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    // The ETAs of the hand-offs the reader sees someone coming to.
+    let coming: Vec<ReferralId> = views
+        .iter()
+        .filter(|v| v.accepted_by.is_some() && v.status == "accepted")
+        .map(|v| v.id.into())
+        .collect();
+    let etas = handoff_store::etas::latest(&mut state.store.conn(), site.site.id, &coming).await?;
     let title = if cm { "Referrals" } else { "My referrals" };
     let may_refer = !doors_for(&state, &auth, None).await?.is_empty();
     Ok(layout(
@@ -490,11 +528,11 @@ pub async fn list(
         html! {
             h1 { (title) }
             @if may_refer { p { a.button.primary href="/referrals/new" { "New referral" } } }
-            div id="live" data-live="referral.accepted referral.arrived referral.new" aria-live="polite" {
+            div id="live" data-live="referral.accepted referral.arrived referral.new referral.eta" aria-live="polite" {
                 @if views.is_empty() {
                     p { "No referrals yet." }
                 } @else {
-                    ul.items { @for v in &views { (summary(v, &site.tz)) } }
+                    ul.items { @for v in &views { (summary(v, &site.tz, etas.get(&ReferralId::from(v.id)))) } }
                 }
             }
             script src="/assets/live.js" defer {}
@@ -530,6 +568,7 @@ pub async fn detail_page(
 ) -> PageResult {
     let v = workflow::referrals::get(state, auth, ctx, id).await?;
     let (record, agency) = workflow::referrals::load(state, auth, id).await?;
+    let hand = handoff_http::arrival::of_view(state, auth, &agency, &record, &v).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let cm = workflow::may(auth, &agency, Action::Casework);
     let accepts = workflow::may(auth, &agency, Action::AcceptHandoff);
@@ -545,6 +584,7 @@ pub async fn detail_page(
             Some("You accepted the hand-off. The referrer sees that you are coming.")
         }
         Some("arrived") => Some("Arrival recorded: triage has started."),
+        Some("eta") => Some("ETA sent: the officer sees that you are on your way."),
         Some("triage") => Some("Triage recorded."),
         Some("intake") => Some("Intake recorded. Next: the release of information."),
         Some("release") => Some("Release of information recorded."),
@@ -573,7 +613,8 @@ pub async fn detail_page(
         h1 { (name) }
         @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
         (duplicates_notice(&v.possible_duplicate_of))
-        section.card id="live" data-live="referral.accepted referral.arrived" aria-labelledby="status-h" {
+        div id="live" data-live="referral.accepted referral.arrived referral.eta" {
+        section.card aria-labelledby="status-h" {
             h2 id="status-h" { "Status" }
             p.big { span.status data-status=(v.status) { (v.status_label) } }
             dl.facts {
@@ -592,6 +633,10 @@ pub async fn detail_page(
                 }
                 @if v.participant == Some(true) { dt { "Participant" } dd { "Yes" } }
             }
+        }
+        @if hand.place.is_some() || hand.case_manager.is_some() || hand.referred_by.is_some() {
+            (super::arrival::card(auth, &hand, &site.tz, err.as_ref().filter(|r| r.what == "eta").map(|r| &r.error)))
+        }
         }
         @if cm && v.status == "awaiting_handoff" && accepts {
             form method="post" action=(format!("/referrals/{}/accept", v.id)) {

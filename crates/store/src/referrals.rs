@@ -275,6 +275,23 @@ impl ReferralRecord {
         (g.site() == self.site_id && g.referral() == self.id).then_some(&self.body)
     }
 
+    /// What a hold holds from filing: the offence categories of its
+    /// referral (stored codes), for the office's queue — never the person,
+    /// the place or the notes. Empty for another referral's hold.
+    pub fn held_offences(&self, hold: &crate::holds::StoredHold) -> Vec<String> {
+        if hold.hold.referral_id != self.id {
+            return Vec::new();
+        }
+        self.body["offences"]
+            .as_array()
+            .map(|os| {
+                os.iter()
+                    .filter_map(|o| o["category"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// What the referral rule needs to know about it.
     pub fn subject(&self) -> ReferralSubject {
         ReferralSubject {

@@ -14,6 +14,7 @@ use handoff_audit::Outcome;
 use handoff_domain::disclosure::referral::ReferralStanding;
 use handoff_domain::disclosure::{self, referral as referral_rule};
 use handoff_domain::eligibility::{self, Approval, KnownRecord, ScreeningFacts};
+use handoff_justice::screening;
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::hold::Hold;
 use handoff_domain::referral::{Door, Referral, ReferralForm};
@@ -110,8 +111,13 @@ pub async fn submit(
     let policy = &ctx.policy.policy;
     let referred_at = now();
     let referred_on = ctx.tz.local_date(referral.occurred_at);
+    // The record rules are checked against the site's own court records.
+    let mut c = state.store.conn();
+    let stored = handoff_store::justice::of_kind(&mut c, ctx.site.id, "charges").await?;
+    let charges = screening::charges(stored.iter().map(|r| r.content.as_str()));
     let known = KnownRecord {
         capacity_remains: capacity_remains(state, &ctx).await?,
+        records: screening::for_referral(&charges, &referral, referred_on, policy),
         ..KnownRecord::default()
     };
     let facts = ScreeningFacts::from_referral(&referral, referred_on, known);

@@ -1,0 +1,5 @@
+-- A prosecutor's decision on a hold may be undone for a short while after
+-- it was recorded: the row stays (who undid it and when), and the hold is
+-- rebuilt from the decisions not withdrawn. The audit log keeps both.
+ALTER TABLE hold_decisions ADD COLUMN withdrawn_at TIMESTAMPTZ;
+ALTER TABLE hold_decisions ADD COLUMN withdrawn_by UUID REFERENCES users (id);
