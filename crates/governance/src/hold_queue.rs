@@ -61,10 +61,14 @@ pub fn undo_until(h: &handoff_domain::hold::Hold, who: handoff_domain::UserId) -
 }
 
 fn offence_label(code: &str) -> String {
-    match ConductCategory::parse(code).ok().and_then(|c| c.standard()) {
+    let words = match ConductCategory::parse(code).ok().and_then(|c| c.standard()) {
         Some(c) => c.label().to_string(),
         None => code.replace('_', " "),
-    }
+    };
+    let mut c = words.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }
 
 /// The caller's queue: every hold the caller's office owns (supervisors:
@@ -121,7 +125,7 @@ pub async fn list(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<Qu
                 .flatten(),
             days_since_lapse: h
                 .lapsed_at
-                .map(|l| (today - ctx.tz.local_date(l)).whole_days()),
+                .map(|l| (today - ctx.tz.local_date(l)).whole_days().max(0)),
             undo_until: hold.and_then(|s| undo_until(&s.hold, auth.user.id)),
             hold: h,
         });

@@ -77,6 +77,8 @@ pub async fn inbox(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult
                         span.meta { "Referred " (ago(t, v.referred_at)) " (" (local(&site.tz, v.referred_at)) ")" }
                         @if let Some(addr) = v.details.as_ref().and_then(|d| d.pointer("/location/address")).and_then(|a| a.as_str()) {
                             br; span { "At " (addr) }
+                        } @else if v.details.as_ref().and_then(|d| d.pointer("/location/coordinates")).is_some_and(|c| !c.is_null()) {
+                            br; span { "At the officer's location (map on the referral once accepted)" }
                         }
                         @if may_accept {
                             form method="post" action=(format!("/referrals/{}/accept", v.id)) {
