@@ -255,7 +255,7 @@ pub async fn new_form(
 ) -> PageResult {
     let doors = doors_for(&state, &auth, q.door.as_deref()).await?;
     if doors.is_empty() {
-        return Err(AppError::Forbidden("your role does not refer people").into());
+        return Err(AppError::Forbidden("Your role does not refer people to LEAD.").into());
     }
     let title = if doors == [Door::Community] {
         "Community referral"
@@ -612,6 +612,9 @@ pub async fn detail_page(
     let body = html! {
         h1 { (name) }
         @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
+        @if let Some(pid) = v.participant_id {
+            p { a.button href=(format!("/participants/{pid}")) { "Open the participant record" } }
+        }
         (duplicates_notice(&v.possible_duplicate_of))
         div id="live" data-live="referral.accepted referral.arrived referral.eta" {
         section.card aria-labelledby="status-h" {

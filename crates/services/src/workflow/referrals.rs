@@ -309,7 +309,7 @@ pub async fn list(
     {
         Filter::ReferredBy(auth.user.id)
     } else {
-        return Err(AppError::Forbidden("your role does not list referrals"));
+        return Err(AppError::Forbidden("Your role does not have a list of referrals."));
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let shown = readable(state, auth, &agency, filter, 500, |_| true).await?;
@@ -490,7 +490,7 @@ fn may_approve(rule: Approval, auth: &Auth, agency: &Agency) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden(
-            "you are not designated to approve referrals",
+            "You are not designated to approve referrals. Ask your site admin if you should be.",
         ))
     }
 }
@@ -823,7 +823,7 @@ pub async fn arrive(
     let (r, agency) = load(state, auth, id).await?;
     if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
-            "only the case manager on the case records arrival",
+            "Only the case manager on the case records arrival.",
         ));
     }
     step(
@@ -873,7 +873,7 @@ pub async fn triage(
     let (r, agency) = load(state, auth, id).await?;
     if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
-            "only the case manager on the case records triage",
+            "Only the case manager on the case records triage.",
         ));
     }
     for (i, n) in form.immediate_needs.iter().enumerate() {

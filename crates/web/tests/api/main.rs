@@ -8,6 +8,7 @@ mod helpers;
 mod auth;
 mod casework;
 mod consent;
+mod day;
 mod disclosure;
 mod evaluation;
 mod idempotency;
