@@ -115,11 +115,28 @@ pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> Pa
         .into_iter()
         .filter(|m| convener || m.attendees.contains(&auth.user.id))
         .collect();
-    let people = if convener {
-        users::list(&mut c, auth.user.site_id).await?
-    } else {
-        Vec::new()
-    };
+    // The people who may attend, grouped by organisation.
+    let mut groups: Vec<(String, Vec<users::User>)> = Vec::new();
+    if convener {
+        let agencies = handoff_store::orgs::list_agencies(&mut c, auth.user.site_id).await?;
+        for a in &agencies {
+            let mut people: Vec<users::User> = users::list(&mut c, auth.user.site_id)
+                .await?
+                .into_iter()
+                .filter(|u| u.agency_id == a.id && u.disabled_at.is_none())
+                .filter(|u| {
+                    handoff_domain::rules::may(
+                        &handoff_http::workflow::user_actor(u, a),
+                        Action::AttendOwg,
+                    )
+                })
+                .collect();
+            people.sort_by(|x, y| x.display_name.cmp(&y.display_name));
+            if !people.is_empty() {
+                groups.push((a.name.clone(), people));
+            }
+        }
+    }
     let actions = handoff_http::owg::my_actions(&state, &auth).await?;
     Ok(layout(
         "Operational Work Group",
@@ -146,10 +163,13 @@ pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> Pa
                         input id="m-date" name="held_on" type="date" required;
                         label for="m-title" { "Title" }
                         input id="m-title" name="title" required value="Operational Work Group";
-                        fieldset {
-                            legend { "Attendees" }
-                            @for u in people.iter().filter(|u| u.disabled_at.is_none()) {
-                                label.check { input type="checkbox" name="attendees" value=(u.id); " " (u.display_name) }
+                        p.meta { "Only the OWG's members are offered: police, prosecutors, case management and partner agencies." }
+                        @for (agency, people) in &groups {
+                            fieldset.attendees {
+                                legend { (agency) }
+                                @for u in people {
+                                    label.check { input type="checkbox" name="attendees" value=(u.id); " " (u.display_name) " " span.meta { "(" (u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) ")" } }
+                                }
                             }
                         }
                         button.primary type="submit" { "Convene" }

@@ -283,3 +283,55 @@ both!(a_decision_is_undone_only_by_who_recorded_it_within_the_window, |db| async
     assert_eq!(undos.iter().filter(|e| e["outcome"] == "denied").count(), 1, "{undos:?}");
     assert_audit_chain_intact(&app).await;
 });
+
+both!(only_the_owg_members_are_invited, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let supervisor = as_user(&app, "supervisor@demo.test").await;
+    let (_, evaluator) = as_user(&app, "evaluator@demo.test").await.get_json("/api/v1/me").await;
+    let (_, officer) = as_user(&app, "officer@demo.test").await.get_json("/api/v1/me").await;
+    let (s, e) = supervisor
+        .post(
+            "/api/v1/owg/meetings",
+            &json!({"held_on": "2026-12-08", "title": "OWG", "attendees": [officer["user"]["id"], evaluator["user"]["id"]]}),
+        )
+        .await;
+    assert_invalid(s, &e, "attendees[1]");
+    // The convener's form offers the members only, by organisation.
+    let page = supervisor.get("/owg").await.text().await.unwrap();
+    assert!(page.contains("<legend>Demo County Police Department</legend>"), "{page}");
+    for absent in ["evaluator", "oversight", "bureau", "admin"] {
+        let (_, me) = as_user(&app, &format!("{absent}@demo.test")).await.get_json("/api/v1/me").await;
+        let id = me["user"]["id"].as_str().unwrap();
+        assert!(!page.contains(id), "{absent} offered as an attendee");
+    }
+    assert!(page.contains(officer["user"]["id"].as_str().unwrap()));
+});
+
+both!(a_refused_quick_referral_names_every_missing_field_at_once, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let officer = as_user(&app, "officer@demo.test").await;
+    let form = officer.get("/referrals/new").await.text().await.unwrap();
+    let csrf = hidden_field(&form, "csrf_token").unwrap();
+    let r = officer
+        .submit_form(
+            "/referrals",
+            &[
+                ("csrf_token", csrf.as_str()),
+                ("door", "arrest_diversion"),
+                ("first_name", "Kept"),
+                ("category", "drug_possession"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    for field in ["last_name", "dob", "sex", "race", "substance", "incident_number"] {
+        assert!(page.contains(&format!("id=\"err-{field}\"")), "{field} not named: {page}");
+    }
+    assert!(!page.contains("id=\"err-first_name\""));
+    assert!(page.contains("Check 6 fields"), "{page}");
+    assert!(page.contains("value=\"Kept\""), "the form keeps what was typed");
+    // Nothing was filed.
+    let (_, mine) = officer.get_json("/api/v1/referrals").await;
+    assert!(!mine.to_string().contains("Kept"), "{mine}");
+});
