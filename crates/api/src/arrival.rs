@@ -83,3 +83,28 @@ pub async fn undo(
         hold_queue::undo(&s, &auth, &ctx, id::<HoldId>(&hid)?).await?,
     ))
 }
+
+/// Why a stale referral is closed.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct CloseBody {
+    /// not_located | declined | served_elsewhere | duplicate | moved_or_in_custody | other
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// A case-management supervisor closes a referral nobody took up for 3
+/// days or more, with a reason: status `closed` ("Closed without a
+/// hand-off"), never a failure state. 204; 409 before it is stale.
+#[utoipa::path(post, path = "/api/v1/referrals/{id}/close", tag = "referrals", params(("id" = Uuid, Path)), request_body = CloseBody,
+    security(("session" = []), ("token" = [])),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn close(
+    State(s): State<AppState>,
+    Origin(ctx): Origin,
+    Person(auth): Person,
+    Path(rid): Path<String>,
+    Body(b): Body<CloseBody>,
+) -> AppResult<axum::http::StatusCode> {
+    handoff_http::stale::close(&s, &auth, &ctx, id::<ReferralId>(&rid)?, b.reason.trim()).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}

@@ -176,6 +176,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(arrival::undo))
         .routes(routes!(arrival::handoff))
         .routes(routes!(arrival::eta))
+        .routes(routes!(arrival::close))
         .routes(routes!(workflow::run_sweep))
         .routes(routes!(workflow::get_policy, workflow::put_policy))
         .routes(routes!(workflow::policy_versions))

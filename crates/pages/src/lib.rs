@@ -92,6 +92,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/releases/{id}/revoke", post(referral_work::revoke))
         .route("/handoffs", get(handoff::inbox))
+        .route("/referrals/{id}/close", post(handoff::close))
         .route("/holds", get(holds::queue))
         .route("/holds/{id}", get(holds::hold))
         .route("/holds/{id}/decision", post(holds::decide))

@@ -558,6 +558,7 @@ pub async fn record_step(
             "intake_completed_at = $5, accepted_by = COALESCE(accepted_by, $6)"
         }
         ReferralStep::ReleaseSigned => "enrolled_at = $5, accepted_by = COALESCE(accepted_by, $6)",
+        ReferralStep::Closed => "closed_at = $5, closed_by = $6",
     };
     let sql = format!(
         "UPDATE referrals SET status = $4, {set} WHERE site_id = $1 AND id = $2 AND status = $3"
@@ -566,6 +567,21 @@ pub async fn record_step(
         .execute(&sql, args![site, id, from.as_str(), to.as_str(), at, by])
         .await?;
     Ok(n == 1)
+}
+
+/// Why a supervisor closed a referral nobody took up (one of the
+/// services' reasons).
+pub async fn set_closed_reason(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: ReferralId,
+    reason: &str,
+) -> Result<()> {
+    c.execute_found(
+        "UPDATE referrals SET closed_reason = $3 WHERE site_id = $1 AND id = $2",
+        args![site, id, reason],
+    )
+    .await
 }
 
 pub async fn set_case_agency(

@@ -335,3 +335,40 @@ both!(a_refused_quick_referral_names_every_missing_field_at_once, |db| async mov
     let (_, mine) = officer.get_json("/api/v1/referrals").await;
     assert!(!mine.to_string().contains("Kept"), "{mine}");
 });
+
+both!(a_supervisor_closes_a_stale_referral_with_a_reason, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let officer = as_user(&app, "officer@demo.test").await;
+    let cm = as_user(&app, "casemanager@demo.test").await;
+    let supervisor = as_user(&app, "supervisor@demo.test").await;
+    let rid = refer(&officer, &arrest("Stale")).await;
+    let close = format!("/api/v1/referrals/{rid}/close");
+    let (s, e) = supervisor.post(&close, &json!({"reason": "not_located"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "not stale yet: {e}");
+    app.store
+        .conn()
+        .execute(
+            "UPDATE referrals SET referred_at = $1 WHERE id = $2",
+            args![handoff_web::now() - time::Duration::days(4), uuid::Uuid::parse_str(&rid).unwrap()],
+        )
+        .await
+        .unwrap();
+    let (s, e) = cm.post(&close, &json!({"reason": "not_located"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "a case manager does not close: {e}");
+    let (s, e) = officer.post(&close, &json!({"reason": "not_located"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{e}");
+    let (s, e) = supervisor.post(&close, &json!({"reason": "gave up"})).await;
+    assert_invalid(s, &e, "reason");
+    let (s, e) = supervisor.post(&close, &json!({"reason": "not_located"})).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+    let (_, r) = supervisor.get_json(&format!("/api/v1/referrals/{rid}")).await;
+    assert_eq!(r["status"], "closed", "{r}");
+    assert_eq!(r["status_label"], "Closed without a hand-off");
+    let (_, inbox) = cm.get_json("/api/v1/referrals/inbox").await;
+    assert!(!inbox.to_string().contains(&rid), "{inbox}");
+    let (s, _) = supervisor.post(&close, &json!({"reason": "not_located"})).await;
+    assert_eq!(s, StatusCode::CONFLICT, "closed once");
+    let entries = audited(&app, "referral.close").await;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_audit_chain_intact(&app).await;
+});
