@@ -645,7 +645,12 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
                 ),
             );
         } else {
-            record_rule(&mut unchecked, RuleCode::ViolentHistory, facts.records.violent, &rule);
+            record_rule(
+                &mut unchecked,
+                RuleCode::ViolentHistory,
+                facts.records.violent,
+                &rule,
+            );
         }
     }
     if let Some(min) = ex.minimum_age {

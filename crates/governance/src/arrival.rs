@@ -124,16 +124,15 @@ pub fn place(details: &serde_json::Value) -> Option<Place> {
     };
     let address = text("address");
     let area = text("area");
-    let point = loc.get("coordinates").and_then(|c| {
-        Some((
-            c.get("lat")?.as_f64()?,
-            c.get("lon")?.as_f64()?,
-        ))
-    });
+    let point = loc
+        .get("coordinates")
+        .and_then(|c| Some((c.get("lat")?.as_f64()?, c.get("lon")?.as_f64()?)));
     let (geo_uri, map_url) = match (point, &address) {
         (Some((lat, lon)), _) => (
             format!("geo:{lat:.6},{lon:.6}?q={lat:.6},{lon:.6}"),
-            format!("https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=18/{lat:.6}/{lon:.6}"),
+            format!(
+                "https://www.openstreetmap.org/?mlat={lat:.6}&mlon={lon:.6}#map=18/{lat:.6}/{lon:.6}"
+            ),
         ),
         (None, Some(a)) => (
             format!("geo:0,0?q={}", encode(a)),
@@ -216,12 +215,7 @@ pub async fn of_view(
 
 /// `GET /api/v1/referrals/{id}/handoff`: the hand-off, for whoever may
 /// read the referral (audited as a reading of it).
-pub async fn get(
-    state: &AppState,
-    auth: &Auth,
-    actx: &Ctx,
-    id: ReferralId,
-) -> AppResult<Handoff> {
+pub async fn get(state: &AppState, auth: &Auth, actx: &Ctx, id: ReferralId) -> AppResult<Handoff> {
     let v = referrals::get(state, auth, actx, id).await?;
     let (r, agency) = referrals::load(state, auth, id).await?;
     of_view(state, auth, &agency, &r, &v).await
@@ -235,12 +229,15 @@ fn parse_minutes(v: &serde_json::Value) -> AppResult<i64> {
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     };
-    n.filter(|m| (1..=MAX_ETA_MINUTES).contains(m)).ok_or_else(|| {
-        AppError::field(
-            "minutes",
-            format!("Give the minutes until you arrive, a whole number from 1 to {MAX_ETA_MINUTES}."),
-        )
-    })
+    n.filter(|m| (1..=MAX_ETA_MINUTES).contains(m))
+        .ok_or_else(|| {
+            AppError::field(
+                "minutes",
+                format!(
+                    "Give the minutes until you arrive, a whole number from 1 to {MAX_ETA_MINUTES}."
+                ),
+            )
+        })
 }
 
 /// "On my way, ETA N min": only the case manager who accepted the

@@ -54,7 +54,10 @@ pub struct QueueItem {
 }
 
 /// Until when `who` may undo the hold's latest decision, if they may.
-pub fn undo_until(h: &handoff_domain::hold::Hold, who: handoff_domain::UserId) -> Option<OffsetDateTime> {
+pub fn undo_until(
+    h: &handoff_domain::hold::Hold,
+    who: handoff_domain::UserId,
+) -> Option<OffsetDateTime> {
     let d = h.decisions().last()?;
     let until = d.at + time::Duration::minutes(UNDO_MINUTES);
     (d.by == who && now() < until).then_some(until)
@@ -183,7 +186,9 @@ pub async fn undo(state: &AppState, auth: &Auth, actx: &Ctx, id: HoldId) -> AppR
         )));
     }
     if !holds::withdraw_last(&mut tx.conn(), site, id, auth.user.id, now()).await? {
-        return Err(AppError::Conflict("The decision was already undone.".into()));
+        return Err(AppError::Conflict(
+            "The decision was already undone.".into(),
+        ));
     }
     let r = referrals::get(&mut tx.conn(), site, stored.hold.referral_id).await?;
     let mut e = audit::event(auth, "hold.decision.undo", Outcome::Allowed, actx);

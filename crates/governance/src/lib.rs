@@ -10,5 +10,5 @@
 pub mod arrival;
 pub mod hold_queue;
 pub mod oversight;
-pub mod stale;
 pub mod owg;
+pub mod stale;

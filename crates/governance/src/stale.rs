@@ -23,7 +23,10 @@ pub const STALE_DAYS: i64 = 3;
 pub const REASONS: &[(&str, &str)] = &[
     ("not_located", "The person could not be found"),
     ("declined", "The person did not want LEAD"),
-    ("served_elsewhere", "Served elsewhere (another program or agency)"),
+    (
+        "served_elsewhere",
+        "Served elsewhere (another program or agency)",
+    ),
     ("duplicate", "A duplicate of another referral"),
     ("moved_or_in_custody", "Moved away or in custody"),
     ("other", "Another reason"),
@@ -55,7 +58,10 @@ pub async fn close(
         "Only a case-management supervisor closes a referral nobody took up.",
     )?;
     if !REASONS.iter().any(|(code, _)| *code == reason) {
-        return Err(AppError::field("reason", "Choose why the referral is being closed."));
+        return Err(AppError::field(
+            "reason",
+            "Choose why the referral is being closed.",
+        ));
     }
     let (r, _) = flow::load(state, auth, id).await?;
     if !matches!(

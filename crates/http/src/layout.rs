@@ -74,7 +74,11 @@ pub fn role_nav_links(role: handoff_domain::Role) -> &'static [(&'static str, &'
             ("/owg", "OWG"),
             ("/oversight", "Equity"),
         ],
-        Role::Prosecutor => &[("/holds", "Holds"), ("/coordination", "Charges"), ("/owg", "OWG")],
+        Role::Prosecutor => &[
+            ("/holds", "Holds"),
+            ("/coordination", "Charges"),
+            ("/owg", "OWG"),
+        ],
         Role::Partner => &[("/shared", "Shared"), ("/owg", "OWG")],
         Role::Oversight => &[("/oversight", "Equity"), ("/evaluation", "Evaluation")],
         Role::Evaluator => &[("/evaluation", "Evaluation")],

@@ -523,11 +523,17 @@ pub fn common_race(value: &str) -> Option<Race> {
             Race::HispanicLatino
         }
         "a" | "asian" | "asian american" => Race::Asian,
-        "i" | "n" | "native american" | "american indian" | "alaska native" | "alaskan native"
+        "i"
+        | "n"
+        | "native american"
+        | "american indian"
+        | "alaska native"
+        | "alaskan native"
         | "american indian or alaska native" => Race::AmericanIndianAlaskaNative,
-        "p" | "pacific islander" | "native hawaiian" | "native hawaiian or other pacific islander" => {
-            Race::NativeHawaiianPacificIslander
-        }
+        "p"
+        | "pacific islander"
+        | "native hawaiian"
+        | "native hawaiian or other pacific islander" => Race::NativeHawaiianPacificIslander,
         "m" | "multiracial" | "two or more races" | "mixed" => Race::Multiracial,
         "o" | "other" => Race::Other,
         "u" | "x" | "unknown" | "not recorded" | "refused" => Race::Unknown,

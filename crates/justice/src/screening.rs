@@ -100,7 +100,11 @@ pub fn record_checks(
     };
     let theirs: Vec<&CourtCharge> = charges
         .iter()
-        .filter(|c| c.person.as_ref().is_some_and(|p| likely_same(p, first, last, dob)))
+        .filter(|c| {
+            c.person
+                .as_ref()
+                .is_some_and(|p| likely_same(p, first, last, dob))
+        })
         .collect();
     let text = |c: &CourtCharge| format!("{} {}", c.statute, c.description);
     let since = years_before(referred_on, i32::from(lookback_years.unwrap_or(10)));
@@ -120,7 +124,13 @@ pub fn record_checks(
     let order = theirs
         .iter()
         .any(|c| has(&text(c), NO_CONTACT) && c.filing_date >= order_since);
-    let of = |found: bool| if found { Evidence::Possible } else { Evidence::Clear };
+    let of = |found: bool| {
+        if found {
+            Evidence::Possible
+        } else {
+            Evidence::Clear
+        }
+    };
     RecordChecks {
         violent: of(violent),
         treatment_court: of(court),
@@ -207,20 +217,41 @@ mod tests {
         assert_eq!(check(&[], "Jane", dob), RecordChecks::default());
         // Records, but an approximate age only: not checked.
         let robbery = charge("Robbery 2", Some("Guilty"), date!(2020 - 05 - 01), "Jane");
-        assert_eq!(check(&[robbery.clone()], "Jane", None), RecordChecks::default());
+        assert_eq!(
+            check(std::slice::from_ref(&robbery), "Jane", None),
+            RecordChecks::default()
+        );
         // A likely match's recent violent conviction: a possible exclusion.
-        let r = check(&[robbery.clone()], "J", dob);
+        let r = check(std::slice::from_ref(&robbery), "J", dob);
         assert_eq!(r.violent, Evidence::Possible);
-        assert_eq!((r.treatment_court, r.no_contact), (Evidence::Clear, Evidence::Clear));
+        assert_eq!(
+            (r.treatment_court, r.no_contact),
+            (Evidence::Clear, Evidence::Clear)
+        );
         // Someone else's (another first name), an acquittal, an old one: clear.
-        assert_eq!(check(&[robbery.clone()], "Mary", dob), clear);
-        let acquitted = charge("Robbery 2", Some("Not guilty"), date!(2020 - 05 - 01), "Jane");
+        assert_eq!(check(std::slice::from_ref(&robbery), "Mary", dob), clear);
+        let acquitted = charge(
+            "Robbery 2",
+            Some("Not guilty"),
+            date!(2020 - 05 - 01),
+            "Jane",
+        );
         assert_eq!(check(&[acquitted], "Jane", dob), clear);
         let old = charge("Robbery 2", Some("Guilty"), date!(2010 - 05 - 01), "Jane");
         assert_eq!(check(&[old], "Jane", dob), clear);
         // A pending drug-court case and a recent no-contact order.
-        let court = charge("Possession — drug court", None, date!(2026 - 10 - 01), "Jane");
-        let order = charge("Violation of no-contact order", Some("Guilty"), date!(2024 - 01 - 01), "Jane");
+        let court = charge(
+            "Possession — drug court",
+            None,
+            date!(2026 - 10 - 01),
+            "Jane",
+        );
+        let order = charge(
+            "Violation of no-contact order",
+            Some("Guilty"),
+            date!(2024 - 01 - 01),
+            "Jane",
+        );
         let r = check(&[court, order], "jane", dob);
         assert_eq!(r.treatment_court, Evidence::Possible);
         assert_eq!(r.no_contact, Evidence::Possible);

@@ -110,7 +110,10 @@ pub async fn eta(
     body: String,
 ) -> PageResult {
     let f = Fields::parse(&body)?;
-    let minutes = f.opt("quick").or_else(|| f.opt("minutes")).unwrap_or_default();
+    let minutes = f
+        .opt("quick")
+        .or_else(|| f.opt("minutes"))
+        .unwrap_or_default();
     let form = EtaForm {
         minutes: serde_json::Value::String(minutes),
     };

@@ -48,7 +48,12 @@ pub struct InboxQuery {
 
 /// A waiting referral's age, marked when stale; for supervisors, the form
 /// that closes it with a reason.
-fn ageing(auth: &handoff_http::auth::Auth, id: uuid::Uuid, since: time::OffsetDateTime, closes: bool) -> Markup {
+fn ageing(
+    auth: &handoff_http::auth::Auth,
+    id: uuid::Uuid,
+    since: time::OffsetDateTime,
+    closes: bool,
+) -> Markup {
     let t = now();
     let days = stale::days_waiting(since, t);
     html! {
@@ -87,7 +92,11 @@ pub async fn inbox(
     let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
     let agency = workflow::agency_of(&state, &auth).await?;
     let may_accept = workflow::may(&auth, &agency, handoff_domain::rules::Action::AcceptHandoff);
-    let closes = workflow::may(&auth, &agency, handoff_domain::rules::Action::SuperviseCaseloads);
+    let closes = workflow::may(
+        &auth,
+        &agency,
+        handoff_domain::rules::Action::SuperviseCaseloads,
+    );
     let mine = if may_accept {
         workflow::referrals::list(&state, &auth, &ctx, true).await?
     } else {

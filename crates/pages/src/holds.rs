@@ -127,9 +127,9 @@ async fn page(
         Some("decided") => Some(format!(
             "Decision recorded. You can undo it for {UNDO_MINUTES} minutes from the decided list."
         )),
-        Some("undone") => {
-            Some("Decision undone: the hold is back with the lapsed holds awaiting a decision.".into())
-        }
+        Some("undone") => Some(
+            "Decision undone: the hold is back with the lapsed holds awaiting a decision.".into(),
+        ),
         _ => None,
     };
     Ok(layout(
@@ -301,7 +301,10 @@ pub async fn decide(
     }
 }
 
-pub async fn undo(Visit(state, ctx, Signed(auth)): Visit<Signed>, Path(id): Path<HoldId>) -> PageResult {
+pub async fn undo(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    Path(id): Path<HoldId>,
+) -> PageResult {
     match hold_queue::undo(&state, &auth, &ctx, id).await {
         Ok(_) => Ok(see_other("/holds?done=undone#lapsed")),
         Err(e @ AppError::Conflict(_)) => {

@@ -3,8 +3,8 @@
 //! location, the signature pad). Personal data never goes into URLs.
 
 mod account;
-mod arrival;
 mod admin;
+mod arrival;
 mod caseload;
 mod coordination;
 mod evaluation;

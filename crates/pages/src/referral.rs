@@ -126,32 +126,53 @@ fn form_problems(f: &Fields) -> Vec<(&'static str, String)> {
     let door = f.get("door");
     let police = matches!(door, "arrest_diversion" | "social_contact");
     if f.opt("first_name").is_none() {
-        out.push(("first_name", "Enter the person's first name (or the name they give).".into()));
+        out.push((
+            "first_name",
+            "Enter the person's first name (or the name they give).".into(),
+        ));
     }
     if f.opt("last_name").is_none() {
-        out.push(("last_name", "Enter the person's last name (or the name they give).".into()));
+        out.push((
+            "last_name",
+            "Enter the person's last name (or the name they give).".into(),
+        ));
     }
     if f.opt("dob").is_none() && f.opt("approx_age").is_none() {
-        out.push(("dob", "Enter the date of birth, or an approximate age in the next box.".into()));
+        out.push((
+            "dob",
+            "Enter the date of birth, or an approximate age in the next box.".into(),
+        ));
     }
     if f.opt("sex").is_none() {
         out.push(("sex", "Choose the sex (Unknown is fine).".into()));
     }
     if f.opt("race").is_none() {
-        out.push(("race", "Choose the race as observed or stated (Unknown is fine).".into()));
+        out.push((
+            "race",
+            "Choose the race as observed or stated (Unknown is fine).".into(),
+        ));
     }
     if police && f.opt("category").is_none() {
         out.push(("category", "Choose the offence or conduct.".into()));
     }
     let drug = matches!(f.get("category"), "drug_possession" | "drug_sales");
     if drug && f.opt("substance").is_none() {
-        out.push(("substance", "Choose the substance for a drug offence.".into()));
+        out.push((
+            "substance",
+            "Choose the substance for a drug offence.".into(),
+        ));
     }
     if door == "arrest_diversion" && f.opt("incident_number").is_none() {
-        out.push(("incident_number", "Enter the incident number: an arrest diversion needs one.".into()));
+        out.push((
+            "incident_number",
+            "Enter the incident number: an arrest diversion needs one.".into(),
+        ));
     }
     if door == "social_contact" && f.opt("prior").is_none() {
-        out.push(("prior", "Give the verified prior involvement (a record number or what you observed).".into()));
+        out.push((
+            "prior",
+            "Give the verified prior involvement (a record number or what you observed).".into(),
+        ));
     }
     out
 }
@@ -160,11 +181,16 @@ fn form_problems(f: &Fields) -> Vec<(&'static str, String)> {
 /// on the page, or the one the services named.
 fn problems_of(f: &Fields, err: &AppError) -> Vec<(&'static str, String)> {
     let mut found = form_problems(f);
-    if found.is_empty() {
-        if let AppError::BadRequest { field: Some(field), message } = err {
-            let key = form_key(field);
-            found.push((key, format!("{}: {message}", field_label(field))));
-        }
+    if found.is_empty()
+        && let AppError::BadRequest {
+            field: Some(field),
+            message,
+        } = err
+    {
+        found.push((
+            form_key(field),
+            format!("{}: {message}", field_label(field)),
+        ));
     }
     found
 }

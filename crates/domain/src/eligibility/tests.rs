@@ -69,7 +69,11 @@ fn the_contract_example_is_eligible_under_the_demo_policy() {
     let s = screen(&Policy::demo(), &facts);
     assert!(s.eligible, "{s:#?}");
     assert!(s.reasons.iter().all(|r| r.passed));
-    assert!(s.reasons.iter().all(|r| r.decisive == (r.check == Check::Checked)));
+    assert!(
+        s.reasons
+            .iter()
+            .all(|r| r.decisive == (r.check == Check::Checked))
+    );
     assert_reason(&s, "1.2 g of opioid is within the 3 g limit.");
 }
 

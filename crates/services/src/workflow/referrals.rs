@@ -14,7 +14,6 @@ use handoff_audit::Outcome;
 use handoff_domain::disclosure::referral::ReferralStanding;
 use handoff_domain::disclosure::{self, referral as referral_rule};
 use handoff_domain::eligibility::{self, Approval, KnownRecord, ScreeningFacts};
-use handoff_justice::screening;
 use handoff_domain::handoff::{ReferralStatus, ReferralStep};
 use handoff_domain::hold::Hold;
 use handoff_domain::referral::{Door, Referral, ReferralForm};
@@ -23,6 +22,7 @@ use handoff_domain::rules::Action;
 use handoff_domain::{
     AgencyKind, DataCategory, HoldId, ParticipantId, PolicyVersionId, ReferralId, Role, UserId,
 };
+use handoff_justice::screening;
 use handoff_store::access::{self, Asker, ReferralAccess};
 use handoff_store::orgs::Agency;
 use handoff_store::referrals::{self, Filter, NewReferral, Person, ReferralRecord};
@@ -309,7 +309,9 @@ pub async fn list(
     {
         Filter::ReferredBy(auth.user.id)
     } else {
-        return Err(AppError::Forbidden("Your role does not have a list of referrals."));
+        return Err(AppError::Forbidden(
+            "Your role does not have a list of referrals.",
+        ));
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let shown = readable(state, auth, &agency, filter, 500, |_| true).await?;
