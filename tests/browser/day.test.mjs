@@ -228,3 +228,35 @@ test("the prosecutor's queue shows incident, offence and date (no name it may no
     await context.close();
   }
 });
+
+test('every page carries the bar of the role\'s places, and a refused referral names every missing field beside its input', async () => {
+  const { context, page } = await phone();
+  const errors = collectConsoleErrors(page);
+  try {
+    await signIn(page, 'officer@demo.test');
+    await page.goto('/referrals');
+    const bar = page.getByRole('navigation', { name: 'Main' });
+    for (const name of ['Home', 'Refer', 'Look up', 'Referrals', 'OWG']) {
+      await bar.getByRole('link', { name, exact: true }).waitFor();
+    }
+    await noSidewaysScroll(page, 'a page with the bar');
+    await bar.getByRole('link', { name: 'Refer', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Quick referral' }).waitFor();
+    // Only a first name: everything else missing is named at once.
+    await page.getByLabel('First name').fill('Kept');
+    await page.locator('#first_name').evaluate((f) => f.form.noValidate = true);
+    await page.getByRole('button', { name: 'Refer to LEAD' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Check \d+ fields/);
+    for (const id of ['last_name', 'dob', 'race', 'category', 'incident_number']) {
+      await page.locator(`#err-${id}`).waitFor();
+      assert.equal(await page.locator(`#${id}`).getAttribute('aria-invalid'), 'true', id);
+    }
+    assert.equal(await page.getByLabel('First name').inputValue(), 'Kept', 'the form keeps what was typed');
+    await assertAccessible(page, 'the quick referral with every problem named');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -157,7 +157,12 @@ pub async fn inbox(
                             }
                             " · " (v.status_label)
                             @if let Some(h) = &v.hold {
-                                br; span.hold data-state=(h.state) { "Hold deadline: end of " (h.last_day) }
+                                br;
+                                @if h.state == "lapsed" {
+                                    span.age.ageing data-state="lapsed" { "The hold lapsed on " (h.last_day) ": the case is back with the prosecutor" }
+                                } @else {
+                                    span.hold data-state=(h.state) { "Hold deadline: end of " (h.last_day) }
+                                }
                             }
                         }
                     }

@@ -624,6 +624,9 @@ fn summary(
             br;
             span.status data-status=(v.status) { (v.status_label) }
             " · " span.meta { (local(tz, v.referred_at)) " (" (ago(t, v.referred_at)) ")" }
+            @if matches!(v.status.as_str(), "awaiting_handoff" | "awaiting_approval") && handoff_http::stale::stale(v.referred_at, t) {
+                " " span.age.ageing { "Ageing: waiting " (handoff_http::stale::days_waiting(v.referred_at, t)) " days" }
+            }
             @if let Some(by) = &v.accepted_by {
                 br; span.coming { "Case manager: " (by.name) }
                 @if let Some(e) = eta.filter(|_| v.status == "accepted") {
