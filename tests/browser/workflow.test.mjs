@@ -249,9 +249,11 @@ test('arrest diversion from the street to a satisfied hold, an excluded offence,
       await item.waitFor();
       await item.getByLabel('Declined').check();
       await item.getByLabel('Note').fill('Declined in the interest of justice');
+      // The decision is confirmed before it is recorded.
+      await item.getByRole('button', { name: 'Record decision' }).click();
       await Promise.all([
         p.waitForURL((u) => u.pathname === '/holds'),
-        item.getByRole('button', { name: 'Record decision' }).click(),
+        p.getByRole('button', { name: 'Confirm decision' }).click(),
       ]);
       const decided = p.getByRole('region', { name: 'Lapsed and decided' });
       await decided.locator('li', { hasText: incident }).getByText(/declined — Declined in the interest of justice/).waitFor();

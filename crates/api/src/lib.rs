@@ -2,6 +2,7 @@
 //! OpenAPI description (utoipa-axum), so the document served at
 //! `/api/v1/openapi.json` covers the API by construction.
 
+pub mod arrival;
 pub mod casework;
 pub mod contract;
 pub mod justice;
@@ -172,6 +173,11 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::revoke_release))
         .routes(routes!(workflow::list_holds))
         .routes(routes!(workflow::decide_hold))
+        .routes(routes!(arrival::queue))
+        .routes(routes!(arrival::undo))
+        .routes(routes!(arrival::handoff))
+        .routes(routes!(arrival::eta))
+        .routes(routes!(arrival::close))
         .routes(routes!(workflow::run_sweep))
         .routes(routes!(workflow::get_policy, workflow::put_policy))
         .routes(routes!(workflow::policy_versions))

@@ -326,6 +326,9 @@ pub struct ScreeningFacts {
     pub prior_involvement_verified: bool,
     /// For social contact: case-management capacity remains.
     pub capacity_remains: bool,
+    /// What the site's own records could say about the three record rules
+    /// (violent history, treatment court, no-contact order).
+    pub records: RecordChecks,
 }
 
 /// What the store knows about a referred person beyond the referral.
@@ -335,6 +338,29 @@ pub struct KnownRecord {
     pub pending_treatment_court_case: bool,
     pub no_contact_order_with_participant: bool,
     pub capacity_remains: bool,
+    pub records: RecordChecks,
+}
+
+/// How a record rule was checked against the site's own records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Evidence {
+    /// The site holds no such records: nothing was checked.
+    #[default]
+    NotChecked,
+    /// The site's records were searched and hold nothing that excludes.
+    Clear,
+    /// A record of a likely match would exclude: the officer confirms.
+    Possible,
+}
+
+/// The evidence for each record rule (violent history, pending treatment
+/// court case, no-contact order). A known fact (a conviction date, a
+/// pending case, an order) still excludes whatever these say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RecordChecks {
+    pub violent: Evidence,
+    pub treatment_court: Evidence,
+    pub no_contact: Evidence,
 }
 
 impl ScreeningFacts {
@@ -361,6 +387,7 @@ impl ScreeningFacts {
             no_contact_order_with_participant: known.no_contact_order_with_participant,
             prior_involvement_verified: referral.prior_involvement.is_some(),
             capacity_remains: known.capacity_remains,
+            records: known.records,
         }
     }
 }
@@ -384,17 +411,58 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// How a rule was checked: `checked` (met or not met on what is
+    /// known), `not_checked` (nothing to check it against: the officer
+    /// confirms), `possible_exclusion` (a likely match in the site's
+    /// records would exclude: the officer confirms). Only a checked rule
+    /// is ever met.
+    Check {
+        Checked = "checked",
+        NotChecked = "not_checked",
+        PossibleExclusion = "possible_exclusion",
+    }
+}
+
+impl Check {
+    fn of(e: Evidence) -> Check {
+        match e {
+            Evidence::NotChecked => Check::NotChecked,
+            Evidence::Clear => Check::Checked,
+            Evidence::Possible => Check::PossibleExclusion,
+        }
+    }
+}
+
+fn checked() -> Check {
+    Check::Checked
+}
+
 /// One rule applied in a screening.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reason {
     pub rule: RuleCode,
     /// Plain language, for the officer and the record.
     pub text: String,
-    /// Whether the referral met the rule.
+    /// Whether the rule let the referral through: met, or not checked
+    /// (see `check`) and so left to the officer.
     pub passed: bool,
-    /// Whether the rule decided the outcome: a rule met in an eligible
-    /// screening, a rule not met in an ineligible one.
+    /// Whether the rule decided the outcome: a checked rule met in an
+    /// eligible screening, a rule not met in an ineligible one.
     pub decisive: bool,
+    #[serde(default = "checked")]
+    pub check: Check,
+}
+
+impl Reason {
+    /// met | not_met | not_checked | possible_exclusion
+    pub fn status(&self) -> &'static str {
+        match (self.check, self.passed) {
+            (Check::Checked, true) => "met",
+            (Check::Checked, false) => "not_met",
+            (c, _) => c.as_str(),
+        }
+    }
 }
 
 /// The outcome of screening one referral.
@@ -414,8 +482,9 @@ impl Screening {
 
 /// Screens the facts of a referral against a policy.
 pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
-    let mut checks: Vec<(RuleCode, bool, String)> = Vec::new();
-    let mut check = |rule, passed, text: String| checks.push((rule, passed, text));
+    let mut checks: Vec<(RuleCode, bool, String, Check)> = Vec::new();
+    let mut check = |rule, passed, text: String| checks.push((rule, passed, text, Check::Checked));
+    let mut unchecked: Vec<(RuleCode, String, Check)> = Vec::new();
 
     // The door.
     let door = facts.door.label().to_lowercase();
@@ -566,19 +635,24 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
         let within = facts
             .last_serious_violent_conviction
             .is_some_and(|d| d >= since);
-        check(
-            RuleCode::ViolentHistory,
-            !within,
-            if within {
+        let rule = format!("no serious violent conviction within the last {years} years");
+        if within {
+            check(
+                RuleCode::ViolentHistory,
+                false,
                 format!(
                     "A serious violent conviction within the last {years} years excludes a referral."
-                )
-            } else {
-                format!("No serious violent conviction within the last {years} years.")
-            },
-        );
+                ),
+            );
+        } else {
+            record_rule(
+                &mut unchecked,
+                RuleCode::ViolentHistory,
+                facts.records.violent,
+                &rule,
+            );
+        }
     }
-
     if let Some(min) = ex.minimum_age {
         let ok = facts.age >= min;
         check(
@@ -593,29 +667,31 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
     }
 
     if ex.pending_treatment_court_case {
-        let p = facts.pending_treatment_court_case;
-        check(
-            RuleCode::TreatmentCourtPending,
-            !p,
-            if p {
-                "A pending treatment-court case excludes a referral.".into()
-            } else {
-                "No pending treatment-court case.".into()
-            },
-        );
+        if facts.pending_treatment_court_case {
+            check(
+                RuleCode::TreatmentCourtPending,
+                false,
+                "A pending treatment-court case excludes a referral.".into(),
+            );
+        } else {
+            let e = facts.records.treatment_court;
+            let rule = "no pending treatment-court case";
+            record_rule(&mut unchecked, RuleCode::TreatmentCourtPending, e, rule);
+        }
     }
 
     if ex.no_contact_order_with_participant {
-        let p = facts.no_contact_order_with_participant;
-        check(
-            RuleCode::NoContactOrder,
-            !p,
-            if p {
-                "A no-contact order with a current participant excludes a referral.".into()
-            } else {
-                "No no-contact order with a current participant.".into()
-            },
-        );
+        if facts.no_contact_order_with_participant {
+            check(
+                RuleCode::NoContactOrder,
+                false,
+                "A no-contact order with a current participant excludes a referral.".into(),
+            );
+        } else {
+            let e = facts.records.no_contact;
+            let rule = "no no-contact order with a current participant";
+            record_rule(&mut unchecked, RuleCode::NoContactOrder, e, rule);
+        }
     }
 
     if ex.officer_not_amenable {
@@ -656,18 +732,56 @@ pub fn screen(policy: &Policy, facts: &ScreeningFacts) -> Screening {
         }
     }
 
-    let eligible = checks.iter().all(|(_, passed, _)| *passed);
+    let eligible = checks.iter().all(|(_, passed, _, _)| *passed);
+    // The record rules, where the policy puts them.
+    for (rule, text, c) in unchecked {
+        let at = checks
+            .iter()
+            .position(|x| record_order(x.0) > record_order(rule))
+            .unwrap_or(checks.len());
+        checks.insert(at, (rule, true, text, c));
+    }
     Screening {
         eligible,
         reasons: checks
             .into_iter()
-            .map(|(rule, passed, text)| Reason {
+            .map(|(rule, passed, text, check)| Reason {
                 rule,
                 text,
                 passed,
-                decisive: passed == eligible,
+                decisive: passed == eligible && (check == Check::Checked || !passed),
+                check,
             })
             .collect(),
+    }
+}
+
+/// A record rule as the site's records let it be checked: met where they
+/// were searched and hold nothing, otherwise left to the officer — never
+/// met on nothing.
+fn record_rule(out: &mut Vec<(RuleCode, String, Check)>, rule: RuleCode, e: Evidence, what: &str) {
+    let text = match e {
+        Evidence::Clear => format!("{}, in the site's court records.", capitalise(what)),
+        Evidence::NotChecked => {
+            format!("Not checked — officer to confirm: {what}.")
+        }
+        Evidence::Possible => format!(
+            "A possible exclusion — confirm: the site's court records may show a likely match that fails \"{what}\"."
+        ),
+    };
+    out.push((rule, text, Check::of(e)));
+}
+
+/// Where a rule sits in the list of reasons (the policy's order).
+fn record_order(r: RuleCode) -> u8 {
+    match r {
+        RuleCode::DoorOpen | RuleCode::ExploitingMinors | RuleCode::PromotingProstitution => 0,
+        RuleCode::ConductEligible | RuleCode::QuantityLimit | RuleCode::DealingForProfit => 1,
+        RuleCode::ViolentHistory => 2,
+        RuleCode::MinimumAge => 3,
+        RuleCode::TreatmentCourtPending => 4,
+        RuleCode::NoContactOrder => 5,
+        RuleCode::NotAmenable | RuleCode::PriorInvolvement | RuleCode::Capacity => 6,
     }
 }
 

@@ -36,6 +36,9 @@ string_enum! {
         IntakeComplete = "intake_complete",
         /// Intake and a release of information: the person is a participant.
         Enrolled = "enrolled",
+        /// Never taken up, closed by a supervisor with a reason (not a
+        /// failure of the person's).
+        Closed = "closed",
     }
 }
 
@@ -48,6 +51,8 @@ string_enum! {
         TriageStarted = "triage_started",
         IntakeCompleted = "intake_completed",
         ReleaseSigned = "release_signed",
+        /// A supervisor closes a stale referral nobody took up.
+        Closed = "closed",
     }
 }
 
@@ -62,6 +67,7 @@ impl ReferralStatus {
             ReferralStatus::TriageStarted => "Triage started",
             ReferralStatus::IntakeComplete => "Intake complete",
             ReferralStatus::Enrolled => "Participant",
+            ReferralStatus::Closed => "Closed without a hand-off",
         }
     }
 
@@ -85,6 +91,7 @@ impl ReferralStatus {
             (S::Accepted, T::TriageStarted) => Some(S::TriageStarted),
             (S::Accepted | S::TriageStarted, T::IntakeCompleted) => Some(S::IntakeComplete),
             (S::IntakeComplete, T::ReleaseSigned) => Some(S::Enrolled),
+            (S::AwaitingHandoff | S::AwaitingApproval, T::Closed) => Some(S::Closed),
             _ => None,
         }
     }

@@ -53,6 +53,8 @@ crate::org::string_enum! {
         CoordinateAsProsecutor = "coordinate_as_prosecutor",
         /// Convene OWG meetings and build their agendas.
         ConveneOwg = "convene_owg",
+        /// Attend OWG meetings (the convener invites only these).
+        AttendOwg = "attend_owg",
         /// Write an OWG item's minutes (further: the convener, or an
         /// attendee whose organisation may see the item's participant
         /// under `notes`).
@@ -165,6 +167,16 @@ pub const RULES: &[(Action, &[Who])] = &[
     (
         Action::ConveneOwg,
         &[AnyOrg(R::Supervisor), AnyOrg(R::SiteAdmin)],
+    ),
+    (
+        Action::AttendOwg,
+        &[
+            AnyOrg(R::Officer),
+            AnyOrg(R::Prosecutor),
+            AnyOrg(R::CaseManager),
+            AnyOrg(R::Supervisor),
+            AnyOrg(R::Partner),
+        ],
     ),
     (
         Action::WriteMinutes,

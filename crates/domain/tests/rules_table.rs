@@ -35,6 +35,13 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
         }
         A::DecideHold | A::CoordinateAsProsecutor => role == R::Prosecutor && kind == K::Prosecutor,
         A::WriteMinutes => matches!(role, R::Supervisor | R::CaseManager | R::Partner),
+        // The OWG is the operational partners: police, prosecutors, case
+        // management and partner agencies — never evaluation, oversight,
+        // the bureau or administration.
+        A::AttendOwg => matches!(
+            role,
+            R::Officer | R::Prosecutor | R::CaseManager | R::Supervisor | R::Partner
+        ),
         A::Administer | A::ManageTokens | A::ImportJusticeData => role == R::SiteAdmin,
         A::SeeOversight => matches!(
             role,

@@ -62,7 +62,7 @@ fn may_review(state_cm: bool) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden(
-            "clerical review is for case managers and supervisors",
+            "Reviewing record matches is for case managers and supervisors.",
         ))
     }
 }

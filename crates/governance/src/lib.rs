@@ -7,5 +7,8 @@
 //! Everything here reads participants through the services' guard
 //! (`handoff_services::disclosure`) and asks the rules table who may act.
 
+pub mod arrival;
+pub mod hold_queue;
 pub mod oversight;
 pub mod owg;
+pub mod stale;

@@ -65,9 +65,21 @@ pub async fn create_meeting(
         let id: UserId = a
             .parse()
             .map_err(|_| AppError::field(format!("attendees[{i}]"), "is not a user id"))?;
-        users::get(&mut state.store.conn(), auth.user.site_id, id)
+        let u = users::get(&mut state.store.conn(), auth.user.site_id, id)
             .await
             .map_err(|_| AppError::field(format!("attendees[{i}]"), "no such user at this site"))?;
+        let their =
+            handoff_store::orgs::get_agency(&mut state.store.conn(), u.site_id, u.agency_id)
+                .await?;
+        if !handoff_domain::rules::may(&workflow::user_actor(&u, &their), Action::AttendOwg) {
+            return Err(AppError::field(
+                format!("attendees[{i}]"),
+                format!(
+                    "{} does not attend OWG meetings: their role is not one of the OWG's.",
+                    u.display_name
+                ),
+            ));
+        }
         attendees.push(id);
     }
     let mut tx = state.store.begin().await?;

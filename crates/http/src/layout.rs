@@ -27,7 +27,7 @@ pub fn layout(title: &str, user: Option<&Auth>, body: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { "Handoff" }
                     @if let Some(a) = user {
-                        nav aria-label="Account" {
+                        nav.account aria-label="Account" {
                             span.who { (a.user.display_name) }
                             form method="post" action="/logout" {
                                 (csrf_field(a))
@@ -36,8 +36,77 @@ pub fn layout(title: &str, user: Option<&Auth>, body: Markup) -> Markup {
                         }
                     }
                 }
+                @if let Some(a) = user { (role_nav(a)) }
                 main id="main" { (body) }
             }
+        }
+    }
+}
+
+/// Each role's places in the app, in the short words of the bar every
+/// page carries (the home page lists them in full).
+pub fn role_nav_links(role: handoff_domain::Role) -> &'static [(&'static str, &'static str)] {
+    use handoff_domain::Role;
+    match role {
+        Role::Officer => &[
+            ("/referrals/new", "Refer"),
+            ("/lookup", "Look up"),
+            ("/referrals", "Referrals"),
+            ("/owg", "OWG"),
+        ],
+        Role::CommunityReferrer => &[
+            ("/referrals/new?door=community", "Refer"),
+            ("/referrals", "Referrals"),
+        ],
+        Role::CaseManager => &[
+            ("/handoffs", "Inbox"),
+            ("/caseload", "Caseload"),
+            ("/coordination", "Charges"),
+            ("/referrals", "Referrals"),
+            ("/owg", "OWG"),
+        ],
+        Role::Supervisor => &[
+            ("/supervisor", "Overview"),
+            ("/caseload?view=team", "Team"),
+            ("/handoffs", "Inbox"),
+            ("/holds", "Holds"),
+            ("/roster", "Roster"),
+            ("/owg", "OWG"),
+            ("/oversight", "Equity"),
+        ],
+        Role::Prosecutor => &[
+            ("/holds", "Holds"),
+            ("/coordination", "Charges"),
+            ("/owg", "OWG"),
+        ],
+        Role::Partner => &[("/shared", "Shared"), ("/owg", "OWG")],
+        Role::Oversight => &[("/oversight", "Equity"), ("/evaluation", "Evaluation")],
+        Role::Evaluator => &[("/evaluation", "Evaluation")],
+        Role::Bureau => &[("/oversight", "Figures"), ("/evaluation", "Evaluation")],
+        Role::SiteAdmin => &[
+            ("/admin", "Admin"),
+            ("/admin/policy", "Policy"),
+            ("/evaluation", "Evaluation"),
+        ],
+    }
+}
+
+/// The bar of the caller's places under the header: every role's links
+/// once, home first; one row that scrolls sideways on a phone.
+fn role_nav(a: &Auth) -> Markup {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut links: Vec<(&str, &str)> = vec![("/", "Home")];
+    for r in &a.user.roles {
+        for (href, label) in role_nav_links(*r) {
+            if !seen.contains(href) {
+                seen.push(href);
+                links.push((href, label));
+            }
+        }
+    }
+    html! {
+        nav.roles aria-label="Main" {
+            ul { @for (href, label) in links { li { a href=(href) { (label) } } } }
         }
     }
 }

@@ -71,6 +71,7 @@ pub mod mapping;
 mod parse;
 pub mod records;
 pub mod report;
+pub mod screening;
 
 pub use feed::parse_bookings_json;
 pub use import::{

@@ -99,7 +99,10 @@ impl CodedField {
     fn accepts(&self, value: &str) -> Result<(), String> {
         match self {
             CodedField::Sex => Sex::parse(value).map(|_| ()).map_err(|e| e.message),
-            CodedField::Race => Race::parse(value).map(|_| ()).map_err(|e| e.message),
+            CodedField::Race => match common_race(value) {
+                Some(_) => Ok(()),
+                None => Race::parse(value).map(|_| ()).map_err(|e| e.message),
+            },
             CodedField::Felony => crate::parse::felony_value(value)
                 .map(|_| ())
                 .ok_or_else(|| "expected F (felony) or M (not a felony), or true/false".into()),
@@ -497,5 +500,74 @@ mod tests {
             felony.check_for(Kind::Persons).unwrap_err().key,
             "codes.felony"
         );
+    }
+}
+
+/// The race codes and words jail and court systems commonly use, read
+/// without a mapping file (a mapping's `[codes.race]` still comes first):
+/// the one-letter codes B, W, H, A, I, P, U (and O, M) and the usual words
+/// ("Black", "African American", "White", "Caucasian", "Hispanic",
+/// "Latino", "Asian", "Native American", "American Indian", "Alaska
+/// Native", "Pacific Islander", "Native Hawaiian", "Multiracial",
+/// "Other", "Unknown"), ignoring case and spaces around them. Anything else
+/// needs a mapping file.
+pub fn common_race(value: &str) -> Option<Race> {
+    let v = value.trim().to_ascii_lowercase();
+    let v = v.replace(['-', '_'], " ");
+    Some(match v.as_str() {
+        "b" | "black" | "african american" | "black or african american" => {
+            Race::BlackAfricanAmerican
+        }
+        "w" | "white" | "caucasian" => Race::White,
+        "h" | "hispanic" | "latino" | "latina" | "latinx" | "hispanic or latino" => {
+            Race::HispanicLatino
+        }
+        "a" | "asian" | "asian american" => Race::Asian,
+        "i"
+        | "n"
+        | "native american"
+        | "american indian"
+        | "alaska native"
+        | "alaskan native"
+        | "american indian or alaska native" => Race::AmericanIndianAlaskaNative,
+        "p"
+        | "pacific islander"
+        | "native hawaiian"
+        | "native hawaiian or other pacific islander" => Race::NativeHawaiianPacificIslander,
+        "m" | "multiracial" | "two or more races" | "mixed" => Race::Multiracial,
+        "o" | "other" => Race::Other,
+        "u" | "x" | "unknown" | "not recorded" | "refused" => Race::Unknown,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod common_race_tests {
+    use super::*;
+
+    #[test]
+    fn the_common_codes_and_words_need_no_mapping() {
+        let table = [
+            ("B", Race::BlackAfricanAmerican),
+            ("black", Race::BlackAfricanAmerican),
+            ("African-American", Race::BlackAfricanAmerican),
+            ("W", Race::White),
+            ("Caucasian", Race::White),
+            ("H", Race::HispanicLatino),
+            (" Hispanic ", Race::HispanicLatino),
+            ("Latino", Race::HispanicLatino),
+            ("A", Race::Asian),
+            ("Asian", Race::Asian),
+            ("I", Race::AmericanIndianAlaskaNative),
+            ("Native American", Race::AmericanIndianAlaskaNative),
+            ("P", Race::NativeHawaiianPacificIslander),
+            ("U", Race::Unknown),
+            ("Unknown", Race::Unknown),
+        ];
+        for (code, race) in table {
+            assert_eq!(common_race(code), Some(race), "{code}");
+        }
+        assert_eq!(common_race("Martian"), None);
+        assert_eq!(common_race("Q"), None);
     }
 }

@@ -297,9 +297,12 @@ impl<'a> Row<'a, '_> {
     }
 
     fn race(&mut self) -> Race {
-        let expected =
-            "a race label such as Black/African American, or a code in the mapping's [codes.race]";
-        let parse = |v: &str| Race::parse(v).ok();
+        let expected = "a race label such as Black/African American, a common jail code (B, W, H, A, I, P, U) or word, or a code in the mapping's [codes.race]";
+        let parse = |v: &str| {
+            Race::parse(v)
+                .ok()
+                .or_else(|| crate::mapping::common_race(v))
+        };
         self.coded(
             Field::Race,
             CodedField::Race,

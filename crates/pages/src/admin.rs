@@ -328,7 +328,10 @@ pub async fn disable_user(
 ) -> PageResult {
     require_admin(&state, &a).await?;
     if id == a.user.id {
-        return Err(AppError::Forbidden("you cannot disable your own account").into());
+        return Err(AppError::Forbidden(
+            "You cannot disable your own account. Ask another site admin.",
+        )
+        .into());
     }
     accounts::disable_user(&state.store, Actor::User(&a.user, &ctx), a.user.site_id, id).await?;
     Ok(see_other("/admin"))

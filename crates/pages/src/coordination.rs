@@ -98,7 +98,7 @@ pub async fn oversight(
                 div.scroll {
                     table {
                         thead { tr { th scope="col" { "Action" } th scope="col" { "Role" } th scope="col" { "Outcome" } th scope="col" { "Count" } } }
-                        tbody { @for a in &s.audit { tr { td { (a.action) } td { (a.role.as_deref().unwrap_or("—")) } td { (a.outcome) } td { (cell(&Cell { count: a.count, suppressed: a.suppressed })) } } } }
+                        tbody { @for a in &s.audit { tr data-action=(a.action) { td { (action_words(&a.action)) } td { (a.role.as_deref().and_then(|r| r.parse::<handoff_domain::Role>().ok()).map(|r| r.label()).unwrap_or("—")) } td { (if a.outcome == "denied" { "Refused" } else { "Allowed" }) } td { (cell(&Cell { count: a.count, suppressed: a.suppressed })) } } } }
                     }
                 }
             }
@@ -115,11 +115,28 @@ pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> Pa
         .into_iter()
         .filter(|m| convener || m.attendees.contains(&auth.user.id))
         .collect();
-    let people = if convener {
-        users::list(&mut c, auth.user.site_id).await?
-    } else {
-        Vec::new()
-    };
+    // The people who may attend, grouped by organisation.
+    let mut groups: Vec<(String, Vec<users::User>)> = Vec::new();
+    if convener {
+        let agencies = handoff_store::orgs::list_agencies(&mut c, auth.user.site_id).await?;
+        for a in &agencies {
+            let mut people: Vec<users::User> = users::list(&mut c, auth.user.site_id)
+                .await?
+                .into_iter()
+                .filter(|u| u.agency_id == a.id && u.disabled_at.is_none())
+                .filter(|u| {
+                    handoff_domain::rules::may(
+                        &handoff_http::workflow::user_actor(u, a),
+                        Action::AttendOwg,
+                    )
+                })
+                .collect();
+            people.sort_by(|x, y| x.display_name.cmp(&y.display_name));
+            if !people.is_empty() {
+                groups.push((a.name.clone(), people));
+            }
+        }
+    }
     let actions = handoff_http::owg::my_actions(&state, &auth).await?;
     Ok(layout(
         "Operational Work Group",
@@ -146,10 +163,13 @@ pub async fn meetings(State(state): State<AppState>, Signed(auth): Signed) -> Pa
                         input id="m-date" name="held_on" type="date" required;
                         label for="m-title" { "Title" }
                         input id="m-title" name="title" required value="Operational Work Group";
-                        fieldset {
-                            legend { "Attendees" }
-                            @for u in people.iter().filter(|u| u.disabled_at.is_none()) {
-                                label.check { input type="checkbox" name="attendees" value=(u.id); " " (u.display_name) }
+                        p.meta { "Only the OWG's members are offered: police, prosecutors, case management and partner agencies." }
+                        @for (agency, people) in &groups {
+                            fieldset.attendees {
+                                legend { (agency) }
+                                @for u in people {
+                                    label.check { input type="checkbox" name="attendees" value=(u.id); " " (u.display_name) " " span.meta { "(" (u.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", ")) ")" } }
+                                }
                             }
                         }
                         button.primary type="submit" { "Convene" }
@@ -427,4 +447,94 @@ pub async fn decide(
     )
     .await?;
     Ok(see_other(&format!("/coordination/{id}")))
+}
+
+/// An audit action in words for the reader of the summary (the stored code
+/// is kept in the row's `data-action`).
+pub fn action_words(code: &str) -> String {
+    let known = match code {
+        "admin.agency.create" => "An agency was added",
+        "admin.site.create" => "A site was created",
+        "admin.site.webhook" => "The site's webhook was changed",
+        "admin.token.create" => "An integration token was made",
+        "admin.token.revoke" => "An integration token was revoked",
+        "admin.user.create" => "A user was added",
+        "admin.user.disable" => "A user was disabled",
+        "admin.user.phone" => "A user's work phone was set",
+        "admin.user.reset_password" => "A user's password was reset",
+        "admin.user.roles" => "A user's roles were changed",
+        "auth.login" => "Signed in",
+        "auth.login_failed" => "A sign-in failed",
+        "auth.login_locked" => "A sign-in was refused: account locked",
+        "auth.login_rate_limited" => "A sign-in was refused: too many attempts",
+        "auth.logout" => "Signed out",
+        "auth.logout_everywhere" => "Signed out on every device",
+        "auth.mfa.enrolled" => "Two-step verification turned on",
+        "auth.mfa.enrol_failed" => "Turning on two-step verification failed",
+        "auth.mfa.passed" => "Second step passed",
+        "auth.mfa.failed" => "Second step failed",
+        "auth.mfa.recovery_code_used" => "A recovery code was used",
+        "auth.token_refused" => "An API token was refused",
+        "caseload.read" => "A caseload was read",
+        "contact.create" => "A contact was logged",
+        "coordination.open" => "Coordination on a new charge was opened",
+        "coordination.message" => "A coordination message was sent",
+        "coordination.decision" => "A coordination decision was recorded",
+        "document.create" => "A document was added",
+        "export.evaluation" => "The evaluation dataset was exported",
+        "goal.create" => "A goal was added",
+        "goal.update" => "A goal was updated",
+        "hold.decision" => "A prosecutor's decision on a hold",
+        "hold.decision.undo" => "A hold decision was undone",
+        "hold.list" => "The hold queue was read",
+        "hold.queue.identity" => "Names were shown in the hold queue",
+        "hold.satisfy" => "A hold was satisfied",
+        "intake.create" => "An intake was completed",
+        "justice.alert" => "A booking alert was raised",
+        "justice.import" => "Justice records were imported",
+        "justice.review.list" => "Record matches were listed for review",
+        "justice.review.accept" => "A record match was accepted",
+        "justice.review.reject" => "A record match was rejected",
+        "monthly.update" => "A monthly status was recorded",
+        "owg.meeting.create" => "An OWG meeting was scheduled",
+        "owg.agenda.build" => "An OWG agenda was built",
+        "owg.agenda.read" => "An OWG agenda was read",
+        "owg.item.raise" => "An item was raised for the OWG",
+        "owg.minutes" => "OWG minutes were recorded",
+        "owg.action.add" => "An OWG action item was added",
+        "participant.assign" => "A participant was assigned",
+        "participant.list" => "Participants were listed",
+        "participant.lookup" => "An officer's look-up",
+        "participant.read" => "A participant's record was read",
+        "participant.search" => "Participants were searched",
+        "participant.shared.list" => "The list shared with a partner was read",
+        "participant.write" => "A participant's record was changed",
+        "policy.update" => "The eligibility policy was changed",
+        "profile.update" => "A participant's profile was updated",
+        "referral.create" => "A referral was made",
+        "referral.read" => "A referral was read",
+        "referral.list" => "Referrals were listed",
+        "referral.inbox" => "The hand-off inbox was read",
+        "referral.accept" => "A hand-off was accepted",
+        "referral.approve" => "A referral was approved",
+        "referral.not_approve" => "A referral was not approved",
+        "referral.arrive" => "A case manager arrived",
+        "referral.eta" => "A case manager sent an ETA",
+        "referral.triage" => "Triage was recorded",
+        "referral.likely_match.read" => "Likely earlier records were shown",
+        "release.create" => "A release of information was signed",
+        "release.read" => "Releases of information were read",
+        "release.revoke" => "A release of information was revoked",
+        "roster.add" => "An on-call shift was added",
+        "roster.remove" => "An on-call shift was removed",
+        _ => "",
+    };
+    if !known.is_empty() {
+        return known.to_string();
+    }
+    let words = code.replace(['.', '_'], " ");
+    let mut c = words.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
 }

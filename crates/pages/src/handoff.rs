@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use handoff_domain::referral::Door;
 use handoff_http::auth::Visit;
 use handoff_http::now;
+use handoff_http::stale;
 use handoff_http::workflow::{self, SiteCtx};
 use handoff_store::notifications;
 use maud::{Markup, html};
@@ -40,10 +41,62 @@ fn list_card(id: &str, heading: &str, none: &str, empty: bool, items: Markup) ->
     }
 }
 
-pub async fn inbox(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
+#[derive(serde::Deserialize, Default)]
+pub struct InboxQuery {
+    done: Option<String>,
+}
+
+/// A waiting referral's age, marked when stale; for supervisors, the form
+/// that closes it with a reason.
+fn ageing(
+    auth: &handoff_http::auth::Auth,
+    id: uuid::Uuid,
+    since: time::OffsetDateTime,
+    closes: bool,
+) -> Markup {
+    let t = now();
+    let days = stale::days_waiting(since, t);
+    html! {
+        @if stale::stale(since, t) {
+            br; span.age.ageing data-days=(days) { "Ageing: waiting " (days) " days" }
+            @if closes {
+                form.close-stale method="post" action=(format!("/referrals/{id}/close")) {
+                    (csrf_field(auth))
+                    label for=(format!("reason-{id}")) { "Close because" }
+                    select id=(format!("reason-{id}")) name="reason" required {
+                        option value="" { "Choose…" }
+                        @for (code, words) in stale::REASONS { option value=(code) { (words) } }
+                    }
+                    button type="submit" { "Close as not taken up" }
+                }
+            }
+        }
+    }
+}
+
+/// A supervisor closes a stale referral with a reason.
+pub async fn close(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    axum::extract::Path(id): axum::extract::Path<handoff_domain::ReferralId>,
+    body: String,
+) -> PageResult {
+    let f = super::flow::Fields::parse(&body)?;
+    stale::close(&state, &auth, &ctx, id, f.get("reason")).await?;
+    Ok(super::see_other("/handoffs?done=closed"))
+}
+
+pub async fn inbox(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    axum::extract::Query(q): axum::extract::Query<InboxQuery>,
+) -> PageResult {
     let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
     let agency = workflow::agency_of(&state, &auth).await?;
     let may_accept = workflow::may(&auth, &agency, handoff_domain::rules::Action::AcceptHandoff);
+    let closes = workflow::may(
+        &auth,
+        &agency,
+        handoff_domain::rules::Action::SuperviseCaseloads,
+    );
     let mine = if may_accept {
         workflow::referrals::list(&state, &auth, &ctx, true).await?
     } else {
@@ -65,6 +118,9 @@ pub async fn inbox(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult
     let t = now();
     let body = html! {
         h1 { "Hand-offs" }
+        @if q.done.as_deref() == Some("closed") {
+            p.notice.ok role="status" { "The referral was closed as not taken up. It stays in the records with your reason." }
+        }
         p.meta { "This page updates by itself when a referral arrives or is accepted, or a participant of yours is booked." }
         div id="live" data-live="referral.new referral.accepted referral.escalated booking.new charge.new" {
             (list_card("waiting", &format!("Waiting for a case manager ({})", waiting.len()), "Nobody is waiting.", waiting.is_empty(), html! {
@@ -75,8 +131,11 @@ pub async fn inbox(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult
                         @if let Some(n) = &v.incident_number { " · " (n) }
                         br;
                         span.meta { "Referred " (ago(t, v.referred_at)) " (" (local(&site.tz, v.referred_at)) ")" }
+                        (ageing(&auth, v.id, v.referred_at, closes))
                         @if let Some(addr) = v.details.as_ref().and_then(|d| d.pointer("/location/address")).and_then(|a| a.as_str()) {
                             br; span { "At " (addr) }
+                        } @else if v.details.as_ref().and_then(|d| d.pointer("/location/coordinates")).is_some_and(|c| !c.is_null()) {
+                            br; span { "At the officer's location (map on the referral once accepted)" }
                         }
                         @if may_accept {
                             form method="post" action=(format!("/referrals/{}/accept", v.id)) {
@@ -98,7 +157,12 @@ pub async fn inbox(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult
                             }
                             " · " (v.status_label)
                             @if let Some(h) = &v.hold {
-                                br; span.hold data-state=(h.state) { "Hold deadline: end of " (h.last_day) }
+                                br;
+                                @if h.state == "lapsed" {
+                                    span.age.ageing data-state="lapsed" { "The hold lapsed on " (h.last_day) ": the case is back with the prosecutor" }
+                                } @else {
+                                    span.hold data-state=(h.state) { "Hold deadline: end of " (h.last_day) }
+                                }
                             }
                         }
                     }

@@ -4,6 +4,7 @@
 
 mod account;
 mod admin;
+mod arrival;
 mod caseload;
 mod coordination;
 mod evaluation;
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .route("/referrals/{id}/accept", post(referral_work::accept))
         .route("/referrals/{id}/approval", post(referral_work::approval))
         .route("/referrals/{id}/arrive", post(referral_work::arrive))
+        .route("/referrals/{id}/eta", post(arrival::eta))
         .route("/referrals/{id}/triage", post(referral_work::triage))
         .route("/referrals/{id}/intake", post(referral_work::intake))
         // A signed PDF arrives base64-encoded in the form: room for the
@@ -90,8 +92,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/releases/{id}/revoke", post(referral_work::revoke))
         .route("/handoffs", get(handoff::inbox))
+        .route("/referrals/{id}/close", post(handoff::close))
         .route("/holds", get(holds::queue))
+        .route("/holds/{id}", get(holds::hold))
         .route("/holds/{id}/decision", post(holds::decide))
+        .route("/holds/{id}/undo", post(holds::undo))
         .route("/supervisor", get(supervisor::overview))
         .route(
             "/roster",

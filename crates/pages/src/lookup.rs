@@ -21,7 +21,9 @@ async fn require(state: &AppState, auth: &Auth, action: Action) -> Result<(), Ap
     if may(auth, &agency, action) {
         Ok(())
     } else {
-        Err(AppError::Forbidden("this page is not part of your role"))
+        Err(AppError::Forbidden(
+            "This page is not part of your role. The bar at the top shows the pages that are.",
+        ))
     }
 }
 

@@ -54,6 +54,8 @@ async fn works_case(state: &AppState, auth: &Auth, enrollment: Option<&Enrollmen
 #[derive(Deserialize)]
 pub struct ProfileQuery {
     logged: Option<String>,
+    /// What was just done (goal, goal_added, closed, reopened, assigned).
+    done: Option<String>,
 }
 
 pub async fn profile(
@@ -64,7 +66,12 @@ pub async fn profile(
     Query(q): Query<ProfileQuery>,
 ) -> PageResult {
     let pid: ParticipantId = id.parse().map_err(|_| AppError::NotFound)?;
-    Ok(render(&state, &ctx, &auth, pid, q.logged.is_some(), None)
+    let done = if q.logged.is_some() {
+        Some("logged")
+    } else {
+        q.done.as_deref()
+    };
+    Ok(render(&state, &ctx, &auth, pid, done, None)
         .await?
         .into_response())
 }
@@ -94,9 +101,18 @@ async fn render(
     ctx: &Ctx,
     auth: &Auth,
     pid: ParticipantId,
-    logged: bool,
+    done: Option<&str>,
     err: Option<&AppError>,
 ) -> Result<Markup, AppError> {
+    let notice = match done {
+        Some("logged") => Some("Contact saved."),
+        Some("goal") => Some("Goal status saved."),
+        Some("goal_added") => Some("Goal added to the plan."),
+        Some("closed") => Some("The case is closed. You can reopen it from this page at any time."),
+        Some("reopened") => Some("The case is open again."),
+        Some("assigned") => Some("The case was assigned."),
+        _ => None,
+    };
     let guard = Guard::new(state, auth).await?;
     let reading = guard.read_all(ctx, pid, SECTIONS).await?;
     let works = works_case(state, auth, reading.enrollment()).await;
@@ -107,7 +123,7 @@ async fn render(
     let base = format!("/participants/{pid}");
     let body = html! {
         h1 { (name) }
-        @if logged { p.notice.ok role="status" { "Contact saved." } }
+        @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
         @if let Some(e) = err { (problem(e)) }
         @if works {
             nav.tiles aria-label="Casework" {
@@ -473,12 +489,13 @@ async fn then_back(
     auth: &Auth,
     pid: ParticipantId,
     r: Result<(), AppError>,
+    done: &str,
 ) -> PageResult {
     match r {
-        Ok(()) => Ok(see_other(&format!("/participants/{pid}"))),
+        Ok(()) => Ok(see_other(&format!("/participants/{pid}?done={done}"))),
         Err(e) if refused(&e) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(state, ctx, auth, pid, false, Some(&e)).await?,
+            render(state, ctx, auth, pid, None, Some(&e)).await?,
         )
             .into_response()),
         Err(e) => Err(e.into()),
@@ -510,7 +527,7 @@ pub async fn add_goal(
     let r = casework::plan::create_goal(&state, &auth, &ctx, pid, form)
         .await
         .map(|_| ());
-    then_back(&state, &ctx, &auth, pid, r).await
+    then_back(&state, &ctx, &auth, pid, r, "goal_added").await
 }
 
 pub async fn update_goal(
@@ -533,7 +550,7 @@ pub async fn update_goal(
             .collect(),
     };
     let r = casework::plan::update_goal(&state, &auth, &ctx, pid, gid, form).await;
-    then_back(&state, &ctx, &auth, pid, r).await
+    then_back(&state, &ctx, &auth, pid, r, "goal").await
 }
 
 pub async fn close(
@@ -545,6 +562,37 @@ pub async fn close(
 ) -> PageResult {
     let pid: ParticipantId = id.parse().map_err(|_| AppError::NotFound)?;
     let f = Fields::parse(&body)?;
+    // Closing asks first: what was chosen, with a button to confirm.
+    if !f.checked("confirm") {
+        let reason = f.get("reason").to_string();
+        let label = ClosureReason::ALL
+            .iter()
+            .find(|r| r.as_str() == reason)
+            .map(|r| r.label())
+            .ok_or_else(|| AppError::field("reason", "Choose why the case is closing."))?;
+        let note = f.get("note").to_string();
+        return Ok(layout(
+            "Close the case?",
+            Some(&auth),
+            html! {
+                h1 { "Close the case?" }
+                section.card aria-labelledby="close-h" {
+                    h2 id="close-h" { "Closing because: " (label) }
+                    @if !note.trim().is_empty() { p { "Note: " (note) } }
+                    p.meta { "Closing is never a failure: the case can be reopened at any time." }
+                    form method="post" action=(format!("/participants/{pid}/close")) {
+                        (csrf_field(&auth))
+                        input type="hidden" name="reason" value=(reason);
+                        input type="hidden" name="note" value=(note);
+                        input type="hidden" name="confirm" value="1";
+                        button.primary type="submit" { "Close the case" }
+                    }
+                    p { a href=(format!("/participants/{pid}")) { "Keep it open" } }
+                }
+            },
+        )
+        .into_response());
+    }
     let form = CloseForm {
         reason: f.get("reason").to_string(),
         on: f.opt("on"),
@@ -553,7 +601,7 @@ pub async fn close(
     let r = casework::status::close(&state, &auth, &ctx, pid, form)
         .await
         .map(|_| ());
-    then_back(&state, &ctx, &auth, pid, r).await
+    then_back(&state, &ctx, &auth, pid, r, "closed").await
 }
 
 pub async fn reopen(
@@ -566,7 +614,7 @@ pub async fn reopen(
     let r = casework::status::reopen(&state, &auth, &ctx, pid, ReopenForm::default())
         .await
         .map(|_| ());
-    then_back(&state, &ctx, &auth, pid, r).await
+    then_back(&state, &ctx, &auth, pid, r, "reopened").await
 }
 
 pub async fn assign(
@@ -597,5 +645,5 @@ pub async fn assign(
         Ok(_) => Ok(()),
         Err(e) => Err(e),
     };
-    then_back(&state, &ctx, &auth, pid, r).await
+    then_back(&state, &ctx, &auth, pid, r, "assigned").await
 }

@@ -97,6 +97,113 @@ pub fn rule_label(rule: &str) -> &'static str {
     }
 }
 
+/// A form field's key for a field a service named (`person.first_name`,
+/// `offenses[0].quantity_grams`, …).
+fn form_key(field: &str) -> &'static str {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    match last.split('[').next().unwrap_or(last) {
+        "first_name" => "first_name",
+        "last_name" => "last_name",
+        "dob" => "dob",
+        "approx_age" | "person" => "approx_age",
+        "sex" => "sex",
+        "race" => "race",
+        "category" | "offenses" => "category",
+        "substance" => "substance",
+        "quantity_grams" => "grams",
+        "address" | "lat" | "lon" | "location" | "area" => "address",
+        "incident_number" => "incident_number",
+        "prior_involvement" | "reference" | "observation" => "prior",
+        "door" => "door",
+        _ => "form",
+    }
+}
+
+/// Every problem of a quick referral at once, each for its field, before
+/// the services are asked (they name one field at a time).
+fn form_problems(f: &Fields) -> Vec<(&'static str, String)> {
+    let mut out: Vec<(&'static str, String)> = Vec::new();
+    let door = f.get("door");
+    let police = matches!(door, "arrest_diversion" | "social_contact");
+    if f.opt("first_name").is_none() {
+        out.push((
+            "first_name",
+            "Enter the person's first name (or the name they give).".into(),
+        ));
+    }
+    if f.opt("last_name").is_none() {
+        out.push((
+            "last_name",
+            "Enter the person's last name (or the name they give).".into(),
+        ));
+    }
+    if f.opt("dob").is_none() && f.opt("approx_age").is_none() {
+        out.push((
+            "dob",
+            "Enter the date of birth, or an approximate age in the next box.".into(),
+        ));
+    }
+    if f.opt("sex").is_none() {
+        out.push(("sex", "Choose the sex (Unknown is fine).".into()));
+    }
+    if f.opt("race").is_none() {
+        out.push((
+            "race",
+            "Choose the race as observed or stated (Unknown is fine).".into(),
+        ));
+    }
+    if police && f.opt("category").is_none() {
+        out.push(("category", "Choose the offence or conduct.".into()));
+    }
+    let drug = matches!(f.get("category"), "drug_possession" | "drug_sales");
+    if drug && f.opt("substance").is_none() {
+        out.push((
+            "substance",
+            "Choose the substance for a drug offence.".into(),
+        ));
+    }
+    if door == "arrest_diversion" && f.opt("incident_number").is_none() {
+        out.push((
+            "incident_number",
+            "Enter the incident number: an arrest diversion needs one.".into(),
+        ));
+    }
+    if door == "social_contact" && f.opt("prior").is_none() {
+        out.push((
+            "prior",
+            "Give the verified prior involvement (a record number or what you observed).".into(),
+        ));
+    }
+    out
+}
+
+/// The problems of a refused form, each for its field: those found at once
+/// on the page, or the one the services named.
+fn problems_of(f: &Fields, err: &AppError) -> Vec<(&'static str, String)> {
+    let mut found = form_problems(f);
+    if found.is_empty()
+        && let AppError::BadRequest {
+            field: Some(field),
+            message,
+        } = err
+    {
+        found.push((
+            form_key(field),
+            format!("{}: {message}", field_label(field)),
+        ));
+    }
+    found
+}
+
+/// The message next to a field, when it has one.
+fn field_problem(problems: &[(&'static str, String)], key: &str) -> Markup {
+    html! {
+        @for (k, m) in problems.iter().filter(|(k, _)| *k == key) {
+            p.field-error id=(format!("err-{k}")) { (m) }
+        }
+    }
+}
+
 /// The quick referral form. `prev` refills it after a refusal.
 fn quick_form(
     auth: &Auth,
@@ -104,6 +211,17 @@ fn quick_form(
     prev: Option<&Fields>,
     err: Option<&AppError>,
 ) -> Markup {
+    let problems = match (prev, err) {
+        (Some(f), Some(e)) => problems_of(f, e),
+        _ => Vec::new(),
+    };
+    let here = |k: &str| field_problem(&problems, k);
+    let described = |k: &str| {
+        problems
+            .iter()
+            .any(|(p, _)| *p == k)
+            .then(|| format!("err-{k}"))
+    };
     let v = |k: &str| prev.map(|p| p.get(k).to_string()).unwrap_or_default();
     let door_now = prev.and_then(|p| p.opt("door")).unwrap_or_else(|| {
         doors
@@ -112,12 +230,9 @@ fn quick_form(
             .unwrap_or_default()
     });
     let bad = |names: &[&str]| -> bool {
-        match err {
-            Some(AppError::BadRequest { field: Some(f), .. }) => {
-                names.iter().any(|n| field_label(f) == field_label(n))
-            }
-            _ => false,
-        }
+        names
+            .iter()
+            .any(|n| problems.iter().any(|(k, _)| *k == form_key(n)))
     };
     let has_police_door = doors.iter().any(|d| *d != Door::Community);
     // One token per rendered form: submitting it again (reload, back and
@@ -126,7 +241,12 @@ fn quick_form(
         .and_then(|p| p.opt("client_token"))
         .unwrap_or_else(|| secret::random_token(18));
     html! {
-        @if let Some(e) = err { (problem(e)) }
+        @if !problems.is_empty() {
+            div.notice.problems role="alert" id="problem" {
+                p { strong { @if problems.len() == 1 { "Check one field:" } @else { "Check " (problems.len()) " fields:" } } }
+                ul { @for (k, m) in &problems { li { a href=(format!("#{}", if *k == "sex" { "sex-F" } else { k })) { (m) } } } }
+            }
+        } @else if let Some(e) = err { (problem(e)) }
         form.stack.quick method="post" action="/referrals" data-once {
             (csrf_field(auth))
             input type="hidden" name="client_token" value=(token);
@@ -148,11 +268,13 @@ fn quick_form(
             div.two {
                 div {
                     label for="first_name" { "First name" }
-                    input id="first_name" name="first_name" required autocomplete="off" autocapitalize="words" value=(v("first_name")) aria-invalid=[bad(&["first_name"]).then_some("true")];
+                    input id="first_name" name="first_name" required autocomplete="off" autocapitalize="words" value=(v("first_name")) aria-invalid=[bad(&["first_name"]).then_some("true")] aria-describedby=[described("first_name")];
+                    (here("first_name"))
                 }
                 div {
                     label for="last_name" { "Last name" }
-                    input id="last_name" name="last_name" required autocomplete="off" autocapitalize="words" value=(v("last_name")) aria-invalid=[bad(&["last_name"]).then_some("true")];
+                    input id="last_name" name="last_name" required autocomplete="off" autocapitalize="words" value=(v("last_name")) aria-invalid=[bad(&["last_name"]).then_some("true")] aria-describedby=[described("last_name")];
+                    (here("last_name"))
                 }
             }
             fieldset {
@@ -160,11 +282,13 @@ fn quick_form(
                 div.two {
                     div {
                         label for="dob" { "Date of birth" }
-                        input id="dob" name="dob" type="date" value=(v("dob")) aria-invalid=[bad(&["dob"]).then_some("true")];
+                        input id="dob" name="dob" type="date" value=(v("dob")) aria-invalid=[bad(&["dob"]).then_some("true")] aria-describedby=[described("dob")];
+                        (here("dob"))
                     }
                     div {
                         label for="approx_age" { "or age (about)" }
-                        input id="approx_age" name="approx_age" type="number" inputmode="numeric" min="0" max="120" value=(v("approx_age")) aria-invalid=[bad(&["approx_age"]).then_some("true")];
+                        input id="approx_age" name="approx_age" type="number" inputmode="numeric" min="0" max="120" value=(v("approx_age")) aria-invalid=[bad(&["approx_age"]).then_some("true")] aria-describedby=[described("approx_age")];
+                        (here("approx_age"))
                     }
                 }
             }
@@ -176,25 +300,28 @@ fn quick_form(
                         label for=(format!("sex-{s}")) { (sex_label(s)) }
                     }
                 }
+                (here("sex"))
             }
             label for="race" { "Race (observed or stated)" }
-            select id="race" name="race" required aria-invalid=[bad(&["race"]).then_some("true")] {
+            select id="race" name="race" required aria-invalid=[bad(&["race"]).then_some("true")] aria-describedby=[described("race")] {
                 option value="" { "Choose…" }
                 @for r in Race::ALL {
                     option value=(r.label()) selected[v("race") == r.label()] { (r.label()) }
                 }
             }
+            (here("race"))
             @if has_police_door || prev.is_some_and(|p| p.opt("category").is_some()) {
                 label for="category" { "Offence or conduct" }
             } @else {
                 label for="category" { "Conduct, if any" }
             }
-            select id="category" name="category" required[has_police_door] aria-invalid=[bad(&["category"]).then_some("true")] {
+            select id="category" name="category" required[has_police_door] aria-invalid=[bad(&["category"]).then_some("true")] aria-describedby=[described("category")] {
                 option value="" { "Choose…" }
                 @for c in Conduct::ALL {
                     option value=(c.as_str()) selected[v("category") == c.as_str()] { (c.label()) }
                 }
             }
+            (here("category"))
             div.two {
                 div {
                     label for="substance" { "Substance" }
@@ -204,24 +331,29 @@ fn quick_form(
                             option value=(s.as_str()) selected[v("substance") == s.as_str()] { (substance_label(*s)) }
                         }
                     }
+                    (here("substance"))
                 }
                 div {
                     label for="grams" { "Grams" }
                     input id="grams" name="grams" type="number" inputmode="decimal" step="0.1" min="0" value=(v("grams")) aria-invalid=[bad(&["quantity_grams"]).then_some("true")];
+                    (here("grams"))
                 }
             }
             label for="address" { "Location (address or cross streets)" }
-            input id="address" name="address" autocomplete="off" value=(v("address")) aria-invalid=[bad(&["address"]).then_some("true")];
+            input id="address" name="address" autocomplete="off" value=(v("address")) aria-invalid=[bad(&["address"]).then_some("true")] aria-describedby=[described("address")];
+            (here("address"))
             input type="hidden" id="lat" name="lat" value=(v("lat"));
             input type="hidden" id="lon" name="lon" value=(v("lon"));
             button type="button" id="geo" hidden { "Use my location" }
             p.meta id="geo-status" role="status" {}
             @if has_police_door {
                 label for="incident_number" { "Incident number (arrest diversion)" }
-                input id="incident_number" name="incident_number" autocomplete="off" autocapitalize="characters" value=(v("incident_number")) aria-invalid=[bad(&["incident_number"]).then_some("true")];
+                input id="incident_number" name="incident_number" autocomplete="off" autocapitalize="characters" value=(v("incident_number")) aria-invalid=[bad(&["incident_number"]).then_some("true")] aria-describedby=[described("incident_number")];
+                (here("incident_number"))
                 div.sc-only {
                     label for="prior" { "Social contact: verified prior involvement (record number or what you observed)" }
-                    input id="prior" name="prior" autocomplete="off" value=(v("prior")) aria-invalid=[bad(&["prior_involvement"]).then_some("true")];
+                    input id="prior" name="prior" autocomplete="off" value=(v("prior")) aria-invalid=[bad(&["prior_involvement"]).then_some("true")] aria-describedby=[described("prior")];
+                    (here("prior"))
                 }
             }
             details {
@@ -255,7 +387,7 @@ pub async fn new_form(
 ) -> PageResult {
     let doors = doors_for(&state, &auth, q.door.as_deref()).await?;
     if doors.is_empty() {
-        return Err(AppError::Forbidden("your role does not refer people").into());
+        return Err(AppError::Forbidden("Your role does not refer people to LEAD.").into());
     }
     let title = if doors == [Door::Community] {
         "Community referral"
@@ -340,7 +472,12 @@ pub async fn submit(
     let f = Fields::parse(&body)?;
     let form = referral_form(&f);
     let asked = f.opt("door");
-    match workflow::referrals::submit(&state, &auth, &ctx, form).await {
+    // Every missing field at once, before the services name the first.
+    let outcome = match form_problems(&f).first() {
+        Some((k, m)) => Err(AppError::field(*k, m.clone())),
+        None => workflow::referrals::submit(&state, &auth, &ctx, form).await,
+    };
+    match outcome {
         // Post, redirect, get: reloading the result files nothing.
         Ok(done) => Ok(see_other(&format!(
             "/referrals/{}/result{}",
@@ -367,8 +504,13 @@ fn reasons_list(reasons: &[Reason]) -> Markup {
     html! {
         ul.reasons {
             @for r in reasons {
-                li.decisive[r.decisive] {
-                    span.mark { @if r.passed { "Met" } @else { "Not met" } }
+                li.decisive[r.decisive] data-check=(r.status()) {
+                    span.mark { (match r.status() {
+                        "met" => "Met",
+                        "not_met" => "Not met",
+                        "possible_exclusion" => "Possible exclusion — confirm",
+                        _ => "Not checked — officer to confirm",
+                    }) }
                     " "
                     strong { (rule_label(r.rule.as_str())) } ": " (r.text)
                 }
@@ -384,15 +526,29 @@ pub async fn result_page(
     Path(id): Path<ReferralId>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
-    let created: CreatedReferral = workflow::referrals::get(&state, &auth, &ctx, id)
-        .await?
-        .into();
+    let v = workflow::referrals::get(&state, &auth, &ctx, id).await?;
+    let (record, agency) = workflow::referrals::load(&state, &auth, id).await?;
+    let h = handoff_http::arrival::of_view(&state, &auth, &agency, &record, &v).await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    let waiting = v.status == "awaiting_handoff";
+    let created: CreatedReferral = v.into();
     let body = html! {
         @if q.again.is_some() {
             p.notice role="status" { "This form was already submitted: nothing new was filed. Here is its referral." }
         }
         (result(&created, &site))
+        @if created.eligibility.eligible {
+            // The referrer sees who is coming, and when, without reloading.
+            div id="live" data-live="referral.accepted referral.arrived referral.eta" aria-live="polite" {
+                @if waiting {
+                    p.meta.waiting { "Waiting for a case manager to accept (referred " (ago(now(), h.referred_at)) ")." }
+                }
+                @if h.case_manager.is_some() {
+                    (super::arrival::card(&auth, &h, &site.tz, None))
+                }
+            }
+            script src="/assets/live.js" defer {}
+        }
     };
     Ok(layout("Referral result", Some(&auth), body).into_response())
 }
@@ -430,6 +586,11 @@ fn result(c: &CreatedReferral, site: &SiteCtx) -> Markup {
             @if let Some(h) = &c.hold {
                 p { "The case is held from filing until the end of " strong { (h.last_day) } " (hold deadline)." }
             }
+            @if e.reasons.iter().any(|r| r.status() == "possible_exclusion") {
+                p.notice.confirm role="note" { "The site's court records may hold a record of this person that would exclude them. Confirm it before you release the person; if it is theirs, tell the case manager." }
+            } @else if e.reasons.iter().any(|r| r.status() == "not_checked") {
+                p.notice role="note" { "Some rules could not be checked against records (marked “not checked”). Confirm them with what you know." }
+            }
         } @else {
             h1.no { "Not eligible" }
             p.big role="status" { "Proceed as usual." }
@@ -448,7 +609,11 @@ fn result(c: &CreatedReferral, site: &SiteCtx) -> Markup {
 }
 
 /// One referral in a list.
-fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Markup {
+fn summary(
+    v: &ReferralView,
+    tz: &handoff_domain::site_time::SiteTimeZone,
+    eta: Option<&handoff_store::etas::Eta>,
+) -> Markup {
     let t = now();
     html! {
         li.item {
@@ -459,8 +624,14 @@ fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Ma
             br;
             span.status data-status=(v.status) { (v.status_label) }
             " · " span.meta { (local(tz, v.referred_at)) " (" (ago(t, v.referred_at)) ")" }
+            @if matches!(v.status.as_str(), "awaiting_handoff" | "awaiting_approval") && handoff_http::stale::stale(v.referred_at, t) {
+                " " span.age.ageing { "Ageing: waiting " (handoff_http::stale::days_waiting(v.referred_at, t)) " days" }
+            }
             @if let Some(by) = &v.accepted_by {
                 br; span.coming { "Case manager: " (by.name) }
+                @if let Some(e) = eta.filter(|_| v.status == "accepted") {
+                    " · " span.eta { "on the way, ETA " (e.minutes) " min (sent " (ago(t, e.sent_at)) ")" }
+                }
             }
             @if let Some(h) = &v.hold {
                 br; span.hold data-state=(h.state) { "Hold: " (hold_label(&h.state)) }
@@ -482,6 +653,13 @@ pub async fn list(
     let cm = workflow::may(&auth, &agency, Action::Casework);
     let views = workflow::referrals::list(&state, &auth, &ctx, false).await?;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
+    // The ETAs of the hand-offs the reader sees someone coming to.
+    let coming: Vec<ReferralId> = views
+        .iter()
+        .filter(|v| v.accepted_by.is_some() && v.status == "accepted")
+        .map(|v| v.id.into())
+        .collect();
+    let etas = handoff_store::etas::latest(&mut state.store.conn(), site.site.id, &coming).await?;
     let title = if cm { "Referrals" } else { "My referrals" };
     let may_refer = !doors_for(&state, &auth, None).await?.is_empty();
     Ok(layout(
@@ -490,11 +668,11 @@ pub async fn list(
         html! {
             h1 { (title) }
             @if may_refer { p { a.button.primary href="/referrals/new" { "New referral" } } }
-            div id="live" data-live="referral.accepted referral.arrived referral.new" aria-live="polite" {
+            div id="live" data-live="referral.accepted referral.arrived referral.new referral.eta" aria-live="polite" {
                 @if views.is_empty() {
                     p { "No referrals yet." }
                 } @else {
-                    ul.items { @for v in &views { (summary(v, &site.tz)) } }
+                    ul.items { @for v in &views { (summary(v, &site.tz, etas.get(&ReferralId::from(v.id)))) } }
                 }
             }
             script src="/assets/live.js" defer {}
@@ -530,6 +708,7 @@ pub async fn detail_page(
 ) -> PageResult {
     let v = workflow::referrals::get(state, auth, ctx, id).await?;
     let (record, agency) = workflow::referrals::load(state, auth, id).await?;
+    let hand = handoff_http::arrival::of_view(state, auth, &agency, &record, &v).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let cm = workflow::may(auth, &agency, Action::Casework);
     let accepts = workflow::may(auth, &agency, Action::AcceptHandoff);
@@ -545,6 +724,7 @@ pub async fn detail_page(
             Some("You accepted the hand-off. The referrer sees that you are coming.")
         }
         Some("arrived") => Some("Arrival recorded: triage has started."),
+        Some("eta") => Some("ETA sent: the officer sees that you are on your way."),
         Some("triage") => Some("Triage recorded."),
         Some("intake") => Some("Intake recorded. Next: the release of information."),
         Some("release") => Some("Release of information recorded."),
@@ -572,15 +752,20 @@ pub async fn detail_page(
     let body = html! {
         h1 { (name) }
         @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
+        @if let Some(pid) = v.participant_id {
+            p { a.button href=(format!("/participants/{pid}")) { "Open the participant record" } }
+        }
         (duplicates_notice(&v.possible_duplicate_of))
-        section.card id="live" data-live="referral.accepted referral.arrived" aria-labelledby="status-h" {
+        div id="live" data-live="referral.accepted referral.arrived referral.eta" {
+        section.card aria-labelledby="status-h" {
             h2 id="status-h" { "Status" }
             p.big { span.status data-status=(v.status) { (v.status_label) } }
             dl.facts {
                 dt { "Door" } dd { (v.door.parse::<Door>().map(|d| d.label()).unwrap_or("")) }
                 @if let Some(n) = &v.incident_number { dt { "Incident" } dd { (n) } }
                 dt { "Referred" } dd { (local(&site.tz, v.referred_at)) }
-                @if let Some(by) = &v.accepted_by {
+                // Who is coming, with their phone, is in "Where and who".
+                @if let (Some(by), None) = (&v.accepted_by, &hand.case_manager) {
                     dt { "Case manager" } dd.coming { (by.name) }
                 }
                 @if let Some(t) = v.accepted_at { dt { "Accepted" } dd { (local(&site.tz, t)) } }
@@ -592,6 +777,10 @@ pub async fn detail_page(
                 }
                 @if v.participant == Some(true) { dt { "Participant" } dd { "Yes" } }
             }
+        }
+        @if hand.place.is_some() || hand.case_manager.is_some() || hand.referred_by.is_some() {
+            (super::arrival::card(auth, &hand, &site.tz, err.as_ref().filter(|r| r.what == "eta").map(|r| &r.error)))
+        }
         }
         @if cm && v.status == "awaiting_handoff" && accepts {
             form method="post" action=(format!("/referrals/{}/accept", v.id)) {

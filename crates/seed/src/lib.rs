@@ -35,6 +35,10 @@ const AGENCIES: &[(&str, AgencyKind)] = &[
 /// The demo case manager's work phone.
 pub const DEMO_CASE_MANAGER_PHONE: &str = "(206) 555-0100";
 
+/// The demo officer's work phone (the case manager calls the officer who
+/// referred).
+pub const DEMO_OFFICER_PHONE: &str = "(206) 555-0142";
+
 /// (login, name, role, agency kind)
 pub const USERS: &[(&str, &str, Role, AgencyKind)] = &[
     (
@@ -159,15 +163,13 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
         .await?;
         // The demo case manager can be called (an officer's look-up names
         // them and their phone).
-        if *role == Role::CaseManager {
-            users::set_phone(
-                &mut c,
-                site.id,
-                id,
-                Some(DEMO_CASE_MANAGER_PHONE),
-                handoff_services::now(),
-            )
-            .await?;
+        let phone = match role {
+            Role::CaseManager => Some(DEMO_CASE_MANAGER_PHONE),
+            Role::Officer => Some(DEMO_OFFICER_PHONE),
+            _ => None,
+        };
+        if phone.is_some() {
+            users::set_phone(&mut c, site.id, id, phone, handoff_services::now()).await?;
         }
     }
     if handoff_store::policy::current(&mut c, site.id)

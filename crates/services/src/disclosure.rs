@@ -237,7 +237,7 @@ impl<'a> Guard<'a> {
                 Err(AppError::Forbidden(crate::research::EXPORT_ONLY))
             }
             None => Err(AppError::Forbidden(
-                "the participant's release does not allow this category to you",
+                "The participant's release of information does not share this with your organisation.",
             )),
         }
     }

@@ -49,7 +49,7 @@ async fn rebuild_all(c: &mut Conn<'_>, site: SiteId, rows: Vec<Row>) -> Result<V
     for d in crate::access::fetch_in::<DecisionRow, Uuid>(c, site, &ids, |list| {
         format!(
             "SELECT hold_id, decision, note, decided_by, decided_at FROM hold_decisions \
-             WHERE site_id = $1 AND hold_id IN ({list}) ORDER BY seq"
+             WHERE site_id = $1 AND withdrawn_at IS NULL AND hold_id IN ({list}) ORDER BY seq"
         )
     })
     .await?
@@ -145,22 +145,46 @@ pub async fn save(c: &mut Conn<'_>, site: SiteId, hold: &Hold) -> Result<()> {
     #[derive(sqlx::FromRow)]
     struct Count {
         n: i64,
+        last: Option<i64>,
     }
-    let stored = c
+    // Withdrawn decisions keep their rows (and sequence numbers) but are
+    // no longer the hold's.
+    let count = c
         .fetch_one::<Count>(
-            "SELECT COUNT(*) AS n FROM hold_decisions WHERE site_id = $1 AND hold_id = $2",
+            "SELECT COUNT(CASE WHEN withdrawn_at IS NULL THEN 1 END) AS n, MAX(seq) AS last \
+             FROM hold_decisions WHERE site_id = $1 AND hold_id = $2",
             args![site, r.id],
         )
-        .await?
-        .n as usize;
-    for (i, d) in r.decisions.iter().enumerate().skip(stored) {
+        .await?;
+    let last = count.last.unwrap_or(0);
+    for (i, d) in r.decisions.iter().skip(count.n as usize).enumerate() {
         c.execute(
             "INSERT INTO hold_decisions (id, site_id, hold_id, seq, decision, note, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            args![new_id::<DecisionId>(), site, r.id, i as i64 + 1, d.decision.as_str(), d.note.as_str(), d.by, d.at],
+            args![new_id::<DecisionId>(), site, r.id, last + i as i64 + 1, d.decision.as_str(), d.note.as_str(), d.by, d.at],
         )
         .await?;
     }
     Ok(())
+}
+
+/// Withdraws a hold's latest decision (an undo), keeping its row: who
+/// withdrew it and when. False when the hold has no decision in force.
+pub async fn withdraw_last(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    hold: HoldId,
+    by: handoff_domain::UserId,
+    at: OffsetDateTime,
+) -> Result<bool> {
+    let n = c
+        .execute(
+            "UPDATE hold_decisions SET withdrawn_at = $3, withdrawn_by = $4 WHERE site_id = $1 AND hold_id = $2 \
+             AND seq = (SELECT MAX(seq) FROM hold_decisions WHERE site_id = $1 AND hold_id = $2 AND withdrawn_at IS NULL) \
+             AND withdrawn_at IS NULL",
+            args![site, hold, at, by],
+        )
+        .await?;
+    Ok(n == 1)
 }
 
 pub async fn get(c: &mut Conn<'_>, site: SiteId, id: HoldId) -> Result<StoredHold> {

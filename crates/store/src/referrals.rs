@@ -275,6 +275,23 @@ impl ReferralRecord {
         (g.site() == self.site_id && g.referral() == self.id).then_some(&self.body)
     }
 
+    /// What a hold holds from filing: the offence categories of its
+    /// referral (stored codes), for the office's queue — never the person,
+    /// the place or the notes. Empty for another referral's hold.
+    pub fn held_offences(&self, hold: &crate::holds::StoredHold) -> Vec<String> {
+        if hold.hold.referral_id != self.id {
+            return Vec::new();
+        }
+        self.body["offences"]
+            .as_array()
+            .map(|os| {
+                os.iter()
+                    .filter_map(|o| o["category"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// What the referral rule needs to know about it.
     pub fn subject(&self) -> ReferralSubject {
         ReferralSubject {
@@ -541,6 +558,7 @@ pub async fn record_step(
             "intake_completed_at = $5, accepted_by = COALESCE(accepted_by, $6)"
         }
         ReferralStep::ReleaseSigned => "enrolled_at = $5, accepted_by = COALESCE(accepted_by, $6)",
+        ReferralStep::Closed => "closed_at = $5, closed_by = $6",
     };
     let sql = format!(
         "UPDATE referrals SET status = $4, {set} WHERE site_id = $1 AND id = $2 AND status = $3"
@@ -549,6 +567,21 @@ pub async fn record_step(
         .execute(&sql, args![site, id, from.as_str(), to.as_str(), at, by])
         .await?;
     Ok(n == 1)
+}
+
+/// Why a supervisor closed a referral nobody took up (one of the
+/// services' reasons).
+pub async fn set_closed_reason(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    id: ReferralId,
+    reason: &str,
+) -> Result<()> {
+    c.execute_found(
+        "UPDATE referrals SET closed_reason = $3 WHERE site_id = $1 AND id = $2",
+        args![site, id, reason],
+    )
+    .await
 }
 
 pub async fn set_case_agency(

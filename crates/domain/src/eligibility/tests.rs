@@ -32,6 +32,7 @@ fn dana() -> ScreeningFacts {
         no_contact_order_with_participant: false,
         prior_involvement_verified: false,
         capacity_remains: true,
+        records: RecordChecks::default(),
     }
 }
 
@@ -67,7 +68,12 @@ fn the_contract_example_is_eligible_under_the_demo_policy() {
     assert_eq!(facts, dana());
     let s = screen(&Policy::demo(), &facts);
     assert!(s.eligible, "{s:#?}");
-    assert!(s.reasons.iter().all(|r| r.passed && r.decisive));
+    assert!(s.reasons.iter().all(|r| r.passed));
+    assert!(
+        s.reasons
+            .iter()
+            .all(|r| r.decisive == (r.check == Check::Checked))
+    );
     assert_reason(&s, "1.2 g of opioid is within the 3 g limit.");
 }
 
@@ -311,6 +317,7 @@ prop_compose! {
             no_contact_order_with_participant: flags[3],
             prior_involvement_verified: flags[4],
             capacity_remains: flags[5],
+            records: RecordChecks::default(),
         }
     }
 }
@@ -362,7 +369,8 @@ proptest! {
         prop_assert!(!s.reasons.is_empty(), "the door is always checked");
         prop_assert!(s.reasons.iter().any(|r| r.decisive));
         for r in &s.reasons {
-            prop_assert_eq!(r.decisive, r.passed == s.eligible);
+            prop_assert_eq!(r.decisive, r.passed == s.eligible && (r.check == Check::Checked || !r.passed));
+            prop_assert!(r.check == Check::Checked || r.passed, "only a checked rule excludes");
             prop_assert!(!r.text.is_empty() && r.text.ends_with('.'));
         }
         prop_assert_eq!(screen(&p, &f), s, "screening is deterministic");

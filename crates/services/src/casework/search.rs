@@ -152,7 +152,7 @@ pub async fn search(
         e.categories = vec![DataCategory::Identity];
         audit::record(state, e).await?;
         return Err(AppError::Forbidden(
-            "search is for case managers and supervisors",
+            "Search is for case managers and supervisors. Officers can check whether someone is a participant with the look-up.",
         ));
     }
     let typed = query.chars().count();

@@ -26,7 +26,7 @@ async fn office_filter(
         Ok(None)
     } else {
         Err(AppError::Forbidden(
-            "the hold queue is for prosecutors and supervisors",
+            "The hold queue is for prosecutors and supervisors.",
         ))
     }
 }

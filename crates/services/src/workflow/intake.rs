@@ -155,7 +155,7 @@ pub async fn complete(
     let (r, agency) = load(state, auth, id).await?;
     if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
-            "only the case manager on the case records intake",
+            "Only the case manager on the case records the intake.",
         ));
     }
     if !matches!(

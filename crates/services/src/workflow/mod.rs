@@ -91,7 +91,7 @@ pub fn actor<'a>(auth: &'a Auth, agency: &Agency) -> Actor<'a> {
 }
 
 /// Any user of the site as the rules table sees them.
-fn user_actor<'a>(u: &'a handoff_store::users::User, agency: &Agency) -> Actor<'a> {
+pub fn user_actor<'a>(u: &'a handoff_store::users::User, agency: &Agency) -> Actor<'a> {
     Actor {
         roles: &u.roles,
         agency_kind: agency.kind,

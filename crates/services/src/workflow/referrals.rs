@@ -22,6 +22,7 @@ use handoff_domain::rules::Action;
 use handoff_domain::{
     AgencyKind, DataCategory, HoldId, ParticipantId, PolicyVersionId, ReferralId, Role, UserId,
 };
+use handoff_justice::screening;
 use handoff_store::access::{self, Asker, ReferralAccess};
 use handoff_store::orgs::Agency;
 use handoff_store::referrals::{self, Filter, NewReferral, Person, ReferralRecord};
@@ -111,8 +112,13 @@ pub async fn submit(
     let referred_at = now();
     referral.plausible(referred_at, ctx.tz.local_date(referred_at))?;
     let referred_on = ctx.tz.local_date(referral.occurred_at);
+    // The record rules are checked against the site's own court records.
+    let mut c = state.store.conn();
+    let stored = handoff_store::justice::of_kind(&mut c, ctx.site.id, "charges").await?;
+    let charges = screening::charges(stored.iter().map(|r| r.content.as_str()));
     let known = KnownRecord {
         capacity_remains: capacity_remains(state, &ctx).await?,
+        records: screening::for_referral(&charges, &referral, referred_on, policy),
         ..KnownRecord::default()
     };
     let facts = ScreeningFacts::from_referral(&referral, referred_on, known);
@@ -304,7 +310,9 @@ pub async fn list(
     {
         Filter::ReferredBy(auth.user.id)
     } else {
-        return Err(AppError::Forbidden("your role does not list referrals"));
+        return Err(AppError::Forbidden(
+            "Your role does not have a list of referrals.",
+        ));
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let shown = readable(state, auth, &agency, filter, 500, |_| true).await?;
@@ -485,7 +493,7 @@ fn may_approve(rule: Approval, auth: &Auth, agency: &Agency) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::Forbidden(
-            "you are not designated to approve referrals",
+            "You are not designated to approve referrals. Ask your site admin if you should be.",
         ))
     }
 }
@@ -818,7 +826,7 @@ pub async fn arrive(
     let (r, agency) = load(state, auth, id).await?;
     if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
-            "only the case manager on the case records arrival",
+            "Only the case manager on the case records arrival.",
         ));
     }
     step(
@@ -868,7 +876,7 @@ pub async fn triage(
     let (r, agency) = load(state, auth, id).await?;
     if !on_the_case(auth, &agency, &r) {
         return Err(AppError::Forbidden(
-            "only the case manager on the case records triage",
+            "Only the case manager on the case records triage.",
         ));
     }
     for (i, n) in form.immediate_needs.iter().enumerate() {
