@@ -16,6 +16,8 @@ use handoff_http::AppState;
 use handoff_http::auth::{Origin, Person};
 use handoff_http::body::Body;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
+use handoff_http::list;
+use axum::response::Response;
 use handoff_http::workflow::holds::DecisionForm;
 use handoff_http::workflow::intake::IntakeForm;
 use handoff_http::workflow::policy::{PolicyUpdate, PolicyView};
@@ -68,31 +70,77 @@ pub struct ListQuery {
     mine: Option<bool>,
 }
 
-/// The referrals the caller may see.
-#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ListQuery),
+/// The referrals the caller may see, newest first. With `limit` or
+/// `cursor`: one page, `{"items": [...], "next_cursor": "..." | null}`
+/// (keyset paging; filters `state`, `door`, `from`, `to`, `case_manager`).
+/// Without either: the bare array of old, at most 500 referrals; when there
+/// are more, a `Link: <…?cursor=…>; rel="next"` header says where the rest
+/// begins.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ListQuery, list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
+        (status = 403, body = ErrorBody), (status = 422, description = "A paging or filter parameter is invalid; `field` names it (`cursor`, `limit`, `state`, …)", body = ErrorBody)))]
 pub async fn list_referrals(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(
-        workflow::referrals::list(&s, &auth, &ctx, q.mine.unwrap_or(false)).await?,
-    ))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let agency = workflow::agency_of(&s, &auth).await?;
+    let cm = workflow::may(&auth, &agency, handoff_domain::rules::Action::Casework);
+    let mut listing = lq.parse(&referral_spec(cm))?;
+    if !listing.paged {
+        listing.page.limit = 500;
+    }
+    let mine = q.mine.unwrap_or(false);
+    let got = workflow::referrals::list_page(&s, &auth, &ctx, mine, &listing.page).await?;
+    let base = if mine { "/api/v1/referrals?mine=true" } else { "/api/v1/referrals" };
+    Ok(list::answer(&listing, base, got))
 }
 
-/// Referrals waiting for a case manager: the hand-off inbox.
-#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals",
+/// What the referral lists offer to filter on.
+fn referral_spec(case_manager: bool) -> list::ListSpec {
+    use handoff_domain::handoff::ReferralStatus;
+    use handoff_domain::referral::Door;
+    list::ListSpec {
+        states: ReferralStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+        dates: true,
+        case_manager,
+        doors: Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+    }
+}
+
+/// Referrals waiting for a case manager: the hand-off inbox, newest
+/// first. With `limit` or `cursor`: one page (`{"items", "next_cursor"}`;
+/// filters `door`, `from`, `to`); without: the bare array of old (at most
+/// 200, with a `Link` rel="next" header when there are more).
+#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inbox(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
-) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(workflow::referrals::inbox(&s, &auth, &ctx).await?))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let mut listing = lq.parse(&inbox_spec())?;
+    if !listing.paged {
+        listing.page.limit = 200;
+    }
+    let got = workflow::referrals::inbox_page(&s, &auth, &ctx, &listing.page).await?;
+    Ok(list::answer(&listing, "/api/v1/referrals/inbox", got))
+}
+
+/// The inbox holds one status: it filters by door and date only.
+pub fn inbox_spec() -> list::ListSpec {
+    use handoff_domain::referral::Door;
+    list::ListSpec {
+        dates: true,
+        doors: Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+        ..Default::default()
+    }
 }
 
 /// One referral, as the caller may see it.

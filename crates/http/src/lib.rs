@@ -7,6 +7,7 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod layout;
+pub mod list;
 pub mod security;
 
 // The services the handlers call, under the names they use.

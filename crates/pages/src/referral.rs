@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::ReferralId;
 use handoff_domain::eligibility::Reason;
+use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::referral::{
     Conduct, Door, LocationForm, OffenceForm, PersonForm, PriorInvolvementForm, Race, ReferralForm,
     SubstanceClass,
@@ -19,6 +20,7 @@ use handoff_http::auth::Auth;
 use handoff_http::auth::secret;
 use handoff_http::auth::{Origin, Visit};
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery, ListSpec, csv_time};
 use handoff_http::workflow::views::{CreatedReferral, ReferralView};
 use handoff_http::workflow::{self, SiteCtx};
 use handoff_http::{AppState, now};
@@ -473,29 +475,118 @@ fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Ma
     }
 }
 
+/// What the referral lists offer: status, door, the date referred and (for
+/// case management) the case manager who accepted.
+pub fn referral_spec(case_manager: bool) -> ListSpec {
+    ListSpec {
+        states: ReferralStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), s.label()))
+            .collect(),
+        dates: true,
+        case_manager,
+        doors: Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
+    }
+}
+
+/// A referral list as CSV, audited as an export.
+pub async fn referrals_csv(
+    state: &AppState,
+    auth: &Auth,
+    ctx: &Ctx,
+    name: &str,
+    views: Vec<ReferralView>,
+) -> PageResult {
+    let participants = views
+        .iter()
+        .filter_map(|v| v.participant_id.map(Into::into))
+        .collect();
+    let rows = views
+        .into_iter()
+        .map(|v| {
+            let (first, last) = v
+                .person
+                .map(|p| (p.first_name, p.last_name))
+                .unwrap_or_default();
+            vec![
+                v.id.to_string(),
+                csv_time(Some(v.referred_at)),
+                v.door,
+                v.status,
+                v.incident_number.unwrap_or_default(),
+                first,
+                last,
+                v.accepted_by.map(|b| b.name).unwrap_or_default(),
+                v.hold.map(|h| h.state).unwrap_or_default(),
+                match v.participant {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => String::new(),
+                },
+            ]
+        })
+        .collect();
+    const HEADER: [&str; 10] = [
+        "referral_id",
+        "referred_at",
+        "door",
+        "status",
+        "incident_number",
+        "first_name",
+        "last_name",
+        "case_manager",
+        "hold_state",
+        "participant",
+    ];
+    Ok(list::csv(state, auth, ctx, name, &HEADER, rows, participants).await?)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     Origin(ctx): Origin,
     Signed(auth): Signed,
+    Query(q): Query<ListQuery>,
 ) -> PageResult {
     let agency = workflow::agency_of(&state, &auth).await?;
     let cm = workflow::may(&auth, &agency, Action::Casework);
-    let views = workflow::referrals::list(&state, &auth, &ctx, false).await?;
+    let spec = referral_spec(cm);
+    let listing = q.parse(&spec)?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            workflow::referrals::list_page(st, au, cx, false, &p).await
+        })
+        .await?;
+        return referrals_csv(&state, &auth, &ctx, "referrals", all).await;
+    }
+    let got = workflow::referrals::list_page(&state, &auth, &ctx, false, &listing.page).await?;
+    let views = &got.items;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
     let title = if cm { "Referrals" } else { "My referrals" };
     let may_refer = !doors_for(&state, &auth, None).await?.is_empty();
+    let managers = if cm {
+        handoff_http::casework::caseload::team_loads(&state, &auth)
+            .await?
+            .into_iter()
+            .map(|(u, _)| (u.id.to_string(), u.display_name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(layout(
         title,
         Some(&auth),
         html! {
             h1 { (title) }
-            @if may_refer { p { a.button.primary href="/referrals/new" { "New referral" } } }
+            @if may_refer { p.noprint { a.button.primary href="/referrals/new" { "New referral" } } }
+            (list::filters("/referrals", &spec, &listing, &[], &managers))
             div id="live" data-live="referral.accepted referral.arrived referral.new" aria-live="polite" {
                 @if views.is_empty() {
-                    p { "No referrals yet." }
+                    p { @if listing.page.after.is_some() { "No more referrals." } @else { "No referrals yet." } }
                 } @else {
-                    ul.items { @for v in &views { (summary(v, &site.tz)) } }
+                    ul.items { @for v in views { (summary(v, &site.tz)) } }
                 }
+                (list::pager("/referrals", &listing, views.len(), "referrals", got.next.as_ref()))
             }
             script src="/assets/live.js" defer {}
         },
