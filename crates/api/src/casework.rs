@@ -18,6 +18,8 @@ use handoff_http::casework::search::SearchHit;
 use handoff_http::casework::status::{CloseForm, MonthForm, ParticipationView, ReopenForm};
 use handoff_http::casework::{self, documents};
 use handoff_http::disclosure::{CategoryData, Guard};
+use axum::response::{IntoResponse, Response};
+use handoff_http::list;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -209,20 +211,32 @@ pub struct CaseloadQuery {
     view: Option<String>,
 }
 
-/// Open cases, the longest without contact first.
-#[utoipa::path(get, path = "/api/v1/caseloads", tag = "casework", params(CaseloadQuery),
+/// Open cases, the longest without contact first. With `limit` or
+/// `cursor`: one page of the cases, `{"items", "next_cursor"}` (the team
+/// view filters by `case_manager`); without: the whole caseload object.
+#[utoipa::path(get, path = "/api/v1/caseloads", tag = "casework", params(CaseloadQuery, list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Caseload), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "A page of cases (with `limit` or `cursor`: `{items, next_cursor}`), else the `Caseload`", body = Caseload),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn caseloads(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<CaseloadQuery>,
-) -> AppResult<Json<Caseload>> {
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
     let view = View::parse(q.view.as_deref())?;
-    Ok(Json(
-        casework::caseload::caseload(&s, &auth, &ctx, view).await?,
-    ))
+    let listing = lq.parse(&list::specs::caseload(view == View::Team))?;
+    if !listing.paged {
+        let whole = casework::caseload::caseload(&s, &auth, &ctx, view).await?;
+        return Ok(Json(whole).into_response());
+    }
+    let (c, next) = casework::caseload::caseload_page(&s, &auth, &ctx, view, &listing.page).await?;
+    let got = list::Paged {
+        items: c.cases,
+        next,
+    };
+    Ok(list::answer(&listing, "/api/v1/caseloads", got))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -17,7 +17,7 @@ use handoff_http::auth::{Origin, Person};
 use handoff_http::body::Body;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
 use handoff_http::list;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use handoff_http::workflow::holds::DecisionForm;
 use handoff_http::workflow::intake::IntakeForm;
 use handoff_http::workflow::policy::{PolicyUpdate, PolicyView};
@@ -89,7 +89,7 @@ pub async fn list_referrals(
 ) -> AppResult<Response> {
     let agency = workflow::agency_of(&s, &auth).await?;
     let cm = workflow::may(&auth, &agency, handoff_domain::rules::Action::Casework);
-    let mut listing = lq.parse(&referral_spec(cm))?;
+    let mut listing = lq.parse(&list::specs::referrals(cm))?;
     if !listing.paged {
         listing.page.limit = 500;
     }
@@ -97,18 +97,6 @@ pub async fn list_referrals(
     let got = workflow::referrals::list_page(&s, &auth, &ctx, mine, &listing.page).await?;
     let base = if mine { "/api/v1/referrals?mine=true" } else { "/api/v1/referrals" };
     Ok(list::answer(&listing, base, got))
-}
-
-/// What the referral lists offer to filter on.
-fn referral_spec(case_manager: bool) -> list::ListSpec {
-    use handoff_domain::handoff::ReferralStatus;
-    use handoff_domain::referral::Door;
-    list::ListSpec {
-        states: ReferralStatus::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
-        dates: true,
-        case_manager,
-        doors: Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
-    }
 }
 
 /// Referrals waiting for a case manager: the hand-off inbox, newest
@@ -125,22 +113,12 @@ pub async fn inbox(
     Person(auth): Person,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
-    let mut listing = lq.parse(&inbox_spec())?;
+    let mut listing = lq.parse(&list::specs::inbox())?;
     if !listing.paged {
         listing.page.limit = 200;
     }
     let got = workflow::referrals::inbox_page(&s, &auth, &ctx, &listing.page).await?;
     Ok(list::answer(&listing, "/api/v1/referrals/inbox", got))
-}
-
-/// The inbox holds one status: it filters by door and date only.
-pub fn inbox_spec() -> list::ListSpec {
-    use handoff_domain::referral::Door;
-    list::ListSpec {
-        dates: true,
-        doors: Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
-        ..Default::default()
-    }
 }
 
 /// One referral, as the caller may see it.
@@ -301,30 +279,35 @@ pub async fn revoke_release(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct HoldQuery {
-    /// pending | satisfied | lapsed
-    state: Option<String>,
-}
-
-/// The prosecutor's queue (holds their office owns; supervisors see all).
-#[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(HoldQuery),
+/// The prosecutor's queue (holds their office owns; supervisors see all),
+/// the nearest deadline first. With `limit` or `cursor`: one page,
+/// `{"items", "next_cursor"}` (filters `state`, `from`, `to` on the
+/// deadline); without: every hold as a bare array (`state` filters).
+#[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<HoldView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `HoldView`", body = list::Listed<HoldView>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_holds(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
-    Query(q): Query<HoldQuery>,
-) -> AppResult<Json<Vec<HoldView>>> {
-    let state = match q.state.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let mut listing = lq.parse(&list::specs::holds())?;
+    // Dates are new with paging: asking for them asks for a page.
+    listing.paged |= listing.page.filters.from.is_some() || listing.page.filters.to.is_some();
+    if listing.paged {
+        let got = workflow::holds::list_page(&s, &auth, &ctx, &listing.page).await?;
+        return Ok(list::answer(&listing, "/api/v1/holds", got));
+    }
+    let state = match listing.page.filters.state.as_deref() {
         Some(x) => Some(
             x.parse::<HoldState>()
                 .map_err(|e| AppError::field("state", e.message))?,
         ),
         None => None,
     };
-    Ok(Json(workflow::holds::list(&s, &auth, &ctx, state).await?))
+    Ok(Json(workflow::holds::list(&s, &auth, &ctx, state).await?).into_response())
 }
 
 /// The prosecutor's decision on a lapsed hold.

@@ -423,3 +423,68 @@ pub fn pager(base: &str, listing: &Listing, shown: usize, noun: &str, next: Opti
         }
     }
 }
+
+/// What each list offers to filter on, shared by its page and its API.
+pub mod specs {
+    use super::ListSpec;
+    use handoff_domain::handoff::ReferralStatus;
+    use handoff_domain::referral::Door;
+
+    fn doors() -> Vec<(&'static str, &'static str)> {
+        Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect()
+    }
+
+    /// The referral lists: status, door, the date referred and (for case
+    /// management) the case manager who accepted.
+    pub fn referrals(case_manager: bool) -> ListSpec {
+        ListSpec {
+            states: ReferralStatus::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
+            dates: true,
+            case_manager,
+            doors: doors(),
+        }
+    }
+
+    /// The hand-off inbox holds one status: door and date only.
+    pub fn inbox() -> ListSpec {
+        ListSpec {
+            dates: true,
+            doors: doors(),
+            ..Default::default()
+        }
+    }
+
+    /// The hold queue: state and deadline dates.
+    pub fn holds() -> ListSpec {
+        use handoff_domain::hold::HoldState;
+        ListSpec {
+            states: HoldState::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+            dates: true,
+            ..Default::default()
+        }
+    }
+
+    /// A caseload: the team's filters by case manager.
+    pub fn caseload(team: bool) -> ListSpec {
+        ListSpec {
+            case_manager: team,
+            ..Default::default()
+        }
+    }
+
+    /// The clerical review queue: the import date.
+    pub fn review() -> ListSpec {
+        ListSpec {
+            dates: true,
+            ..Default::default()
+        }
+    }
+
+    /// Lists without filters (search results, users): paging and CSV only.
+    pub fn plain() -> ListSpec {
+        ListSpec::default()
+    }
+}

@@ -11,6 +11,7 @@ use handoff_http::auth::Visit;
 use handoff_http::casework::caseload::{self, View};
 use handoff_http::disclosure::ParticipantSummary;
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -56,9 +57,30 @@ fn rows(cases: &[ParticipantSummary], show_manager: bool) -> Markup {
 pub async fn page(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<CaseloadQuery>,
+    Query(lq): Query<ListQuery>,
 ) -> PageResult {
     let view = View::parse(q.view.as_deref())?;
-    let c = caseload::caseload(&state, &auth, &ctx, view).await?;
+    let spec = list::specs::caseload(view == View::Team);
+    let listing = lq.parse(&spec)?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            let (c, next) = caseload::caseload_page(st, au, cx, view, &p).await?;
+            Ok(list::Paged {
+                items: c.cases,
+                next,
+            })
+        })
+        .await?;
+        return cases_csv(&state, &auth, &ctx, "caseload", all).await;
+    }
+    let (c, next) = caseload::caseload_page(&state, &auth, &ctx, view, &listing.page).await?;
+    let managers: Vec<(String, String)> = c
+        .loads
+        .iter()
+        .map(|l| (l.user_id.to_string(), l.name.clone()))
+        .collect();
+    let base = format!("/caseload?view={}", c.view);
     let tab = |v: &str, label: &str| {
         html! {
             a.button.primary[c.view == v] href=(format!("/caseload?view={v}")) aria-current=[(c.view == v).then_some("page")] { (label) }
@@ -94,11 +116,44 @@ pub async fn page(
             }
         }
         section.card aria-labelledby="cases-h" {
-            h2 id="cases-h" { (c.cases.len()) " open cases, longest without contact first" }
+            h2 id="cases-h" { "Open cases, longest without contact first" }
+            (list::filters("/caseload", &spec, &listing, &[("view", c.view.as_str())], &managers))
             (rows(&c.cases, c.view != "mine"))
+            (list::pager(&base, &listing, c.cases.len(), "open cases", next.as_ref()))
         }
     };
     Ok(layout("Caseload", Some(&auth), body).into_response())
+}
+
+/// Participants' rows as CSV (what the list showed), audited as an export.
+async fn cases_csv(
+    state: &handoff_http::AppState,
+    auth: &handoff_http::auth::Auth,
+    ctx: &handoff_http::audit::Ctx,
+    name: &str,
+    cases: Vec<ParticipantSummary>,
+) -> PageResult {
+    let participants = cases.iter().map(|c| c.id.into()).collect();
+    let rows = cases
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.name.unwrap_or_default(),
+                state_label(c.state.as_deref()).to_string(),
+                c.days_since_contact.map(|d| d.to_string()).unwrap_or_default(),
+                c.case_manager.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    const HEADER: [&str; 5] = [
+        "participant_id",
+        "name",
+        "state",
+        "days_since_contact",
+        "case_manager",
+    ];
+    Ok(list::csv(state, auth, ctx, name, &HEADER, rows, participants).await?)
 }
 
 #[derive(Deserialize)]

@@ -4,7 +4,8 @@
 
 use super::flow::{Fields, local, problem};
 use super::{PageResult, Signed, csrf_field, done_or_again, layout};
-use axum::extract::Path;
+use axum::extract::{Path, Query};
+use handoff_http::list::{self, ListQuery, Listing, csv_time};
 use axum::response::IntoResponse;
 use handoff_domain::HoldId;
 use handoff_http::AppState;
@@ -26,8 +27,10 @@ async fn page(
     ctx: &Ctx,
     auth: &Auth,
     err: Option<&AppError>,
+    listing: &Listing,
 ) -> Result<Markup, AppError> {
-    let all = workflow::holds::list(state, auth, ctx, None).await?;
+    let got = workflow::holds::list_page(state, auth, ctx, &listing.page).await?;
+    let all = &got.items;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let pending: Vec<_> = all.iter().filter(|h| h.state == "pending").collect();
     let satisfied: Vec<_> = all.iter().filter(|h| h.state == "satisfied").collect();
@@ -45,11 +48,13 @@ async fn page(
         html! {
             h1 { "Diversion holds" }
             @if let Some(e) = err { (problem(e)) }
+            (list::filters("/holds", &list::specs::holds(), listing, &[], &[]))
             nav.tabs aria-label="Hold states" {
                 a href="#lapsed" { "Lapsed (" (awaiting.len()) ")" }
                 a href="#pending" { "Pending (" (pending.len()) ")" }
                 a href="#satisfied" { "Do not file (" (satisfied.len()) ")" }
             }
+            @if got.next.is_some() { p.meta { "This page shows the " (all.len()) " nearest deadlines; the next page has more." } }
             section.card id="lapsed" aria-labelledby="lapsed-h" {
                 h2 id="lapsed-h" { "Lapsed, awaiting your decision" }
                 @if awaiting.is_empty() { p { "None." } }
@@ -101,6 +106,7 @@ async fn page(
                     }
                 }
             }
+            (list::pager("/holds", listing, all.len(), "holds", got.next.as_ref()))
             @if !decided.is_empty() {
                 section.card aria-labelledby="decided-h" {
                     h2 id="decided-h" { "Lapsed and decided" }
@@ -118,8 +124,55 @@ async fn page(
     ))
 }
 
-pub async fn queue(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
-    Ok(page(&state, &ctx, &auth, None).await?.into_response())
+pub async fn queue(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let listing = q.parse(&list::specs::holds())?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            workflow::holds::list_page(st, au, cx, &p).await
+        })
+        .await?;
+        return holds_csv(&state, &auth, &ctx, all).await;
+    }
+    Ok(page(&state, &ctx, &auth, None, &listing)
+        .await?
+        .into_response())
+}
+
+/// The hold queue as CSV, audited as an export.
+async fn holds_csv(state: &AppState, auth: &Auth, ctx: &Ctx, holds: Vec<HoldView>) -> PageResult {
+    let rows = holds
+        .into_iter()
+        .map(|h| {
+            vec![
+                h.id.to_string(),
+                h.incident_number.unwrap_or_default(),
+                h.state,
+                h.last_day,
+                csv_time(Some(h.deadline)),
+                csv_time(h.satisfied_at),
+                csv_time(h.lapsed_at),
+                h.decisions
+                    .last()
+                    .map(|d| d.decision.clone())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    const HEADER: [&str; 8] = [
+        "hold_id",
+        "incident_number",
+        "state",
+        "last_day",
+        "deadline",
+        "satisfied_at",
+        "lapsed_at",
+        "decision",
+    ];
+    Ok(list::csv(state, auth, ctx, "holds", &HEADER, rows, Vec::new()).await?)
 }
 
 pub async fn decide(
@@ -133,6 +186,7 @@ pub async fn decide(
         note: f.get("note").to_string(),
     };
     let outcome = workflow::holds::decide(&state, &auth, &ctx, id, form).await;
-    let again = async |e: &AppError| page(&state, &ctx, &auth, Some(e)).await;
+    let listing = ListQuery::default().parse(&list::specs::holds())?;
+    let again = async |e: &AppError| page(&state, &ctx, &auth, Some(e), &listing).await;
     done_or_again(outcome, "/holds#lapsed", again).await
 }

@@ -9,7 +9,6 @@ use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::ReferralId;
 use handoff_domain::eligibility::Reason;
-use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::referral::{
     Conduct, Door, LocationForm, OffenceForm, PersonForm, PriorInvolvementForm, Race, ReferralForm,
     SubstanceClass,
@@ -20,7 +19,7 @@ use handoff_http::auth::Auth;
 use handoff_http::auth::secret;
 use handoff_http::auth::{Origin, Visit};
 use handoff_http::error::AppError;
-use handoff_http::list::{self, ListQuery, ListSpec, csv_time};
+use handoff_http::list::{self, ListQuery, csv_time};
 use handoff_http::workflow::views::{CreatedReferral, ReferralView};
 use handoff_http::workflow::{self, SiteCtx};
 use handoff_http::{AppState, now};
@@ -475,20 +474,6 @@ fn summary(v: &ReferralView, tz: &handoff_domain::site_time::SiteTimeZone) -> Ma
     }
 }
 
-/// What the referral lists offer: status, door, the date referred and (for
-/// case management) the case manager who accepted.
-pub fn referral_spec(case_manager: bool) -> ListSpec {
-    ListSpec {
-        states: ReferralStatus::ALL
-            .iter()
-            .map(|s| (s.as_str(), s.label()))
-            .collect(),
-        dates: true,
-        case_manager,
-        doors: Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect(),
-    }
-}
-
 /// A referral list as CSV, audited as an export.
 pub async fn referrals_csv(
     state: &AppState,
@@ -549,7 +534,7 @@ pub async fn list(
 ) -> PageResult {
     let agency = workflow::agency_of(&state, &auth).await?;
     let cm = workflow::may(&auth, &agency, Action::Casework);
-    let spec = referral_spec(cm);
+    let spec = list::specs::referrals(cm);
     let listing = q.parse(&spec)?;
     if listing.csv {
         let (st, au, cx) = (&state, &auth, &ctx);
