@@ -247,16 +247,27 @@ pub struct SearchQuery {
 
 /// Search participants by name, alias or date of birth (case managers and
 /// supervisors only).
-#[utoipa::path(get, path = "/api/v1/search", tag = "casework", params(SearchQuery),
+///
+/// With `limit` or `cursor`: one page of the (at most 50) best matches,
+/// `{"items", "next_cursor"}`; without: the bare array.
+#[utoipa::path(get, path = "/api/v1/search", tag = "casework", params(SearchQuery, list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<SearchHit>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `SearchHit`", body = list::Listed<SearchHit>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<SearchQuery>,
-) -> AppResult<Json<Vec<SearchHit>>> {
-    Ok(Json(casework::search::search(&s, &auth, &ctx, &q.q).await?))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let listing = lq.parse(&list::specs::plain())?;
+    let hits = casework::search::search(&s, &auth, &ctx, &q.q).await?;
+    if !listing.paged {
+        return Ok(Json(hits).into_response());
+    }
+    let got = list::in_memory(hits, &listing.page, list::search_cursor);
+    Ok(list::answer(&listing, "/api/v1/search", got))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -255,6 +255,36 @@ pub fn answer<T: Serialize>(listing: &Listing, base: &str, got: Paged<T>) -> Res
     res
 }
 
+/// Pages a short list that its service ranks in memory (search results,
+/// at most 50 best matches): the rows after the cursor's row, in the list's
+/// order. A cursor whose row is no longer in the list gives an empty last
+/// page.
+pub fn in_memory<T>(items: Vec<T>, page: &Page, cursor_of: impl Fn(&T) -> Cursor) -> Paged<T> {
+    let start = match &page.after {
+        None => 0,
+        Some(after) => match items.iter().position(|t| cursor_of(t) == *after) {
+            Some(i) => i + 1,
+            None => items.len(),
+        },
+    };
+    let mut rest: Vec<T> = items.into_iter().skip(start).collect();
+    let more = rest.len() as i64 > page.limit;
+    rest.truncate(page.limit as usize);
+    let next = if more { rest.last().map(&cursor_of) } else { None };
+    Paged { items: rest, next }
+}
+
+/// A search hit's place in the ranking: its score and the row's id.
+pub fn search_cursor(h: &crate::casework::search::SearchHit) -> Cursor {
+    let id = h
+        .participant
+        .as_ref()
+        .map(|p| p.id)
+        .or(h.referral.as_ref().map(|r| r.id))
+        .unwrap_or_default();
+    Cursor::text(format!("{:.3}", h.score), id)
+}
+
 /// Reads every page of a list from `listing`'s page on (at most
 /// [`CSV_MAX_ROWS`] rows) through the list's own service call.
 pub async fn all_pages<T, F, Fut>(listing: &Listing, mut fetch: F) -> Result<Vec<T>, AppError>

@@ -164,11 +164,30 @@ pub struct SearchQuery {
 pub async fn search(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<SearchQuery>,
+    Query(lq): Query<ListQuery>,
 ) -> PageResult {
     let query = q.q.unwrap_or_default();
+    let listing = lq.parse(&list::specs::plain())?;
     let (status, result) =
         match handoff_http::casework::search::search(&state, &auth, &ctx, &query).await {
-            Ok(h) => (StatusCode::OK, Ok(h)),
+            Ok(h) if listing.csv => {
+                let rows = h.iter().map(|h| {
+                    let (id, name, kind) = match (&h.participant, &h.referral) {
+                        (Some(p), _) => (p.id, p.name.clone().unwrap_or_default(), "participant"),
+                        (None, Some(r)) => (r.id, r.name.clone(), "referral"),
+                        _ => (uuid::Uuid::nil(), String::new(), ""),
+                    };
+                    vec![id.to_string(), kind.to_string(), name, format!("{:.3}", h.score)]
+                });
+                let participants = h
+                    .iter()
+                    .filter_map(|h| h.participant.as_ref().map(|p| p.id.into()))
+                    .collect();
+                let header = ["id", "kind", "name", "score"];
+                let rows = rows.collect();
+                return Ok(list::csv(&state, &auth, &ctx, "search", &header, rows, participants).await?);
+            }
+            Ok(h) => (StatusCode::OK, Ok(list::in_memory(h, &listing.page, list::search_cursor))),
             Err(e @ AppError::BadRequest { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, Err(e)),
             Err(e) => return Err(e.into()),
         };
@@ -181,7 +200,8 @@ pub async fn search(
         }
         @match &result {
             Err(e) => { (super::flow::problem(e)) },
-            Ok(hits) => {
+            Ok(got) => {
+                @let hits = &got.items;
                 @let people: Vec<ParticipantSummary> = hits.iter().filter_map(|h| h.participant.clone()).collect();
                 (rows(&people, true))
                 @let referred: Vec<_> = hits.iter().filter_map(|h| h.referral.as_ref()).collect();
@@ -196,6 +216,8 @@ pub async fn search(
                         }
                     }
                 }
+                @let base = format!("/search?{}", serde_urlencoded::to_string([("q", &query)]).unwrap_or_default());
+                (list::pager(&base, &listing, hits.len(), "matches", got.next.as_ref()))
             },
         }
     };
