@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_http::AppState;
 use handoff_http::auth::{Origin, Person};
@@ -18,9 +19,8 @@ use handoff_http::casework::search::SearchHit;
 use handoff_http::casework::status::{CloseForm, MonthForm, ParticipationView, ReopenForm};
 use handoff_http::casework::{self, documents};
 use handoff_http::disclosure::{CategoryData, Guard};
-use axum::response::{IntoResponse, Response};
-use handoff_http::list;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
+use handoff_http::list;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;

@@ -6,12 +6,12 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use handoff_http::AppState;
-use handoff_http::list;
 use handoff_http::auth::{AnyCaller, Origin, Person, Visit};
 use handoff_http::error::{AppError, AppResult, ErrorBody, WebError};
 use handoff_http::justice::import::Summary;
 use handoff_http::justice::review::{ReviewItem, ReviewVerdict};
 use handoff_http::justice::{self, Refused};
+use handoff_http::list;
 use handoff_justice::Kind;
 
 /// The largest import or feed body (a few hundred thousand rows; larger

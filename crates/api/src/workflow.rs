@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use futures_util::stream::Stream;
 use handoff_domain::hold::HoldState;
 use handoff_domain::referral::ReferralForm;
@@ -17,7 +18,6 @@ use handoff_http::auth::{Origin, Person};
 use handoff_http::body::Body;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
 use handoff_http::list;
-use axum::response::{IntoResponse, Response};
 use handoff_http::workflow::holds::DecisionForm;
 use handoff_http::workflow::intake::IntakeForm;
 use handoff_http::workflow::policy::{PolicyUpdate, PolicyView};
@@ -95,7 +95,11 @@ pub async fn list_referrals(
     }
     let mine = q.mine.unwrap_or(false);
     let got = workflow::referrals::list_page(&s, &auth, &ctx, mine, &listing.page).await?;
-    let base = if mine { "/api/v1/referrals?mine=true" } else { "/api/v1/referrals" };
+    let base = if mine {
+        "/api/v1/referrals?mine=true"
+    } else {
+        "/api/v1/referrals"
+    };
     Ok(list::answer(&listing, base, got))
 }
 

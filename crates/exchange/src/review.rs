@@ -17,11 +17,11 @@ use handoff_services::workflow::{agency_of, may};
 use handoff_services::{AppState, now};
 use handoff_store::access::{self, SystemTask};
 use handoff_store::justice::{self, Decision, JusticeRecord, LinkStatus};
+use handoff_store::page::{Page, Paged};
 use handoff_store::{casework, referrals};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use utoipa::ToSchema;
-use handoff_store::page::{Page, Paged};
 use uuid::Uuid;
 
 /// One side of a pair: who the record says it is about.
@@ -150,7 +150,9 @@ async fn candidate_side(
 
 /// The review queue, oldest first (the first 200).
 pub async fn queue(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<ReviewItem>> {
-    Ok(queue_page(state, auth, actx, &Page::legacy(200)).await?.items)
+    Ok(queue_page(state, auth, actx, &Page::legacy(200))
+        .await?
+        .items)
 }
 
 /// One page of the review queue, oldest first.

@@ -152,10 +152,10 @@ impl ListQuery {
                 }
             }
         }
-        if let (Some(f), Some(t)) = (filters.from, filters.to) {
-            if t <= f {
-                return Err(AppError::field("to", "must not be before the from date"));
-            }
+        if let (Some(f), Some(t)) = (filters.from, filters.to)
+            && t <= f
+        {
+            return Err(AppError::field("to", "must not be before the from date"));
         }
         if let Some(cm) = blank(&self.case_manager) {
             if !spec.case_manager {
@@ -270,7 +270,11 @@ pub fn in_memory<T>(items: Vec<T>, page: &Page, cursor_of: impl Fn(&T) -> Cursor
     let mut rest: Vec<T> = items.into_iter().skip(start).collect();
     let more = rest.len() as i64 > page.limit;
     rest.truncate(page.limit as usize);
-    let next = if more { rest.last().map(&cursor_of) } else { None };
+    let next = if more {
+        rest.last().map(&cursor_of)
+    } else {
+        None
+    };
     Paged { items: rest, next }
 }
 
@@ -433,7 +437,13 @@ pub fn filters(
 
 /// The pager under a list: how many rows are shown, the first and next
 /// pages, and the CSV export of the filtered list.
-pub fn pager(base: &str, listing: &Listing, shown: usize, noun: &str, next: Option<&Cursor>) -> Markup {
+pub fn pager(
+    base: &str,
+    listing: &Listing,
+    shown: usize,
+    noun: &str,
+    next: Option<&Cursor>,
+) -> Markup {
     let csv = listing.link(base, &[("format", "csv")]);
     html! {
         nav.pager.noprint aria-label="Pages" {
@@ -491,7 +501,10 @@ pub mod specs {
     pub fn holds() -> ListSpec {
         use handoff_domain::hold::HoldState;
         ListSpec {
-            states: HoldState::ALL.iter().map(|s| (s.as_str(), s.label())).collect(),
+            states: HoldState::ALL
+                .iter()
+                .map(|s| (s.as_str(), s.label()))
+                .collect(),
             dates: true,
             ..Default::default()
         }

@@ -3,7 +3,6 @@
 
 use super::{PageResult, Signed, csrf_field, layout, see_other};
 use axum::extract::{Path, Query, State};
-use handoff_http::list::{self, ListQuery, Listing};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::integration::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Scope, Scopes, TokenState};
@@ -13,6 +12,7 @@ use handoff_http::accounts::{self, Actor, NewUser};
 use handoff_http::auth::Auth;
 use handoff_http::auth::Origin;
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery, Listing};
 use handoff_store::{orgs, tokens, users};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -262,15 +262,26 @@ pub async fn overview(
                         .find(|x| x.id == u.agency_id)
                         .map(|x| x.name.clone())
                         .unwrap_or_default(),
-                    u.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(" "),
-                    if u.disabled_at.is_some() { "disabled" } else { "active" }.into(),
+                    u.roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    if u.disabled_at.is_some() {
+                        "disabled"
+                    } else {
+                        "active"
+                    }
+                    .into(),
                 ]
             })
             .collect();
         const HEADER: [&str; 6] = ["user_id", "name", "email", "agency", "roles", "status"];
         return Ok(list::csv(&state, &a, &ctx, "users", &HEADER, rows, Vec::new()).await?);
     }
-    Ok(users_page(&state, &a, None, &listing).await?.into_response())
+    Ok(users_page(&state, &a, None, &listing)
+        .await?
+        .into_response())
 }
 
 fn notice(text: impl Into<String>) -> Markup {

@@ -141,7 +141,9 @@ async fn cases_csv(
                 c.id.to_string(),
                 c.name.unwrap_or_default(),
                 state_label(c.state.as_deref()).to_string(),
-                c.days_since_contact.map(|d| d.to_string()).unwrap_or_default(),
+                c.days_since_contact
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
                 c.case_manager.unwrap_or_default(),
             ]
         })
@@ -177,7 +179,12 @@ pub async fn search(
                         (None, Some(r)) => (r.id, r.name.clone(), "referral"),
                         _ => (uuid::Uuid::nil(), String::new(), ""),
                     };
-                    vec![id.to_string(), kind.to_string(), name, format!("{:.3}", h.score)]
+                    vec![
+                        id.to_string(),
+                        kind.to_string(),
+                        name,
+                        format!("{:.3}", h.score),
+                    ]
                 });
                 let participants = h
                     .iter()
@@ -185,9 +192,14 @@ pub async fn search(
                     .collect();
                 let header = ["id", "kind", "name", "score"];
                 let rows = rows.collect();
-                return Ok(list::csv(&state, &auth, &ctx, "search", &header, rows, participants).await?);
+                return Ok(
+                    list::csv(&state, &auth, &ctx, "search", &header, rows, participants).await?,
+                );
             }
-            Ok(h) => (StatusCode::OK, Ok(list::in_memory(h, &listing.page, list::search_cursor))),
+            Ok(h) => (
+                StatusCode::OK,
+                Ok(list::in_memory(h, &listing.page, list::search_cursor)),
+            ),
             Err(e @ AppError::BadRequest { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, Err(e)),
             Err(e) => return Err(e.into()),
         };

@@ -5,7 +5,6 @@
 use super::flow::{Fields, local, problem};
 use super::{PageResult, Signed, csrf_field, done_or_again, layout};
 use axum::extract::{Path, Query};
-use handoff_http::list::{self, ListQuery, Listing, csv_time};
 use axum::response::IntoResponse;
 use handoff_domain::HoldId;
 use handoff_http::AppState;
@@ -13,6 +12,7 @@ use handoff_http::audit::Ctx;
 use handoff_http::auth::Auth;
 use handoff_http::auth::Visit;
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery, Listing, csv_time};
 use handoff_http::workflow::holds::DecisionForm;
 use handoff_http::workflow::views::HoldView;
 use handoff_http::workflow::{self, SiteCtx};

@@ -6,7 +6,6 @@
 use super::flow::{Fields, problem};
 use super::{PageResult, Signed, csrf_field, done_or_again, layout};
 use axum::extract::{Path, Query};
-use handoff_http::list::{self, ListQuery, Listing};
 use axum::response::IntoResponse;
 use handoff_http::AppState;
 use handoff_http::audit::Ctx;
@@ -14,6 +13,7 @@ use handoff_http::auth::Auth;
 use handoff_http::auth::Visit;
 use handoff_http::error::AppError;
 use handoff_http::justice::review::{self, PersonSide, ReviewItem, ReviewVerdict};
+use handoff_http::list::{self, ListQuery, Listing};
 use maud::{Markup, html};
 use uuid::Uuid;
 
@@ -120,16 +120,28 @@ pub async fn queue(
         let rows = all
             .iter()
             .map(|i| {
-                let mut row = vec![i.id.to_string(), i.kind.clone(), format!("{:.3}", i.match_probability)];
+                let mut row = vec![
+                    i.id.to_string(),
+                    i.kind.clone(),
+                    format!("{:.3}", i.match_probability),
+                ];
                 row.extend(person(&i.imported));
                 row.extend(person(&i.candidate));
                 row
             })
             .collect();
         const HEADER: [&str; 11] = [
-            "record_id", "kind", "match_probability", "imported_what", "imported_first_name",
-            "imported_last_name", "imported_dob", "candidate_what", "candidate_first_name",
-            "candidate_last_name", "candidate_dob",
+            "record_id",
+            "kind",
+            "match_probability",
+            "imported_what",
+            "imported_first_name",
+            "imported_last_name",
+            "imported_dob",
+            "candidate_what",
+            "candidate_first_name",
+            "candidate_last_name",
+            "candidate_dob",
         ];
         return Ok(list::csv(&state, &auth, &ctx, "review", &HEADER, rows, Vec::new()).await?);
     }

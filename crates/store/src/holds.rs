@@ -226,7 +226,10 @@ pub async fn list_page(
             format!("SELECT {COLUMNS} FROM holds WHERE site_id = $1 AND prosecutor_agency_id = $2"),
             args![site, o],
         ),
-        None => (format!("SELECT {COLUMNS} FROM holds WHERE site_id = $1"), args![site]),
+        None => (
+            format!("SELECT {COLUMNS} FROM holds WHERE site_id = $1"),
+            args![site],
+        ),
     };
     let rows = fetch(c, &sql, args, PAGED, page, Ok::<Row, _>, |r: &Row| {
         Cursor::time(r.deadline_at, r.id)

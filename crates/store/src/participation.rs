@@ -173,16 +173,33 @@ pub async fn cases_page(
     const SELECT: &str = "SELECT id, agency_id, case_manager_id, intake_at, last_contact_at, closed \
         FROM participants WHERE site_id = $1 AND agency_id = $2 AND closed = FALSE";
     let (sql, args) = match which {
-        Cases::Of(u) => (format!("{SELECT} AND case_manager_id = $3"), args![site, agency, u]),
-        Cases::Assigned => (format!("{SELECT} AND case_manager_id IS NOT NULL"), args![site, agency]),
-        Cases::Unassigned => (format!("{SELECT} AND case_manager_id IS NULL"), args![site, agency]),
+        Cases::Of(u) => (
+            format!("{SELECT} AND case_manager_id = $3"),
+            args![site, agency, u],
+        ),
+        Cases::Assigned => (
+            format!("{SELECT} AND case_manager_id IS NOT NULL"),
+            args![site, agency],
+        ),
+        Cases::Unassigned => (
+            format!("{SELECT} AND case_manager_id IS NULL"),
+            args![site, agency],
+        ),
     };
-    fetch(c, &sql, args, PAGED, page, |r: CaseDb| Ok(CaseRow::from(r)), |r: &CaseRow| {
-        Cursor::time(
-            r.last_contact_at.unwrap_or(r.intake_at),
-            *r.participant_id.as_uuid(),
-        )
-    })
+    fetch(
+        c,
+        &sql,
+        args,
+        PAGED,
+        page,
+        |r: CaseDb| Ok(CaseRow::from(r)),
+        |r: &CaseRow| {
+            Cursor::time(
+                r.last_contact_at.unwrap_or(r.intake_at),
+                *r.participant_id.as_uuid(),
+            )
+        },
+    )
     .await
 }
 

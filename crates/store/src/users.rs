@@ -182,9 +182,15 @@ pub async fn list_page(
     use crate::page::{Columns, Cursor, Dir, fetch};
     const PAGED: Columns = Columns::new("email", "id", Dir::Asc);
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1");
-    let rows = fetch(c, &sql, args![site], PAGED, page, Ok::<UserRow, _>, |r: &UserRow| {
-        Cursor::text(r.email.clone(), r.id)
-    })
+    let rows = fetch(
+        c,
+        &sql,
+        args![site],
+        PAGED,
+        page,
+        Ok::<UserRow, _>,
+        |r: &UserRow| Cursor::text(r.email.clone(), r.id),
+    )
     .await?;
     let mut items = Vec::with_capacity(rows.items.len());
     for r in rows.items {

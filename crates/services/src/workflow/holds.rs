@@ -56,7 +56,10 @@ pub async fn list_page(
     let office = office_filter(state, auth).await?;
     let got = holds::list_page(&mut state.store.conn(), auth.user.site_id, office, page).await?;
     let items = shown(state, auth, actx, got.items).await?;
-    Ok(Paged { items, next: got.next })
+    Ok(Paged {
+        items,
+        next: got.next,
+    })
 }
 
 /// The holds as the queue shows them, audited as one `hold.list` entry.

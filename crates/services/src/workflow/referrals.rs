@@ -292,7 +292,9 @@ pub async fn list(
     actx: &Ctx,
     mine: bool,
 ) -> AppResult<Vec<ReferralView>> {
-    Ok(list_page(state, auth, actx, mine, &Page::legacy(500)).await?.items)
+    Ok(list_page(state, auth, actx, mine, &Page::legacy(500))
+        .await?
+        .items)
 }
 
 /// One page of [`list`] (its filters and cursor in `page`).
@@ -319,8 +321,20 @@ pub async fn list_page(
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let shown = readable(state, auth, &agency, filter, page, |_| true).await?;
-    let items = views(state, auth, actx, &agency, &ctx, &shown.items, "referral.list").await?;
-    Ok(Paged { items, next: shown.next })
+    let items = views(
+        state,
+        auth,
+        actx,
+        &agency,
+        &ctx,
+        &shown.items,
+        "referral.list",
+    )
+    .await?;
+    Ok(Paged {
+        items,
+        next: shown.next,
+    })
 }
 
 /// Referrals waiting for approval, for those who approve them (designated
@@ -335,12 +349,23 @@ pub async fn awaiting_approval(
     may_approve(ctx.policy.policy.approval, auth, &agency)?;
     let filter = Filter::Status(ReferralStatus::AwaitingApproval);
     let shown = readable(state, auth, &agency, filter, &Page::legacy(200), |_| true).await?;
-    views(state, auth, actx, &agency, &ctx, &shown.items, "referral.list").await
+    views(
+        state,
+        auth,
+        actx,
+        &agency,
+        &ctx,
+        &shown.items,
+        "referral.list",
+    )
+    .await
 }
 
 /// Referrals waiting for a case manager (the hand-off inbox).
 pub async fn inbox(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<ReferralView>> {
-    Ok(inbox_page(state, auth, actx, &Page::legacy(200)).await?.items)
+    Ok(inbox_page(state, auth, actx, &Page::legacy(200))
+        .await?
+        .items)
 }
 
 /// One page of the hand-off inbox.
@@ -363,8 +388,20 @@ pub async fn inbox_page(
         s == ReferralStanding::CaseManagement
     })
     .await?;
-    let items = views(state, auth, actx, &agency, &ctx, &shown.items, "referral.inbox").await?;
-    Ok(Paged { items, next: shown.next })
+    let items = views(
+        state,
+        auth,
+        actx,
+        &agency,
+        &ctx,
+        &shown.items,
+        "referral.inbox",
+    )
+    .await?;
+    Ok(Paged {
+        items,
+        next: shown.next,
+    })
 }
 
 /// The caller as the referral rule sees them.

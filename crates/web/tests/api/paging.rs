@@ -118,19 +118,33 @@ both!(filters_narrow_every_page, |db| async move {
         only(&format!("/api/v1/referrals?case_manager={}", me.id)).await,
         vec![filed[1].clone()]
     );
-    assert_eq!(only("/api/v1/referrals?state=awaiting_handoff").await.len(), 3);
-    assert_eq!(only("/api/v1/referrals?door=arrest_diversion").await.len(), 4);
+    assert_eq!(
+        only("/api/v1/referrals?state=awaiting_handoff").await.len(),
+        3
+    );
+    assert_eq!(
+        only("/api/v1/referrals?door=arrest_diversion").await.len(),
+        4
+    );
     assert!(only("/api/v1/referrals?door=community").await.is_empty());
     assert!(only("/api/v1/referrals?from=2099-01-01").await.is_empty());
     assert!(only("/api/v1/referrals?to=2001-01-01").await.is_empty());
     assert_eq!(
-        only("/api/v1/referrals?from=2001-01-01&to=2099-12-31").await.len(),
+        only("/api/v1/referrals?from=2001-01-01&to=2099-12-31")
+            .await
+            .len(),
         4
     );
     // The inbox no longer holds the accepted one; holds filter by state.
-    assert_eq!(ids(&walk(&cm, "/api/v1/referrals/inbox", 50).await, "id").len(), 3);
+    assert_eq!(
+        ids(&walk(&cm, "/api/v1/referrals/inbox", 50).await, "id").len(),
+        3
+    );
     let pros = as_user(&app, "prosecutor@demo.test").await;
-    assert_eq!(ids(&walk(&pros, "/api/v1/holds?state=pending", 50).await, "id").len(), 4);
+    assert_eq!(
+        ids(&walk(&pros, "/api/v1/holds?state=pending", 50).await, "id").len(),
+        4
+    );
     assert!(walk(&pros, "/api/v1/holds?state=lapsed", 50).await[0].is_empty());
 
     // A filter the list does not offer, or a wrong value, names its field.
@@ -163,7 +177,12 @@ both!(a_bent_cursor_is_refused_naming_cursor, |db| async move {
     bent.replace_range(0..2, "zz");
     let cm = as_user(&app, "casemanager@demo.test").await;
     let pros = as_user(&app, "prosecutor@demo.test").await;
-    for cursor in [bent.as_str(), "not-a-cursor", "dC4xLjI", &good[..good.len() - 3]] {
+    for cursor in [
+        bent.as_str(),
+        "not-a-cursor",
+        "dC4xLjI",
+        &good[..good.len() - 3],
+    ] {
         for (who, path) in [
             (&officer, "/api/v1/referrals"),
             (&cm, "/api/v1/referrals/inbox"),
@@ -236,10 +255,20 @@ both!(caseloads_search_and_review_page, |db| async move {
         assert_eq!(got, want, "{view}");
     }
     let me = user(&app, "casemanager@demo.test").await;
-    let theirs = walk(&cm, &format!("/api/v1/caseloads?view=team&case_manager={}", me.id), 50).await;
+    let theirs = walk(
+        &cm,
+        &format!("/api/v1/caseloads?view=team&case_manager={}", me.id),
+        50,
+    )
+    .await;
     assert_eq!(theirs[0].len(), 3);
     let nobody = uuid::Uuid::now_v7();
-    let none = walk(&cm, &format!("/api/v1/caseloads?view=team&case_manager={nobody}"), 50).await;
+    let none = walk(
+        &cm,
+        &format!("/api/v1/caseloads?view=team&case_manager={nobody}"),
+        50,
+    )
+    .await;
     assert!(none[0].is_empty());
     assert!(walk(&cm, "/api/v1/caseloads?view=unassigned", 2).await[0].is_empty());
 
@@ -261,100 +290,143 @@ fn rel_link(html: &str, rel: &str) -> Option<String> {
     Some(html[start..end].replace("&amp;", "&"))
 }
 
-both!(list_pages_link_their_next_page_and_keep_filters, |db| async move {
-    let app = TestApp::spawn(db).await;
-    let officer = as_user(&app, "officer@demo.test").await;
-    let filed = referrals(&officer, 3).await;
-    let sup = as_user(&app, "supervisor@demo.test").await;
+both!(
+    list_pages_link_their_next_page_and_keep_filters,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        let filed = referrals(&officer, 3).await;
+        let sup = as_user(&app, "supervisor@demo.test").await;
 
-    let html = sup.get("/referrals?limit=2&state=awaiting_handoff").await.text().await.unwrap();
-    assert!(html.contains(&filed[2]) && html.contains(&filed[1]), "first page");
-    assert!(!html.contains(&format!("/referrals/{}", filed[0])), "not yet");
-    assert!(html.contains("<option value=\"awaiting_handoff\" selected"), "the form keeps the filter");
-    let next = rel_link(&html, "next").expect("a next link");
-    assert!(next.contains("state=awaiting_handoff") && next.contains("limit=2"), "{next}");
-    let html = sup.get(&next).await.text().await.unwrap();
-    assert!(html.contains(&format!("/referrals/{}", filed[0])), "second page");
-    assert!(rel_link(&html, "next").is_none(), "last page");
-    assert!(rel_link(&html, "first").is_some(), "back to the first page");
+        let html = sup
+            .get("/referrals?limit=2&state=awaiting_handoff")
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains(&filed[2]) && html.contains(&filed[1]),
+            "first page"
+        );
+        assert!(
+            !html.contains(&format!("/referrals/{}", filed[0])),
+            "not yet"
+        );
+        assert!(
+            html.contains("<option value=\"awaiting_handoff\" selected"),
+            "the form keeps the filter"
+        );
+        let next = rel_link(&html, "next").expect("a next link");
+        assert!(
+            next.contains("state=awaiting_handoff") && next.contains("limit=2"),
+            "{next}"
+        );
+        let html = sup.get(&next).await.text().await.unwrap();
+        assert!(
+            html.contains(&format!("/referrals/{}", filed[0])),
+            "second page"
+        );
+        assert!(rel_link(&html, "next").is_none(), "last page");
+        assert!(rel_link(&html, "first").is_some(), "back to the first page");
 
-    // Every list page answers a first page with its pager.
-    let cm = as_user(&app, "casemanager@demo.test").await;
-    let pros = as_user(&app, "prosecutor@demo.test").await;
-    let admin = as_user(&app, "admin@demo.test").await;
-    for (who, path) in [
-        (&officer, "/referrals"),
-        (&sup, "/referrals"),
-        (&cm, "/handoffs"),
-        (&cm, "/caseload?view=mine"),
-        (&cm, "/caseload?view=team"),
-        (&pros, "/holds"),
-        (&cm, "/search?q=Maria"),
-        (&cm, "/review"),
-        (&admin, "/admin"),
-    ] {
-        let r = who.get(path).await;
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
-        let html = r.text().await.unwrap();
-        assert!(html.contains("aria-label=\"Pages\""), "{path}: a pager");
-        assert!(html.contains("format=csv"), "{path}: a CSV link");
+        // Every list page answers a first page with its pager.
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let pros = as_user(&app, "prosecutor@demo.test").await;
+        let admin = as_user(&app, "admin@demo.test").await;
+        for (who, path) in [
+            (&officer, "/referrals"),
+            (&sup, "/referrals"),
+            (&cm, "/handoffs"),
+            (&cm, "/caseload?view=mine"),
+            (&cm, "/caseload?view=team"),
+            (&pros, "/holds"),
+            (&cm, "/search?q=Maria"),
+            (&cm, "/review"),
+            (&admin, "/admin"),
+        ] {
+            let r = who.get(path).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            let html = r.text().await.unwrap();
+            assert!(html.contains("aria-label=\"Pages\""), "{path}: a pager");
+            assert!(html.contains("format=csv"), "{path}: a CSV link");
+        }
+        // Admin users page too.
+        let html = admin.get("/admin?limit=2").await.text().await.unwrap();
+        let next = rel_link(&html, "next").expect("more users than two");
+        assert_eq!(admin.get(&next).await.status(), StatusCode::OK);
     }
-    // Admin users page too.
-    let html = admin.get("/admin?limit=2").await.text().await.unwrap();
-    let next = rel_link(&html, "next").expect("more users than two");
-    assert_eq!(admin.get(&next).await.status(), StatusCode::OK);
-});
+);
 
-both!(csv_exports_what_the_caller_sees_and_is_audited, |db| async move {
-    let app = TestApp::spawn(db).await;
-    let officer = as_user(&app, "officer@demo.test").await;
-    referrals(&officer, 3).await;
+both!(
+    csv_exports_what_the_caller_sees_and_is_audited,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        referrals(&officer, 3).await;
 
-    let r = officer.get("/referrals?format=csv").await;
-    assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(r.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
-    let body = r.text().await.unwrap();
-    let lines: Vec<&str> = body.lines().collect();
-    assert_eq!(lines.len(), 4, "{body}");
-    assert!(lines[0].starts_with("referral_id,referred_at,door,status"), "{body}");
-    assert!(lines[1..].iter().all(|l| l.contains(",26-70")), "{body}");
-    // Filtered exports hold only the filtered rows; a later page's cursor
-    // exports from there.
-    let r = officer.get("/referrals?format=csv&door=community").await;
-    assert_eq!(r.text().await.unwrap().lines().count(), 1);
+        let r = officer.get("/referrals?format=csv").await;
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/csv")
+        );
+        assert!(
+            r.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("attachment")
+        );
+        let body = r.text().await.unwrap();
+        let lines: Vec<&str> = body.lines().collect();
+        assert_eq!(lines.len(), 4, "{body}");
+        assert!(
+            lines[0].starts_with("referral_id,referred_at,door,status"),
+            "{body}"
+        );
+        assert!(lines[1..].iter().all(|l| l.contains(",26-70")), "{body}");
+        // Filtered exports hold only the filtered rows; a later page's cursor
+        // exports from there.
+        let r = officer.get("/referrals?format=csv&door=community").await;
+        assert_eq!(r.text().await.unwrap().lines().count(), 1);
 
-    let exports = audited(&app, "export.csv").await;
-    assert_eq!(exports.len(), 2, "{exports:?}");
-    assert_eq!(exports[0]["subject_ref"], "list:referrals:rows:3", "{:?}", exports[0]);
-    // The rows came through the list's own service: its read is audited.
-    assert!(audited(&app, "referral.list").await.len() >= 2);
+        let exports = audited(&app, "export.csv").await;
+        assert_eq!(exports.len(), 2, "{exports:?}");
+        assert_eq!(
+            exports[0]["subject_ref"], "list:referrals:rows:3",
+            "{:?}",
+            exports[0]
+        );
+        // The rows came through the list's own service: its read is audited.
+        assert!(audited(&app, "referral.list").await.len() >= 2);
 
-    let cm = as_user(&app, "casemanager@demo.test").await;
-    let pros = as_user(&app, "prosecutor@demo.test").await;
-    let admin = as_user(&app, "admin@demo.test").await;
-    for (who, path, rows) in [
-        (&cm, "/handoffs?format=csv", 3),
-        (&pros, "/holds?format=csv", 3),
-        (&cm, "/caseload?format=csv", 0),
-        (&cm, "/review?format=csv", 0),
-    ] {
-        let r = who.get(path).await;
-        assert_eq!(r.status(), StatusCode::OK, "{path}");
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        let pros = as_user(&app, "prosecutor@demo.test").await;
+        let admin = as_user(&app, "admin@demo.test").await;
+        for (who, path, rows) in [
+            (&cm, "/handoffs?format=csv", 3),
+            (&pros, "/holds?format=csv", 3),
+            (&cm, "/caseload?format=csv", 0),
+            (&cm, "/review?format=csv", 0),
+        ] {
+            let r = who.get(path).await;
+            assert_eq!(r.status(), StatusCode::OK, "{path}");
+            let text = r.text().await.unwrap();
+            assert_eq!(text.lines().count(), rows + 1, "{path}: {text}");
+        }
+        let r = admin.get("/admin?format=csv").await;
         let text = r.text().await.unwrap();
-        assert_eq!(text.lines().count(), rows + 1, "{path}: {text}");
+        assert!(text.starts_with("user_id,name,email"), "{text}");
+        assert!(text.contains("officer@demo.test"), "{text}");
+        assert_eq!(audited(&app, "export.csv").await.len(), 7);
+        // Someone who may not see a list cannot export it.
+        let r = officer.get("/holds?format=csv").await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(audited(&app, "export.csv").await.len(), 7);
+        assert_audit_chain_intact(&app).await;
     }
-    let r = admin.get("/admin?format=csv").await;
-    let text = r.text().await.unwrap();
-    assert!(text.starts_with("user_id,name,email"), "{text}");
-    assert!(text.contains("officer@demo.test"), "{text}");
-    assert_eq!(audited(&app, "export.csv").await.len(), 7);
-    // Someone who may not see a list cannot export it.
-    let r = officer.get("/holds?format=csv").await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
-    assert_eq!(audited(&app, "export.csv").await.len(), 7);
-    assert_audit_chain_intact(&app).await;
-});
+);
 
 both!(answers_are_compressed_when_asked, |db| async move {
     let app = TestApp::spawn(db).await;
@@ -366,7 +438,11 @@ both!(answers_are_compressed_when_asked, |db| async move {
             .map(|v| v.to_str().unwrap().to_string())
     };
     for path in ["/referrals", "/api/v1/referrals", "/assets/app.css"] {
-        for (asked, got) in [("gzip", Some("gzip")), ("br", Some("br")), ("identity", None)] {
+        for (asked, got) in [
+            ("gzip", Some("gzip")),
+            ("br", Some("br")),
+            ("identity", None),
+        ] {
             let r = officer
                 .client
                 .get(app.url(path))
@@ -387,6 +463,11 @@ both!(answers_are_compressed_when_asked, |db| async move {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    assert!(
+        r.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
     assert_eq!(encoding(&r), None);
 });
