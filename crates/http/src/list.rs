@@ -531,3 +531,66 @@ pub mod specs {
         ListSpec::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn listing(q: ListQuery) -> Listing {
+        q.parse(&specs::referrals(true)).unwrap()
+    }
+
+    #[test]
+    fn the_old_shape_says_where_the_rest_begins() {
+        let cut = Paged {
+            items: vec![1, 2],
+            next: Some(Cursor::text("b", handoff_store::ids::new_id())),
+        };
+        let res = answer(
+            &listing(ListQuery::default()),
+            "/api/v1/referrals?mine=true",
+            cut,
+        );
+        let link = res.headers()[header::LINK].to_str().unwrap().to_string();
+        assert!(
+            link.starts_with("</api/v1/referrals?mine=true&cursor="),
+            "{link}"
+        );
+        assert!(link.ends_with(">; rel=\"next\""), "{link}");
+        let whole = Paged {
+            items: vec![1],
+            next: None,
+        };
+        let res = answer(&listing(ListQuery::default()), "/api/v1/referrals", whole);
+        assert!(res.headers().get(header::LINK).is_none());
+    }
+
+    #[test]
+    fn paging_is_asked_by_limit_or_cursor_and_links_keep_filters() {
+        let q = ListQuery {
+            state: Some("enrolled".into()),
+            ..Default::default()
+        };
+        let l = listing(q.clone());
+        assert!(!l.paged);
+        assert_eq!(l.page.limit, DEFAULT_LIMIT);
+        assert_eq!(
+            l.link("/referrals", &[("cursor", "x")]),
+            "/referrals?state=enrolled&cursor=x"
+        );
+        let l = listing(ListQuery {
+            limit: Some("7".into()),
+            ..q
+        });
+        assert!(l.paged);
+        assert_eq!(l.page.limit, 7);
+        assert_eq!(l.page.filters.state.as_deref(), Some("enrolled"));
+    }
+
+    #[test]
+    fn spreadsheet_formulas_are_defused() {
+        assert_eq!(defuse("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(defuse("-1"), "'-1");
+        assert_eq!(defuse("Dana"), "Dana");
+    }
+}
