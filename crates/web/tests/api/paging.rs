@@ -226,6 +226,27 @@ both!(without_paging_the_old_shape_is_kept, |db| async move {
     let (s, c) = cm.get_json("/api/v1/caseloads?view=team").await;
     assert_eq!(s, StatusCode::OK, "{c}");
     assert!(c["cases"].is_array() && c["loads"].is_array(), "{c}");
+    // The document says so: every list endpoint takes limit and cursor.
+    let (_, doc) = officer.get_json("/api/v1/openapi.json").await;
+    for path in [
+        "/api/v1/referrals",
+        "/api/v1/referrals/inbox",
+        "/api/v1/holds",
+        "/api/v1/caseloads",
+        "/api/v1/review",
+        "/api/v1/search",
+    ] {
+        let op = &doc["paths"][path]["get"];
+        let names: Vec<&str> = op["parameters"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{path}: {op}"))
+            .iter()
+            .filter_map(|p| p["name"].as_str())
+            .collect();
+        assert!(names.contains(&"limit") && names.contains(&"cursor"), "{path}: {names:?}");
+    }
+    let listed = doc["paths"]["/api/v1/referrals"]["get"]["responses"]["200"].to_string();
+    assert!(listed.contains("next_cursor") || listed.contains("Listed"), "{listed}");
     // With a limit the same endpoints answer a page.
     let (_, page) = officer.get_json("/api/v1/referrals?limit=50").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
