@@ -590,18 +590,26 @@ pub async fn participant_category(
     Ok(Json(guard.read(&ctx, id(&pid)?, category).await?))
 }
 
-/// Referrals waiting for approval, for the staff the policy designates.
-#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals",
+/// Referrals waiting for approval, for the staff the policy designates,
+/// newest first. With `limit` or `cursor`: one page, `{"items",
+/// "next_cursor"}` (filters `door`, `from`, `to`); without: the bare array
+/// of old (at most 200, `Link` rel="next" when there are more).
+#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn approvals(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
-) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(
-        workflow::referrals::awaiting_approval(&s, &auth, &ctx).await?,
-    ))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let mut listing = lq.parse(&list::specs::inbox())?;
+    if !listing.paged {
+        listing.page.limit = 200;
+    }
+    let got = workflow::referrals::awaiting_approval_page(&s, &auth, &ctx, &listing.page).await?;
+    Ok(list::answer(&listing, "/api/v1/referrals/approvals", got))
 }
 
 /// Mark all the caller's notifications read.

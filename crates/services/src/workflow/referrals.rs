@@ -344,12 +344,25 @@ pub async fn awaiting_approval(
     auth: &Auth,
     actx: &Ctx,
 ) -> AppResult<Vec<ReferralView>> {
+    let first = Page::legacy(200);
+    Ok(awaiting_approval_page(state, auth, actx, &first)
+        .await?
+        .items)
+}
+
+/// One page of [`awaiting_approval`].
+pub async fn awaiting_approval_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    page: &Page,
+) -> AppResult<Paged<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     may_approve(ctx.policy.policy.approval, auth, &agency)?;
     let filter = Filter::Status(ReferralStatus::AwaitingApproval);
-    let shown = readable(state, auth, &agency, filter, &Page::legacy(200), |_| true).await?;
-    views(
+    let shown = readable(state, auth, &agency, filter, page, |_| true).await?;
+    let items = views(
         state,
         auth,
         actx,
@@ -358,7 +371,11 @@ pub async fn awaiting_approval(
         &shown.items,
         "referral.list",
     )
-    .await
+    .await?;
+    Ok(Paged {
+        items,
+        next: shown.next,
+    })
 }
 
 /// Referrals waiting for a case manager (the hand-off inbox).

@@ -243,10 +243,16 @@ both!(without_paging_the_old_shape_is_kept, |db| async move {
             .iter()
             .filter_map(|p| p["name"].as_str())
             .collect();
-        assert!(names.contains(&"limit") && names.contains(&"cursor"), "{path}: {names:?}");
+        assert!(
+            names.contains(&"limit") && names.contains(&"cursor"),
+            "{path}: {names:?}"
+        );
     }
     let listed = doc["paths"]["/api/v1/referrals"]["get"]["responses"]["200"].to_string();
-    assert!(listed.contains("next_cursor") || listed.contains("Listed"), "{listed}");
+    assert!(
+        listed.contains("next_cursor") || listed.contains("Listed"),
+        "{listed}"
+    );
     // With a limit the same endpoints answer a page.
     let (_, page) = officer.get_json("/api/v1/referrals?limit=50").await;
     assert_eq!(page["items"].as_array().unwrap().len(), 2, "{page}");
@@ -491,4 +497,51 @@ both!(answers_are_compressed_when_asked, |db| async move {
             .starts_with("text/event-stream")
     );
     assert_eq!(encoding(&r), None);
+});
+
+both!(approvals_page_and_export, |db| async move {
+    let app = TestApp::spawn(db).await;
+    let admin = as_user(&app, "admin@demo.test").await;
+    change_policy(&admin, |p| p["approval"] = json!("police")).await;
+    let sgt = colleague(
+        &app,
+        "officer@demo.test",
+        "sgt@demo.test",
+        "Sgt Park",
+        handoff_domain::Role::Officer,
+    )
+    .await;
+    handoff_store::users::set_can_approve(&mut app.store.conn(), demo_site(&app).await, sgt, true)
+        .await
+        .unwrap();
+    let officer = as_user(&app, "officer@demo.test").await;
+    let mut filed = referrals(&officer, 3).await;
+    filed.reverse();
+    let sergeant = as_user(&app, "sgt@demo.test").await;
+    let pages = walk(&sergeant, "/api/v1/referrals/approvals", 2).await;
+    assert_eq!(ids(&pages, "id"), filed);
+    let (s, v) = sergeant
+        .get_json("/api/v1/referrals/approvals?cursor=bent")
+        .await;
+    assert_invalid(s, &v, "cursor");
+    let (_, old) = sergeant.get_json("/api/v1/referrals/approvals").await;
+    assert_eq!(old.as_array().map(Vec::len), Some(3), "{old}");
+
+    let html = sergeant
+        .get("/approvals?limit=2")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let next = rel_link(&html, "next").expect("a next page");
+    let html = sergeant.get(&next).await.text().await.unwrap();
+    assert!(html.contains(&filed[2]) && rel_link(&html, "next").is_none());
+    let csv = sergeant
+        .get("/approvals?format=csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert_eq!(audited(&app, "export.csv").await.len(), 1);
 });
