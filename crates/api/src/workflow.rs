@@ -284,9 +284,10 @@ pub async fn revoke_release(
 }
 
 /// The prosecutor's queue (holds their office owns; supervisors see all),
-/// the nearest deadline first. With `limit` or `cursor`: one page,
-/// `{"items", "next_cursor"}` (filters `state`, `from`, `to` on the
-/// deadline); without: every hold as a bare array (`state` filters).
+/// With `limit` or `cursor`: one page, `{"items", "next_cursor"}`, the
+/// latest deadline first (`order=reverse`: the nearest first; filters
+/// `state`, `from`, `to` on the deadline); without: every hold as a bare
+/// array, the nearest deadline first (`state` filters).
 #[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `HoldView`", body = list::Listed<HoldView>),
@@ -299,7 +300,9 @@ pub async fn list_holds(
 ) -> AppResult<Response> {
     let mut listing = lq.parse(&list::specs::holds())?;
     // Dates are new with paging: asking for them asks for a page.
-    listing.paged |= listing.page.filters.from.is_some() || listing.page.filters.to.is_some();
+    listing.paged |= listing.page.filters.from.is_some()
+        || listing.page.filters.to.is_some()
+        || listing.page.reverse;
     if listing.paged {
         let got = workflow::holds::list_page(&s, &auth, &ctx, &listing.page).await?;
         return Ok(list::answer(&listing, "/api/v1/holds", got));

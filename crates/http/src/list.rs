@@ -49,6 +49,8 @@ pub struct ListQuery {
     pub case_manager: Option<String>,
     /// `arrest_diversion`, `social_contact` or `community` (referral lists).
     pub door: Option<String>,
+    /// `reverse` turns the list's order round (oldest first, …).
+    pub order: Option<String>,
 }
 
 /// What a list offers: the values of its `state` filter (value, label) and
@@ -59,6 +61,9 @@ pub struct ListSpec {
     pub dates: bool,
     pub case_manager: bool,
     pub doors: Vec<(&'static str, &'static str)>,
+    /// The list's order and its reverse, as people read them; none: the
+    /// list has one order.
+    pub orders: Option<(&'static str, &'static str)>,
 }
 
 /// A parsed list query: the page to ask for, whether paging was asked at
@@ -169,11 +174,20 @@ impl ListQuery {
                 .map_err(|_| AppError::field("case_manager", "must be a case manager's id"))?;
             filters.case_manager = Some(id);
         }
+        let reverse = match blank(&self.order) {
+            None => false,
+            Some("reverse") if spec.orders.is_some() => true,
+            Some(_) if spec.orders.is_none() => {
+                return Err(AppError::field("order", "this list has one order"));
+            }
+            Some(_) => return Err(AppError::field("order", "must be reverse (or left out)")),
+        };
         Ok(Listing {
             page: Page {
                 after,
                 limit,
                 filters,
+                reverse,
             },
             paged: blank(&self.cursor).is_some() || blank(&self.limit).is_some(),
             csv,
@@ -190,6 +204,7 @@ impl ListQuery {
             ("to", &self.to),
             ("case_manager", &self.case_manager),
             ("door", &self.door),
+            ("order", &self.order),
             ("limit", &self.limit),
         ] {
             if let Some(v) = blank(v) {
@@ -418,6 +433,15 @@ pub fn filters(
                     }
                 }
             }
+            @if let Some((usual, reverse)) = spec.orders {
+                div {
+                    label for="f-order" { "Order" }
+                    select id="f-order" name="order" {
+                        option value="" { (usual) }
+                        option value="reverse" selected[val(&q.order) == "reverse"] { (reverse) }
+                    }
+                }
+            }
             @if spec.dates {
                 div.two {
                     div {
@@ -470,6 +494,8 @@ pub mod specs {
     use handoff_domain::handoff::ReferralStatus;
     use handoff_domain::referral::Door;
 
+    const NEWEST: Option<(&str, &str)> = Some(("Newest first", "Oldest first"));
+
     fn doors() -> Vec<(&'static str, &'static str)> {
         Door::ALL.iter().map(|d| (d.as_str(), d.label())).collect()
     }
@@ -485,6 +511,7 @@ pub mod specs {
             dates: true,
             case_manager,
             doors: doors(),
+            orders: NEWEST,
         }
     }
 
@@ -493,6 +520,7 @@ pub mod specs {
         ListSpec {
             dates: true,
             doors: doors(),
+            orders: NEWEST,
             ..Default::default()
         }
     }
@@ -506,6 +534,7 @@ pub mod specs {
                 .map(|s| (s.as_str(), s.label()))
                 .collect(),
             dates: true,
+            orders: Some(("Latest deadline first", "Nearest deadline first")),
             ..Default::default()
         }
     }
@@ -514,6 +543,7 @@ pub mod specs {
     pub fn caseload(team: bool) -> ListSpec {
         ListSpec {
             case_manager: team,
+            orders: Some(("Longest without contact first", "Most recent contact first")),
             ..Default::default()
         }
     }
@@ -522,6 +552,7 @@ pub mod specs {
     pub fn review() -> ListSpec {
         ListSpec {
             dates: true,
+            orders: Some(("Oldest first", "Newest first")),
             ..Default::default()
         }
     }

@@ -54,7 +54,7 @@ async fn page(
                 a href="#pending" { "Pending (" (pending.len()) ")" }
                 a href="#satisfied" { "Do not file (" (satisfied.len()) ")" }
             }
-            @if got.next.is_some() { p.meta { "This page shows the " (all.len()) " nearest deadlines; the next page has more." } }
+            @if got.next.is_some() { p.meta { "This page shows " (all.len()) " holds; the next page has more." } }
             section.card id="lapsed" aria-labelledby="lapsed-h" {
                 h2 id="lapsed-h" { "Lapsed, awaiting your decision" }
                 @if awaiting.is_empty() { p { "None." } }

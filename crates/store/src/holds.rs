@@ -207,7 +207,8 @@ pub async fn list(
     rebuild_all(c, site, rows).await
 }
 
-/// One page of the hold queue, the nearest deadline first; `office` keeps
+/// One page of the hold queue, the latest deadline first (the newest holds;
+/// `reverse`: the nearest deadline first); `office` keeps
 /// the holds one prosecuting office owns. Filters: state, deadline dates.
 pub async fn list_page(
     c: &mut Conn<'_>,
@@ -219,7 +220,7 @@ pub async fn list_page(
     const PAGED: Columns = Columns {
         state: Some("state"),
         date: Some("deadline_at"),
-        ..Columns::new("deadline_at", "id", Dir::Asc)
+        ..Columns::new("deadline_at", "id", Dir::Desc)
     };
     let (sql, args) = match office {
         Some(o) => (

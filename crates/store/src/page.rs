@@ -125,6 +125,9 @@ pub struct Page {
     pub after: Option<Cursor>,
     pub limit: i64,
     pub filters: Filters,
+    /// The list's order turned round (oldest first where it shows the
+    /// newest first, and so on); the same index serves it, walked back.
+    pub reverse: bool,
 }
 
 impl Default for Page {
@@ -141,6 +144,7 @@ impl Page {
             after: None,
             limit: limit.clamp(1, MAX_LIMIT),
             filters: Filters::default(),
+            reverse: false,
         }
     }
 
@@ -151,6 +155,7 @@ impl Page {
             after: None,
             limit: limit.max(1),
             filters: Filters::default(),
+            reverse: false,
         }
     }
 
@@ -247,9 +252,9 @@ pub(crate) async fn fetch<R: Row, T>(
     if let (Some(col), Some(v)) = (cols.case_manager, f.case_manager) {
         bind(&mut sql, &mut args, &format!("{col} = ?"), v.into());
     }
-    let (cmp, order) = match cols.dir {
-        Dir::Desc => ("<", "DESC"),
-        Dir::Asc => (">", "ASC"),
+    let (cmp, order) = match (cols.dir, page.reverse) {
+        (Dir::Desc, false) | (Dir::Asc, true) => ("<", "DESC"),
+        (Dir::Asc, false) | (Dir::Desc, true) => (">", "ASC"),
     };
     if let Some(after) = &page.after {
         let key: Value = match &after.key {

@@ -46,7 +46,8 @@ pub async fn list(
     shown(state, auth, actx, mine).await
 }
 
-/// One page of the queue, the nearest deadline first.
+/// One page of the queue, the latest deadline first (`reverse`: the
+/// nearest first).
 pub async fn list_page(
     state: &AppState,
     auth: &Auth,

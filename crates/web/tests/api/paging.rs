@@ -85,15 +85,23 @@ both!(referrals_page_first_next_last, |db| async move {
     let inbox = walk(&cm, "/api/v1/referrals/inbox", 2).await;
     assert_eq!(ids(&inbox, "id"), newest_first);
 
-    // The prosecutor's holds, the nearest deadline first.
+    // The prosecutor's holds, the latest deadline first, or turned round.
     let pros = as_user(&app, "prosecutor@demo.test").await;
-    let holds = walk(&pros, "/api/v1/holds", 2).await;
-    let held: Vec<String> = holds
-        .iter()
-        .flatten()
-        .map(|h| h["referral_id"].as_str().unwrap().to_string())
-        .collect();
-    assert_eq!(held, filed, "oldest referral, nearest deadline");
+    let held = |pages: Vec<Vec<Value>>| -> Vec<String> {
+        pages
+            .iter()
+            .flatten()
+            .map(|h| h["referral_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(held(walk(&pros, "/api/v1/holds", 2).await), newest_first);
+    let nearest = held(walk(&pros, "/api/v1/holds?order=reverse", 2).await);
+    assert_eq!(nearest, filed, "oldest referral, nearest deadline");
+    // Every list turns round the same way.
+    let oldest = walk(&sup, "/api/v1/referrals?order=reverse", 2).await;
+    assert_eq!(ids(&oldest, "id"), filed);
+    let oldest = walk(&cm, "/api/v1/referrals/inbox?order=reverse", 4).await;
+    assert_eq!(ids(&oldest, "id"), filed);
 });
 
 both!(filters_narrow_every_page, |db| async move {
@@ -159,6 +167,7 @@ both!(filters_narrow_every_page, |db| async move {
         ("/api/v1/referrals?limit=0", "limit"),
         ("/api/v1/referrals?limit=201", "limit"),
         ("/api/v1/referrals?limit=ten", "limit"),
+        ("/api/v1/referrals?order=sideways", "order"),
     ] {
         let who = if path.contains("holds") { &pros } else { &sup };
         let who = if path.contains("inbox") { &cm } else { who };
@@ -281,6 +290,13 @@ both!(caseloads_search_and_review_page, |db| async move {
         want.sort();
         assert_eq!(got, want, "{view}");
     }
+    let longest = ids(&walk(&cm, "/api/v1/caseloads?view=mine", 50).await, "id");
+    let mut latest = ids(
+        &walk(&cm, "/api/v1/caseloads?view=mine&order=reverse", 2).await,
+        "id",
+    );
+    latest.reverse();
+    assert_eq!(latest, longest, "the same cases turned round");
     let me = user(&app, "casemanager@demo.test").await;
     let theirs = walk(
         &cm,
