@@ -517,7 +517,7 @@ pub async fn list(
 
 /// How the referral lists page: newest first; filters on status, door, the
 /// date referred and the case manager who accepted.
-const PAGED: crate::page::Columns = crate::page::Columns {
+pub(crate) const PAGED: crate::page::Columns = crate::page::Columns {
     state: Some("status"),
     door: Some("door"),
     date: Some("referred_at"),
