@@ -70,7 +70,8 @@ test('a case manager logs a contact with a service in the field; the supervisor 
     });
 
     await t.test("the supervisor's team caseload shows today's contact", async () => {
-      await sup.page.goto('/caseload?view=team');
+      // The most recent contact first: today's is on the first page.
+      await sup.page.goto('/caseload?view=team&order=reverse');
       const row = sup.page.locator('ul.caseload li', { hasText: name }).first();
       await row.getByText('Contact today').waitFor();
       await sup.page.getByRole('heading', { name: 'Case managers' }).waitFor();

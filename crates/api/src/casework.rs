@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use handoff_domain::{DataCategory, ParticipantId};
 use handoff_http::AppState;
 use handoff_http::auth::{Origin, Person};
@@ -19,6 +20,7 @@ use handoff_http::casework::status::{CloseForm, MonthForm, ParticipationView, Re
 use handoff_http::casework::{self, documents};
 use handoff_http::disclosure::{CategoryData, Guard};
 use handoff_http::error::{AppError, AppResult, ErrorBody};
+use handoff_http::list;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -210,20 +212,32 @@ pub struct CaseloadQuery {
     view: Option<String>,
 }
 
-/// Open cases, the longest without contact first.
-#[utoipa::path(get, path = "/api/v1/caseloads", tag = "casework", params(CaseloadQuery),
+/// Open cases, the longest without contact first. With `limit` or
+/// `cursor`: one page of the cases, `{"items", "next_cursor"}` (the team
+/// view filters by `case_manager`); without: the whole caseload object.
+#[utoipa::path(get, path = "/api/v1/caseloads", tag = "casework", params(CaseloadQuery, list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Caseload), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "A page of cases (with `limit` or `cursor`: `{items, next_cursor}`), else the `Caseload`", body = Caseload),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn caseloads(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<CaseloadQuery>,
-) -> AppResult<Json<Caseload>> {
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
     let view = View::parse(q.view.as_deref())?;
-    Ok(Json(
-        casework::caseload::caseload(&s, &auth, &ctx, view).await?,
-    ))
+    let listing = lq.parse(&list::specs::caseload(view == View::Team))?;
+    if !listing.paged {
+        let whole = casework::caseload::caseload(&s, &auth, &ctx, view).await?;
+        return Ok(Json(whole).into_response());
+    }
+    let (c, next) = casework::caseload::caseload_page(&s, &auth, &ctx, view, &listing.page).await?;
+    let got = list::Paged {
+        items: c.cases,
+        next,
+    };
+    Ok(list::answer(&listing, "/api/v1/caseloads", got))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -235,16 +249,27 @@ pub struct SearchQuery {
 
 /// Search participants by name, alias or date of birth (case managers and
 /// supervisors only).
-#[utoipa::path(get, path = "/api/v1/search", tag = "casework", params(SearchQuery),
+///
+/// With `limit` or `cursor`: one page of the (at most 50) best matches,
+/// `{"items", "next_cursor"}`; without: the bare array.
+#[utoipa::path(get, path = "/api/v1/search", tag = "casework", params(SearchQuery, list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<SearchHit>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `SearchHit`", body = list::Listed<SearchHit>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn search(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<SearchQuery>,
-) -> AppResult<Json<Vec<SearchHit>>> {
-    Ok(Json(casework::search::search(&s, &auth, &ctx, &q.q).await?))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let listing = lq.parse(&list::specs::plain())?;
+    let hits = casework::search::search(&s, &auth, &ctx, &q.q).await?;
+    if !listing.paged {
+        return Ok(Json(hits).into_response());
+    }
+    let got = list::in_memory(hits, &listing.page, list::search_cursor);
+    Ok(list::answer(&listing, "/api/v1/search", got))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -2,7 +2,7 @@
 //! review of proposed links.
 
 use axum::Json;
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use handoff_http::AppState;
@@ -11,6 +11,7 @@ use handoff_http::error::{AppError, AppResult, ErrorBody, WebError};
 use handoff_http::justice::import::Summary;
 use handoff_http::justice::review::{ReviewItem, ReviewVerdict};
 use handoff_http::justice::{self, Refused};
+use handoff_http::list;
 use handoff_justice::Kind;
 
 /// The largest import or feed body (a few hundred thousand rows; larger
@@ -86,14 +87,24 @@ pub async fn feed_bookings(
 }
 
 /// Proposed links waiting for clerical review (case managers and
-/// supervisors): both records side by side with the per-field explanation.
-#[utoipa::path(get, path = "/api/v1/review", tag = "justice",
+/// supervisors): both records side by side with the per-field explanation,
+/// oldest first. With `limit` or `cursor`: one page, `{"items",
+/// "next_cursor"}` (filters `from`, `to` on the import date); without: the
+/// bare array of old (at most 200, `Link` rel="next" when there are more).
+#[utoipa::path(get, path = "/api/v1/review", tag = "justice", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReviewItem>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReviewItem`", body = list::Listed<ReviewItem>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn review_queue(
     Visit(s, ctx, Person(auth)): Visit<Person>,
-) -> AppResult<Json<Vec<ReviewItem>>> {
-    Ok(Json(justice::review::queue(&s, &auth, &ctx).await?))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<axum::response::Response> {
+    let mut listing = lq.parse(&list::specs::review())?;
+    if !listing.paged {
+        listing.page.limit = 200;
+    }
+    let got = justice::review::queue_page(&s, &auth, &ctx, &listing.page).await?;
+    Ok(list::answer(&listing, "/api/v1/review", got))
 }
 
 /// Accept or reject a proposed link. The decision is kept: the same pair

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
 use futures_util::stream::Stream;
 use handoff_domain::hold::HoldState;
 use handoff_domain::referral::ReferralForm;
@@ -16,6 +17,7 @@ use handoff_http::AppState;
 use handoff_http::auth::{Origin, Person};
 use handoff_http::body::Body;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
+use handoff_http::list;
 use handoff_http::workflow::holds::DecisionForm;
 use handoff_http::workflow::intake::IntakeForm;
 use handoff_http::workflow::policy::{PolicyUpdate, PolicyView};
@@ -69,31 +71,59 @@ pub struct ListQuery {
     mine: Option<bool>,
 }
 
-/// The referrals the caller may see.
-#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ListQuery),
+/// The referrals the caller may see, newest first. With `limit` or
+/// `cursor`: one page, `{"items": [...], "next_cursor": "..." | null}`
+/// (keyset paging; filters `state`, `door`, `from`, `to`, `case_manager`).
+/// Without either: the bare array of old, at most 500 referrals; when there
+/// are more, a `Link: <…?cursor=…>; rel="next"` header says where the rest
+/// begins.
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ListQuery, list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
+        (status = 403, body = ErrorBody), (status = 422, description = "A paging or filter parameter is invalid; `field` names it (`cursor`, `limit`, `state`, …)", body = ErrorBody)))]
 pub async fn list_referrals(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
     Query(q): Query<ListQuery>,
-) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(
-        workflow::referrals::list(&s, &auth, &ctx, q.mine.unwrap_or(false)).await?,
-    ))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let agency = workflow::agency_of(&s, &auth).await?;
+    let cm = workflow::may(&auth, &agency, handoff_domain::rules::Action::Casework);
+    let mut listing = lq.parse(&list::specs::referrals(cm))?;
+    if !listing.paged {
+        listing.page.limit = 500;
+    }
+    let mine = q.mine.unwrap_or(false);
+    let got = workflow::referrals::list_page(&s, &auth, &ctx, mine, &listing.page).await?;
+    let base = if mine {
+        "/api/v1/referrals?mine=true"
+    } else {
+        "/api/v1/referrals"
+    };
+    Ok(list::answer(&listing, base, got))
 }
 
-/// Referrals waiting for a case manager: the hand-off inbox.
-#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals",
+/// Referrals waiting for a case manager: the hand-off inbox, newest
+/// first. With `limit` or `cursor`: one page (`{"items", "next_cursor"}`;
+/// filters `door`, `from`, `to`); without: the bare array of old (at most
+/// 200, with a `Link` rel="next" header when there are more).
+#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inbox(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
-) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(workflow::referrals::inbox(&s, &auth, &ctx).await?))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let mut listing = lq.parse(&list::specs::inbox())?;
+    if !listing.paged {
+        listing.page.limit = 200;
+    }
+    let got = workflow::referrals::inbox_page(&s, &auth, &ctx, &listing.page).await?;
+    Ok(list::answer(&listing, "/api/v1/referrals/inbox", got))
 }
 
 /// One referral, as the caller may see it.
@@ -254,31 +284,38 @@ pub async fn revoke_release(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct HoldQuery {
-    /// pending | satisfied | lapsed
-    state: Option<String>,
-}
-
-/// The prosecutor's queue (holds their office owns; supervisors see all).
-#[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(HoldQuery),
+/// The prosecutor's queue (holds their office owns; supervisors see all),
+/// With `limit` or `cursor`: one page, `{"items", "next_cursor"}`, the
+/// latest deadline first (`order=reverse`: the nearest first; filters
+/// `state`, `from`, `to` on the deadline); without: every hold as a bare
+/// array, the nearest deadline first (`state` filters).
+#[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<HoldView>), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `HoldView`", body = list::Listed<HoldView>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn list_holds(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
-    Query(q): Query<HoldQuery>,
-) -> AppResult<Json<Vec<HoldView>>> {
-    let state = match q.state.as_deref().map(str::trim).filter(|x| !x.is_empty()) {
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let mut listing = lq.parse(&list::specs::holds())?;
+    // Dates are new with paging: asking for them asks for a page.
+    listing.paged |= listing.page.filters.from.is_some()
+        || listing.page.filters.to.is_some()
+        || listing.page.reverse;
+    if listing.paged {
+        let got = workflow::holds::list_page(&s, &auth, &ctx, &listing.page).await?;
+        return Ok(list::answer(&listing, "/api/v1/holds", got));
+    }
+    let state = match listing.page.filters.state.as_deref() {
         Some(x) => Some(
             x.parse::<HoldState>()
                 .map_err(|e| AppError::field("state", e.message))?,
         ),
         None => None,
     };
-    Ok(Json(workflow::holds::list(&s, &auth, &ctx, state).await?))
+    Ok(Json(workflow::holds::list(&s, &auth, &ctx, state).await?).into_response())
 }
 
 /// The prosecutor's decision on a lapsed hold.
@@ -558,18 +595,26 @@ pub async fn participant_category(
     Ok(Json(guard.read(&ctx, id(&pid)?, category).await?))
 }
 
-/// Referrals waiting for approval, for the staff the policy designates.
-#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals",
+/// Referrals waiting for approval, for the staff the policy designates,
+/// newest first. With `limit` or `cursor`: one page, `{"items",
+/// "next_cursor"}` (filters `door`, `from`, `to`); without: the bare array
+/// of old (at most 200, `Link` rel="next" when there are more).
+#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals", params(list::ListQuery),
     security(("session" = []), ("token" = [])),
-    responses((status = 200, body = Vec<ReferralView>), (status = 403, body = ErrorBody)))]
+    responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn approvals(
     State(s): State<AppState>,
     Origin(ctx): Origin,
     Person(auth): Person,
-) -> AppResult<Json<Vec<ReferralView>>> {
-    Ok(Json(
-        workflow::referrals::awaiting_approval(&s, &auth, &ctx).await?,
-    ))
+    Query(lq): Query<list::ListQuery>,
+) -> AppResult<Response> {
+    let mut listing = lq.parse(&list::specs::inbox())?;
+    if !listing.paged {
+        listing.page.limit = 200;
+    }
+    let got = workflow::referrals::awaiting_approval_page(&s, &auth, &ctx, &listing.page).await?;
+    Ok(list::answer(&listing, "/api/v1/referrals/approvals", got))
 }
 
 /// Mark all the caller's notifications read.

@@ -17,6 +17,7 @@ use handoff_services::workflow::{agency_of, may};
 use handoff_services::{AppState, now};
 use handoff_store::access::{self, SystemTask};
 use handoff_store::justice::{self, Decision, JusticeRecord, LinkStatus};
+use handoff_store::page::{Page, Paged};
 use handoff_store::{casework, referrals};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -147,14 +148,27 @@ async fn candidate_side(
     }
 }
 
-/// The review queue, oldest first.
+/// The review queue, oldest first (the first 200).
 pub async fn queue(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<ReviewItem>> {
+    Ok(queue_page(state, auth, actx, &Page::legacy(200))
+        .await?
+        .items)
+}
+
+/// One page of the review queue, oldest first.
+pub async fn queue_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    page: &Page,
+) -> AppResult<Paged<ReviewItem>> {
     let agency = agency_of(state, auth).await?;
     may_review(may(auth, &agency, Action::Casework))?;
     let site = auth.user.site_id;
     let guard = Guard::new(state, auth).await?;
     let mut out = Vec::new();
-    for r in justice::review_queue(&mut state.store.conn(), site, 200).await? {
+    let got = justice::review_page(&mut state.store.conn(), site, page).await?;
+    for r in got.items {
         let Some(candidate) = r.link.candidate.as_deref() else {
             continue;
         };
@@ -178,7 +192,10 @@ pub async fn queue(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<R
     let mut e = audit::event(auth, "justice.review.list", Outcome::Allowed, actx);
     e.categories = vec![DataCategory::Identity, DataCategory::Justice];
     audit::record(state, e).await?;
-    Ok(out)
+    Ok(Paged {
+        items: out,
+        next: got.next,
+    })
 }
 
 /// Accepts or rejects the proposed link of a record in review.

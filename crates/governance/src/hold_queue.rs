@@ -80,6 +80,44 @@ fn offence_label(code: &str) -> String {
 /// `hold.queue.identity` entry naming those participants.
 pub async fn list(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<QueueItem>> {
     let views = workflow::holds::list(state, auth, actx, None).await?;
+    enrich(state, auth, actx, views).await
+}
+
+/// The lapsed holds of the caller's queue (awaiting a decision, or decided):
+/// the prosecutor's working set, shown whole beside the paged list.
+pub async fn lapsed(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<QueueItem>> {
+    let views = workflow::holds::list(
+        state,
+        auth,
+        actx,
+        Some(handoff_domain::hold::HoldState::Lapsed),
+    )
+    .await?;
+    enrich(state, auth, actx, views).await
+}
+
+/// One page of the caller's queue (keyset paging and filters as every
+/// list), each hold as [`QueueItem`].
+pub async fn list_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    page: &handoff_store::page::Page,
+) -> AppResult<handoff_store::page::Paged<QueueItem>> {
+    let got = workflow::holds::list_page(state, auth, actx, page).await?;
+    Ok(handoff_store::page::Paged {
+        items: enrich(state, auth, actx, got.items).await?,
+        next: got.next,
+    })
+}
+
+/// Names (where allowed), offences, ageing and the undo window of holds.
+async fn enrich(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    views: Vec<workflow::views::HoldView>,
+) -> AppResult<Vec<QueueItem>> {
     let site = auth.user.site_id;
     let ctx = SiteCtx::load(state, site).await?;
     let mut c = state.store.conn();

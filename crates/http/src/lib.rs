@@ -8,6 +8,7 @@ pub mod body;
 pub mod error;
 pub mod input;
 pub mod layout;
+pub mod list;
 pub mod security;
 
 // The services the handlers call, under the names they use.

@@ -2,7 +2,7 @@
 //! Site admins see no participant content through these pages.
 
 use super::{PageResult, Signed, csrf_field, layout, see_other};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use handoff_domain::integration::{DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS, Scope, Scopes, TokenState};
@@ -12,6 +12,7 @@ use handoff_http::accounts::{self, Actor, NewUser};
 use handoff_http::auth::Auth;
 use handoff_http::auth::Origin;
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery, Listing};
 use handoff_store::{orgs, tokens, users};
 use maud::{Markup, html};
 use serde::Deserialize;
@@ -28,10 +29,21 @@ async fn require_admin(state: &AppState, a: &Auth) -> Result<(), AppError> {
 }
 
 async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Markup, AppError> {
+    let first = ListQuery::default().parse(&list::specs::plain())?;
+    users_page(state, a, notice, &first).await
+}
+
+async fn users_page(
+    state: &AppState,
+    a: &Auth,
+    notice: Option<Markup>,
+    listing: &Listing,
+) -> Result<Markup, AppError> {
     let mut c = state.store.conn();
     let site = a.user.site_id;
     let agencies = orgs::list_agencies(&mut c, site).await?;
-    let people = users::list(&mut c, site).await?;
+    let got = users::list_page(&mut c, site, &listing.page).await?;
+    let people = &got.items;
     let toks = tokens::list(&mut c, site).await?;
     let agency_name = |id| {
         agencies
@@ -52,7 +64,7 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                     table {
                         thead { tr { th scope="col" { "Name" } th scope="col" { "Email" } th scope="col" { "Agency" } th scope="col" { "Roles" } th scope="col" { "Status" } th scope="col" { "Actions" } } }
                         tbody {
-                            @for u in &people {
+                            @for u in people {
                                 tr {
                                     td {
                                         (u.display_name)
@@ -117,6 +129,7 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
                         }
                     }
                 }
+                (list::pager("/admin", listing, people.len(), "users", got.next.as_ref()))
                 h3 { "Add a user" }
                 form.stack method="post" action="/admin/users" {
                     (csrf_field(a))
@@ -222,9 +235,53 @@ async fn page(state: &AppState, a: &Auth, notice: Option<Markup>) -> Result<Mark
     ))
 }
 
-pub async fn overview(State(state): State<AppState>, Signed(a): Signed) -> PageResult {
+pub async fn overview(
+    State(state): State<AppState>,
+    Origin(ctx): Origin,
+    Signed(a): Signed,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
     require_admin(&state, &a).await?;
-    Ok(page(&state, &a, None).await?.into_response())
+    let listing = q.parse(&list::specs::plain())?;
+    if listing.csv {
+        let st = &state;
+        let all = list::all_pages(&listing, |p| async move {
+            Ok(users::list_page(&mut st.store.conn(), a.user.site_id, &p).await?)
+        })
+        .await?;
+        let agencies = orgs::list_agencies(&mut state.store.conn(), a.user.site_id).await?;
+        let rows = all
+            .into_iter()
+            .map(|u| {
+                vec![
+                    u.id.to_string(),
+                    u.display_name,
+                    u.email.to_string(),
+                    agencies
+                        .iter()
+                        .find(|x| x.id == u.agency_id)
+                        .map(|x| x.name.clone())
+                        .unwrap_or_default(),
+                    u.roles
+                        .iter()
+                        .map(|r| r.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                    if u.disabled_at.is_some() {
+                        "disabled"
+                    } else {
+                        "active"
+                    }
+                    .into(),
+                ]
+            })
+            .collect();
+        const HEADER: [&str; 6] = ["user_id", "name", "email", "agency", "roles", "status"];
+        return Ok(list::csv(&state, &a, &ctx, "users", &HEADER, rows, Vec::new()).await?);
+    }
+    Ok(users_page(&state, &a, None, &listing)
+        .await?
+        .into_response())
 }
 
 fn notice(text: impl Into<String>) -> Markup {

@@ -11,6 +11,7 @@ use handoff_http::auth::Visit;
 use handoff_http::casework::caseload::{self, View};
 use handoff_http::disclosure::ParticipantSummary;
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery};
 use maud::{Markup, html};
 use serde::Deserialize;
 
@@ -56,9 +57,30 @@ fn rows(cases: &[ParticipantSummary], show_manager: bool) -> Markup {
 pub async fn page(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<CaseloadQuery>,
+    Query(lq): Query<ListQuery>,
 ) -> PageResult {
     let view = View::parse(q.view.as_deref())?;
-    let c = caseload::caseload(&state, &auth, &ctx, view).await?;
+    let spec = list::specs::caseload(view == View::Team);
+    let listing = lq.parse(&spec)?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            let (c, next) = caseload::caseload_page(st, au, cx, view, &p).await?;
+            Ok(list::Paged {
+                items: c.cases,
+                next,
+            })
+        })
+        .await?;
+        return cases_csv(&state, &auth, &ctx, "caseload", all).await;
+    }
+    let (c, next) = caseload::caseload_page(&state, &auth, &ctx, view, &listing.page).await?;
+    let managers: Vec<(String, String)> = c
+        .loads
+        .iter()
+        .map(|l| (l.user_id.to_string(), l.name.clone()))
+        .collect();
+    let base = format!("/caseload?view={}", c.view);
     let tab = |v: &str, label: &str| {
         html! {
             a.button.primary[c.view == v] href=(format!("/caseload?view={v}")) aria-current=[(c.view == v).then_some("page")] { (label) }
@@ -94,11 +116,46 @@ pub async fn page(
             }
         }
         section.card aria-labelledby="cases-h" {
-            h2 id="cases-h" { (c.cases.len()) " open cases, longest without contact first" }
+            h2 id="cases-h" { "Open cases, longest without contact first" }
+            (list::filters("/caseload", &spec, &listing, &[("view", c.view.as_str())], &managers))
             (rows(&c.cases, c.view != "mine"))
+            (list::pager(&base, &listing, c.cases.len(), "open cases", next.as_ref()))
         }
     };
     Ok(layout("Caseload", Some(&auth), body).into_response())
+}
+
+/// Participants' rows as CSV (what the list showed), audited as an export.
+async fn cases_csv(
+    state: &handoff_http::AppState,
+    auth: &handoff_http::auth::Auth,
+    ctx: &handoff_http::audit::Ctx,
+    name: &str,
+    cases: Vec<ParticipantSummary>,
+) -> PageResult {
+    let participants = cases.iter().map(|c| c.id.into()).collect();
+    let rows = cases
+        .into_iter()
+        .map(|c| {
+            vec![
+                c.id.to_string(),
+                c.name.unwrap_or_default(),
+                state_label(c.state.as_deref()).to_string(),
+                c.days_since_contact
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                c.case_manager.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    const HEADER: [&str; 5] = [
+        "participant_id",
+        "name",
+        "state",
+        "days_since_contact",
+        "case_manager",
+    ];
+    Ok(list::csv(state, auth, ctx, name, &HEADER, rows, participants).await?)
 }
 
 #[derive(Deserialize)]
@@ -109,11 +166,40 @@ pub struct SearchQuery {
 pub async fn search(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<SearchQuery>,
+    Query(lq): Query<ListQuery>,
 ) -> PageResult {
     let query = q.q.unwrap_or_default();
+    let listing = lq.parse(&list::specs::plain())?;
     let (status, result) =
         match handoff_http::casework::search::search(&state, &auth, &ctx, &query).await {
-            Ok(h) => (StatusCode::OK, Ok(h)),
+            Ok(h) if listing.csv => {
+                let rows = h.iter().map(|h| {
+                    let (id, name, kind) = match (&h.participant, &h.referral) {
+                        (Some(p), _) => (p.id, p.name.clone().unwrap_or_default(), "participant"),
+                        (None, Some(r)) => (r.id, r.name.clone(), "referral"),
+                        _ => (uuid::Uuid::nil(), String::new(), ""),
+                    };
+                    vec![
+                        id.to_string(),
+                        kind.to_string(),
+                        name,
+                        format!("{:.3}", h.score),
+                    ]
+                });
+                let participants = h
+                    .iter()
+                    .filter_map(|h| h.participant.as_ref().map(|p| p.id.into()))
+                    .collect();
+                let header = ["id", "kind", "name", "score"];
+                let rows = rows.collect();
+                return Ok(
+                    list::csv(&state, &auth, &ctx, "search", &header, rows, participants).await?,
+                );
+            }
+            Ok(h) => (
+                StatusCode::OK,
+                Ok(list::in_memory(h, &listing.page, list::search_cursor)),
+            ),
             Err(e @ AppError::BadRequest { .. }) => (StatusCode::UNPROCESSABLE_ENTITY, Err(e)),
             Err(e) => return Err(e.into()),
         };
@@ -126,7 +212,8 @@ pub async fn search(
         }
         @match &result {
             Err(e) => { (super::flow::problem(e)) },
-            Ok(hits) => {
+            Ok(got) => {
+                @let hits = &got.items;
                 @let people: Vec<ParticipantSummary> = hits.iter().filter_map(|h| h.participant.clone()).collect();
                 (rows(&people, true))
                 @let referred: Vec<_> = hits.iter().filter_map(|h| h.referral.as_ref()).collect();
@@ -141,6 +228,8 @@ pub async fn search(
                         }
                     }
                 }
+                @let base = format!("/search?{}", serde_urlencoded::to_string([("q", &query)]).unwrap_or_default());
+                (list::pager(&base, &listing, hits.len(), "matches", got.next.as_ref()))
             },
         }
     };

@@ -11,6 +11,7 @@ use handoff_domain::rules::Action;
 use handoff_http::AppState;
 use handoff_http::auth::Visit;
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery};
 use handoff_http::oversight::{Cell, PeriodQuery, Row};
 use handoff_store::{owg, users};
 use maud::{Markup, html};
@@ -298,15 +299,31 @@ pub async fn raise(
 }
 
 /// Referrals waiting for the caller's approval.
-pub async fn approvals(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
-    let list = handoff_http::workflow::referrals::awaiting_approval(&state, &auth, &ctx).await?;
+pub async fn approvals(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> PageResult {
+    use handoff_http::workflow::referrals::awaiting_approval_page;
+    let spec = list::specs::inbox();
+    let listing = q.parse(&spec)?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            awaiting_approval_page(st, au, cx, &p).await
+        })
+        .await?;
+        return super::referral::referrals_csv(&state, &auth, &ctx, "approvals", all).await;
+    }
+    let got = awaiting_approval_page(&state, &auth, &ctx, &listing.page).await?;
+    let list = &got.items;
     Ok(layout(
         "Approvals",
         Some(&auth),
         html! {
             h1 { "Referrals waiting for approval" }
+            (list::filters("/approvals", &spec, &listing, &[], &[]))
             @if list.is_empty() { p { "Nothing is waiting." } }
-            @for r in &list {
+            @for r in list {
                 section.card {
                     h2 {
                         @if let Some(p) = &r.person { (p.first_name) " " (p.last_name) } @else { "Referral" }
@@ -327,6 +344,7 @@ pub async fn approvals(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageRe
                     }
                 }
             }
+            (list::pager("/approvals", &listing, list.len(), "referrals", got.next.as_ref()))
         },
     )
     .into_response())

@@ -5,9 +5,11 @@
 
 use super::flow::{ago, local};
 use super::{PageResult, Signed, csrf_field, layout};
+use axum::extract::Query;
 use axum::response::IntoResponse;
 use handoff_domain::referral::Door;
 use handoff_http::auth::Visit;
+use handoff_http::list::{self, ListQuery};
 use handoff_http::now;
 use handoff_http::stale;
 use handoff_http::workflow::{self, SiteCtx};
@@ -87,9 +89,21 @@ pub async fn close(
 
 pub async fn inbox(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    Query(lq): Query<ListQuery>,
     axum::extract::Query(q): axum::extract::Query<InboxQuery>,
 ) -> PageResult {
-    let waiting = workflow::referrals::inbox(&state, &auth, &ctx).await?;
+    let spec = list::specs::inbox();
+    let listing = lq.parse(&spec)?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            workflow::referrals::inbox_page(st, au, cx, &p).await
+        })
+        .await?;
+        return super::referral::referrals_csv(&state, &auth, &ctx, "handoffs", all).await;
+    }
+    let got = workflow::referrals::inbox_page(&state, &auth, &ctx, &listing.page).await?;
+    let waiting = &got.items;
     let agency = workflow::agency_of(&state, &auth).await?;
     let may_accept = workflow::may(&auth, &agency, handoff_domain::rules::Action::AcceptHandoff);
     let closes = workflow::may(
@@ -122,9 +136,10 @@ pub async fn inbox(
             p.notice.ok role="status" { "The referral was closed as not taken up. It stays in the records with your reason." }
         }
         p.meta { "This page updates by itself when a referral arrives or is accepted, or a participant of yours is booked." }
+        (list::filters("/handoffs", &spec, &listing, &[], &[]))
         div id="live" data-live="referral.new referral.accepted referral.escalated booking.new charge.new" {
-            (list_card("waiting", &format!("Waiting for a case manager ({})", waiting.len()), "Nobody is waiting.", waiting.is_empty(), html! {
-                @for v in &waiting {
+            (list_card("waiting", &format!("Waiting for a case manager ({}{})", waiting.len(), if got.next.is_some() { "+" } else { "" }), "Nobody is waiting.", waiting.is_empty(), html! {
+                @for v in waiting {
                     li.item data-referral=(v.id) {
                         strong { @if let Some(p) = &v.person { (p.first_name) " " (p.last_name) } @else { "Referral" } }
                         " · " (v.door.parse::<Door>().map(|d| d.label()).unwrap_or(""))
@@ -148,6 +163,7 @@ pub async fn inbox(
                     }
                 }
             }))
+            (list::pager("/handoffs", &listing, waiting.len(), "waiting", got.next.as_ref()))
             @if may_accept {
                 (list_card("tasks", &format!("My intake tasks ({})", tasks.len()), "No one accepted is waiting for intake.", tasks.is_empty(), html! {
                     @for v in &tasks {

@@ -19,6 +19,8 @@ use handoff_http::auth::Auth;
 use handoff_http::auth::Visit;
 use handoff_http::error::AppError;
 use handoff_http::hold_queue::{self, QueueItem, UNDO_MINUTES};
+use handoff_http::list::{self, ListQuery, Listing, csv_time};
+use handoff_http::workflow::views::HoldView;
 use handoff_http::workflow::holds::DecisionForm;
 use handoff_http::workflow::{self, SiteCtx};
 use maud::{Markup, html};
@@ -109,14 +111,17 @@ async fn page(
     auth: &Auth,
     done: Option<&str>,
     err: Option<&AppError>,
+    listing: &Listing,
 ) -> Result<Markup, AppError> {
-    let all = hold_queue::list(state, auth, ctx).await?;
+    let got = hold_queue::list_page(state, auth, ctx, &listing.page).await?;
+    let all = &got.items;
+    let lapsed = hold_queue::lapsed(state, auth, ctx).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
     let tz = &site.tz;
     let pending: Vec<_> = all.iter().filter(|h| h.hold.state == "pending").collect();
     let satisfied: Vec<_> = all.iter().filter(|h| h.hold.state == "satisfied").collect();
-    let awaiting: Vec<_> = all.iter().filter(|h| h.hold.awaiting_decision).collect();
-    let mut decided: Vec<_> = all
+    let awaiting: Vec<_> = lapsed.iter().filter(|h| h.hold.awaiting_decision).collect();
+    let mut decided: Vec<_> = lapsed
         .iter()
         .filter(|h| h.hold.state == "lapsed" && !h.hold.awaiting_decision)
         .collect();
@@ -146,6 +151,7 @@ async fn page(
                 a href="#satisfied" { "Do not file (" (satisfied.len()) ")" }
             }
             p.meta { "A hold lapses when its window ends without the person engaging; it then waits for your decision. Lapsed holds older than " (AGEING_DAYS) " days are marked as ageing." }
+            (list::filters("/holds", &list::specs::holds(), listing, &[], &[]))
             section.card id="lapsed" aria-labelledby="lapsed-h" {
                 h2 id="lapsed-h" { "Lapsed, awaiting your decision" }
                 @if awaiting.is_empty() { p { "No lapsed hold is waiting for a decision." } }
@@ -200,17 +206,66 @@ async fn page(
                     }
                 }
             }
+            p.meta { "Pending and satisfied holds are listed " (all.len()) " at a time, the latest deadline first." }
+            (list::pager("/holds", listing, all.len(), "holds", got.next.as_ref()))
         },
     ))
+}
+
+/// The queue's first page, for answers that redraw it (a refused decision).
+fn first_page() -> Result<Listing, AppError> {
+    ListQuery::default().parse(&list::specs::holds())
 }
 
 pub async fn queue(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<QueueQuery>,
+    Query(lq): Query<ListQuery>,
 ) -> PageResult {
-    Ok(page(&state, &ctx, &auth, q.done.as_deref(), None)
+    let listing = lq.parse(&list::specs::holds())?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            workflow::holds::list_page(st, au, cx, &p).await
+        })
+        .await?;
+        return holds_csv(&state, &auth, &ctx, all).await;
+    }
+    Ok(page(&state, &ctx, &auth, q.done.as_deref(), None, &listing)
         .await?
         .into_response())
+}
+
+async fn holds_csv(state: &AppState, auth: &Auth, ctx: &Ctx, holds: Vec<HoldView>) -> PageResult {
+    let rows = holds
+        .into_iter()
+        .map(|h| {
+            vec![
+                h.id.to_string(),
+                h.incident_number.unwrap_or_default(),
+                h.state,
+                h.last_day,
+                csv_time(Some(h.deadline)),
+                csv_time(h.satisfied_at),
+                csv_time(h.lapsed_at),
+                h.decisions
+                    .last()
+                    .map(|d| d.decision.clone())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    const HEADER: [&str; 8] = [
+        "hold_id",
+        "incident_number",
+        "state",
+        "last_day",
+        "deadline",
+        "satisfied_at",
+        "lapsed_at",
+        "decision",
+    ];
+    Ok(list::csv(state, auth, ctx, "holds", &HEADER, rows, Vec::new()).await?)
 }
 
 /// One hold: what it is about, its state and decisions, the decision form.
@@ -263,7 +318,7 @@ pub async fn decide(
     if !f.checked("confirm") {
         if !matches!(decision.as_str(), "filed" | "declined" | "deferred") {
             let e = AppError::field("decision", "Choose Filed, Declined or Deferred.");
-            let again = page(&state, &ctx, &auth, None, Some(&e)).await?;
+            let again = page(&state, &ctx, &auth, None, Some(&e), &first_page()?).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, again).into_response());
         }
         let q = hold_queue::one(&state, &auth, &ctx, id).await?;
@@ -294,7 +349,7 @@ pub async fn decide(
     match workflow::holds::decide(&state, &auth, &ctx, id, form).await {
         Ok(_) => Ok(see_other("/holds?done=decided#decided")),
         Err(e @ (AppError::BadRequest { .. } | AppError::Conflict(_))) => {
-            let again = page(&state, &ctx, &auth, None, Some(&e)).await?;
+            let again = page(&state, &ctx, &auth, None, Some(&e), &first_page()?).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, again).into_response())
         }
         Err(e) => Err(e.into()),
@@ -308,7 +363,7 @@ pub async fn undo(
     match hold_queue::undo(&state, &auth, &ctx, id).await {
         Ok(_) => Ok(see_other("/holds?done=undone#lapsed")),
         Err(e @ AppError::Conflict(_)) => {
-            let again = page(&state, &ctx, &auth, None, Some(&e)).await?;
+            let again = page(&state, &ctx, &auth, None, Some(&e), &first_page()?).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, again).into_response())
         }
         Err(e) => Err(e.into()),

@@ -19,6 +19,7 @@ use handoff_http::auth::Auth;
 use handoff_http::auth::secret;
 use handoff_http::auth::{Origin, Visit};
 use handoff_http::error::AppError;
+use handoff_http::list::{self, ListQuery, csv_time};
 use handoff_http::workflow::views::{CreatedReferral, ReferralView};
 use handoff_http::workflow::{self, SiteCtx};
 use handoff_http::{AppState, now};
@@ -644,14 +645,78 @@ fn summary(
     }
 }
 
+/// A referral list as CSV, audited as an export.
+pub async fn referrals_csv(
+    state: &AppState,
+    auth: &Auth,
+    ctx: &Ctx,
+    name: &str,
+    views: Vec<ReferralView>,
+) -> PageResult {
+    let participants = views
+        .iter()
+        .filter_map(|v| v.participant_id.map(Into::into))
+        .collect();
+    let rows = views
+        .into_iter()
+        .map(|v| {
+            let (first, last) = v
+                .person
+                .map(|p| (p.first_name, p.last_name))
+                .unwrap_or_default();
+            vec![
+                v.id.to_string(),
+                csv_time(Some(v.referred_at)),
+                v.door,
+                v.status,
+                v.incident_number.unwrap_or_default(),
+                first,
+                last,
+                v.accepted_by.map(|b| b.name).unwrap_or_default(),
+                v.hold.map(|h| h.state).unwrap_or_default(),
+                match v.participant {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => String::new(),
+                },
+            ]
+        })
+        .collect();
+    const HEADER: [&str; 10] = [
+        "referral_id",
+        "referred_at",
+        "door",
+        "status",
+        "incident_number",
+        "first_name",
+        "last_name",
+        "case_manager",
+        "hold_state",
+        "participant",
+    ];
+    Ok(list::csv(state, auth, ctx, name, &HEADER, rows, participants).await?)
+}
+
 pub async fn list(
     State(state): State<AppState>,
     Origin(ctx): Origin,
     Signed(auth): Signed,
+    Query(q): Query<ListQuery>,
 ) -> PageResult {
     let agency = workflow::agency_of(&state, &auth).await?;
     let cm = workflow::may(&auth, &agency, Action::Casework);
-    let views = workflow::referrals::list(&state, &auth, &ctx, false).await?;
+    let spec = list::specs::referrals(cm);
+    let listing = q.parse(&spec)?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            workflow::referrals::list_page(st, au, cx, false, &p).await
+        })
+        .await?;
+        return referrals_csv(&state, &auth, &ctx, "referrals", all).await;
+    }
+    let got = workflow::referrals::list_page(&state, &auth, &ctx, false, &listing.page).await?;
+    let views = &got.items;
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
     // The ETAs of the hand-offs the reader sees someone coming to.
     let coming: Vec<ReferralId> = views
@@ -662,18 +727,29 @@ pub async fn list(
     let etas = handoff_store::etas::latest(&mut state.store.conn(), site.site.id, &coming).await?;
     let title = if cm { "Referrals" } else { "My referrals" };
     let may_refer = !doors_for(&state, &auth, None).await?.is_empty();
+    let managers = if cm {
+        handoff_http::casework::caseload::team_loads(&state, &auth)
+            .await?
+            .into_iter()
+            .map(|(u, _)| (u.id.to_string(), u.display_name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(layout(
         title,
         Some(&auth),
         html! {
             h1 { (title) }
-            @if may_refer { p { a.button.primary href="/referrals/new" { "New referral" } } }
+            @if may_refer { p.noprint { a.button.primary href="/referrals/new" { "New referral" } } }
+            (list::filters("/referrals", &spec, &listing, &[], &managers))
             div id="live" data-live="referral.accepted referral.arrived referral.new referral.eta" aria-live="polite" {
                 @if views.is_empty() {
-                    p { "No referrals yet." }
+                    p { @if listing.page.after.is_some() { "No more referrals." } @else { "No referrals yet." } }
                 } @else {
-                    ul.items { @for v in &views { (summary(v, &site.tz, etas.get(&ReferralId::from(v.id)))) } }
+                    ul.items { @for v in views.iter() { (summary(v, &site.tz, etas.get(&ReferralId::from(v.id)))) } }
                 }
+                (list::pager("/referrals", &listing, views.len(), "referrals", got.next.as_ref()))
             }
             script src="/assets/live.js" defer {}
         },

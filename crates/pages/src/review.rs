@@ -5,7 +5,7 @@
 
 use super::flow::{Fields, problem};
 use super::{PageResult, Signed, csrf_field, done_or_again, layout};
-use axum::extract::Path;
+use axum::extract::{Path, Query};
 use axum::response::IntoResponse;
 use handoff_http::AppState;
 use handoff_http::audit::Ctx;
@@ -13,6 +13,7 @@ use handoff_http::auth::Auth;
 use handoff_http::auth::Visit;
 use handoff_http::error::AppError;
 use handoff_http::justice::review::{self, PersonSide, ReviewItem, ReviewVerdict};
+use handoff_http::list::{self, ListQuery, Listing};
 use maud::{Markup, html};
 use uuid::Uuid;
 
@@ -58,8 +59,10 @@ async fn page(
     ctx: &Ctx,
     auth: &Auth,
     err: Option<&AppError>,
+    listing: &Listing,
 ) -> Result<Markup, AppError> {
-    let items = review::queue(state, auth, ctx).await?;
+    let got = review::queue_page(state, auth, ctx, &listing.page).await?;
+    let items = &got.items;
     Ok(layout(
         "Clerical review",
         Some(auth),
@@ -67,9 +70,10 @@ async fn page(
             h1 { "Clerical review" }
             p { "Records from other agencies that may be about someone the site knows. Accept only when you are sure; a decision is kept and never asked again." }
             @if let Some(e) = err { (problem(e)) }
+            (list::filters("/review", &list::specs::review(), listing, &[], &[]))
             @if items.is_empty() { p { "Nothing waits for review." } }
             ul.items {
-                @for item in &items {
+                @for item in items {
                     li.item data-record=(item.id) {
                         p { strong { (format!("{:.0}%", item.match_probability * 100.0)) } " match probability" }
                         div.pair {
@@ -89,12 +93,61 @@ async fn page(
                     }
                 }
             }
+            (list::pager("/review", listing, items.len(), "records", got.next.as_ref()))
         },
     ))
 }
 
-pub async fn queue(Visit(state, ctx, Signed(auth)): Visit<Signed>) -> PageResult {
-    Ok(page(&state, &ctx, &auth, None).await?.into_response())
+pub async fn queue(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    Query(q): Query<ListQuery>,
+) -> PageResult {
+    let listing = q.parse(&list::specs::review())?;
+    if listing.csv {
+        let (st, au, cx) = (&state, &auth, &ctx);
+        let all = list::all_pages(&listing, |p| async move {
+            review::queue_page(st, au, cx, &p).await
+        })
+        .await?;
+        let person = |s: &PersonSide| {
+            [
+                s.what.clone(),
+                s.first_name.clone(),
+                s.last_name.clone(),
+                s.dob.clone().unwrap_or_default(),
+            ]
+        };
+        let rows = all
+            .iter()
+            .map(|i| {
+                let mut row = vec![
+                    i.id.to_string(),
+                    i.kind.clone(),
+                    format!("{:.3}", i.match_probability),
+                ];
+                row.extend(person(&i.imported));
+                row.extend(person(&i.candidate));
+                row
+            })
+            .collect();
+        const HEADER: [&str; 11] = [
+            "record_id",
+            "kind",
+            "match_probability",
+            "imported_what",
+            "imported_first_name",
+            "imported_last_name",
+            "imported_dob",
+            "candidate_what",
+            "candidate_first_name",
+            "candidate_last_name",
+            "candidate_dob",
+        ];
+        return Ok(list::csv(&state, &auth, &ctx, "review", &HEADER, rows, Vec::new()).await?);
+    }
+    Ok(page(&state, &ctx, &auth, None, &listing)
+        .await?
+        .into_response())
 }
 
 pub async fn decide(
@@ -107,6 +160,7 @@ pub async fn decide(
         decision: f.get("decision").to_string(),
     };
     let outcome = review::decide(&state, &auth, &ctx, id, verdict).await;
-    let again = async |e: &AppError| page(&state, &ctx, &auth, Some(e)).await;
+    let listing = ListQuery::default().parse(&list::specs::review())?;
+    let again = async |e: &AppError| page(&state, &ctx, &auth, Some(e), &listing).await;
     done_or_again(outcome, "/review", again).await
 }

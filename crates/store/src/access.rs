@@ -498,6 +498,19 @@ pub async fn referrals(
         .collect())
 }
 
+/// One page of a filter's referrals, each with what the referral rule lets
+/// the asker do with it.
+pub async fn referrals_page(
+    c: &mut Conn<'_>,
+    who: &Asker<'_>,
+    filter: Filter,
+    page: &crate::page::Page,
+) -> Result<crate::page::Paged<ReferralAccess>> {
+    Ok(referrals::list_page(c, who.viewer.site, filter, page)
+        .await?
+        .map(|r| ReferralAccess::decide(who, r)))
+}
+
 /// Proof that a referral's person may be read at the referral stage. Only
 /// [`ReferralAccess::grant`] makes one.
 #[derive(Debug, Clone)]

@@ -17,6 +17,7 @@ struct Row {
     referred_at: OffsetDateTime,
     window_days: i64,
     deadline: String,
+    deadline_at: OffsetDateTime,
     state: String,
     satisfied_at: Option<OffsetDateTime>,
     lapsed_at: Option<OffsetDateTime>,
@@ -37,9 +38,11 @@ struct DecisionRow {
 pub struct StoredHold {
     pub hold: Hold,
     pub prosecutor_agency_id: Option<AgencyId>,
+    /// The instant the hold lapses unless satisfied (the queue's order).
+    pub deadline_at: OffsetDateTime,
 }
 
-const COLUMNS: &str = "id, referral_id, prosecutor_agency_id, referred_at, window_days, deadline, state, satisfied_at, lapsed_at, last_reminder";
+const COLUMNS: &str = "id, referral_id, prosecutor_agency_id, referred_at, window_days, deadline, deadline_at, state, satisfied_at, lapsed_at, last_reminder";
 
 /// Rebuilds holds from their rows, with every hold's decisions read in one
 /// query per chunk of holds (not one per hold).
@@ -105,6 +108,7 @@ fn assemble(r: Row, decisions: Vec<DecisionRow>) -> Result<StoredHold> {
     Ok(StoredHold {
         hold: Hold::try_from(record).map_err(|e| corrupt(e.to_string()))?,
         prosecutor_agency_id: r.prosecutor_agency_id.map(Into::into),
+        deadline_at: r.deadline_at,
     })
 }
 
@@ -225,6 +229,41 @@ pub async fn list(
         }
     };
     rebuild_all(c, site, rows).await
+}
+
+/// One page of the hold queue, the latest deadline first (the newest holds;
+/// `reverse`: the nearest deadline first); `office` keeps
+/// the holds one prosecuting office owns. Filters: state, deadline dates.
+pub async fn list_page(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    office: Option<AgencyId>,
+    page: &crate::page::Page,
+) -> Result<crate::page::Paged<StoredHold>> {
+    use crate::page::{Columns, Cursor, Dir, fetch};
+    const PAGED: Columns = Columns {
+        state: Some("state"),
+        date: Some("deadline_at"),
+        ..Columns::new("deadline_at", "id", Dir::Desc)
+    };
+    let (sql, args) = match office {
+        Some(o) => (
+            format!("SELECT {COLUMNS} FROM holds WHERE site_id = $1 AND prosecutor_agency_id = $2"),
+            args![site, o],
+        ),
+        None => (
+            format!("SELECT {COLUMNS} FROM holds WHERE site_id = $1"),
+            args![site],
+        ),
+    };
+    let rows = fetch(c, &sql, args, PAGED, page, Ok::<Row, _>, |r: &Row| {
+        Cursor::time(r.deadline_at, r.id)
+    })
+    .await?;
+    Ok(crate::page::Paged {
+        items: rebuild_all(c, site, rows.items).await?,
+        next: rows.next,
+    })
 }
 
 /// The holds of some referrals of a site, by referral (a list's holds in a

@@ -333,6 +333,33 @@ pub async fn review_queue(
     .await
 }
 
+/// One page of the review queue, oldest import first (keyset on
+/// `imported_at`, `id`; filters: the import date).
+pub async fn review_page(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    page: &crate::page::Page,
+) -> Result<crate::page::Paged<JusticeRecord>> {
+    use crate::page::{Columns, Cursor, Dir, fetch};
+    const PAGED: Columns = Columns {
+        date: Some("imported_at"),
+        ..Columns::new("imported_at", "id", Dir::Asc)
+    };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM justice_records WHERE site_id = $1 AND link_status = 'review'"
+    );
+    fetch(
+        c,
+        &sql,
+        args![site],
+        PAGED,
+        page,
+        |r: RecordRow| Ok(JusticeRecord::from(r)),
+        |r: &JusticeRecord| Cursor::time(r.provenance.imported_at, r.id),
+    )
+    .await
+}
+
 /// Records not linked to anyone, including those whose proposed match a
 /// person rejected (for re-linking when new persons arrive; kept decisions
 /// still apply).

@@ -28,6 +28,7 @@ pub mod monthly;
 pub mod notifications;
 pub mod orgs;
 pub mod owg;
+pub mod page;
 pub mod participation;
 pub mod policy;
 pub mod profile;

@@ -148,6 +148,61 @@ pub async fn cases_of_agency(
     .collect())
 }
 
+/// Whose open cases a caseload page lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cases {
+    Of(UserId),
+    Assigned,
+    Unassigned,
+}
+
+/// One page of an agency's open cases, the longest without contact first
+/// (keyset on the last contact, or intake before any, and the id).
+pub async fn cases_page(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    agency: AgencyId,
+    which: Cases,
+    page: &crate::page::Page,
+) -> Result<crate::page::Paged<CaseRow>> {
+    use crate::page::{Columns, Cursor, Dir, fetch};
+    const PAGED: Columns = Columns {
+        case_manager: Some("case_manager_id"),
+        ..Columns::new("COALESCE(last_contact_at, intake_at)", "id", Dir::Asc)
+    };
+    const SELECT: &str = "SELECT id, agency_id, case_manager_id, intake_at, last_contact_at, closed \
+        FROM participants WHERE site_id = $1 AND agency_id = $2 AND closed = FALSE";
+    let (sql, args) = match which {
+        Cases::Of(u) => (
+            format!("{SELECT} AND case_manager_id = $3"),
+            args![site, agency, u],
+        ),
+        Cases::Assigned => (
+            format!("{SELECT} AND case_manager_id IS NOT NULL"),
+            args![site, agency],
+        ),
+        Cases::Unassigned => (
+            format!("{SELECT} AND case_manager_id IS NULL"),
+            args![site, agency],
+        ),
+    };
+    fetch(
+        c,
+        &sql,
+        args,
+        PAGED,
+        page,
+        |r: CaseDb| Ok(CaseRow::from(r)),
+        |r: &CaseRow| {
+            Cursor::time(
+                r.last_contact_at.unwrap_or(r.intake_at),
+                *r.participant_id.as_uuid(),
+            )
+        },
+    )
+    .await
+}
+
 /// Open cases per case manager of a site: (case manager, count).
 pub async fn open_caseloads(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<(UserId, i64)>> {
     #[derive(sqlx::FromRow)]

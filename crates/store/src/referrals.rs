@@ -532,6 +532,42 @@ pub async fn list(
         .collect()
 }
 
+/// How the referral lists page: newest first; filters on status, door, the
+/// date referred and the case manager who accepted.
+pub(crate) const PAGED: crate::page::Columns = crate::page::Columns {
+    state: Some("status"),
+    door: Some("door"),
+    date: Some("referred_at"),
+    case_manager: Some("accepted_by"),
+    ..crate::page::Columns::new("referred_at", "id", crate::page::Dir::Desc)
+};
+
+/// One page of a filter's referrals (keyset on `referred_at`, `id`).
+pub async fn list_page(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    filter: Filter,
+    page: &crate::page::Page,
+) -> Result<crate::page::Paged<ReferralRecord>> {
+    let (cond, arg) = match filter {
+        Filter::All => ("TRUE = $2", crate::Value::Bool(Some(true))),
+        Filter::ReferredBy(u) => ("referred_by = $2", u.into()),
+        Filter::Status(s) => ("status = $2", s.as_str().into()),
+        Filter::AcceptedBy(u) => ("accepted_by = $2", u.into()),
+    };
+    let sql = format!("SELECT {COLUMNS} FROM referrals WHERE site_id = $1 AND {cond}");
+    crate::page::fetch(
+        c,
+        &sql,
+        vec![site.into(), arg],
+        PAGED,
+        page,
+        |r: ReferralRow| r.try_into(),
+        |r: &ReferralRecord| crate::page::Cursor::time(r.referred_at, *r.id.as_uuid()),
+    )
+    .await
+}
+
 /// Records a step: moves the status and timestamps the step, only from the
 /// status the domain says the step applies to (so two case managers
 /// accepting at once cannot both win). Returns false when the referral was

@@ -173,6 +173,35 @@ pub async fn list(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<User>> {
     Ok(out)
 }
 
+/// One page of a site's users by e-mail address (keyset on `email`, `id`).
+pub async fn list_page(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    page: &crate::page::Page,
+) -> Result<crate::page::Paged<User>> {
+    use crate::page::{Columns, Cursor, Dir, fetch};
+    const PAGED: Columns = Columns::new("email", "id", Dir::Asc);
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1");
+    let rows = fetch(
+        c,
+        &sql,
+        args![site],
+        PAGED,
+        page,
+        Ok::<UserRow, _>,
+        |r: &UserRow| Cursor::text(r.email.clone(), r.id),
+    )
+    .await?;
+    let mut items = Vec::with_capacity(rows.items.len());
+    for r in rows.items {
+        items.push(with_roles(c, r).await?);
+    }
+    Ok(crate::page::Paged {
+        items,
+        next: rows.next,
+    })
+}
+
 #[derive(sqlx::FromRow)]
 struct FailRow {
     failed_logins: i64,

@@ -23,12 +23,13 @@ use axum::middleware;
 use handoff_store::Store;
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
+use tower_http::compression::{CompressionLayer, predicate::DefaultPredicate};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 /// The whole router: pages, API, health checks, assets, and the layers every
 /// response passes through (request id, tracing, security headers, caller
-/// resolution with CSRF enforcement).
+/// resolution with CSRF enforcement, compression).
 pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     Router::new()
@@ -69,6 +70,11 @@ pub fn router(state: AppState) -> Router {
             tracing::info_span!("request", method = %req.method(), route, request_id)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // gzip or brotli when the client asks (Accept-Encoding). The default
+        // predicate leaves alone what must not be buffered or gains
+        // nothing: server-sent events (the live lists), gRPC, images and
+        // bodies under 32 bytes.
+        .layer(CompressionLayer::new().compress_when(DefaultPredicate::new()))
         .with_state(state)
 }
 

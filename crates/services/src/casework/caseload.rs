@@ -14,6 +14,8 @@ use handoff_audit::Outcome;
 use handoff_domain::participation::{Assignment, check_assignment};
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, ParticipantId, UserId};
+use handoff_store::page::{Cursor, Page};
+use handoff_store::participation::Cases;
 use handoff_store::{casework, participation, users};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -84,6 +86,18 @@ pub async fn caseload(
     actx: &Ctx,
     view: View,
 ) -> AppResult<Caseload> {
+    let page = Page::legacy(1_000_000);
+    Ok(caseload_page(state, auth, actx, view, &page).await?.0)
+}
+
+/// One page of a caseload, and where the next begins.
+pub async fn caseload_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    view: View,
+    page: &Page,
+) -> AppResult<(Caseload, Option<Cursor>)> {
     let agency = agency_of(state, auth).await?;
     require(
         auth,
@@ -93,27 +107,22 @@ pub async fn caseload(
     )?;
     let guard = Guard::new(state, auth).await?;
     let mut c = state.store.conn();
-    let rows = participation::cases_of_agency(&mut c, auth.user.site_id, agency.id).await?;
+    let which = match view {
+        View::Mine => Cases::Of(auth.user.id),
+        View::Team => Cases::Assigned,
+        View::Unassigned => Cases::Unassigned,
+    };
+    let site = auth.user.site_id;
+    let rows = participation::cases_page(&mut c, site, agency.id, which, page).await?;
     // The rows' order (longest without contact first), kept for ties.
     let keep: HashMap<ParticipantId, usize> = rows
-        .into_iter()
-        .filter(|r| {
-            !r.closed
-                && match view {
-                    View::Mine => r.case_manager_id == Some(auth.user.id),
-                    View::Team => r.case_manager_id.is_some(),
-                    View::Unassigned => r.case_manager_id.is_none(),
-                }
-        })
+        .items
+        .iter()
         .enumerate()
         .map(|(i, r)| (r.participant_id, i))
         .collect();
-    let mut participants: Vec<_> =
-        casework::participants_of_agency(&mut c, auth.user.site_id, agency.id)
-            .await?
-            .into_iter()
-            .filter(|p| keep.contains_key(&p.id))
-            .collect();
+    let ids: Vec<ParticipantId> = rows.items.iter().map(|r| r.participant_id).collect();
+    let mut participants = casework::participants_by_id(&mut c, site, &ids).await?;
     participants.sort_by_key(|p| keep[&p.id]);
     let mut cases = guard.summarize(participants).await?;
     cases.sort_by_key(|s| std::cmp::Reverse(s.days_since_contact.unwrap_or(i64::MAX)));
@@ -148,11 +157,12 @@ pub async fn caseload(
         DataCategory::Engagement,
     ];
     audit::record(state, e).await?;
-    Ok(Caseload {
+    let caseload = Caseload {
         view: view_name(view).into(),
         cases,
         loads,
-    })
+    };
+    Ok((caseload, rows.next))
 }
 
 fn view_name(v: View) -> &'static str {

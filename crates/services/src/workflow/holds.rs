@@ -10,6 +10,7 @@ use handoff_audit::Outcome;
 use handoff_domain::hold::{HoldState, ProsecutorDecision};
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, HoldId};
+use handoff_store::page::{Page, Paged};
 use handoff_store::{holds, referrals};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -38,14 +39,41 @@ pub async fn list(
     filter: Option<HoldState>,
 ) -> AppResult<Vec<HoldView>> {
     let office = office_filter(state, auth).await?;
+    let all = holds::list(&mut state.store.conn(), auth.user.site_id, filter).await?;
+    let mine = all
+        .into_iter()
+        .filter(|h| office.is_none() || h.prosecutor_agency_id == office);
+    shown(state, auth, actx, mine).await
+}
+
+/// One page of the queue, the latest deadline first (`reverse`: the
+/// nearest first).
+pub async fn list_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    page: &Page,
+) -> AppResult<Paged<HoldView>> {
+    let office = office_filter(state, auth).await?;
+    let got = holds::list_page(&mut state.store.conn(), auth.user.site_id, office, page).await?;
+    let items = shown(state, auth, actx, got.items).await?;
+    Ok(Paged {
+        items,
+        next: got.next,
+    })
+}
+
+/// The holds as the queue shows them, audited as one `hold.list` entry.
+async fn shown(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    list: impl IntoIterator<Item = holds::StoredHold>,
+) -> AppResult<Vec<HoldView>> {
     let mut c = state.store.conn();
-    let all = holds::list(&mut c, auth.user.site_id, filter).await?;
     let mut out = Vec::new();
     let mut participants = Vec::new();
-    for h in all
-        .into_iter()
-        .filter(|h| office.is_none() || h.prosecutor_agency_id == office)
-    {
+    for h in list {
         let r = referrals::get(&mut c, auth.user.site_id, h.hold.referral_id).await?;
         participants.extend(r.participant_id);
         out.push(HoldView::of(&h.hold, r.incident_number));

@@ -25,6 +25,7 @@ use handoff_domain::{
 use handoff_justice::screening;
 use handoff_store::access::{self, Asker, ReferralAccess};
 use handoff_store::orgs::Agency;
+use handoff_store::page::{Page, Paged};
 use handoff_store::referrals::{self, Filter, NewReferral, Person, ReferralRecord};
 use handoff_store::{casework, holds, ids::new_id, notifications, orgs, releases, roster, users};
 use std::collections::HashMap;
@@ -298,6 +299,19 @@ pub async fn list(
     actx: &Ctx,
     mine: bool,
 ) -> AppResult<Vec<ReferralView>> {
+    Ok(list_page(state, auth, actx, mine, &Page::legacy(500))
+        .await?
+        .items)
+}
+
+/// One page of [`list`] (its filters and cursor in `page`).
+pub async fn list_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    mine: bool,
+    page: &Page,
+) -> AppResult<Paged<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     let filter = if may(auth, &agency, Action::Casework) {
         if mine {
@@ -315,8 +329,21 @@ pub async fn list(
         ));
     };
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
-    let shown = readable(state, auth, &agency, filter, 500, |_| true).await?;
-    views(state, auth, actx, &agency, &ctx, &shown, "referral.list").await
+    let shown = readable(state, auth, &agency, filter, page, |_| true).await?;
+    let items = views(
+        state,
+        auth,
+        actx,
+        &agency,
+        &ctx,
+        &shown.items,
+        "referral.list",
+    )
+    .await?;
+    Ok(Paged {
+        items,
+        next: shown.next,
+    })
 }
 
 /// Referrals waiting for approval, for those who approve them (designated
@@ -326,16 +353,54 @@ pub async fn awaiting_approval(
     auth: &Auth,
     actx: &Ctx,
 ) -> AppResult<Vec<ReferralView>> {
+    let first = Page::legacy(200);
+    Ok(awaiting_approval_page(state, auth, actx, &first)
+        .await?
+        .items)
+}
+
+/// One page of [`awaiting_approval`].
+pub async fn awaiting_approval_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    page: &Page,
+) -> AppResult<Paged<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     may_approve(ctx.policy.policy.approval, auth, &agency)?;
     let filter = Filter::Status(ReferralStatus::AwaitingApproval);
-    let shown = readable(state, auth, &agency, filter, 200, |_| true).await?;
-    views(state, auth, actx, &agency, &ctx, &shown, "referral.list").await
+    let shown = readable(state, auth, &agency, filter, page, |_| true).await?;
+    let items = views(
+        state,
+        auth,
+        actx,
+        &agency,
+        &ctx,
+        &shown.items,
+        "referral.list",
+    )
+    .await?;
+    Ok(Paged {
+        items,
+        next: shown.next,
+    })
 }
 
 /// Referrals waiting for a case manager (the hand-off inbox).
 pub async fn inbox(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<ReferralView>> {
+    Ok(inbox_page(state, auth, actx, &Page::legacy(200))
+        .await?
+        .items)
+}
+
+/// One page of the hand-off inbox.
+pub async fn inbox_page(
+    state: &AppState,
+    auth: &Auth,
+    actx: &Ctx,
+    page: &Page,
+) -> AppResult<Paged<ReferralView>> {
     let agency = agency_of(state, auth).await?;
     require(
         auth,
@@ -345,11 +410,24 @@ pub async fn inbox(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<R
     )?;
     let ctx = SiteCtx::load(state, auth.user.site_id).await?;
     let filter = Filter::Status(ReferralStatus::AwaitingHandoff);
-    let shown = readable(state, auth, &agency, filter, 200, |s| {
+    let shown = readable(state, auth, &agency, filter, page, |s| {
         s == ReferralStanding::CaseManagement
     })
     .await?;
-    views(state, auth, actx, &agency, &ctx, &shown, "referral.inbox").await
+    let items = views(
+        state,
+        auth,
+        actx,
+        &agency,
+        &ctx,
+        &shown.items,
+        "referral.inbox",
+    )
+    .await?;
+    Ok(Paged {
+        items,
+        next: shown.next,
+    })
 }
 
 /// The caller as the referral rule sees them.
@@ -360,23 +438,20 @@ pub fn asker<'a>(auth: &'a Auth, agency: &Agency) -> Asker<'a> {
     }
 }
 
-/// The referrals of a filter (one query) that the referral rule lets the
-/// caller read with a standing `keep` accepts.
+/// A page of a filter's referrals (one query) that the referral rule lets
+/// the caller read with a standing `keep` accepts.
 async fn readable(
     state: &AppState,
     auth: &Auth,
     agency: &Agency,
     filter: Filter,
-    limit: i64,
+    page: &Page,
     keep: impl Fn(ReferralStanding) -> bool,
-) -> AppResult<Vec<ReferralAccess>> {
-    Ok(
-        access::referrals(&mut state.store.conn(), &asker(auth, agency), filter, limit)
-            .await?
-            .into_iter()
-            .filter(|r| r.standing().is_some_and(&keep))
-            .collect(),
-    )
+) -> AppResult<Paged<ReferralAccess>> {
+    let mut got =
+        access::referrals_page(&mut state.store.conn(), &asker(auth, agency), filter, page).await?;
+    got.items.retain(|r| r.standing().is_some_and(&keep));
+    Ok(got)
 }
 
 /// The referrals of a list as this reader may see them (their persons, the

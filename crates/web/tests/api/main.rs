@@ -19,6 +19,7 @@ mod lookup;
 mod openapi;
 mod oversight;
 mod owg;
+mod paging;
 mod persons;
 mod reading;
 mod releases;
