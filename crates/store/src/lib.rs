@@ -18,6 +18,7 @@ pub mod casework;
 pub mod contacts;
 pub mod db;
 pub mod documents;
+pub mod evidence;
 pub mod goals;
 pub mod holds;
 pub mod ids;
