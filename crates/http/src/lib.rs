@@ -7,9 +7,11 @@ pub mod auth;
 pub mod body;
 pub mod error;
 pub mod layout;
+pub mod runs;
 pub mod security;
 
 // The services the handlers call, under the names they use.
+pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
 pub use handoff_governance::{oversight, owg};
 pub use handoff_services::{

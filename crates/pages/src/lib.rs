@@ -7,6 +7,7 @@ mod admin;
 mod caseload;
 mod coordination;
 mod evaluation;
+mod evidence;
 mod flow;
 mod handoff;
 mod holds;
@@ -55,6 +56,11 @@ pub fn router() -> Router<AppState> {
         .route("/assets/app.css", get(css))
         .route("/assets/report.css", get(evaluation::report_css))
         .route("/oversight", get(coordination::oversight))
+        .route("/eligible-arrests/new", get(evidence::arrest_new))
+        .route("/eligible-arrests", post(evidence::arrest_submit))
+        .route("/evaluation/runs", post(evidence::run_start))
+        .route("/evaluation/runs/{id}", get(evidence::run_page))
+        .route("/reports/pcg", get(evidence::pcg_page))
         .route("/approvals", get(coordination::approvals))
         .route("/coordination", get(coordination::charges))
         .route("/coordination/{id}", get(coordination::charge))
