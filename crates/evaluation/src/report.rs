@@ -654,12 +654,22 @@ pub fn render_report_body(r: &Results) -> String {
             .iter()
             .zip([&r.housing_gee, &r.employment_gee, &r.income_gee])
     {
-        let people = g.as_ref().map_or(0, |g| g.n_clusters);
-        let obs = g.as_ref().map_or(0, |g| g.n_obs);
+        // The caption counts what is plotted: the person-months of the
+        // series (the model's people only when it was estimated).
+        let plotted: u64 = series.points.iter().map(|(_, _, n)| *n).sum();
+        let counts = match g {
+            Some(g) => format!(
+                "{} participants, {} person-months with a recorded status (referral month left out)",
+                g.n_clusters, g.n_obs
+            ),
+            None => format!(
+                "{plotted} person-months with a recorded status (referral month left out); the before–after model could not be estimated from them"
+            ),
+        };
         let _ = write!(
             s,
             "<figure>{}<figcaption>Share of LEAD participants {} in each month before (grey) and after (blue) referral; \
-             {people} participants, {obs} person-months with a recorded status (referral month left out).</figcaption></figure>",
+             {counts}.</figcaption></figure>",
             svg::monthly_chart(&series.label, &series.points),
             esc(&series.label.to_lowercase())
         );

@@ -129,11 +129,14 @@ pub async fn progress(state: &AppState, site: SiteId, id: Uuid, what: &str) {
     let _ = store::run_progress(&mut state.store.conn(), site, id, what).await;
 }
 
-/// The analyses the engine could not estimate, in plain words.
+/// The analyses the engine could not estimate (or whose estimate did not
+/// settle), in plain words; the optimiser's step-by-step messages are left
+/// out.
 pub fn plain_refusals(r: &handoff_evaluation::Results) -> Vec<String> {
     let names: &[(&str, &str)] = &[
         ("felony_followup", "Felony charges after referral"),
         ("arrest_rate", "Arrests per year after referral"),
+        ("negative binomial", "Arrests per year after referral"),
         ("housing", "Housing before and after referral"),
         ("employment", "Employment before and after referral"),
         ("income", "Income and benefits before and after referral"),
@@ -144,18 +147,24 @@ pub fn plain_refusals(r: &handoff_evaluation::Results) -> Vec<String> {
     ];
     let mut out: Vec<String> = Vec::new();
     for w in &r.meta.warnings {
+        let refused = w.contains("not estimated") || w.contains("not computed");
+        let unsettled = w.contains("did not converge");
+        if !refused && !unsettled {
+            continue;
+        }
         let name = names
             .iter()
             .find(|(k, _)| w.starts_with(k))
             .map_or("An analysis", |(_, n)| n);
-        let why = if w.contains("singular") || w.contains("separation") {
-            "the data cannot tell the groups' effect apart from the other factors (too few people or events in some groups)"
-        } else if w.contains("converge") {
-            "the estimate did not settle (too few people or events for this model)"
+        let line = if unsettled {
+            format!("{name}: the estimate did not fully settle; read it with caution.")
+        } else if w.contains("singular") || w.contains("separation") || w.contains("cannot tell") {
+            format!(
+                "{name}: not reported — the data cannot tell the groups' effect apart from the other factors (too few people or events in some groups)."
+            )
         } else {
-            "the data cannot support it"
+            format!("{name}: not reported — the data cannot support it.")
         };
-        let line = format!("{name}: not reported — {why}.");
         if !out.contains(&line) {
             out.push(line);
         }
@@ -347,7 +356,15 @@ pub fn render(
         s.push_str(&format!("<tr><th scope=\"row\">{k}</th><td>{v}</td></tr>"));
     }
     s.push_str("</tbody></table></section>");
-    s.push_str(&handoff_evaluation::render_report_body(r));
+    // The engine's report, its optimiser messages replaced by the plain
+    // words above.
+    let mut shown = r.clone();
+    shown.meta.warnings.clear();
+    s.push_str(
+        &handoff_evaluation::render_report_body(&shown)
+            .replace("(see the warnings)", "(see “What the data cannot support” above)")
+            .replace("see the warnings above", "see “What the data cannot support” above"),
+    );
     s
 }
 
