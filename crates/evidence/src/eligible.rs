@@ -89,6 +89,7 @@ fn text(s: &Option<String>) -> Option<String> {
 pub fn validate(
     b: &ArrestBody,
     areas: &[String],
+    policy: &handoff_domain::eligibility::Policy,
     now: OffsetDateTime,
 ) -> Result<EligibleArrest, Vec<(String, String)>> {
     let mut bad: Vec<(String, String)> = Vec::new();
@@ -114,8 +115,13 @@ pub fn validate(
         err("offenses", "give at least one offence category");
     }
     for (i, o) in b.offenses.iter().enumerate() {
-        if ConductCategory::parse(&o.category).is_err() {
-            err(&format!("offenses[{i}].category"), "choose an offence category");
+        match ConductCategory::parse(&o.category) {
+            Err(_) => err(&format!("offenses[{i}].category"), "choose an offence category"),
+            Ok(c) if !policy.conduct_eligible(&c) => err(
+                &format!("offenses[{i}].category"),
+                "is not eligible under the site's policy: log only arrests of people eligible for LEAD",
+            ),
+            Ok(_) => {}
         }
     }
     let area = text(&b.location.area);
@@ -253,16 +259,16 @@ pub async fn log(
     .map_err(plain)?;
     let now = handoff_services::now();
     let areas = area_names(state, site).await.map_err(plain)?;
-    let mut a = match validate(b, &areas, now) {
+    let ctx = handoff_services::workflow::SiteCtx::load(state, site)
+        .await
+        .map_err(plain)?;
+    let mut a = match validate(b, &areas, &ctx.policy.policy, now) {
         Ok(a) => a,
         Err(bad) => {
             let (f, m) = bad[0].clone();
             return Err((AppError::field(f, m), bad));
         }
     };
-    let ctx = handoff_services::workflow::SiteCtx::load(state, site)
-        .await
-        .map_err(plain)?;
     let schedules = store::schedules(&mut state.store.conn(), site)
         .await
         .map_err(|e| plain(e.into()))?;

@@ -10,6 +10,7 @@ mod casework;
 mod consent;
 mod disclosure;
 mod evaluation;
+mod evidence;
 mod idempotency;
 mod justice;
 mod known;
