@@ -307,10 +307,13 @@ pub async fn run_page(Visit(state, _ctx, Signed(auth)): Visit<Signed>, Path(id):
     let (run, report) = evaluations::get(&state, &auth, id).await?;
     let body = html! {
         @if run.status == "running" {
-            meta http-equiv="refresh" content="2";
             h1 { "Running the evaluation" }
-            p role="status" id="progress" { "In progress: " (run.progress) "… This page updates itself." }
-            progress aria-label="Evaluation progress" {}
+            div data-run=(run.id) {
+                p role="status" id="progress" { "In progress: " (run.progress) "…" }
+                progress aria-label="Evaluation progress" {}
+                p { "This page shows the report when it is ready. " a href=(format!("/evaluation/runs/{}", run.id)) { "Look again" } }
+            }
+            script src="/assets/progress.js" defer {}
         } @else if run.status == "refused" {
             h1 { "The evaluation could not be run" }
             p.notice role="alert" id="refusal" { (run.refusal.clone().unwrap_or_default()) }

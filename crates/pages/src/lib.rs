@@ -145,6 +145,10 @@ pub fn router() -> Router<AppState> {
             get(|| script(include_str!("../assets/signature.js"))),
         )
         .route(
+            "/assets/progress.js",
+            get(|| script(include_str!("../assets/progress.js"))),
+        )
+        .route(
             "/assets/part2.js",
             get(|| script(include_str!("../assets/part2.js"))),
         )
