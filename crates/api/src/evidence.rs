@@ -7,6 +7,7 @@ use axum::extract::{Path, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use handoff_http::auth::{Person, Visit};
+use handoff_http::body::Body;
 use handoff_http::error::{AppError, AppResult, ErrorBody};
 use handoff_http::evidence::costs::{CostBody, CostRow, CostSummary};
 use handoff_http::evidence::eligible::{ArrestBody, Logged};
@@ -14,7 +15,6 @@ use handoff_http::evidence::evaluations::{RunAnswer, RunBody, Started};
 use handoff_http::evidence::pcg::{Report, ReportQuery};
 use handoff_http::evidence::shifts::{Current, ScheduleBody};
 use handoff_http::evidence::{self, costs, eligible, evaluations, pcg, shifts};
-use handoff_http::body::Body;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -65,7 +65,10 @@ pub async fn adopt_shift_schedule(
     Visit(s, ctx, Person(auth)): Visit<Person>,
     Body(b): Body<ScheduleBody>,
 ) -> AppResult<(StatusCode, Json<handoff_store::evidence::Schedule>)> {
-    Ok((StatusCode::CREATED, Json(shifts::adopt(&s, &auth, &ctx, b).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(shifts::adopt(&s, &auth, &ctx, b).await?),
+    ))
 }
 
 /// Record programme spending for a period (site admins). Recording the
@@ -77,7 +80,10 @@ pub async fn record_program_cost(
     Visit(s, ctx, Person(auth)): Visit<Person>,
     Body(b): Body<CostBody>,
 ) -> AppResult<(StatusCode, Json<CostRow>)> {
-    Ok((StatusCode::CREATED, Json(costs::record(&s, &auth, &ctx, &b).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(costs::record(&s, &auth, &ctx, &b).await?),
+    ))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -121,7 +127,11 @@ pub async fn program_costs(
         },
         today,
     )?;
-    let from = if q.from.is_none() { to - time::Duration::days(364) } else { from };
+    let from = if q.from.is_none() {
+        to - time::Duration::days(364)
+    } else {
+        from
+    };
     let all = handoff_store::evidence::costs(&mut s.store.conn(), auth.user.site_id).await?;
     Ok(Json(CostsAnswer {
         costs: costs::rows(&all),
@@ -231,7 +241,10 @@ pub async fn pcg_report(
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                     (
                         header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"pcg-{}-{}-{}.csv\"", t.name, r.from, r.to),
+                        format!(
+                            "attachment; filename=\"pcg-{}-{}-{}.csv\"",
+                            t.name, r.from, r.to
+                        ),
                     ),
                 ],
                 pcg::csv(t),

@@ -217,7 +217,11 @@ pub const RULES: &[(Action, &[Who])] = &[
     ),
     (
         Action::SeePcgReport,
-        &[AnyOrg(R::SiteAdmin), AnyOrg(R::Supervisor), AnyOrg(R::Bureau)],
+        &[
+            AnyOrg(R::SiteAdmin),
+            AnyOrg(R::Supervisor),
+            AnyOrg(R::Bureau),
+        ],
     ),
 ];
 

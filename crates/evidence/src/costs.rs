@@ -105,19 +105,19 @@ pub struct CostBenefit {
 fn cents(v: &serde_json::Value) -> Option<i64> {
     let x = match v {
         serde_json::Value::Number(n) => n.as_f64()?,
-        serde_json::Value::String(s) => s.trim().trim_start_matches('$').replace(',', "").parse().ok()?,
+        serde_json::Value::String(s) => s
+            .trim()
+            .trim_start_matches('$')
+            .replace(',', "")
+            .parse()
+            .ok()?,
         _ => return None,
     };
-    (x.is_finite() && x >= 0.0 && x < 1e12).then(|| (x * 100.0).round() as i64)
+    (x.is_finite() && (0.0..1e12).contains(&x)).then(|| (x * 100.0).round() as i64)
 }
 
 /// Records a cost (site admins): the next version of its period and category.
-pub async fn record(
-    state: &AppState,
-    auth: &Auth,
-    actx: &Ctx,
-    b: &CostBody,
-) -> AppResult<CostRow> {
+pub async fn record(state: &AppState, auth: &Auth, actx: &Ctx, b: &CostBody) -> AppResult<CostRow> {
     require(
         state,
         auth,
@@ -137,8 +137,9 @@ pub async fn record(
             "expected case_management, staff, housing_assistance or other",
         ));
     }
-    let amount = cents(&b.amount_usd)
-        .ok_or_else(|| AppError::field("amount_usd", "give the amount in dollars, like 12500.00"))?;
+    let amount = cents(&b.amount_usd).ok_or_else(|| {
+        AppError::field("amount_usd", "give the amount in dollars, like 12500.00")
+    })?;
     let note = b.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
     if note.is_some_and(|n| n.chars().count() > 500) {
         return Err(AppError::field("note", "is longer than 500 characters"));
@@ -245,7 +246,10 @@ pub fn summarize(all: &[ProgramCost], active: &[i64], from: Date, to: Date) -> C
         from: iso(from),
         to: iso(to),
         total_usd: round(total),
-        by_category: by_category.into_iter().map(|(k, v)| (k, round(v))).collect(),
+        by_category: by_category
+            .into_iter()
+            .map(|(k, v)| (k, round(v)))
+            .collect(),
         participants: active.iter().filter(|d| **d > 0).count() as u64,
         participant_months: round(months),
         cost_per_participant_month: (days > 0).then(|| round(total / months)),
@@ -254,7 +258,12 @@ pub fn summarize(all: &[ProgramCost], active: &[i64], from: Date, to: Date) -> C
 }
 
 /// The site's cost summary over `[from, to]`.
-pub async fn summary(state: &AppState, site: SiteId, from: Date, to: Date) -> AppResult<CostSummary> {
+pub async fn summary(
+    state: &AppState,
+    site: SiteId,
+    from: Date,
+    to: Date,
+) -> AppResult<CostSummary> {
     let ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
     let mut c = state.store.conn();
     let all = store::costs(&mut c, site).await?;

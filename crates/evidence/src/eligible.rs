@@ -98,7 +98,10 @@ pub fn validate(
     if incident.is_empty() {
         err("incident_number", "give the incident number");
     } else if incident.chars().count() > 40 || incident.chars().any(char::is_control) {
-        err("incident_number", "is not an incident number (at most 40 characters)");
+        err(
+            "incident_number",
+            "is not an incident number (at most 40 characters)",
+        );
     }
     let occurred = OffsetDateTime::parse(b.occurred_at.trim(), &Rfc3339).ok();
     match occurred {
@@ -106,9 +109,7 @@ pub fn validate(
             "occurred_at",
             "give the date and time, like 2026-12-07T14:30:00-08:00",
         ),
-        Some(t) if t > now + time::Duration::minutes(5) => {
-            err("occurred_at", "is in the future")
-        }
+        Some(t) if t > now + time::Duration::minutes(5) => err("occurred_at", "is in the future"),
         _ => {}
     }
     if b.offenses.is_empty() {
@@ -116,7 +117,10 @@ pub fn validate(
     }
     for (i, o) in b.offenses.iter().enumerate() {
         match ConductCategory::parse(&o.category) {
-            Err(_) => err(&format!("offenses[{i}].category"), "choose an offence category"),
+            Err(_) => err(
+                &format!("offenses[{i}].category"),
+                "choose an offence category",
+            ),
             Ok(c) if !policy.conduct_eligible(&c) => err(
                 &format!("offenses[{i}].category"),
                 "is not eligible under the site's policy: log only arrests of people eligible for LEAD",
@@ -157,7 +161,10 @@ pub fn validate(
         err("person.approx_age", "give the apparent age in years");
     }
     if age.is_none() && dob.is_none() {
-        err("person.approx_age", "give the apparent age or the date of birth");
+        err(
+            "person.approx_age",
+            "give the apparent age or the date of birth",
+        );
     }
     let (first, last) = (text(&b.person.first_name), text(&b.person.last_name));
     for (f, v) in [("person.first_name", &first), ("person.last_name", &last)] {
@@ -232,9 +239,15 @@ pub async fn categories(state: &AppState, site: handoff_domain::SiteId) -> AppRe
         })
         .unwrap_or_default();
     if out.is_empty() {
-        out = ["drug_possession", "drug_sales", "sex_work", "theft", "trespass"]
-            .map(String::from)
-            .to_vec();
+        out = [
+            "drug_possession",
+            "drug_sales",
+            "sex_work",
+            "theft",
+            "trespass",
+        ]
+        .map(String::from)
+        .to_vec();
     }
     Ok(out)
 }

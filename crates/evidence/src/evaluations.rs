@@ -141,7 +141,10 @@ pub fn plain_refusals(r: &handoff_evaluation::Results) -> Vec<String> {
         ("employment", "Employment before and after referral"),
         ("income", "Income and benefits before and after referral"),
         ("survival", "Time to first new arrest"),
-        ("cost_change", "The test of the change in justice-system cost"),
+        (
+            "cost_change",
+            "The test of the change in justice-system cost",
+        ),
         ("equity", "The test of differences in diversion by race"),
         ("ipw", "The propensity-weighted comparison"),
     ];
@@ -193,11 +196,19 @@ pub async fn execute(
     let (lead, control) = (n(Group::Lead), n(Group::Control));
     if lead < MIN_GROUP || control < MIN_GROUP {
         let why = format!(
-                "The evaluation needs at least {MIN_GROUP} people in each group, each with a year of follow-up: \
+            "The evaluation needs at least {MIN_GROUP} people in each group, each with a year of follow-up: \
                  this period has {lead} LEAD participants and {control} people in the comparison group. \
                  Choose a longer period, or log more eligible-but-booked arrests on diversion-off shifts."
         );
-        refuse(state, site, id, &why, Some(lead as i64), Some(control as i64)).await;
+        refuse(
+            state,
+            site,
+            id,
+            &why,
+            Some(lead as i64),
+            Some(control as i64),
+        )
+        .await;
         return;
     }
     progress(state, site, id, "running the analyses").await;
@@ -211,8 +222,7 @@ pub async fn execute(
                 let mut f = std::fs::File::create(dir.join(name))?;
                 data.write_file(name, &mut f)?;
             }
-            handoff_evaluation::evaluate_dir(&dir)
-                .map_err(|e| std::io::Error::other(e.to_string()))
+            handoff_evaluation::evaluate_dir(&dir).map_err(|e| std::io::Error::other(e.to_string()))
         })();
         let _ = std::fs::remove_dir_all(&dir);
         run
@@ -251,8 +261,14 @@ pub async fn execute(
 }
 
 async fn finish(state: &AppState, site: SiteId, id: Uuid, f: Finished<'_>) {
-    if let Err(e) =
-        store::finish_run(&mut state.store.conn(), site, id, f, handoff_services::now()).await
+    if let Err(e) = store::finish_run(
+        &mut state.store.conn(),
+        site,
+        id,
+        f,
+        handoff_services::now(),
+    )
+    .await
     {
         tracing::warn!(error = %e, "could not record the end of an evaluation run");
     }
@@ -289,7 +305,7 @@ fn usd(x: Option<f64>) -> String {
         let s = v.to_string();
         let mut out = String::new();
         for (i, ch) in s.chars().enumerate() {
-            if i > 0 && (s.len() - i) % 3 == 0 {
+            if i > 0 && (s.len() - i).is_multiple_of(3) {
                 out.push(',');
             }
             out.push(ch);
@@ -335,7 +351,10 @@ pub fn render(
     }
     s.push_str("</section><section id=\"cost-benefit\"><h2>Cost and benefit</h2><table><tbody>");
     for (k, v) in [
-        ("Change in justice-system cost per person, LEAD", usd(cb.lead_change_usd)),
+        (
+            "Change in justice-system cost per person, LEAD",
+            usd(cb.lead_change_usd),
+        ),
         (
             "Change in justice-system cost per person, comparison group",
             usd(cb.control_change_usd),
@@ -362,14 +381,24 @@ pub fn render(
     shown.meta.warnings.clear();
     s.push_str(
         &handoff_evaluation::render_report_body(&shown)
-            .replace("(see the warnings)", "(see “What the data cannot support” above)")
-            .replace("see the warnings above", "see “What the data cannot support” above"),
+            .replace(
+                "(see the warnings)",
+                "(see “What the data cannot support” above)",
+            )
+            .replace(
+                "see the warnings above",
+                "see “What the data cannot support” above",
+            ),
     );
     s
 }
 
 /// One run, for those who may run or see the evaluation.
-pub async fn get(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<(RunAnswer, Option<String>)> {
+pub async fn get(
+    state: &AppState,
+    auth: &Auth,
+    id: Uuid,
+) -> AppResult<(RunAnswer, Option<String>)> {
     let agency = handoff_services::workflow::agency_of(state, auth).await?;
     if !handoff_services::workflow::may(auth, &agency, Action::RunEvaluation)
         && !handoff_services::workflow::may(auth, &agency, Action::SeeEvaluation)
@@ -394,7 +423,9 @@ pub async fn get(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<(RunAnswe
                 parse_date("from", &run.from_on)?,
                 parse_date("to", &run.to_on)?,
             );
-            let cost = costs::summary(state, auth.user.site_id, from, to).await.ok();
+            let cost = costs::summary(state, auth.user.site_id, from, to)
+                .await
+                .ok();
             Some(costs::cost_benefit(r, cost.as_ref()))
         }
         None => None,
@@ -409,7 +440,10 @@ pub async fn get(state: &AppState, auth: &Auth, id: Uuid) -> AppResult<(RunAnswe
             n_lead: run.n_lead,
             n_control: run.n_control,
             not_computed: results.as_ref().map(plain_refusals).unwrap_or_default(),
-            results: run.results.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+            results: run
+                .results
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok()),
             refusal: run.refusal,
             cost_benefit,
             report_url: format!("/evaluation/runs/{}", run.id),

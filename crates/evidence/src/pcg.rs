@@ -182,7 +182,9 @@ pub async fn build(
 ) -> AppResult<Report> {
     let ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
     let tz = &ctx.tz;
-    let start = tz.start_of_day(from).map_err(|_| AppError::field("from", "is out of range"))?;
+    let start = tz
+        .start_of_day(from)
+        .map_err(|_| AppError::field("from", "is out of range"))?;
     let end = tz
         .start_of_day(to.next_day().unwrap_or(to))
         .map_err(|_| AppError::field("to", "is out of range"))?;
@@ -219,7 +221,10 @@ pub async fn build(
             .unwrap_or_else(|| "Other".into());
         by_agency.entry(a).or_insert_with(|| vec![0])[0] += 1;
         let cats = offences.get(&r.id).cloned().unwrap_or_default();
-        let cat = cats.first().cloned().unwrap_or_else(|| "none (community or social contact)".into());
+        let cat = cats
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "none (community or social contact)".into());
         by_offence.entry(cat).or_insert_with(|| vec![0])[0] += 1;
         if !r.eligible
             && let Some(x) = r.screening.exclusions().next()
@@ -341,10 +346,13 @@ pub async fn build(
     let participants = handoff_store::casework::list_participants(&mut c, site).await?;
     let pids: Vec<ParticipantId> = participants.iter().map(|p| p.id).collect();
     let events = handoff_store::participation::events_of(&mut c, site, &pids).await?;
-    let (mut active, mut engaged, mut closed, mut reopened, mut new) = (0u64, 0u64, 0u64, 0u64, 0u64);
+    let (mut active, mut engaged, mut closed, mut reopened, mut new) =
+        (0u64, 0u64, 0u64, 0u64, 0u64);
     let mut active_days = Vec::new();
     for p in &participants {
-        let Some(enrolled) = p.enrolled_at else { continue };
+        let Some(enrolled) = p.enrolled_at else {
+            continue;
+        };
         if enrolled >= end {
             continue;
         }
@@ -380,7 +388,12 @@ pub async fn build(
                 engaged += 1;
             }
         }
-        active_days.push(costs::active_days(tz.local_date(enrolled), history, from, to));
+        active_days.push(costs::active_days(
+            tz.local_date(enrolled),
+            history,
+            from,
+            to,
+        ));
     }
     tables.push(counted(
         "participants",
@@ -409,7 +422,10 @@ pub async fn build(
     for r in handoff_store::justice::linked(&mut c, site).await? {
         if r.link.participant.is_some()
             && r.kind == "bookings"
-            && r.event_on.as_deref().and_then(|d| parse_date("d", d).ok()).is_some_and(|d| (from..=to).contains(&d))
+            && r.event_on
+                .as_deref()
+                .and_then(|d| parse_date("d", d).ok())
+                .is_some_and(|d| (from..=to).contains(&d))
         {
             alerts += 1;
         }
@@ -448,8 +464,14 @@ pub async fn build(
     // (the eligible-but-booked log), by race.
     let booked = handoff_store::evidence::arrests(&mut c, site).await?;
     let mut eq: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-    for r in period.iter().filter(|r| r.door == Door::ArrestDiversion && r.eligible) {
-        let race = races.get(&r.person_id).cloned().unwrap_or_else(|| "Unknown".into());
+    for r in period
+        .iter()
+        .filter(|r| r.door == Door::ArrestDiversion && r.eligible)
+    {
+        let race = races
+            .get(&r.person_id)
+            .cloned()
+            .unwrap_or_else(|| "Unknown".into());
         eq.entry(race).or_insert_with(|| vec![0, 0])[0] += 1;
     }
     for a in booked.iter().filter(|a| within(a.occurred_at)) {
@@ -470,9 +492,15 @@ pub async fn build(
         let race = row[0].as_str().unwrap_or_default().to_string();
         let rri = match (eq.get(&race), &reference) {
             (Some(v), Some(r)) if v.iter().chain(r).all(|x| *x >= handoff_figures::MIN_CELL) => {
-                handoff_stats::equity::relative_rate_index(v[0], v[0] + v[1], r[0], r[0] + r[1], 1.96)
-                    .rri
-                    .map_or(Value::Null, |x| json!((x * 100.0).round() / 100.0))
+                handoff_stats::equity::relative_rate_index(
+                    v[0],
+                    v[0] + v[1],
+                    r[0],
+                    r[0] + r[1],
+                    1.96,
+                )
+                .rri
+                .map_or(Value::Null, |x| json!((x * 100.0).round() / 100.0))
             }
             _ => Value::Null,
         };
@@ -486,7 +514,12 @@ pub async fn build(
     let criteria = policy
         .get("eligible_conduct")
         .and_then(|x| x.as_array())
-        .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(", "))
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
         .unwrap_or_default();
     let year_from = to - time::Duration::days(364);
     let annual = costs::summarize(&all_costs, &[], year_from, to);
@@ -513,7 +546,10 @@ pub async fn build(
             .get(&r.id)
             .and_then(|c| c.first().cloned())
             .unwrap_or_else(|| "none (community or social contact)".into());
-        let a = agencies.get(&r.referrer_agency_id).cloned().unwrap_or_default();
+        let a = agencies
+            .get(&r.referrer_agency_id)
+            .cloned()
+            .unwrap_or_default();
         listing.entry((cat, a)).or_insert_with(|| vec![0])[0] += 1;
     }
     tables.push(counted(
@@ -532,22 +568,39 @@ pub async fn build(
     let outcome_rows = match last {
         Some(r) => {
             let full = handoff_store::evidence::run(&mut c, site, r.id).await?;
-            let res: Option<handoff_evaluation::Results> =
-                full.results.as_deref().and_then(|j| serde_json::from_str(j).ok());
+            let res: Option<handoff_evaluation::Results> = full
+                .results
+                .as_deref()
+                .and_then(|j| serde_json::from_str(j).ok());
             match res {
                 Some(res) => {
                     let cb = costs::cost_benefit(&res, Some(&cost));
                     vec![
-                        vec![json!("evaluation run"), json!(format!("{} to {}", full.from_on, full.to_on))],
-                        vec![json!("LEAD participants / comparison group"), json!(format!("{} / {}", res.meta.n_lead, res.meta.n_control))],
-                        vec![json!("change in justice cost per person, LEAD (USD)"), usd(cb.lead_change_usd)],
-                        vec![json!("change in justice cost per person, comparison (USD)"), usd(cb.control_change_usd)],
+                        vec![
+                            json!("evaluation run"),
+                            json!(format!("{} to {}", full.from_on, full.to_on)),
+                        ],
+                        vec![
+                            json!("LEAD participants / comparison group"),
+                            json!(format!("{} / {}", res.meta.n_lead, res.meta.n_control)),
+                        ],
+                        vec![
+                            json!("change in justice cost per person, LEAD (USD)"),
+                            usd(cb.lead_change_usd),
+                        ],
+                        vec![
+                            json!("change in justice cost per person, comparison (USD)"),
+                            usd(cb.control_change_usd),
+                        ],
                     ]
                 }
                 None => Vec::new(),
             }
         }
-        None => vec![vec![json!("evaluation"), json!("no evaluation has been run yet")]],
+        None => vec![vec![
+            json!("evaluation"),
+            json!("no evaluation has been run yet"),
+        ]],
     };
     tables.push(Table {
         name: "proviso_outcomes".into(),

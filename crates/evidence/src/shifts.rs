@@ -241,7 +241,11 @@ pub async fn adopt(
                     "needs both diversion-on and diversion-off days or shifts",
                 ));
             }
-            (None, None, Some(serde_json::to_string(&rota).unwrap_or_default()))
+            (
+                None,
+                None,
+                Some(serde_json::to_string(&rota).unwrap_or_default()),
+            )
         }
         _ => return Err(AppError::field("method", "expected random or rota")),
     };

@@ -385,10 +385,16 @@ pub async fn summary(
         })
         .collect();
     if let Some(arrest) = door_cells(Door::ArrestDiversion) {
-        f.relation(arrest.0[0], pool_c.iter().map(|(_, _, _, _, c)| *c).collect());
+        f.relation(
+            arrest.0[0],
+            pool_c.iter().map(|(_, _, _, _, c)| *c).collect(),
+        );
     }
     let booked_total = f.hidden(booked.values().sum());
-    f.relation(booked_total, pool_c.iter().map(|(_, _, _, b, _)| *b).collect());
+    f.relation(
+        booked_total,
+        pool_c.iter().map(|(_, _, _, b, _)| *b).collect(),
+    );
     // Holds: one per diversion.
     let hold_c: Vec<(String, CellId)> = hold_states
         .iter()

@@ -27,8 +27,11 @@ mod optional_date {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
         Option::<String>::deserialize(d)?
             .map(|s| {
-                Date::parse(&s, time::macros::format_description!("[year]-[month]-[day]"))
-                    .map_err(serde::de::Error::custom)
+                Date::parse(
+                    &s,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .map_err(serde::de::Error::custom)
             })
             .transpose()
     }
@@ -334,7 +337,10 @@ mod tests {
     fn a_stored_charge_without_a_disposition_date_reads_back() {
         let s = r#"{"kind":"charge","case_number":"C1","count":1,"statute":"9A.52.080","description":"trespass","felony":false,"filing_date":"2025-06-03","disposition":null,"disposition_date":null,"arrest_number":null,"person":null,"person_key":"K1"}"#;
         let r: super::Record = serde_json::from_str(s).unwrap();
-        assert_eq!(serde_json::from_str::<super::Record>(&serde_json::to_string(&r).unwrap()).unwrap(), r);
+        assert_eq!(
+            serde_json::from_str::<super::Record>(&serde_json::to_string(&r).unwrap()).unwrap(),
+            r
+        );
     }
 
     use super::*;

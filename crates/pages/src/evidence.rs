@@ -78,7 +78,11 @@ fn arrest_form(
     logged: bool,
 ) -> Markup {
     let v = |k: &str| prev.map(|p| p.get(k).to_string()).unwrap_or_default();
-    let bad = |name: &str| errors.iter().any(|(f, _)| field_label(f) == field_label(name) || f.ends_with(name));
+    let bad = |name: &str| {
+        errors
+            .iter()
+            .any(|(f, _)| field_label(f) == field_label(name) || f.ends_with(name))
+    };
     let reason_now = prev.and_then(|p| p.opt("reason")).unwrap_or_else(|| {
         if current.is_some_and(|c| !c.now.diversion_on) {
             "diversion_off_shift".into()
@@ -172,7 +176,9 @@ pub async fn arrest_new(
     Query(q): Query<LoggedQuery>,
 ) -> PageResult {
     if !allowed(&state, &auth, Action::LogEligibleArrest).await? {
-        return Err(AppError::Forbidden("the eligible-but-booked log is kept by police officers").into());
+        return Err(
+            AppError::Forbidden("the eligible-but-booked log is kept by police officers").into(),
+        );
     }
     let site = auth.user.site_id;
     let categories = eligible::categories(&state, site).await?;
@@ -181,16 +187,31 @@ pub async fn arrest_new(
     Ok(layout(
         "Eligible, booked",
         Some(&auth),
-        arrest_form(&auth, &categories, &areas, current.as_ref(), None, &[], q.logged.is_some()),
+        arrest_form(
+            &auth,
+            &categories,
+            &areas,
+            current.as_ref(),
+            None,
+            &[],
+            q.logged.is_some(),
+        ),
     )
     .into_response())
 }
 
 /// Logs it; back to the empty form (post-redirect-get), or the form with
 /// every problem listed and what was typed kept.
-pub async fn arrest_submit(Visit(state, ctx, Signed(auth)): Visit<Signed>, body: String) -> PageResult {
+pub async fn arrest_submit(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    body: String,
+) -> PageResult {
     let f = Fields::parse(&body)?;
-    let minutes: i64 = f.opt("minutes_ago").and_then(|m| m.parse().ok()).unwrap_or(0).clamp(0, 1440);
+    let minutes: i64 = f
+        .opt("minutes_ago")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0)
+        .clamp(0, 1440);
     let at = now() - time::Duration::minutes(minutes);
     let b = ArrestBody {
         incident_number: f.get("incident_number").to_string(),
@@ -220,7 +241,10 @@ pub async fn arrest_submit(Visit(state, ctx, Signed(auth)): Visit<Signed>, body:
         Err((e, bad)) => {
             let bad = if bad.is_empty() {
                 match &e {
-                    AppError::BadRequest { field: Some(f), message } => vec![(f.clone(), message.clone())],
+                    AppError::BadRequest {
+                        field: Some(f),
+                        message,
+                    } => vec![(f.clone(), message.clone())],
                     _ => return Err(e.into()),
                 }
             } else {
@@ -235,7 +259,15 @@ pub async fn arrest_submit(Visit(state, ctx, Signed(auth)): Visit<Signed>, body:
                 layout(
                     "Eligible, booked",
                     Some(&auth),
-                    arrest_form(&auth, &categories, &areas, current.as_ref(), Some(&f), &bad, false),
+                    arrest_form(
+                        &auth,
+                        &categories,
+                        &areas,
+                        current.as_ref(),
+                        Some(&f),
+                        &bad,
+                        false,
+                    ),
                 ),
             )
                 .into_response())
@@ -302,7 +334,10 @@ pub async fn run_start(Visit(state, ctx, Signed(auth)): Visit<Signed>, body: Str
 
 /// A run: progress while it runs (the page refreshes itself), the
 /// refusal in plain words, or the report.
-pub async fn run_page(Visit(state, _ctx, Signed(auth)): Visit<Signed>, Path(id): Path<String>) -> PageResult {
+pub async fn run_page(
+    Visit(state, _ctx, Signed(auth)): Visit<Signed>,
+    Path(id): Path<String>,
+) -> PageResult {
     let id: uuid::Uuid = id.parse().map_err(|_| AppError::NotFound)?;
     let (run, report) = evaluations::get(&state, &auth, id).await?;
     let body = html! {
@@ -351,9 +386,17 @@ fn bars(t: &Table) -> Markup {
         .collect();
     let shown: Vec<&(String, Option<f64>)> = rows.iter().filter(|(_, v)| v.is_some()).collect();
     let hidden = rows.len() - shown.len();
-    let max = shown.iter().filter_map(|(_, v)| *v).fold(0.0_f64, f64::max).max(1.0);
+    let max = shown
+        .iter()
+        .filter_map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max)
+        .max(1.0);
     let h = 22 * shown.len() + 10;
-    let col = t.columns.get(t.columns.len().min(rows.first().map_or(1, |_| 1))).cloned().unwrap_or_default();
+    let col = t
+        .columns
+        .get(t.columns.len().min(rows.first().map_or(1, |_| 1)))
+        .cloned()
+        .unwrap_or_default();
     html! {
         @if !shown.is_empty() {
             figure {
@@ -393,9 +436,21 @@ fn cell(v: &serde_json::Value) -> String {
 }
 
 /// The printable PCG report.
-pub async fn pcg_page(Visit(state, _ctx, Signed(auth)): Visit<Signed>, Query(q): Query<ReportQuery>) -> PageResult {
+pub async fn pcg_page(
+    Visit(state, _ctx, Signed(auth)): Visit<Signed>,
+    Query(q): Query<ReportQuery>,
+) -> PageResult {
     let r = pcg::report(&state, &auth, &q).await?;
-    let charted = ["referrals_by_door", "referrals_by_agency", "referrals_by_offense", "ineligible_by_rule", "holds", "participants", "equity", "proviso_listing"];
+    let charted = [
+        "referrals_by_door",
+        "referrals_by_agency",
+        "referrals_by_offense",
+        "ineligible_by_rule",
+        "holds",
+        "participants",
+        "equity",
+        "proviso_listing",
+    ];
     let body = html! {
         link rel="stylesheet" href="/assets/report.css";
         div.report {

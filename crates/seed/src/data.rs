@@ -757,7 +757,7 @@ async fn person(
     // evaluation follows them for a year), the rest over the last two.
     let days_ago = if closed { 120 } else { 10 }
         + rng.below(600) as i64
-        + if i % 5 == 0 { 0 } else { 380 };
+        + if i.is_multiple_of(5) { 0 } else { 380 };
     let referred_at = now - Duration::days(days_ago) - Duration::minutes(rng.below(600) as i64);
     let community = rng.chance(18);
     // The same person's form, by the community door or (on a retry) not.

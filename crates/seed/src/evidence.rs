@@ -101,7 +101,14 @@ pub async fn populate(store: &Store) -> Result<Vec<(Kind, String)>, AppError> {
     // The cohort.
     let mut subjects: Vec<Subject> = Vec::new();
     let mut used: HashSet<String> = HashSet::new();
-    let categories = ["drug_possession", "drug_possession", "theft", "trespass", "sex_work", "drug_sales"];
+    let categories = [
+        "drug_possession",
+        "drug_possession",
+        "theft",
+        "trespass",
+        "sex_work",
+        "drug_sales",
+    ];
     for k in 0..COHORT_OFF_SHIFT + COHORT_OTHER {
         let off = k < COHORT_OFF_SHIFT;
         // Index dates over three years, most with a year of follow-up.
@@ -130,12 +137,21 @@ pub async fn populate(store: &Store) -> Result<Vec<(Kind, String)>, AppError> {
                 break (f, l);
             }
         };
-        let dob = format!("{}-{:02}-{:02}", 1962 + rng.below(40), 1 + rng.below(12), 1 + rng.below(28));
+        let dob = format!(
+            "{}-{:02}-{:02}",
+            1962 + rng.below(40),
+            1 + rng.below(12),
+            1 + rng.below(28)
+        );
         let sex = if rng.chance(70) { "M" } else { "F" };
-        let race = if rng.chance(42) { RACES[0] } else { *rng.pick(RACES) };
+        let race = if rng.chance(42) {
+            RACES[0]
+        } else {
+            *rng.pick(RACES)
+        };
         let reason = if off {
             "diversion_off_shift"
-        } else if k % 2 == 0 {
+        } else if k.is_multiple_of(2) {
             "declined"
         } else {
             "not_offered"
@@ -220,8 +236,12 @@ pub async fn populate(store: &Store) -> Result<Vec<(Kind, String)>, AppError> {
     for p in casework::list_participants(&mut c, site.id).await? {
         let Some(rid) = p.referral_id else { continue };
         let r = referrals::get(&mut c, site.id, rid).await?;
-        let Some(person) = persons.get(&p.person_id) else { continue };
-        let Some(dob) = person.dob.clone() else { continue };
+        let Some(person) = persons.get(&p.person_id) else {
+            continue;
+        };
+        let Some(dob) = person.dob.clone() else {
+            continue;
+        };
         subjects.push(Subject {
             first: person.first_name.clone(),
             last: person.last_name.clone(),
@@ -275,7 +295,11 @@ fn files(
             };
             if rng.below(100_000) < per_mille * frailty {
                 n += 1;
-                let at = stamp(tz, day + Duration::days(rng.below(30) as i64), 9 * 60 + rng.below(12 * 60) as i64)?;
+                let at = stamp(
+                    tz,
+                    day + Duration::days(rng.below(30) as i64),
+                    9 * 60 + rng.below(12 * 60) as i64,
+                )?;
                 if tz.local_date(at) >= end {
                     break;
                 }

@@ -81,18 +81,17 @@ pub async fn save_schedule(
         ],
     )
     .await?;
-    Ok(schedules(c, site)
+    schedules(c, site)
         .await?
         .into_iter()
         .find(|x| x.id == id)
-        .ok_or(crate::StoreError::NotFound)?)
+        .ok_or(crate::StoreError::NotFound)
 }
 
 /// Every version of the schedule, newest first.
 pub async fn schedules(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Schedule>> {
-    let sql = format!(
-        "SELECT {SCHEDULE} FROM shift_schedules WHERE site_id = $1 ORDER BY version DESC"
-    );
+    let sql =
+        format!("SELECT {SCHEDULE} FROM shift_schedules WHERE site_id = $1 ORDER BY version DESC");
     c.fetch_all::<Schedule>(&sql, args![site]).await
 }
 

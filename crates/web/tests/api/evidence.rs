@@ -84,13 +84,23 @@ both!(
         let (_, mine) = officer.get_json("/api/v1/referrals").await;
         for answer in [&inbox, &mine] {
             let text = answer.to_string();
-            assert!(!text.contains("26-900001") && !text.contains("Booker"), "{text}");
+            assert!(
+                !text.contains("26-900001") && !text.contains("Booker"),
+                "{text}"
+            );
         }
         // The booked side of the oversight RRI counts it (suppressed: one).
         let oversight = as_user(&app, "oversight@demo.test").await;
         let (s, sum) = oversight.get_json("/api/v1/oversight/summary").await;
         assert_eq!(s, StatusCode::OK, "{sum}");
-        assert!(sum["rri"].as_array().unwrap().iter().all(|r| r.get("booked").is_some()), "{sum}");
+        assert!(
+            sum["rri"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r.get("booked").is_some()),
+            "{sum}"
+        );
     }
 );
 
@@ -102,7 +112,8 @@ both!(
         let tz = handoff_domain::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
         let today = tz.local_date(time::OffsetDateTime::now_utc());
         let from = today - time::Duration::days(9);
-        let iso = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+        let iso =
+            |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
 
         // Two participants referred (and enrolled) today, one community referral.
         let cm = as_user(&app, "casemanager@demo.test").await;
@@ -143,18 +154,35 @@ both!(
         // $1,000 ÷ (2 ÷ 365.25) = $182,625 per participant-year, and
         // $1,000 ÷ (2 ÷ 30.4375) = $15,218.75 per participant-month.
         let (s, c) = admin
-            .get_json(&format!("/api/v1/program-costs?from={}&to={}", iso(from), iso(today)))
+            .get_json(&format!(
+                "/api/v1/program-costs?from={}&to={}",
+                iso(from),
+                iso(today)
+            ))
             .await;
         assert_eq!(s, StatusCode::OK, "{c}");
         assert_eq!(c["summary"]["total_usd"], json!(1000.0), "{c}");
         assert_eq!(c["summary"]["participants"], json!(2), "{c}");
-        assert_eq!(c["summary"]["cost_per_participant_year"], json!(182625.0), "{c}");
-        assert_eq!(c["summary"]["cost_per_participant_month"], json!(15218.75), "{c}");
+        assert_eq!(
+            c["summary"]["cost_per_participant_year"],
+            json!(182625.0),
+            "{c}"
+        );
+        assert_eq!(
+            c["summary"]["cost_per_participant_month"],
+            json!(15218.75),
+            "{c}"
+        );
         let versions: Vec<(i64, bool)> = c["costs"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["version"].as_i64().unwrap(), r["superseded"].as_bool().unwrap()))
+            .map(|r| {
+                (
+                    r["version"].as_i64().unwrap(),
+                    r["superseded"].as_bool().unwrap(),
+                )
+            })
             .collect();
         assert_eq!(versions, vec![(1, true), (2, false)]);
 
@@ -164,7 +192,12 @@ both!(
         let q = format!("/api/v1/reports/pcg?from={}&to={}", iso(from), iso(today));
         let (s, r) = supervisor.get_json(&q).await;
         assert_eq!(s, StatusCode::OK, "{r}");
-        let table = r["tables"].as_array().unwrap().iter().find(|t| t["name"] == "referrals_by_door").unwrap();
+        let table = r["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "referrals_by_door")
+            .unwrap();
         assert_eq!(
             table["rows"],
             json!([
@@ -182,12 +215,20 @@ both!(
             .text()
             .await
             .unwrap();
-        assert_eq!(csv, "door,referrals,eligible,ineligible\nArrest diversion,2,2,0\nCommunity referral,1,1,0\nSocial contact,0,0,0\nTotal,3,3,0\n");
+        assert_eq!(
+            csv,
+            "door,referrals,eligible,ineligible\nArrest diversion,2,2,0\nCommunity referral,1,1,0\nSocial contact,0,0,0\nTotal,3,3,0\n"
+        );
         // Outside case management, small counts are suppressed.
         let (s, r) = admin.get_json(&q).await;
         assert_eq!(s, StatusCode::OK);
         assert_eq!(r["suppressed"], json!(true));
-        let table = r["tables"].as_array().unwrap().iter().find(|t| t["name"] == "referrals_by_door").unwrap();
+        let table = r["tables"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "referrals_by_door")
+            .unwrap();
         assert_eq!(table["rows"][0][1], Value::Null, "{table}");
         let (s, _) = officer.get_json(&q).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
@@ -210,7 +251,9 @@ both!(
         let id = started["id"].as_str().unwrap();
         let mut run = Value::Null;
         for _ in 0..240 {
-            let (s, r) = evaluator.get_json(&format!("/api/v1/evaluations/{id}")).await;
+            let (s, r) = evaluator
+                .get_json(&format!("/api/v1/evaluations/{id}"))
+                .await;
             assert_eq!(s, StatusCode::OK, "{r}");
             run = r;
             if run["status"] != "running" {
@@ -222,14 +265,42 @@ both!(
         let meta = &run["results"]["meta"];
         assert!(meta["n_lead"].as_u64().unwrap() >= 150, "{meta}");
         assert!(meta["n_control"].as_u64().unwrap() >= 80, "{meta}");
-        assert!(run["results"]["ipw"].is_object(), "{}", run["results"]["ipw"]);
-        for analysis in ["felony_followup", "arrest_rate", "housing_gee", "employment_gee", "income_gee", "survival_first_arrest"] {
-            assert!(run["results"][analysis].is_object(), "{analysis} not computed: {}", meta["warnings"]);
+        assert!(
+            run["results"]["ipw"].is_object(),
+            "{}",
+            run["results"]["ipw"]
+        );
+        for analysis in [
+            "felony_followup",
+            "arrest_rate",
+            "housing_gee",
+            "employment_gee",
+            "income_gee",
+            "survival_first_arrest",
+        ] {
+            assert!(
+                run["results"][analysis].is_object(),
+                "{analysis} not computed: {}",
+                meta["warnings"]
+            );
         }
         assert_eq!(meta["warnings"], json!([]));
-        assert!(run["cost_benefit"]["program_cost_per_participant_year_usd"].as_f64().unwrap() > 0.0);
+        assert!(
+            run["cost_benefit"]["program_cost_per_participant_year_usd"]
+                .as_f64()
+                .unwrap()
+                > 0.0
+        );
         // The report page shows both groups and the IPW section.
-        let page = evaluator.get(run["report_url"].as_str().unwrap()).await.text().await.unwrap();
-        assert!(page.contains("people in the comparison group") && page.contains("id=\"weighting\""), "report");
+        let page = evaluator
+            .get(run["report_url"].as_str().unwrap())
+            .await
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("people in the comparison group") && page.contains("id=\"weighting\""),
+            "report"
+        );
     }
 );
