@@ -417,6 +417,76 @@ pub async fn build(
         Some("No one fails LEAD: cases close only for the participant's choice, a move, death or long incarceration."),
     ));
 
+    // Services delivered during contacts in the period, by type.
+    let mut services: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+    for list in handoff_store::evidence::contact_services(&mut c, &key, start, end).await? {
+        let codes: Vec<String> = serde_json::from_str(&list).unwrap_or_default();
+        for code in codes {
+            let label = code
+                .parse::<handoff_domain::casework::Service>()
+                .map_or_else(|_| code.replace('_', " "), |s| s.label().to_string());
+            services.entry(label).or_insert_with(|| vec![0])[0] += 1;
+        }
+    }
+    tables.push(counted(
+        "services_by_type",
+        "Services delivered during contacts, by type",
+        &["service", "times delivered"],
+        tally(&services, one),
+        true,
+        suppress,
+        None,
+    ));
+
+    // Housing, employment and income: each participant's first and last
+    // recorded month of the period.
+    let month = |d: Date| format!("{:04}-{:02}", d.year(), u8::from(d.month()));
+    let rows = handoff_store::evidence::month_rows(&mut c, &key, &month(from), &month(to)).await?;
+    let mut firsts: HashMap<uuid::Uuid, &handoff_store::evidence::MonthRow> = HashMap::new();
+    let mut lasts: HashMap<uuid::Uuid, &handoff_store::evidence::MonthRow> = HashMap::new();
+    for r in &rows {
+        firsts.entry(r.0).or_insert(r);
+        lasts.insert(r.0, r);
+    }
+    let housed = |r: &handoff_store::evidence::MonthRow| r.2.as_deref() == Some("housed");
+    let employed = |r: &handoff_store::evidence::MonthRow| {
+        matches!(r.3.as_deref(), Some("part_time" | "full_time"))
+    };
+    let income = |r: &handoff_store::evidence::MonthRow| r.4 == Some(true);
+    let both: Vec<uuid::Uuid> = firsts
+        .keys()
+        .filter(|p| firsts[*p].1 != lasts[*p].1)
+        .copied()
+        .collect();
+    let count = |pick: &dyn Fn(&handoff_store::evidence::MonthRow) -> bool,
+                 m: &HashMap<uuid::Uuid, &handoff_store::evidence::MonthRow>| {
+        both.iter().filter(|p| pick(m[*p])).count() as u64
+    };
+    let mut status = counted(
+        "status_change",
+        "Housing, employment and income: first and last recorded month of the period",
+        &["measure", "first month", "last month"],
+        Counts {
+            labels: vec![
+                vec!["participants with two or more recorded months".into()],
+                vec!["housed".into()],
+                vec!["employed (part or full time)".into()],
+                vec!["income or benefits".into()],
+            ],
+            values: vec![
+                vec![both.len() as u64, both.len() as u64],
+                vec![count(&housed, &firsts), count(&housed, &lasts)],
+                vec![count(&employed, &firsts), count(&employed, &lasts)],
+                vec![count(&income, &firsts), count(&income, &lasts)],
+            ],
+        },
+        false,
+        suppress,
+        None,
+    );
+    status.note = Some("Months the case manager recorded (at intake, at contacts or explicitly); months carried forward are not counted.".into());
+    tables.push(status);
+
     // Booking alerts: jail bookings of participants in the period.
     let mut alerts = 0u64;
     for r in handoff_store::justice::linked(&mut c, site).await? {
@@ -486,21 +556,27 @@ pub async fn build(
         suppress,
         None,
     );
-    let reference = eq.get("White").cloned();
+    // The RRI from the published counts only (never from a suppressed one).
+    let published = |row: &Vec<Value>| -> Option<(u64, u64)> {
+        Some((row.get(1)?.as_u64()?, row.get(2)?.as_u64()?))
+    };
+    let reference = equity
+        .rows
+        .iter()
+        .find(|r| r[0] == json!("White"))
+        .and_then(published);
     equity.columns.push("rri".into());
     for row in &mut equity.rows {
-        let race = row[0].as_str().unwrap_or_default().to_string();
-        let rri = match (eq.get(&race), &reference) {
-            (Some(v), Some(r)) if v.iter().chain(r).all(|x| *x >= handoff_figures::MIN_CELL) => {
-                handoff_stats::equity::relative_rate_index(
-                    v[0],
-                    v[0] + v[1],
-                    r[0],
-                    r[0] + r[1],
-                    1.96,
-                )
-                .rri
-                .map_or(Value::Null, |x| json!((x * 100.0).round() / 100.0))
+        let rri = match (row[0].as_str(), published(row), reference) {
+            (Some(race), Some((d, b)), Some((rd, rb)))
+                if race != "Total"
+                    && [d, b, rd, rb]
+                        .iter()
+                        .all(|x| *x >= handoff_figures::MIN_CELL) =>
+            {
+                handoff_stats::equity::relative_rate_index(d, d + b, rd, rd + rb, 1.96)
+                    .rri
+                    .map_or(Value::Null, |x| json!((x * 100.0).round() / 100.0))
             }
             _ => Value::Null,
         };

@@ -480,3 +480,232 @@ pub async fn pcg_page(
     };
     Ok(layout("PCG report", Some(&auth), body).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct AdminQuery {
+    saved: Option<String>,
+    page: Option<usize>,
+}
+
+/// Rows of the costs list per page.
+const COSTS_PER_PAGE: usize = 25;
+
+async fn admin_page(
+    state: &AppState,
+    auth: &Auth,
+    q: &AdminQuery,
+    prev: Option<(&str, &Fields, &AppError)>,
+) -> Result<Markup, AppError> {
+    let site = auth.user.site_id;
+    let all = handoff_store::evidence::costs(&mut state.store.conn(), site).await?;
+    let mut rows = handoff_http::evidence::costs::rows(&all);
+    rows.reverse();
+    let page = q.page.unwrap_or(0);
+    let pages = rows.len().div_ceil(COSTS_PER_PAGE).max(1);
+    let shown: Vec<_> = rows
+        .iter()
+        .skip(page * COSTS_PER_PAGE)
+        .take(COSTS_PER_PAGE)
+        .collect();
+    let schedules = handoff_store::evidence::schedules(&mut state.store.conn(), site).await?;
+    let v = |form: &str, k: &str| match prev {
+        Some((f, fields, _)) if f == form => fields.get(k).to_string(),
+        _ => String::new(),
+    };
+    let problem = |form: &str| match prev {
+        Some((f, _, e)) if f == form => Some(super::flow::problem(e)),
+        _ => None,
+    };
+    Ok(html! {
+        h1 { "Programme records" }
+        @if let Some(s) = &q.saved { p.notice.ok role="status" { "Saved: " (s) "." } }
+        section.card aria-labelledby="sched-h" id="schedule" {
+            h2 id="sched-h" { "Diversion-on/off schedule" }
+            @match schedules.first() {
+                None => p { "No schedule adopted: officers offer LEAD on every shift." },
+                Some(s) => p {
+                    "In force: version " (s.version) ", " (s.method) " by " (s.unit)
+                    @if let Some(seed) = s.seed { " (seed " (seed) ", " (s.on_percent.unwrap_or(50)) "% on)" }
+                    ", from " (s.starts_on) ", adopted by the PCG on " (s.adopted_on) "."
+                },
+            }
+            @if let Some(p) = problem("schedule") { (p) }
+            form.stack method="post" action="/admin/evidence/schedule" {
+                (csrf_field(auth))
+                fieldset.seg {
+                    legend { "Assignment" }
+                    div.segs {
+                        input type="radio" name="method" id="m-random" value="random" checked[v("schedule", "method") != "rota"];
+                        label for="m-random" { "Random (seed recorded)" }
+                        input type="radio" name="method" id="m-rota" value="rota" checked[v("schedule", "method") == "rota"];
+                        label for="m-rota" { "Fixed rota" }
+                    }
+                }
+                label for="unit" { "Unit" }
+                select id="unit" name="unit" {
+                    option value="shift" selected[v("schedule", "unit") != "day"] { "Shift (07:00–19:00, 19:00–07:00)" }
+                    option value="day" selected[v("schedule", "unit") == "day"] { "Day" }
+                }
+                label for="on_percent" { "Random: share diversion-on (%)" }
+                input id="on_percent" name="on_percent" type="number" min="1" max="99" value=(v("schedule", "on_percent"));
+                label for="seed" { "Random: seed (blank to draw one)" }
+                input id="seed" name="seed" type="number" inputmode="numeric" value=(v("schedule", "seed"));
+                label for="rota" { "Rota: on/off in turn, like on,off,off" }
+                input id="rota" name="rota" autocomplete="off" value=(v("schedule", "rota"));
+                div.two {
+                    div { label for="starts_on" { "Applies from" } input id="starts_on" name="starts_on" type="date" required value=(v("schedule", "starts_on")); }
+                    div { label for="adopted_on" { "Adopted by the PCG on" } input id="adopted_on" name="adopted_on" type="date" required value=(v("schedule", "adopted_on")); }
+                }
+                label for="s-note" { "Note" }
+                input id="s-note" name="note" autocomplete="off" value=(v("schedule", "note"));
+                button.primary type="submit" { "Record the schedule" }
+            }
+        }
+        section.card aria-labelledby="costs-h" id="costs" {
+            h2 id="costs-h" { "Programme costs" }
+            @if let Some(p) = problem("cost") { (p) }
+            form.stack method="post" action="/admin/evidence/costs" {
+                (csrf_field(auth))
+                div.two {
+                    div { label for="period_start" { "From" } input id="period_start" name="period_start" type="date" required value=(v("cost", "period_start")); }
+                    div { label for="period_end" { "To" } input id="period_end" name="period_end" type="date" required value=(v("cost", "period_end")); }
+                }
+                label for="category" { "Category" }
+                select id="category" name="category" required {
+                    @for (c, l) in handoff_http::evidence::costs::CATEGORIES {
+                        option value=(c) selected[v("cost", "category") == *c] { (l) }
+                    }
+                }
+                label for="amount_usd" { "Amount (USD)" }
+                input id="amount_usd" name="amount_usd" type="number" min="0" step="0.01" inputmode="decimal" required value=(v("cost", "amount_usd"));
+                label for="c-note" { "Note" }
+                input id="c-note" name="note" autocomplete="off" value=(v("cost", "note"));
+                button.primary type="submit" { "Record the cost" }
+            }
+            @if !shown.is_empty() {
+                div.scroll tabindex="0" {
+                    table {
+                        thead { tr { th scope="col" { "Period" } th scope="col" { "Category" } th scope="col" { "USD" } th scope="col" { "Version" } } }
+                        tbody {
+                            @for r in &shown {
+                                tr {
+                                    td { (r.period_start) " – " (r.period_end) }
+                                    td { (r.category.replace('_', " ")) }
+                                    td { (format!("{:.2}", r.amount_usd)) }
+                                    td { (r.version) @if r.superseded { " (superseded)" } }
+                                }
+                            }
+                        }
+                    }
+                }
+                nav aria-label="Pages of costs" {
+                    @if page > 0 { a href=(format!("/admin/evidence?page={}#costs", page - 1)) { "Newer" } " " }
+                    "Page " (page + 1) " of " (pages)
+                    @if page + 1 < pages { " " a href=(format!("/admin/evidence?page={}#costs", page + 1)) { "Older" } }
+                }
+            }
+        }
+    })
+}
+
+async fn require_admin(state: &AppState, auth: &Auth) -> Result<(), AppError> {
+    if allowed(state, auth, Action::KeepProgramRecords).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "programme records are kept by site admins",
+        ))
+    }
+}
+
+/// The shift schedule and programme costs, for site admins.
+pub async fn admin(
+    Visit(state, _ctx, Signed(auth)): Visit<Signed>,
+    Query(q): Query<AdminQuery>,
+) -> PageResult {
+    require_admin(&state, &auth).await?;
+    let body = admin_page(&state, &auth, &q, None).await?;
+    Ok(layout("Programme records", Some(&auth), body).into_response())
+}
+
+async fn refused(state: &AppState, auth: &Auth, form: &str, f: &Fields, e: AppError) -> PageResult {
+    if !matches!(e, AppError::BadRequest { .. }) {
+        return Err(e.into());
+    }
+    let q = AdminQuery {
+        saved: None,
+        page: None,
+    };
+    let body = admin_page(state, auth, &q, Some((form, f, &e))).await?;
+    Ok((
+        StatusCode::UNPROCESSABLE_ENTITY,
+        layout("Programme records", Some(auth), body),
+    )
+        .into_response())
+}
+
+/// Records a schedule version (post-redirect-get).
+pub async fn admin_schedule(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    let rota = f.opt("rota").map(|r| {
+        r.split([',', ' '])
+            .filter(|x| !x.is_empty())
+            .map(|x| {
+                matches!(
+                    x.trim().to_lowercase().as_str(),
+                    "on" | "1" | "yes" | "true"
+                )
+            })
+            .collect::<Vec<bool>>()
+    });
+    let seed = match f.opt("seed").map(|s| s.parse::<i64>()) {
+        Some(Err(_)) => {
+            return refused(
+                &state,
+                &auth,
+                "schedule",
+                &f,
+                AppError::field("seed", "is not a whole number"),
+            )
+            .await;
+        }
+        Some(Ok(s)) => Some(s),
+        None => None,
+    };
+    let b = shifts::ScheduleBody {
+        method: f.get("method").to_string(),
+        unit: f.opt("unit"),
+        seed,
+        on_percent: f.opt("on_percent").and_then(|p| p.parse().ok()),
+        rota,
+        starts_on: f.get("starts_on").to_string(),
+        adopted_on: f.get("adopted_on").to_string(),
+        note: f.opt("note"),
+    };
+    match shifts::adopt(&state, &auth, &ctx, b).await {
+        Ok(_) => Ok(see_other("/admin/evidence?saved=schedule")),
+        Err(e) => refused(&state, &auth, "schedule", &f, e).await,
+    }
+}
+
+/// Records a programme cost (post-redirect-get).
+pub async fn admin_cost(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    body: String,
+) -> PageResult {
+    let f = Fields::parse(&body)?;
+    let b = handoff_http::evidence::costs::CostBody {
+        period_start: f.get("period_start").to_string(),
+        period_end: f.get("period_end").to_string(),
+        category: f.get("category").to_string(),
+        amount_usd: serde_json::Value::String(f.get("amount_usd").to_string()),
+        note: f.opt("note"),
+    };
+    match handoff_http::evidence::costs::record(&state, &auth, &ctx, &b).await {
+        Ok(_) => Ok(see_other("/admin/evidence?saved=cost")),
+        Err(e) => refused(&state, &auth, "cost", &f, e).await,
+    }
+}

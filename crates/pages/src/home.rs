@@ -138,6 +138,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::SiteAdmin => &[
             ("/admin", "Manage users and agencies"),
             ("/admin/policy", "Eligibility policy"),
+            ("/admin/evidence", "Shift schedule and programme costs"),
             ("/evaluation", "Outcome evaluation"),
             ("/reports/pcg", "PCG report"),
         ],

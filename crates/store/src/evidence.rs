@@ -345,3 +345,65 @@ pub async fn runs(c: &mut Conn<'_>, site: SiteId, limit: i64) -> Result<Vec<Run>
          FROM evaluation_runs WHERE site_id = $1 ORDER BY created_at DESC LIMIT $2";
     c.fetch_all::<Run>(sql, args![site, limit]).await
 }
+
+/// The services of every contact made in `[start, end)`, as stored (one
+/// JSON list per contact), for aggregate figures.
+pub async fn contact_services(
+    c: &mut Conn<'_>,
+    key: &crate::access::SiteTask,
+    start: OffsetDateTime,
+    end: OffsetDateTime,
+) -> Result<Vec<String>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        services: String,
+    }
+    let site = key.open(&[crate::access::SystemTask::Figures])?;
+    Ok(c.fetch_all::<Row>(
+        "SELECT services FROM contacts WHERE site_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
+        args![site, start, end],
+    )
+    .await?
+    .into_iter()
+    .map(|r| r.services)
+    .collect())
+}
+
+/// Each participant's recorded housing, employment and income in the
+/// months `from`..=`to` (YYYY-MM), for aggregate figures:
+/// (participant, month, housing, employment, income_benefits).
+pub type MonthRow = (Uuid, String, Option<String>, Option<String>, Option<bool>);
+
+pub async fn month_rows(
+    c: &mut Conn<'_>,
+    key: &crate::access::SiteTask,
+    from: &str,
+    to: &str,
+) -> Result<Vec<MonthRow>> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        participant_id: Uuid,
+        month: String,
+        housing: Option<String>,
+        employment: Option<String>,
+        income_benefits: Option<bool>,
+    }
+    let site = key.open(&[crate::access::SystemTask::Figures])?;
+    Ok(c.fetch_all::<Row>(
+        "SELECT participant_id, month, housing, employment, income_benefits FROM monthly_status \
+         WHERE site_id = $1 AND month >= $2 AND month <= $3 ORDER BY participant_id, month",
+        args![site, from, to],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        (
+            r.participant_id,
+            r.month,
+            r.housing,
+            r.employment,
+            r.income_benefits,
+        )
+    })
+    .collect())
+}

@@ -304,3 +304,58 @@ both!(
         );
     }
 );
+
+both!(
+    the_pcg_adopted_shift_schedule_reaches_officers_and_the_log,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        let admin = as_user(&app, "admin@demo.test").await;
+        let officer = as_user(&app, "officer@demo.test").await;
+        let (_, none) = officer.get_json("/api/v1/shift-schedule").await;
+        assert_eq!(none, Value::Null);
+        // A rota by day: every day off (and one on, which is required).
+        let long_ago = "2020-01-01";
+        let mut rota = vec![false; 366];
+        rota[0] = true;
+        let body = json!({"method": "rota", "unit": "day", "rota": rota, "starts_on": "2020-01-02", "adopted_on": long_ago});
+        let (s, _) = officer.post("/api/v1/shift-schedule", &body).await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let (s, v) = admin
+            .post("/api/v1/shift-schedule", &json!({"method": "rota", "rota": [true, true], "starts_on": long_ago, "adopted_on": long_ago}))
+            .await;
+        assert_invalid(s, &v, "rota");
+        let (s, v) = admin
+            .post("/api/v1/shift-schedule", &json!({"method": "random", "on_percent": 100, "starts_on": long_ago, "adopted_on": long_ago}))
+            .await;
+        assert_invalid(s, &v, "on_percent");
+        let (s, v) = admin.post("/api/v1/shift-schedule", &body).await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["version"], json!(1));
+        let (s, now) = officer.get_json("/api/v1/shift-schedule").await;
+        assert_eq!(s, StatusCode::OK, "{now}");
+        assert_eq!(now["version"], json!(1));
+        assert_eq!(now["upcoming"].as_array().unwrap().len(), 7, "{now}");
+        // 2026-11-30 is day 2524 since 2020-01-02; 2524 mod 366 = 328: off.
+        let (s, v) = officer
+            .post("/api/v1/eligible-arrests", &booked("26-900010"))
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        assert_eq!(v["diversion_on"], json!(false), "{v}");
+        // The officer's home page says it, and the admin's records page lists it.
+        let home = officer.get("/").await.text().await.unwrap();
+        assert!(
+            home.contains("id=\"shift\"") && home.contains("Diversion"),
+            "home"
+        );
+        let page = admin.get("/admin/evidence").await;
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("In force: version 1"));
+        let supervisor = as_user(&app, "supervisor@demo.test").await;
+        let report = supervisor.get("/reports/pcg").await;
+        assert_eq!(report.status(), StatusCode::OK);
+        assert!(
+            report.text().await.unwrap().contains("<svg"),
+            "the report draws its charts"
+        );
+    }
+);
