@@ -358,6 +358,9 @@ pub async fn run_page(
             p.meta.noprint {
                 "Run of " (run.from) " to " (run.to) ". "
                 a href=(format!("/api/v1/evaluations/{}", run.id)) download="results.json" { "results.json" }
+                @if allowed(&state, &auth, Action::ExportEvaluation).await? {
+                    " · " a href=(format!("/api/v1/exports/evaluation?from={}&to={}", run.from, run.to)) download="evaluation-dataset.json" { "the dataset (fresh pseudonyms)" }
+                }
                 " · " a href="/evaluation" { "All runs" }
             }
             div.report id="report" { (PreEscaped(report.unwrap_or_default())) }
