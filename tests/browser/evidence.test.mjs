@@ -83,3 +83,27 @@ test('the evaluator runs the evaluation on the demo in one click', async () => {
     await context.close();
   }
 });
+
+test("the site admin's programme records and the PCG report", async () => {
+  const { context, page } = await phone();
+  const errors = collectConsoleErrors(page);
+  try {
+    await signIn(page, 'admin@demo.test');
+    await page.goto('/admin/evidence');
+    await page.getByText('In force: version 1').waitFor();
+    await assertAccessible(page, 'the programme records');
+    // A refused cost keeps what was typed and names the field.
+    await page.getByLabel('From', { exact: true }).fill('2026-03-31');
+    await page.getByLabel('To', { exact: true }).fill('2026-01-01');
+    await page.getByLabel('Amount (USD)').fill('1200');
+    await page.getByRole('button', { name: 'Record the cost' }).click();
+    await page.locator('#costs #problem').waitFor();
+    assert.equal(await page.getByLabel('Amount (USD)').inputValue(), '1200');
+    await page.goto('/reports/pcg');
+    await page.locator('#equity svg, #referrals_by_door svg').first().waitFor();
+    await assertAccessible(page, 'the PCG report');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

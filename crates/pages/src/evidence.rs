@@ -469,7 +469,7 @@ pub async fn pcg_page(
                 section id=(t.name) aria-labelledby=(format!("{}-h", t.name)) {
                     h2 id=(format!("{}-h", t.name)) { (t.title) }
                     @if charted.contains(&t.name.as_str()) { (bars(t)) }
-                    div.scroll {
+                    div.scroll tabindex="0" {
                         table {
                             thead { tr { @for c in &t.columns { th scope="col" { (c.replace('_', " ")) } } } }
                             tbody { @for row in &t.rows { tr { @for v in row { td { (cell(v)) } } } } }
