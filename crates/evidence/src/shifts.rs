@@ -158,10 +158,16 @@ pub fn at(all: &[Schedule], tz: &SiteTimeZone, at: OffsetDateTime) -> Option<Ass
 /// The schedule in force now and the next week, for officers' home page.
 pub async fn current(state: &AppState, auth: &Auth) -> AppResult<Option<Current>> {
     let site = auth.user.site_id;
-    let ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
-    let all = store::schedules(&mut state.store.conn(), site).await?;
+    let mut c = state.store.conn();
+    let all = store::schedules(&mut c, site).await?;
+    if all.is_empty() {
+        return Ok(None);
+    }
+    // The site's zone only: a site without an eligibility policy yet has
+    // a schedule page all the same.
+    let tz = SiteTimeZone::parse(&handoff_store::orgs::get_site(&mut c, site).await?.time_zone)?;
     let now = handoff_services::now();
-    let (date, slot) = slot_of(&ctx.tz, now);
+    let (date, slot) = slot_of(&tz, now);
     let Some(s) = in_force(&all, date) else {
         return Ok(None);
     };
