@@ -5,6 +5,7 @@
 pub mod arrival;
 pub mod casework;
 pub mod contract;
+pub mod evidence;
 pub mod justice;
 pub mod lookup;
 pub mod me;
@@ -55,6 +56,7 @@ use utoipa_axum::routes;
         (name = "coordination", description = "Prosecutorial coordination on new charges against participants"),
         (name = "notifications", description = "Notifications and live events"),
         (name = "justice", description = "Justice and outcome data: imports, the jail feed and clerical review of links"),
+        (name = "evidence", description = "Evidence from the site's own data: the diversion-on/off shift schedule, the eligible-but-booked log, programme costs, evaluation runs and the PCG report"),
         (name = "casework", description = "Contacts, goals, service referrals, monthly status, closing and reopening, assignment, caseloads, search and documents"),
     )
 )]
@@ -220,6 +222,21 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(justice::review_queue))
         .routes(routes!(justice::review_decide))
         .routes(routes!(justice::evaluation_export))
+        .routes(routes!(evidence::log_eligible_arrest))
+        .routes(routes!(
+            evidence::shift_schedule,
+            evidence::adopt_shift_schedule
+        ))
+        .routes(routes!(
+            evidence::program_costs,
+            evidence::record_program_cost
+        ))
+        .routes(routes!(
+            evidence::list_evaluations,
+            evidence::start_evaluation
+        ))
+        .routes(routes!(evidence::get_evaluation))
+        .routes(routes!(evidence::pcg_report))
 }
 
 /// The OpenAPI 3.1 document, generated from the code (as JSON: the last

@@ -90,7 +90,7 @@ pub async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<ExitCo
     let addr = app.local_addr();
     if args.demo {
         let started = std::time::Instant::now();
-        let added = handoff_seed::data::populate(&app.state().store).await?;
+        let added = handoff_web::seed_demo(app.state()).await?;
         if added.participants > 0 {
             println!(
                 "Demo data: {} participants, {} contacts, {} referrals ({:.1} s).",

@@ -81,7 +81,7 @@ const LAYERS: &[&[&str]] = &[
     &["audit", "figures"],
     &["store"],
     &["services"],
-    &["governance"],
+    &["governance", "evidence"],
     &["exchange", "seed"],
     &["http"],
     &["pages", "api"],

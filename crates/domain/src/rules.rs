@@ -80,6 +80,14 @@ crate::org::string_enum! {
         /// See the participants whose current release names the caller's
         /// organisation (further: each row as the release allows).
         SeeSharedWithUs = "see_shared_with_us",
+        /// Log an eligible arrest that was booked, not diverted.
+        LogEligibleArrest = "log_eligible_arrest",
+        /// Record the PCG's shift schedule and programme costs.
+        KeepProgramRecords = "keep_program_records",
+        /// Run the evaluation in Handoff (further: research use allowed).
+        RunEvaluation = "run_evaluation",
+        /// See the PCG and funders' report (suppressed unless case management).
+        SeePcgReport = "see_pcg_report",
     }
 }
 
@@ -213,6 +221,20 @@ pub const RULES: &[(Action, &[Who])] = &[
         &[RoleAt(R::Officer, K::Police)],
     ),
     (Action::SeeSharedWithUs, &[AnyOrg(R::Partner)]),
+    (Action::LogEligibleArrest, &[RoleAt(R::Officer, K::Police)]),
+    (Action::KeepProgramRecords, &[AnyOrg(R::SiteAdmin)]),
+    (
+        Action::RunEvaluation,
+        &[AnyOrg(R::Evaluator), AnyOrg(R::SiteAdmin)],
+    ),
+    (
+        Action::SeePcgReport,
+        &[
+            AnyOrg(R::SiteAdmin),
+            AnyOrg(R::Supervisor),
+            AnyOrg(R::Bureau),
+        ],
+    ),
 ];
 
 /// The person asking: their roles, their organisation's kind, and whether

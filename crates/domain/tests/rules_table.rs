@@ -52,6 +52,10 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
         A::ExportEvaluation => role == R::Evaluator,
         A::LookUpParticipation => role == R::Officer && kind == K::Police,
         A::SeeSharedWithUs => role == R::Partner,
+        A::LogEligibleArrest => role == R::Officer && kind == K::Police,
+        A::KeepProgramRecords => role == R::SiteAdmin,
+        A::RunEvaluation => matches!(role, R::Evaluator | R::SiteAdmin),
+        A::SeePcgReport => matches!(role, R::SiteAdmin | R::Supervisor | R::Bureau),
     }
 }
 

@@ -269,7 +269,7 @@ fn thousands(n: u64) -> String {
 
 fn coef_table(t: &CoefTable, exp_label: &str) -> String {
     let mut s = format!(
-        "<div class=\"table-wrap\"><table><thead><tr><th>Term</th><th>Coefficient</th><th>SE</th><th>{exp_label}</th>\
+        "<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th>Term</th><th>Coefficient</th><th>SE</th><th>{exp_label}</th>\
          <th>p</th></tr></thead><tbody>"
     );
     for term in &t.terms {
@@ -397,7 +397,7 @@ fn ipw_section(r: &Results) -> String {
         smd(b.max_abs_smd_before),
         smd(b.max_abs_smd_after)
     );
-    s += "<h3>Balance of the groups before and after weighting</h3><div class=\"table-wrap\"><table><thead><tr>\
+    s += "<h3>Balance of the groups before and after weighting</h3><div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr>\
           <th>Characteristic</th><th>LEAD mean</th><th>Comparison mean</th><th>Standardised difference</th>\
           <th>LEAD mean, weighted</th><th>Comparison mean, weighted</th><th>Standardised difference, weighted</th>\
           </tr></thead><tbody>";
@@ -415,7 +415,7 @@ fn ipw_section(r: &Results) -> String {
         );
     }
     s += "</tbody></table></div>";
-    s += "<h3>Outcomes before and after weighting</h3><div class=\"table-wrap\"><table><thead><tr><th>Outcome</th>\
+    s += "<h3>Outcomes before and after weighting</h3><div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th>Outcome</th>\
           <th>Odds ratio, unweighted (95% CI)</th><th>Odds ratio, weighted (95% CI)</th><th>p, weighted</th>\
           <th>Weighted risk, LEAD</th><th>Weighted risk, comparison</th></tr></thead><tbody>";
     for (what, m) in ipw_outcomes(w) {
@@ -513,7 +513,7 @@ fn equity_section(r: &Results, min_cell: Option<u64>) -> String {
         esc(&e.reference),
         thousands(e.n)
     );
-    s += "<div class=\"table-wrap\"><table><thead><tr><th>Race</th><th>Eligible arrests</th><th>Diverted</th>\
+    s += "<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th>Race</th><th>Eligible arrests</th><th>Diverted</th>\
           <th>Rate</th><th>RRI</th><th>95% CI</th></tr></thead><tbody>";
     let hidden = "<span title=\"suppressed: small cell\">—</span>";
     for row in &shown {
@@ -654,17 +654,27 @@ pub fn render_report_body(r: &Results) -> String {
             .iter()
             .zip([&r.housing_gee, &r.employment_gee, &r.income_gee])
     {
-        let people = g.as_ref().map_or(0, |g| g.n_clusters);
-        let obs = g.as_ref().map_or(0, |g| g.n_obs);
+        // The caption counts what is plotted: the person-months of the
+        // series (the model's people only when it was estimated).
+        let plotted: u64 = series.points.iter().map(|(_, _, n)| *n).sum();
+        let counts = match g {
+            Some(g) => format!(
+                "{} participants, {} person-months with a recorded status (referral month left out)",
+                g.n_clusters, g.n_obs
+            ),
+            None => format!(
+                "{plotted} person-months with a recorded status (referral month left out); the before–after model could not be estimated from them"
+            ),
+        };
         let _ = write!(
             s,
             "<figure>{}<figcaption>Share of LEAD participants {} in each month before (grey) and after (blue) referral; \
-             {people} participants, {obs} person-months with a recorded status (referral month left out).</figcaption></figure>",
+             {counts}.</figcaption></figure>",
             svg::monthly_chart(&series.label, &series.points),
             esc(&series.label.to_lowercase())
         );
     }
-    s += "<div class=\"table-wrap\"><table><thead><tr><th>Outcome</th><th>Participants</th><th>Person-months</th>\
+    s += "<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th>Outcome</th><th>Participants</th><th>Person-months</th>\
           <th>With outcome</th><th>Odds ratio after vs before (95% CI)</th><th>Within-person correlation</th><th>p</th>\
           </tr></thead><tbody>";
     for (label, g) in [
@@ -711,7 +721,7 @@ pub fn render_report_body(r: &Results) -> String {
                 .unwrap_or_default()
         );
     }
-    s += "<div class=\"table-wrap\"><table><thead><tr><th>Unit cost</th><th>USD</th></tr></thead><tbody>";
+    s += "<div class=\"table-wrap\" tabindex=\"0\"><table><thead><tr><th>Unit cost</th><th>USD</th></tr></thead><tbody>";
     for (item, v) in &c.unit_costs {
         let _ = write!(
             s,

@@ -147,6 +147,25 @@ pub async fn evaluation(
             race: e.person.race,
         });
     }
+    // The eligible-but-booked log: the comparison cohort captured in the
+    // field (index date = the arrest's day at the site).
+    for a in handoff_store::evidence::arrests(&mut c, site).await? {
+        let day = ctx.tz.local_date(a.occurred_at);
+        let race = Race::parse(&a.race).unwrap_or(Race::Unknown);
+        eligible.push((day, race, false));
+        if !in_window(day, from, Some(last_index)) {
+            continue;
+        }
+        members.push(Member {
+            key: format!("r:{}", a.id),
+            group: Group::Control,
+            index: day,
+            dob: a.dob.as_deref().and_then(parse_date),
+            approx_age: a.approx_age,
+            sex: Sex::parse(&a.sex).unwrap_or(Sex::Unknown),
+            race,
+        });
+    }
     let ids = Pseudonyms::assign(key, members.iter().map(|m| m.key.clone()));
     let pid = |k: &str| ids.get(&k.to_string());
     let mut out_participants: Vec<Participant> = members

@@ -285,3 +285,55 @@ pub async fn evaluation_files(
     }
     Ok(files)
 }
+
+/// Loads a CSV file of historical records for a site through the import
+/// and linking path (all or nothing, idempotent by natural key,
+/// provenance kept), audited as a system import. Booking alerts are not
+/// raised: they are for records that arrive as they happen (the feed and
+/// the API's imports). The demo site's justice records come this way.
+pub async fn import_history(
+    state: &AppState,
+    site: SiteId,
+    kind: Kind,
+    body: &[u8],
+    source: &str,
+) -> AppResult<Summary> {
+    let batch = handoff_justice::import(kind, body, &Mapping::default_for(kind))
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("{source}: {e}")))?;
+    let zone = SiteZone::load(state, site).await?;
+    let linker = linker(state, site).await?;
+    let at = now();
+    let mut importer = Importer::new(
+        site,
+        &linker,
+        zone.tz.clone(),
+        kind,
+        source,
+        source.to_string(),
+        at,
+    );
+    importer.summary.rows = batch.provenance.rows;
+    importer.summary.sha256 = batch.provenance.sha256.clone();
+    let mut tx = state.store.begin().await?;
+    for r in &batch.records {
+        importer
+            .store(&mut tx.conn(), &batch.provenance.sha256, r)
+            .await?;
+    }
+    let mut e = audit::event_by(
+        site,
+        audit::By::System,
+        "justice.import",
+        Outcome::Allowed,
+        &Ctx::default(),
+    );
+    e.subject_ref = Some(format!(
+        "import:{}:{}",
+        kind.as_str(),
+        batch.provenance.sha256
+    ));
+    e.categories = vec![handoff_domain::DataCategory::Justice];
+    audit::record_in(&mut tx, e).await?;
+    tx.commit().await?;
+    Ok(importer.summary)
+}

@@ -99,6 +99,20 @@ pub async fn known(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<Known>, StoreEr
             out.push(Known::of_fields(format!("r:{}", r.id), &person));
         }
     }
+    // The eligible-but-booked log, where the officer knew the name and
+    // date of birth: comparison-cohort candidates like the roster's.
+    for a in handoff_store::evidence::arrests(c, site).await? {
+        if let (Some(first), Some(last), Some(dob)) = (&a.first_name, &a.last_name, &a.dob) {
+            out.push(Known {
+                candidate: format!("r:{}", a.id),
+                first_name: first.clone(),
+                middle_name: String::new(),
+                last_name: last.clone(),
+                dob: dob.clone(),
+                sex: a.sex.clone(),
+            });
+        }
+    }
     Ok(out)
 }
 

@@ -76,9 +76,12 @@ pub struct Row {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RriRow {
     pub race: String,
-    /// Arrest-door contacts screened (the pool).
+    /// The pool: arrest-door contacts screened plus eligible arrests booked
+    /// instead (the eligible-but-booked log).
     pub contacts: Cell,
     pub diverted: Cell,
+    /// Eligible arrests booked, not diverted (the log's denominator side).
+    pub booked: Cell,
     /// Diversion rate relative to the reference group (null when suppressed or undefined).
     pub rri: Option<f64>,
     pub ci_low: Option<f64>,
@@ -328,6 +331,15 @@ pub async fn summary(
         }
     }
     let audit_counts = audit::summary(&mut c, site, start, end).await?;
+    // Eligible arrests booked instead of diverted, by race: the booked side
+    // of "who is diverted and who is booked".
+    let mut booked: BTreeMap<String, u64> = BTreeMap::new();
+    for a in handoff_store::evidence::arrests(&mut c, site).await? {
+        if within(a.occurred_at) {
+            *booked.entry(a.race.clone()).or_default() += 1;
+            pool.entry(a.race).or_default();
+        }
+    }
 
     // ---- One set of figures, and what ties them together ---------------------
     let mut f = Figures::new();
@@ -356,7 +368,9 @@ pub async fn summary(
     }
     // The RRI's pool: arrest-door contacts by race; its diversions are the
     // race rows' own cells.
-    let pool_c: Vec<(String, CellId, CellId)> = pool
+    // Each race's pool is its arrest-door contacts (never published on
+    // their own) plus its booked eligible arrests.
+    let pool_c: Vec<(String, CellId, CellId, CellId, CellId)> = pool
         .iter()
         .map(|(g, n)| {
             let diverted = race_c
@@ -364,12 +378,25 @@ pub async fn summary(
                 .find(|(r, _)| r == g)
                 .map(|(_, c)| c.0[2])
                 .unwrap_or_else(|| f.cell(0));
-            (g.clone(), f.cell(*n), diverted)
+            let b = booked.get(g).copied().unwrap_or(0);
+            let contacts = f.hidden(*n);
+            let booked_c = f.cell(b);
+            let total = f.cell(n + b);
+            f.relation(total, vec![contacts, booked_c]);
+            (g.clone(), total, diverted, booked_c, contacts)
         })
         .collect();
     if let Some(arrest) = door_cells(Door::ArrestDiversion) {
-        f.relation(arrest.0[0], pool_c.iter().map(|(_, n, _)| *n).collect());
+        f.relation(
+            arrest.0[0],
+            pool_c.iter().map(|(_, _, _, _, c)| *c).collect(),
+        );
     }
+    let booked_total = f.hidden(booked.values().sum());
+    f.relation(
+        booked_total,
+        pool_c.iter().map(|(_, _, _, b, _)| *b).collect(),
+    );
     // Holds: one per diversion.
     let hold_c: Vec<(String, CellId)> = hold_states
         .iter()
@@ -411,15 +438,16 @@ pub async fn summary(
     let published = |c: CellId| sup.published(&f, c);
     let reference_cells = pool_c
         .iter()
-        .find(|(g, _, _)| *g == reference)
-        .map(|(_, n, a)| (published(*n), published(*a)));
+        .find(|(g, _, _, _, _)| *g == reference)
+        .map(|(_, n, a, _, _)| (published(*n), published(*a)));
     let rri = pool_c
         .iter()
-        .map(|(g, n, a)| {
+        .map(|(g, n, a, b, _)| {
             let mut row = RriRow {
                 race: g.clone(),
                 contacts: Cell::from(&f, &sup, *n),
                 diverted: Cell::from(&f, &sup, *a),
+                booked: Cell::from(&f, &sup, *b),
                 rri: None,
                 ci_low: None,
                 ci_high: None,

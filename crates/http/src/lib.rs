@@ -9,9 +9,11 @@ pub mod error;
 pub mod input;
 pub mod layout;
 pub mod list;
+pub mod runs;
 pub mod security;
 
 // The services the handlers call, under the names they use.
+pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
 pub use handoff_governance::{arrival, hold_queue, oversight, owg, stale};
 pub use handoff_services::{

@@ -12,6 +12,31 @@ use time::{Date, OffsetDateTime};
 
 time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 
+/// An optional ISO date. Read through `Option<String>`: inside the
+/// internally tagged [`Record`], serde hands a `null` to the field as a
+/// unit, which `iso_date::option` refuses (so a stored charge without a
+/// disposition date could not be read back).
+mod optional_date {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        super::iso_date::option::serialize(d, s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| {
+                Date::parse(
+                    &s,
+                    time::macros::format_description!("[year]-[month]-[day]"),
+                )
+                .map_err(serde::de::Error::custom)
+            })
+            .transpose()
+    }
+}
+
 /// An identifier from a source system — booking, arrest, case, admission or
 /// roster number: trimmed, 1–64 characters, no control characters. Compared
 /// exactly (case matters: `b12` and `B12` are different bookings).
@@ -93,7 +118,7 @@ pub struct CourtCharge {
     pub filing_date: Date,
     pub disposition: Option<String>,
     /// Not before the filing date.
-    #[serde(with = "iso_date::option")]
+    #[serde(with = "optional_date")]
     pub disposition_date: Option<Date>,
     /// The arrest the case arose from, when the court knows it.
     pub arrest_number: Option<SourceNumber>,
@@ -139,7 +164,7 @@ pub struct PrisonAdmission {
     #[serde(with = "iso_date")]
     pub admitted_at: Date,
     /// Not before `admitted_at`.
-    #[serde(with = "iso_date::option")]
+    #[serde(with = "optional_date")]
     pub released_at: Option<Date>,
     pub person: PersonFields,
     pub person_key: Option<String>,
@@ -308,6 +333,16 @@ impl fmt::Display for NaturalKey {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_stored_charge_without_a_disposition_date_reads_back() {
+        let s = r#"{"kind":"charge","case_number":"C1","count":1,"statute":"9A.52.080","description":"trespass","felony":false,"filing_date":"2025-06-03","disposition":null,"disposition_date":null,"arrest_number":null,"person":null,"person_key":"K1"}"#;
+        let r: super::Record = serde_json::from_str(s).unwrap();
+        assert_eq!(
+            serde_json::from_str::<super::Record>(&serde_json::to_string(&r).unwrap()).unwrap(),
+            r
+        );
+    }
+
     use super::*;
     use time::macros::datetime;
 

@@ -71,16 +71,17 @@ pub async fn oversight(
             }
             section.card aria-labelledby="rri-h" {
                 h2 id="rri-h" { "Diversion by race: relative rate index" }
-                p { "Diversion rate of arrest-door contacts in each group relative to " (s.rri_reference) " contacts, with 95% Katz intervals." }
+                p { "Diverted or booked: each group's pool is its arrest-door contacts plus the eligible arrests officers logged as booked instead. The diversion rate of each group relative to " (s.rri_reference) ", with 95% Katz intervals." }
                 div.scroll {
                     table {
-                        thead { tr { th scope="col" { "Race" } th scope="col" { "Contacts" } th scope="col" { "Diverted" } th scope="col" { "RRI" } th scope="col" { "95% CI" } } }
+                        thead { tr { th scope="col" { "Race" } th scope="col" { "Pool" } th scope="col" { "Diverted" } th scope="col" { "Booked" } th scope="col" { "RRI" } th scope="col" { "95% CI" } } }
                         tbody {
                             @for r in &s.rri {
                                 tr {
                                     th scope="row" { (r.race) }
                                     td { (cell(&r.contacts)) }
                                     td { (cell(&r.diverted)) }
+                                    td { (cell(&r.booked)) }
                                     td { @if let Some(x) = r.rri { (format!("{x:.2}")) } @else { "—" } }
                                     td { @if let (Some(l), Some(h)) = (r.ci_low, r.ci_high) { (format!("{l:.2}–{h:.2}")) } @else { "—" } }
                                 }

@@ -60,6 +60,7 @@ pub async fn form(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
         } else {
             None
         };
+    let runs = super::evidence::runs_section(&state, &auth).await?;
     Ok(layout(
         "Evaluation",
         Some(&auth),
@@ -71,6 +72,7 @@ pub async fn form(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
                 "and the relative rate index of diversion by race."
             }
             @if !full { p.notice { "Oversight sees the equity section, with counts under 11 suppressed." } }
+            (runs)
             @match dataset {
                 Some(true) => p {
                     "The site's own dataset (the limited data set, person ids pseudonymised anew for each export) is at "
@@ -79,13 +81,14 @@ pub async fn form(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
                 Some(false) => p.notice { "The site's policy does not allow research use: its own dataset is not available." },
                 None => {},
             }
+            h2 { "Or upload the six files" }
             form.stack method="post" action="/evaluation" enctype="multipart/form-data" {
                 (csrf_field(&auth))
                 @for f in FILES {
                     label for=(format!("f-{f}")) { (f) ".csv" }
                     input id=(format!("f-{f}")) name=(f) type="file" accept=".csv,text/csv" required;
                 }
-                button.primary type="submit" { "Run the evaluation" }
+                button type="submit" { "Run on the uploaded files" }
             }
         },
     )

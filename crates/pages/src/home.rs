@@ -93,6 +93,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::Officer => &[
             ("/referrals/new", "Quick referral"),
             ("/lookup", "Is this person in LEAD?"),
+            ("/eligible-arrests/new", "Eligible, booked"),
             ("/referrals", "My referrals"),
             ("/owg", "OWG meetings"),
         ],
@@ -116,6 +117,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/roster", "On-call roster"),
             ("/owg", "OWG meetings"),
             ("/oversight", "Equity figures"),
+            ("/reports/pcg", "PCG report"),
         ],
         Role::Prosecutor => &[
             ("/holds", "Hold queue"),
@@ -131,11 +133,14 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         Role::Bureau => &[
             ("/oversight", "Site figures"),
             ("/evaluation", "Outcome evaluation"),
+            ("/reports/pcg", "PCG report"),
         ],
         Role::SiteAdmin => &[
             ("/admin", "Manage users and agencies"),
             ("/admin/policy", "Eligibility policy"),
+            ("/admin/evidence", "Shift schedule and programme costs"),
             ("/evaluation", "Outcome evaluation"),
+            ("/reports/pcg", "PCG report"),
         ],
     }
 }
@@ -167,6 +172,7 @@ pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
     let site = orgs::get_site(&mut c, auth.user.site_id).await?;
     let agency = orgs::get_agency(&mut c, auth.user.site_id, auth.user.agency_id).await?;
     let actions = handoff_http::owg::my_actions(&state, &auth).await?;
+    let shift = super::evidence::shift_card(&state, &auth).await?;
     let body = html! {
         h1 { "Welcome, " (auth.user.display_name) }
         p.meta {
@@ -176,6 +182,7 @@ pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
                 span.role data-role=(r.as_str()) { (r.label()) }
             }
         }
+        (shift)
         @for r in &auth.user.roles { (role_card(*r)) }
         @if !actions.is_empty() {
             section.card aria-labelledby="actions-h" {

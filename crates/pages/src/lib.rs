@@ -8,6 +8,7 @@ mod arrival;
 mod caseload;
 mod coordination;
 mod evaluation;
+mod evidence;
 mod flow;
 mod handoff;
 mod holds;
@@ -56,6 +57,14 @@ pub fn router() -> Router<AppState> {
         .route("/assets/app.css", get(css))
         .route("/assets/report.css", get(evaluation::report_css))
         .route("/oversight", get(coordination::oversight))
+        .route("/eligible-arrests/new", get(evidence::arrest_new))
+        .route("/eligible-arrests", post(evidence::arrest_submit))
+        .route("/evaluation/runs", post(evidence::run_start))
+        .route("/evaluation/runs/{id}", get(evidence::run_page))
+        .route("/reports/pcg", get(evidence::pcg_page))
+        .route("/admin/evidence", get(evidence::admin))
+        .route("/admin/evidence/schedule", post(evidence::admin_schedule))
+        .route("/admin/evidence/costs", post(evidence::admin_cost))
         .route("/approvals", get(coordination::approvals))
         .route("/coordination", get(coordination::charges))
         .route("/coordination/{id}", get(coordination::charge))
@@ -142,6 +151,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/assets/signature.js",
             get(|| script(include_str!("../assets/signature.js"))),
+        )
+        .route(
+            "/assets/progress.js",
+            get(|| script(include_str!("../assets/progress.js"))),
         )
         .route(
             "/assets/part2.js",

@@ -1,5 +1,5 @@
 //! A realistic demo site for `handoff serve --demo`: about 240 participants
-//! referred over two years through the doors, with intake, releases of
+//! referred over three years through the doors, with intake, releases of
 //! varied scope (some expired, some revoked), holds in every state (pending,
 //! satisfied, lapsed with and without the prosecutor's decision), contacts
 //! in the field with services and notes in their categories, the
@@ -58,7 +58,7 @@ const MAIN_CASELOAD: usize = 14;
 const UNASSIGNED: usize = 12;
 const CLOSED: usize = 16;
 
-const FIRST: &[&str] = &[
+pub(crate) const FIRST: &[&str] = &[
     "James",
     "Maria",
     "Robert",
@@ -106,7 +106,7 @@ const FIRST: &[&str] = &[
     "Shawn",
     "Tasha",
 ];
-const LAST: &[&str] = &[
+pub(crate) const LAST: &[&str] = &[
     "Johnson",
     "Williams",
     "Brown",
@@ -163,7 +163,7 @@ const LAST: &[&str] = &[
 const NICKNAMES: &[&str] = &[
     "Red", "Smokey", "Junior", "Tiny", "Doc", "Sunny", "Slim", "Boots", "Country", "Lucky",
 ];
-const RACES: &[&str] = &[
+pub(crate) const RACES: &[&str] = &[
     "Black/African American",
     "White",
     "Hispanic/Latino",
@@ -305,7 +305,7 @@ const SUD: &[&str] = &[
 
 /// A small linear congruential generator: deterministic demo data without
 /// a random-number dependency.
-struct Lcg(u64);
+pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
@@ -316,14 +316,14 @@ impl Lcg {
         self.0 >> 33
     }
     /// 0..n
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+    pub(crate) fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
         &xs[self.below(xs.len())]
     }
     /// True with probability `p` percent.
-    fn chance(&mut self, p: usize) -> bool {
+    pub(crate) fn chance(&mut self, p: usize) -> bool {
         self.below(100) < p
     }
 }
@@ -753,8 +753,11 @@ async fn person(
     now: OffsetDateTime,
 ) -> Result<usize, AppError> {
     let (first, last) = name(rng, used);
-    // Tenure: spread over two years, a few recent.
-    let days_ago = if closed { 120 } else { 10 } + rng.below(600) as i64;
+    // Tenure: four in five referred more than a year ago (so the outcome
+    // evaluation follows them for a year), the rest over the last two.
+    let days_ago = if closed { 120 } else { 10 }
+        + rng.below(600) as i64
+        + if i.is_multiple_of(5) { 0 } else { 380 };
     let referred_at = now - Duration::days(days_ago) - Duration::minutes(rng.below(600) as i64);
     let community = rng.chance(18);
     // The same person's form, by the community door or (on a retry) not.
@@ -995,6 +998,48 @@ async fn person(
             .map_err(|_| internal("date"))?
                 + Duration::hours(15);
         participation::append(&mut c, s.id, pid, e, worker, at).await?;
+    }
+
+    // The year before referral, as told at intake (explicit months: the
+    // outcome evaluation's "before"). Its own generator, so the rest of
+    // the demo does not move.
+    {
+        let mut hr = Lcg(0x5EED_0000 + i as u64);
+        let ref_day = s.tz.local_date(referred_at);
+        let (mut y, mut m) = (ref_day.year(), u8::from(ref_day.month()));
+        for _ in 0..12 {
+            (y, m) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
+            let key = format!("{y:04}-{m:02}");
+            let then = if hr.chance(12) {
+                LivingSituation::RentalNoSubsidy
+            } else {
+                living
+            };
+            let job = if hr.chance(6) {
+                "part_time"
+            } else if working && hr.chance(70) {
+                "informal"
+            } else {
+                "not_working"
+            };
+            let money = (benefits || working) && hr.chance(80);
+            monthly::upsert(
+                &mut c,
+                monthly::Upsert {
+                    site: s.id,
+                    participant: pid,
+                    month: &key,
+                    living_situation: Some(then.as_str()),
+                    housing: Some(then.collapse().as_str()),
+                    employment: Some(job),
+                    income_benefits: Some(money),
+                    source: "explicit",
+                    by: Some(worker),
+                    at: intake_at,
+                },
+            )
+            .await?;
+        }
     }
 
     // Contacts: some seen every few days, some every few weeks, some not

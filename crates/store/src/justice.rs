@@ -545,7 +545,8 @@ pub async fn model(c: &mut Conn<'_>, site: SiteId) -> Result<Option<SavedModel>>
 }
 
 /// What a site's linker depends on: the saved model's time and how many
-/// persons, participants and roster entries there are. A cached linker is
+/// persons, participants and roster entries (imported or logged as
+/// eligible-but-booked) there are. A cached linker is
 /// rebuilt when this changes.
 pub async fn linker_fingerprint(c: &mut Conn<'_>, site: SiteId) -> Result<(i64, i64, i64, i64)> {
     #[derive(sqlx::FromRow)]
@@ -559,7 +560,8 @@ pub async fn linker_fingerprint(c: &mut Conn<'_>, site: SiteId) -> Result<(i64, 
         .fetch_one::<F>(
             "SELECT (SELECT COUNT(*) FROM persons WHERE site_id = $1) AS persons, \
              (SELECT COUNT(*) FROM participants WHERE site_id = $1) AS participants, \
-             (SELECT COUNT(*) FROM justice_records WHERE site_id = $1 AND kind = 'persons') AS roster, \
+             (SELECT COUNT(*) FROM justice_records WHERE site_id = $1 AND kind = 'persons') \
+             + (SELECT COUNT(*) FROM eligible_arrests WHERE site_id = $1) AS roster, \
              (SELECT COUNT(*) FROM linkage_models WHERE site_id = $1) AS model",
             args![site],
         )

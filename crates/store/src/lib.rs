@@ -19,6 +19,7 @@ pub mod contacts;
 pub mod db;
 pub mod documents;
 pub mod etas;
+pub mod evidence;
 pub mod goals;
 pub mod holds;
 pub mod ids;

@@ -233,6 +233,46 @@ pub async fn races(c: &mut Conn<'_>, key: &SiteTask) -> Result<HashMap<PersonId,
     .collect())
 }
 
+/// Each referral's offence categories and nothing else, for aggregate
+/// figures (the PCG report's counts by offence category).
+pub async fn offence_categories(
+    c: &mut Conn<'_>,
+    key: &SiteTask,
+) -> Result<HashMap<ReferralId, Vec<String>>> {
+    #[derive(sqlx::FromRow)]
+    struct Body {
+        id: Uuid,
+        body: String,
+    }
+    let site = key.open(&[SystemTask::Figures])?;
+    Ok(c.fetch_all::<Body>(
+        "SELECT id, body FROM referrals WHERE site_id = $1",
+        args![site],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        let v: serde_json::Value = serde_json::from_str(&r.body).unwrap_or_default();
+        let cats = v
+            .get("offences")
+            .and_then(|o| o.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|o| match o.get("category")? {
+                        serde_json::Value::String(s) => Some(s.clone()),
+                        serde_json::Value::Object(m) => {
+                            m.values().find_map(|v| v.as_str().map(String::from))
+                        }
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (r.id.into(), cats)
+    })
+    .collect())
+}
+
 /// A referral as stored.
 #[derive(Debug, Clone)]
 pub struct ReferralRecord {

@@ -157,3 +157,31 @@ async fn session_sweeper(state: AppState) {
         }
     }
 }
+
+/// The demo site's people and evidence: the participants and their
+/// casework (`handoff_seed::data`), then the comparison cohort, schedule
+/// and costs (`handoff_seed::evidence`), whose justice files are loaded
+/// through the real import and linking path. Idempotent.
+pub async fn seed_demo(state: &AppState) -> anyhow::Result<handoff_seed::data::Report> {
+    let added = handoff_seed::data::populate(&state.store).await?;
+    let files = handoff_seed::evidence::populate(&state.store).await?;
+    if !files.is_empty() {
+        let site = handoff_store::orgs::find_site_by_slug(
+            &mut state.store.conn(),
+            handoff_seed::DEMO_SITE_SLUG,
+        )
+        .await?
+        .context("the demo site")?;
+        for (kind, csv) in files {
+            handoff_exchange::import_history(
+                state,
+                site.id,
+                kind,
+                csv.as_bytes(),
+                &format!("demo:{}", kind.as_str()),
+            )
+            .await?;
+        }
+    }
+    Ok(added)
+}

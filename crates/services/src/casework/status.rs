@@ -84,6 +84,27 @@ pub async fn series(
     let (mut y, mut m) = (start.year(), u8::from(start.month()));
     let end = (today.year(), u8::from(today.month()));
     let mut out = Vec::new();
+    // Months before enrolment recorded explicitly (the intake interview's
+    // account of the year before referral), as recorded, never carried:
+    // the evaluation's "before" months.
+    let first_key = format!("{y:04}-{m:02}");
+    for r in rows
+        .iter()
+        .filter(|r| r.source == "explicit" && r.month < first_key)
+    {
+        let mut v = MonthView {
+            month: r.month.clone(),
+            living_situation: r.living_situation.clone(),
+            housing: r.housing.clone(),
+            employment: r.employment.clone(),
+            income_benefits: r.income_benefits,
+            housed: None,
+            employed: None,
+            source: r.source.clone(),
+        };
+        flags(&mut v);
+        out.push(v);
+    }
     let mut first = true;
     while (y, m) <= end && out.len() < 600 {
         let key = format!("{y:04}-{m:02}");
@@ -113,22 +134,27 @@ pub async fn series(
             }
             cur.source = r.source.clone();
         }
-        cur.housed = cur
-            .housing
-            .as_deref()
-            .and_then(|h| h.parse::<HousingStatus>().ok())
-            .filter(|h| *h != HousingStatus::Unknown)
-            .map(|h| u8::from(h == HousingStatus::Housed));
-        cur.employed = cur
-            .employment
-            .as_deref()
-            .and_then(|e| Employment::parse(e, "employment").ok())
-            .map(|e| u8::from(e.employed()));
+        flags(&mut cur);
         out.push(cur.clone());
         first = false;
         (y, m) = next_month(y, m);
     }
     Ok(out)
+}
+
+/// The month's housed and employed flags, from its housing and employment.
+fn flags(v: &mut MonthView) {
+    v.housed = v
+        .housing
+        .as_deref()
+        .and_then(|h| h.parse::<HousingStatus>().ok())
+        .filter(|h| *h != HousingStatus::Unknown)
+        .map(|h| u8::from(h == HousingStatus::Housed));
+    v.employed = v
+        .employment
+        .as_deref()
+        .and_then(|e| Employment::parse(e, "employment").ok())
+        .map(|e| u8::from(e.employed()));
 }
 
 /// `PUT /api/v1/participants/{id}/monthly/{YYYY-MM}`: an explicit update of

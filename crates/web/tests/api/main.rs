@@ -12,6 +12,7 @@ mod contract;
 mod day;
 mod disclosure;
 mod evaluation;
+mod evidence;
 mod idempotency;
 mod justice;
 mod known;
