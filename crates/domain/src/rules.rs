@@ -78,6 +78,15 @@ crate::org::string_enum! {
         /// See the participants whose current release names the caller's
         /// organisation (further: each row as the release allows).
         SeeSharedWithUs = "see_shared_with_us",
+        /// See the network's sites and cross-site figures (further: staff
+        /// of the site's network, aggregates only).
+        SeeNetworkFigures = "see_network_figures",
+        /// See a site's fidelity scorecard (further: network staff any site
+        /// of their network; a supervisor only the site they act in).
+        SeeScorecard = "see_scorecard",
+        /// Start sites from a template and change the scorecard targets
+        /// (further: staff of that network).
+        ManageNetwork = "manage_network",
     }
 }
 
@@ -201,6 +210,12 @@ pub const RULES: &[(Action, &[Who])] = &[
         &[RoleAt(R::Officer, K::Police)],
     ),
     (Action::SeeSharedWithUs, &[AnyOrg(R::Partner)]),
+    (Action::SeeNetworkFigures, &[RoleAt(R::Bureau, K::Bureau)]),
+    (
+        Action::SeeScorecard,
+        &[RoleAt(R::Bureau, K::Bureau), AnyOrg(R::Supervisor)],
+    ),
+    (Action::ManageNetwork, &[RoleAt(R::Bureau, K::Bureau)]),
 ];
 
 /// The person asking: their roles, their organisation's kind, and whether

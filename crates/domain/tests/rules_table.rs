@@ -45,6 +45,8 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
         A::ExportEvaluation => role == R::Evaluator,
         A::LookUpParticipation => role == R::Officer && kind == K::Police,
         A::SeeSharedWithUs => role == R::Partner,
+        A::SeeNetworkFigures | A::ManageNetwork => role == R::Bureau && kind == K::Bureau,
+        A::SeeScorecard => (role == R::Bureau && kind == K::Bureau) || role == R::Supervisor,
     }
 }
 
