@@ -12,6 +12,7 @@ pub mod security;
 // The services the handlers call, under the names they use.
 pub use handoff_exchange as justice;
 pub use handoff_governance::{oversight, owg};
+pub use handoff_network as network;
 pub use handoff_services::{
     AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,
     research, shared, views, workflow,
