@@ -116,6 +116,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/roster", "On-call roster"),
             ("/owg", "OWG meetings"),
             ("/oversight", "Equity figures"),
+            ("/scorecard", "Fidelity scorecard"),
         ],
         Role::Prosecutor => &[
             ("/holds", "Hold queue"),
@@ -129,6 +130,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         ],
         Role::Evaluator => &[("/evaluation", "Outcome evaluation")],
         Role::Bureau => &[
+            ("/network", "The network: sites side by side"),
             ("/oversight", "Site figures"),
             ("/evaluation", "Outcome evaluation"),
         ],

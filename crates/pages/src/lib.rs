@@ -13,6 +13,7 @@ mod holds;
 mod home;
 mod login;
 mod lookup;
+mod network;
 mod participant;
 mod policy;
 mod referral;
@@ -55,6 +56,16 @@ pub fn router() -> Router<AppState> {
         .route("/assets/app.css", get(css))
         .route("/assets/report.css", get(evaluation::report_css))
         .route("/oversight", get(coordination::oversight))
+        .route("/network", get(network::view))
+        .route("/network/figures.csv", get(network::csv))
+        .route("/network/scorecard/{id}", get(network::scorecard_page))
+        .route(
+            "/network/sites/new",
+            get(network::new_site_form),
+        )
+        .route("/network/sites", post(network::create_site))
+        .route("/session/site", post(network::switch))
+        .route("/scorecard", get(network::own_scorecard))
         .route("/approvals", get(coordination::approvals))
         .route("/coordination", get(coordination::charges))
         .route("/coordination/{id}", get(coordination::charge))

@@ -32,6 +32,9 @@ pub struct User {
     pub failed_logins: i64,
     pub locked_until: Option<OffsetDateTime>,
     pub disabled_at: Option<OffsetDateTime>,
+    /// The sites the person holds roles in, when there are several (filled
+    /// in for a signed-in session: the page header's site switcher).
+    pub sites: Vec<crate::network::SiteChoice>,
 }
 
 impl User {
@@ -107,6 +110,7 @@ async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
         failed_logins: r.failed_logins,
         locked_until: r.locked_until,
         disabled_at: r.disabled_at,
+        sites: Vec::new(),
     })
 }
 

@@ -161,6 +161,14 @@ async fn resolve_inner(
                     other => other,
                 }
                 .map_err(|e| fail(e.into()))?;
+                let mut user = user;
+                let sites =
+                    handoff_store::network::sites_of_user(&mut c, user.home_site_id, user.id)
+                        .await
+                        .map_err(|e| fail(e.into()))?;
+                if sites.len() > 1 {
+                    user.sites = sites;
+                }
                 if user.disabled_at.is_some() {
                     sessions::delete(&mut c, s.id)
                         .await
