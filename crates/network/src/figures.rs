@@ -142,7 +142,11 @@ fn month_of(v: &Option<String>, field: &'static str) -> AppResult<Option<Month>>
 }
 
 /// The months asked for, clamped to the last month closed at every site.
-pub fn resolve_period(sites: &[Site], now: OffsetDateTime, q: &PeriodQuery) -> AppResult<ClosedPeriod> {
+pub fn resolve_period(
+    sites: &[Site],
+    now: OffsetDateTime,
+    q: &PeriodQuery,
+) -> AppResult<ClosedPeriod> {
     let (from, to) = (month_of(&q.from, "from")?, month_of(&q.to, "to")?);
     let mut last = ClosedPeriod::last_closed(&SiteTimeZone::parse("UTC")?, now);
     for s in sites {
@@ -251,7 +255,11 @@ fn add(f: &mut Figures, m: &MonthCounts, decisions: &[String], races: &[String])
     f.relation(c.referrals, vec![c.eligible, c.ineligible]);
     f.relation(c.handoffs, vec![c.within, c.outside]);
     f.relation(c.active, vec![c.engaged, c.not_engaged]);
-    if let Some((_, arrest)) = c.doors.iter().find(|(d, _)| d == Door::ArrestDiversion.as_str()) {
+    if let Some((_, arrest)) = c
+        .doors
+        .iter()
+        .find(|(d, _)| d == Door::ArrestDiversion.as_str())
+    {
         f.relation(*arrest, c.rri.iter().map(|(_, n, _)| *n).collect());
     }
     f.relation(c.diversions, c.rri.iter().map(|(_, _, d)| *d).collect());
@@ -350,7 +358,11 @@ fn render(f: &Figures, s: &Suppressed, month: Month, c: &Cells) -> MonthFigures 
     MonthFigures {
         month: month.to_string(),
         referrals: cell(f, s, c.referrals),
-        by_door: c.doors.iter().map(|(d, id)| (d.clone(), cell(f, s, *id))).collect(),
+        by_door: c
+            .doors
+            .iter()
+            .map(|(d, id)| (d.clone(), cell(f, s, *id)))
+            .collect(),
         eligible: cell(f, s, c.eligible),
         ineligible: cell(f, s, c.ineligible),
         handoffs: cell(f, s, c.handoffs),

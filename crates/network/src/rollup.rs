@@ -118,7 +118,10 @@ pub async fn compute(c: &mut Conn<'_>, site: &Site, month: Month) -> AppResult<M
         |p| p.not_recently_engaged_days,
     ));
     let mut m = MonthCounts {
-        doors: Door::ALL.iter().map(|d| (d.as_str().to_string(), 0)).collect(),
+        doors: Door::ALL
+            .iter()
+            .map(|d| (d.as_str().to_string(), 0))
+            .collect(),
         handoff_target_minutes: target,
         ..MonthCounts::default()
     };
@@ -186,7 +189,9 @@ pub async fn compute(c: &mut Conn<'_>, site: &Site, month: Month) -> AppResult<M
     m.active = open.len() as u64;
     let look_back = engaged_days.max(30);
     let mut last: HashMap<uuid::Uuid, OffsetDateTime> = HashMap::new();
-    for (pid, at) in net::contact_facts(c, site.id, start.min(end - Duration::days(look_back)), end).await? {
+    for (pid, at) in
+        net::contact_facts(c, site.id, start.min(end - Duration::days(look_back)), end).await?
+    {
         if within(at) {
             m.contacts += 1;
         }
@@ -218,7 +223,10 @@ pub async fn compute(c: &mut Conn<'_>, site: &Site, month: Month) -> AppResult<M
     for (race, n, diverted) in net::arrest_door_by_race(c, &key, start, end).await? {
         m.rri.insert(
             race,
-            (u64::try_from(n).unwrap_or(0), u64::try_from(diverted).unwrap_or(0)),
+            (
+                u64::try_from(n).unwrap_or(0),
+                u64::try_from(diverted).unwrap_or(0),
+            ),
         );
     }
     Ok(m)
@@ -229,7 +237,8 @@ fn fresh(tz: &SiteTimeZone, month: Month, refreshed: OffsetDateTime, now: Offset
     let Ok((_, end)) = window(tz, month) else {
         return false;
     };
-    refreshed >= end + Duration::days(SETTLE_DAYS) || now - refreshed < Duration::minutes(FRESH_MINUTES)
+    refreshed >= end + Duration::days(SETTLE_DAYS)
+        || now - refreshed < Duration::minutes(FRESH_MINUTES)
 }
 
 /// The site's counts for every month `from..=to`, from its rollups,

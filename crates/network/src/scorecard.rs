@@ -40,18 +40,90 @@ pub enum Better {
 /// An indicator of the scorecard: key, label, direction, default target
 /// and watch threshold.
 pub const INDICATORS: &[(&str, &str, Better, f64, f64)] = &[
-    ("handoffs_within_target", "Hand-offs within the site's target (share)", Better::Higher, 0.8, 0.6),
-    ("holds_satisfied", "Arrest diversions whose hold was satisfied (share of holds ended)", Better::Higher, 0.7, 0.5),
-    ("intake_within_window", "Intake and release completed within the hold window (share)", Better::Higher, 0.7, 0.5),
-    ("average_caseload", "Average caseload per case manager (now)", Better::Lower, 20.0, 22.0),
-    ("max_caseload", "Largest caseload of any case manager (now; never over 25)", Better::Lower, 25.0, 25.0),
-    ("contacted_last_30_days", "Open cases contacted in the last 30 days of the period (share)", Better::Higher, 0.8, 0.6),
-    ("owg_longest_gap_days", "Longest time without an OWG meeting (days; every two weeks)", Better::Lower, 14.0, 21.0),
-    ("owg_participants_reviewed", "OWG meetings that reviewed participants (share)", Better::Higher, 1.0, 0.75),
-    ("community_door_share", "Referrals through the community door (share)", Better::Higher, 0.1, 0.05),
-    ("closed_for_noncompliance", "Participation ended for non-compliance (the data model allows none)", Better::Lower, 0.0, 0.0),
-    ("diversion_rri", "Lowest diversion relative rate index by race (interval should include 1)", Better::Higher, 1.0, 0.8),
-    ("policy_versions_adopted", "Policy versions adopted by the PCG in the period", Better::Higher, 1.0, 0.0),
+    (
+        "handoffs_within_target",
+        "Hand-offs within the site's target (share)",
+        Better::Higher,
+        0.8,
+        0.6,
+    ),
+    (
+        "holds_satisfied",
+        "Arrest diversions whose hold was satisfied (share of holds ended)",
+        Better::Higher,
+        0.7,
+        0.5,
+    ),
+    (
+        "intake_within_window",
+        "Intake and release completed within the hold window (share)",
+        Better::Higher,
+        0.7,
+        0.5,
+    ),
+    (
+        "average_caseload",
+        "Average caseload per case manager (now)",
+        Better::Lower,
+        20.0,
+        22.0,
+    ),
+    (
+        "max_caseload",
+        "Largest caseload of any case manager (now; never over 25)",
+        Better::Lower,
+        25.0,
+        25.0,
+    ),
+    (
+        "contacted_last_30_days",
+        "Open cases contacted in the last 30 days of the period (share)",
+        Better::Higher,
+        0.8,
+        0.6,
+    ),
+    (
+        "owg_longest_gap_days",
+        "Longest time without an OWG meeting (days; every two weeks)",
+        Better::Lower,
+        14.0,
+        21.0,
+    ),
+    (
+        "owg_participants_reviewed",
+        "OWG meetings that reviewed participants (share)",
+        Better::Higher,
+        1.0,
+        0.75,
+    ),
+    (
+        "community_door_share",
+        "Referrals through the community door (share)",
+        Better::Higher,
+        0.1,
+        0.05,
+    ),
+    (
+        "closed_for_noncompliance",
+        "Participation ended for non-compliance (the data model allows none)",
+        Better::Lower,
+        0.0,
+        0.0,
+    ),
+    (
+        "diversion_rri",
+        "Lowest diversion relative rate index by race (interval should include 1)",
+        Better::Higher,
+        1.0,
+        0.8,
+    ),
+    (
+        "policy_versions_adopted",
+        "Policy versions adopted by the PCG in the period",
+        Better::Higher,
+        1.0,
+        0.0,
+    ),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -72,7 +144,15 @@ pub struct Targets {
 fn defaults() -> BTreeMap<String, Target> {
     INDICATORS
         .iter()
-        .map(|(k, _, _, t, w)| (k.to_string(), Target { target: *t, watch: *w }))
+        .map(|(k, _, _, t, w)| {
+            (
+                k.to_string(),
+                Target {
+                    target: *t,
+                    watch: *w,
+                },
+            )
+        })
         .collect()
 }
 
@@ -87,8 +167,10 @@ pub async fn targets_of(state: &AppState, network: net::NetworkId) -> AppResult<
             targets,
         }),
         Some(v) => {
-            let saved: BTreeMap<String, Target> = serde_json::from_str(&v.content)
-                .map_err(|e| AppError::Internal(anyhow::anyhow!("targets version {}: {e}", v.version)))?;
+            let saved: BTreeMap<String, Target> =
+                serde_json::from_str(&v.content).map_err(|e| {
+                    AppError::Internal(anyhow::anyhow!("targets version {}: {e}", v.version))
+                })?;
             targets.extend(saved);
             Ok(Targets {
                 version: v.version,
@@ -137,7 +219,10 @@ pub async fn set_targets(
     for (k, t) in &change.targets {
         let field = format!("targets.{k}");
         let Some((_, _, better, _, _)) = INDICATORS.iter().find(|(key, ..)| key == k) else {
-            return Err(AppError::field(field, "is not an indicator of the scorecard"));
+            return Err(AppError::field(
+                field,
+                "is not an indicator of the scorecard",
+            ));
         };
         if !(t.target.is_finite() && t.watch.is_finite()) || t.target < 0.0 || t.watch < 0.0 {
             return Err(AppError::field(field, "use numbers zero or more"));
@@ -157,9 +242,20 @@ pub async fn set_targets(
     all.extend(change.targets.clone());
     let content = serde_json::to_string(&all).map_err(|e| AppError::Internal(e.into()))?;
     let mut tx = state.store.begin().await?;
-    let note = change.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let v = net::save_targets(&mut tx.conn(), staff.network.id, &content, note, Some(auth.user.id), now())
-        .await?;
+    let note = change
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let v = net::save_targets(
+        &mut tx.conn(),
+        staff.network.id,
+        &content,
+        note,
+        Some(auth.user.id),
+        now(),
+    )
+    .await?;
     let mut e = audit::event(auth, "network.targets.change", Outcome::Allowed, ctx);
     e.subject_ref = Some(format!("network:{}:targets:{v}", staff.network.id));
     audit::record_in(&mut tx, e).await?;
@@ -327,7 +423,10 @@ pub async fn build(state: &AppState, site: &Site, period: ClosedPeriod) -> AppRe
     let mut c = state.store.conn();
     let tz = SiteTimeZone::parse(&site.time_zone)?;
     let out = || AppError::field("to", "is out of range");
-    let (start, end) = (period.start(&tz).map_err(|_| out())?, period.end(&tz).map_err(|_| out())?);
+    let (start, end) = (
+        period.start(&tz).map_err(|_| out())?,
+        period.end(&tz).map_err(|_| out())?,
+    );
     let loads: Vec<i64> = participation::open_caseloads(&mut c, site.id)
         .await?
         .into_iter()
@@ -345,7 +444,8 @@ pub async fn build(state: &AppState, site: &Site, period: ClosedPeriod) -> AppRe
     let mut gap = 0i64;
     let mut prev = first;
     for (held, _) in &meetings {
-        if let Ok(d) = time::Date::parse(held, &time::format_description::well_known::Iso8601::DATE) {
+        if let Ok(d) = time::Date::parse(held, &time::format_description::well_known::Iso8601::DATE)
+        {
             gap = gap.max((d - prev).whole_days());
             prev = d;
         }
@@ -357,11 +457,10 @@ pub async fn build(state: &AppState, site: &Site, period: ClosedPeriod) -> AppRe
     let indicators = INDICATORS
         .iter()
         .map(|(key, label, better, t, w)| {
-            let target = targets
-                .targets
-                .get(*key)
-                .copied()
-                .unwrap_or(Target { target: *t, watch: *w });
+            let target = targets.targets.get(*key).copied().unwrap_or(Target {
+                target: *t,
+                watch: *w,
+            });
             let (value, trend) = match from_counts(key, &pooled, last) {
                 Some(v) => (
                     v,

@@ -73,7 +73,10 @@ pub async fn switch(
     ctx: &Ctx,
 ) -> AppResult<SiteChoice> {
     let AuthVia::Session(session) = &auth.via else {
-        return Err(AppError::field("site_id", "only a signed-in session can switch site"));
+        return Err(AppError::field(
+            "site_id",
+            "only a signed-in session can switch site",
+        ));
     };
     let Some(choice) = mine(state, auth).await?.into_iter().find(|s| s.id == site) else {
         let mut e = audit::event(auth, "auth.site.switch", Outcome::Denied, ctx);
@@ -122,8 +125,11 @@ impl std::str::FromStr for Template {
 }
 
 impl Template {
-    pub const ALL: &'static [Template] =
-        &[Template::Seattle, Template::SantaFe, Template::CommunityFirst];
+    pub const ALL: &'static [Template] = &[
+        Template::Seattle,
+        Template::SantaFe,
+        Template::CommunityFirst,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -166,14 +172,26 @@ impl Template {
     pub fn agencies(self, site: &str) -> Vec<(String, AgencyKind)> {
         let mut v = vec![
             (format!("{site} Police Department"), AgencyKind::Police),
-            (format!("{site} Prosecuting Attorney"), AgencyKind::Prosecutor),
-            (format!("{site} Case Management"), AgencyKind::CaseManagement),
+            (
+                format!("{site} Prosecuting Attorney"),
+                AgencyKind::Prosecutor,
+            ),
+            (
+                format!("{site} Case Management"),
+                AgencyKind::CaseManagement,
+            ),
             (format!("{site} Public Defender"), AgencyKind::Defender),
             (format!("{site} Housing Partner"), AgencyKind::Housing),
-            (format!("{site} Civil Rights Monitor"), AgencyKind::CivilRights),
+            (
+                format!("{site} Civil Rights Monitor"),
+                AgencyKind::CivilRights,
+            ),
             (format!("{site} Community Outreach"), AgencyKind::Community),
             (format!("{site} Evaluation Team"), AgencyKind::Research),
-            (format!("{site} LEAD Program Office"), AgencyKind::ProgramOffice),
+            (
+                format!("{site} LEAD Program Office"),
+                AgencyKind::ProgramOffice,
+            ),
         ];
         if self == Template::CommunityFirst {
             v.swap(0, 6);
@@ -262,8 +280,16 @@ pub async fn create(store: &Store, network: &Network, n: NewSite<'_>) -> AppResu
             .await?;
             if *role == Role::CaseManager {
                 let t = now();
-                roster::add(&mut c, site.id, id, t, t + time::Duration::days(365), None, t)
-                    .await?;
+                roster::add(
+                    &mut c,
+                    site.id,
+                    id,
+                    t,
+                    t + time::Duration::days(365),
+                    None,
+                    t,
+                )
+                .await?;
             }
         }
     }
@@ -297,7 +323,10 @@ pub async fn grant_role(
         .await?
         .ok_or_else(|| AppError::field("email", "no account has this address"))?;
     if !kind.roles().contains(&role) {
-        return Err(AppError::field("role", "that organisation does not hold this role"));
+        return Err(AppError::field(
+            "role",
+            "that organisation does not hold this role",
+        ));
     }
     let agency = orgs::list_agencies(&mut c, site)
         .await?

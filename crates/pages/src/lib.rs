@@ -59,10 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/network", get(network::view))
         .route("/network/figures.csv", get(network::csv))
         .route("/network/scorecard/{id}", get(network::scorecard_page))
-        .route(
-            "/network/sites/new",
-            get(network::new_site_form),
-        )
+        .route("/network/sites/new", get(network::new_site_form))
         .route("/network/sites", post(network::create_site))
         .route("/session/site", post(network::switch))
         .route("/scorecard", get(network::own_scorecard))

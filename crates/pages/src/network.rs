@@ -8,12 +8,12 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::IntoResponse;
+use handoff_domain::rules::Action;
 use handoff_http::auth::Visit;
 use handoff_http::error::AppError;
 use handoff_http::network::figures::{Cell, MonthFigures, NetworkFigures, PeriodQuery};
 use handoff_http::network::sites::{NewSite, Template};
 use handoff_http::network::{figures, scorecard, sites};
-use handoff_domain::rules::Action;
 use maud::{Markup, html};
 use serde::Deserialize;
 use uuid::Uuid;
@@ -22,30 +22,56 @@ use uuid::Uuid;
 type Pick = fn(&MonthFigures) -> Cell;
 const MEASURES: &[(&str, &str, Pick)] = &[
     ("referrals", "Referrals", |m| m.referrals),
-    ("arrest_diversion", "Arrest diversion door", |m| m.by_door["arrest_diversion"]),
-    ("social_contact", "Social contact door", |m| m.by_door["social_contact"]),
+    (
+        "arrest_diversion",
+        "Arrest diversion door",
+        |m| m.by_door["arrest_diversion"],
+    ),
+    (
+        "social_contact",
+        "Social contact door",
+        |m| m.by_door["social_contact"],
+    ),
     ("community", "Community door", |m| m.by_door["community"]),
     ("eligible", "Eligible", |m| m.eligible),
     ("ineligible", "Ineligible", |m| m.ineligible),
     ("handoffs", "Hand-offs", |m| m.handoffs),
-    ("handoffs_within_target", "Hand-offs within target", |m| m.handoffs_within_target),
+    ("handoffs_within_target", "Hand-offs within target", |m| {
+        m.handoffs_within_target
+    }),
     ("holds_satisfied", "Holds satisfied", |m| m.holds_satisfied),
     ("holds_lapsed", "Holds lapsed", |m| m.holds_lapsed),
-    ("participants_active", "Open cases", |m| m.participants_active),
-    ("participants_engaged", "Engaged", |m| m.participants_engaged),
-    ("participants_not_recently_engaged", "Not recently engaged", |m| m.participants_not_recently_engaged),
+    ("participants_active", "Open cases", |m| {
+        m.participants_active
+    }),
+    ("participants_engaged", "Engaged", |m| {
+        m.participants_engaged
+    }),
+    (
+        "participants_not_recently_engaged",
+        "Not recently engaged",
+        |m| m.participants_not_recently_engaged,
+    ),
     ("participants_closed", "Closed", |m| m.participants_closed),
-    ("participants_reopened", "Reopened", |m| m.participants_reopened),
+    ("participants_reopened", "Reopened", |m| {
+        m.participants_reopened
+    }),
     ("contacts", "Contacts", |m| m.contacts),
-    ("status_reported", "Monthly status reported", |m| m.status_reported),
+    ("status_reported", "Monthly status reported", |m| {
+        m.status_reported
+    }),
     ("housed", "Housed", |m| m.housed),
     ("employed", "Employed", |m| m.employed),
-    ("income_or_benefits", "Income or benefits", |m| m.income_or_benefits),
+    ("income_or_benefits", "Income or benefits", |m| {
+        m.income_or_benefits
+    }),
 ];
 
 fn cell(c: Cell) -> Markup {
     match c.count {
-        None => html! { abbr title="Suppressed: fewer than 11, or would let a small count be worked out" { "suppressed" } },
+        None => {
+            html! { abbr title="Suppressed: fewer than 11, or would let a small count be worked out" { "suppressed" } }
+        }
         Some(n) => html! { (n) },
     }
 }
@@ -58,11 +84,17 @@ fn query_string(q: &PeriodQuery) -> String {
     if let Some(t) = q.to.as_deref().filter(|t| !t.is_empty()) {
         parts.push(format!("to={}", t.trim()));
     }
-    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", parts.join("&"))
+    }
 }
 
 /// Colours of the chart's lines (by series), dark enough on white.
-const COLOURS: &[&str] = &["#1f4e79", "#8a3b12", "#2e6b30", "#6b2e6b", "#7a6a00", "#005f66"];
+const COLOURS: &[&str] = &[
+    "#1f4e79", "#8a3b12", "#2e6b30", "#6b2e6b", "#7a6a00", "#005f66",
+];
 
 /// A line chart of one measure by month: one line per site and the
 /// network's; suppressed months leave a gap. Inline SVG, no script.
@@ -72,7 +104,12 @@ fn chart(f: &NetworkFigures, label: &str, pick: Pick) -> Markup {
     let mut series: Vec<(String, Vec<Option<u64>>)> = f
         .sites
         .iter()
-        .map(|s| (s.name.clone(), s.months.iter().map(|m| pick(m).count).collect()))
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.months.iter().map(|m| pick(m).count).collect(),
+            )
+        })
         .collect();
     series.push((
         format!("{} (all sites)", f.network.name),
@@ -85,7 +122,14 @@ fn chart(f: &NetworkFigures, label: &str, pick: Pick) -> Markup {
         .max()
         .unwrap_or(0)
         .max(1) as f64;
-    let x = |i: usize| pad + (w - 2.0 * pad) * if months == 1 { 0.5 } else { i as f64 / (months - 1) as f64 };
+    let x = |i: usize| {
+        pad + (w - 2.0 * pad)
+            * if months == 1 {
+                0.5
+            } else {
+                i as f64 / (months - 1) as f64
+            }
+    };
     let y = |v: u64| h - pad - (h - 2.0 * pad) * (v as f64 / max);
     let title = format!("{label} by month, {} to {}", f.period.from, f.period.to);
     html! {
@@ -188,7 +232,11 @@ fn ratio(v: Option<f64>) -> Markup {
 }
 
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }
 
 /// `GET /network/figures.csv`: the same figures, one row per site (and the
@@ -277,7 +325,13 @@ pub async fn scorecard_page(
 
 /// `GET /network/sites/new`: start a site from a template (the Bureau).
 pub async fn new_site_form(Visit(state, _ctx, Signed(auth)): Visit<Signed>) -> PageResult {
-    handoff_http::network::require_staff(&state, &auth, Action::ManageNetwork, "Only the network's staff start sites.").await?;
+    handoff_http::network::require_staff(
+        &state,
+        &auth,
+        Action::ManageNetwork,
+        "Only the network's staff start sites.",
+    )
+    .await?;
     Ok(site_form(&auth, &NewSiteForm::default(), &[]).into_response())
 }
 
@@ -293,8 +347,17 @@ pub struct NewSiteForm {
     template: String,
 }
 
-fn site_form(auth: &handoff_http::auth::Auth, f: &NewSiteForm, errors: &[(String, String)]) -> Markup {
-    let err = |field: &str| errors.iter().find(|(k, _)| k == field).map(|(_, m)| m.clone());
+fn site_form(
+    auth: &handoff_http::auth::Auth,
+    f: &NewSiteForm,
+    errors: &[(String, String)],
+) -> Markup {
+    let err = |field: &str| {
+        errors
+            .iter()
+            .find(|(k, _)| k == field)
+            .map(|(_, m)| m.clone())
+    };
     layout(
         "Start a site",
         Some(auth),
@@ -328,7 +391,13 @@ pub async fn create_site(
     Visit(state, _ctx, Signed(auth)): Visit<Signed>,
     Form(f): Form<NewSiteForm>,
 ) -> PageResult {
-    let staff = handoff_http::network::require_staff(&state, &auth, Action::ManageNetwork, "Only the network's staff start sites.").await?;
+    let staff = handoff_http::network::require_staff(
+        &state,
+        &auth,
+        Action::ManageNetwork,
+        "Only the network's staff start sites.",
+    )
+    .await?;
     let mut errors = Vec::new();
     if f.name.trim().is_empty() {
         errors.push(("name".to_string(), "is required".to_string()));
@@ -364,7 +433,11 @@ pub async fn create_site(
             Err(e) => return Err(e.into()),
         }
     }
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, site_form(&auth, &f, &errors)).into_response())
+    Ok((
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        site_form(&auth, &f, &errors),
+    )
+        .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -387,5 +460,8 @@ pub async fn switch(
 
 /// `GET /scorecard`: the scorecard of the site the caller acts in.
 pub async fn own_scorecard(Signed(auth): Signed) -> PageResult {
-    Ok(see_other(&format!("/network/scorecard/{}", auth.user.site_id)))
+    Ok(see_other(&format!(
+        "/network/scorecard/{}",
+        auth.user.site_id
+    )))
 }

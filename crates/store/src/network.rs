@@ -85,10 +85,11 @@ struct NetworkOf {
 
 /// The network a site belongs to, if any.
 pub async fn network_of_site(c: &mut Conn<'_>, site: SiteId) -> Result<Option<NetworkId>> {
-    Ok(c
-        .fetch_one::<NetworkOf>("SELECT network_id FROM sites WHERE id = $1", args![site])
-        .await?
-        .network_id)
+    Ok(
+        c.fetch_one::<NetworkOf>("SELECT network_id FROM sites WHERE id = $1", args![site])
+            .await?
+            .network_id,
+    )
 }
 
 #[derive(sqlx::FromRow)]
@@ -202,20 +203,19 @@ pub async fn sites_of_user(
     home: SiteId,
     user: UserId,
 ) -> Result<Vec<SiteChoice>> {
-    Ok(c
-        .fetch_all::<ChoiceRow>(
-            "SELECT id, name, slug FROM sites WHERE id = $1 \
+    Ok(c.fetch_all::<ChoiceRow>(
+        "SELECT id, name, slug FROM sites WHERE id = $1 \
              OR id IN (SELECT site_id FROM site_roles WHERE user_id = $2) ORDER BY name, id",
-            args![home, user],
-        )
-        .await?
-        .into_iter()
-        .map(|r| SiteChoice {
-            id: r.id.into(),
-            name: r.name,
-            slug: r.slug,
-        })
-        .collect())
+        args![home, user],
+    )
+    .await?
+    .into_iter()
+    .map(|r| SiteChoice {
+        id: r.id.into(),
+        name: r.name,
+        slug: r.slug,
+    })
+    .collect())
 }
 
 #[derive(sqlx::FromRow)]
