@@ -4,12 +4,12 @@
 //! these, never every site's rows per request.
 //!
 //! **When a rollup is refreshed.** A month is computed the first time it is
-//! needed. Data of a month still arrives after it ends (contacts logged
-//! late, monthly status filled in afterwards), so until [`SETTLE_DAYS`]
-//! after its end a month is recomputed when its rollup is older than
-//! [`FRESH_MINUTES`]; the scheduler ([`refresh_recent`], every ten minutes
-//! from `serve`) keeps the last two closed months of every site fresh, so
-//! requests rarely compute. After that the rollup is final.
+//! needed (a request computes only missing months). Data of a month still
+//! arrives after it ends (contacts logged late, monthly status filled in
+//! afterwards), so the scheduler ([`refresh_recent`], every ten minutes
+//! from `serve`) recomputes the last two closed months of every site:
+//! figures lag writes by at most ten minutes, and a month is final about
+//! two months after it ends.
 //!
 //! A rollup holds counts and hand-off times only — never a person — and is
 //! never published as it is: every answer built from rollups is suppressed
@@ -28,11 +28,6 @@ use handoff_store::{Conn, Store, policy};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use time::{Duration, OffsetDateTime};
-
-/// Days after a month's end during which its rollup may still change.
-pub const SETTLE_DAYS: i64 = 60;
-/// How old a still-settling rollup may be before it is recomputed.
-pub const FRESH_MINUTES: i64 = 10;
 
 /// One site's raw counts for one month.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -232,17 +227,22 @@ pub async fn compute(c: &mut Conn<'_>, site: &Site, month: Month) -> AppResult<M
     Ok(m)
 }
 
-/// Whether a stored rollup of `month` is still good at `now`.
-fn fresh(tz: &SiteTimeZone, month: Month, refreshed: OffsetDateTime, now: OffsetDateTime) -> bool {
-    let Ok((_, end)) = window(tz, month) else {
-        return false;
-    };
-    refreshed >= end + Duration::days(SETTLE_DAYS)
-        || now - refreshed < Duration::minutes(FRESH_MINUTES)
+/// Computes and stores one site-month.
+async fn compute_and_store(
+    store: &Store,
+    site: &Site,
+    m: Month,
+    now: OffsetDateTime,
+) -> AppResult<MonthCounts> {
+    let counts = compute(&mut store.conn(), site, m).await?;
+    let json = serde_json::to_string(&counts).map_err(internal)?;
+    net::put_rollup(&mut store.conn(), site.id, &m.to_string(), &json, now).await?;
+    Ok(counts)
 }
 
 /// The site's counts for every month `from..=to`, from its rollups,
-/// computing (and storing) those missing or stale.
+/// computing (and storing) those missing. Stored ones are kept fresh by
+/// the scheduler, not on a request's time.
 pub async fn months(
     store: &Store,
     site: &Site,
@@ -250,32 +250,93 @@ pub async fn months(
     to: Month,
     now: OffsetDateTime,
 ) -> AppResult<Vec<(Month, MonthCounts)>> {
-    let tz = SiteTimeZone::parse(&site.time_zone)?;
-    let mut c = store.conn();
-    let stored: HashMap<String, net::Rollup> =
-        net::rollups(&mut c, site.id, &from.to_string(), &to.to_string())
-            .await?
-            .into_iter()
-            .map(|r| (r.month.clone(), r))
-            .collect();
+    let stored: HashMap<String, net::Rollup> = net::rollups(
+        &mut store.conn(),
+        site.id,
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r.month.clone(), r))
+    .collect();
     let mut out = Vec::new();
     let mut m = from;
     while m <= to {
         let good = stored
             .get(&m.to_string())
-            .filter(|r| fresh(&tz, m, r.refreshed_at, now))
             .and_then(|r| serde_json::from_str::<MonthCounts>(&r.figures).ok());
         let counts = match good {
             Some(counts) => counts,
-            None => {
-                let counts = compute(&mut c, site, m).await?;
-                let json = serde_json::to_string(&counts).map_err(internal)?;
-                net::put_rollup(&mut c, site.id, &m.to_string(), &json, now).await?;
-                counts
-            }
+            None => compute_and_store(store, site, m, now).await?,
         };
         out.push((m, counts));
         m = m.next();
+    }
+    Ok(out)
+}
+
+/// One site-month's rollup as stored: its counts (JSON, parsed only when
+/// needed) and when it was refreshed.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub figures: String,
+    pub refreshed_at: OffsetDateTime,
+}
+
+impl Stored {
+    pub fn counts(&self) -> AppResult<MonthCounts> {
+        serde_json::from_str(&self.figures).map_err(internal)
+    }
+}
+
+/// Every site's rollup of every month `from..=to` (sites in the order
+/// given), in one query, computing and storing those missing.
+pub async fn network_months(
+    store: &Store,
+    network: net::NetworkId,
+    sites: &[Site],
+    from: Month,
+    to: Month,
+    now: OffsetDateTime,
+) -> AppResult<Vec<Vec<(Month, Stored)>>> {
+    let mut stored: HashMap<(handoff_domain::SiteId, String), Stored> = net::network_rollups(
+        &mut store.conn(),
+        network,
+        &from.to_string(),
+        &to.to_string(),
+    )
+    .await?
+    .into_iter()
+    .map(|(site, r)| {
+        (
+            (site, r.month),
+            Stored {
+                figures: r.figures,
+                refreshed_at: r.refreshed_at,
+            },
+        )
+    })
+    .collect();
+    let mut out = Vec::with_capacity(sites.len());
+    for site in sites {
+        let mut v = Vec::new();
+        let mut m = from;
+        while m <= to {
+            let s = match stored.remove(&(site.id, m.to_string())) {
+                Some(s) => s,
+                None => {
+                    let counts = compute_and_store(store, site, m, now).await?;
+                    Stored {
+                        figures: serde_json::to_string(&counts).map_err(internal)?,
+                        refreshed_at: now,
+                    }
+                }
+            };
+            v.push((m, s));
+            m = m.next();
+        }
+        out.push(v);
     }
     Ok(out)
 }

@@ -9,3 +9,16 @@ CREATE TABLE site_month_figures (
     refreshed_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (site_id, month)
 );
+
+-- The network's published answer for one month (every site's figures and
+-- the network's, already suppressed), kept with the key it was built from
+-- (each site's id and its rollup's refresh time): reused while the key
+-- still matches, so a request suppresses only months whose rollups moved.
+-- Network-wide: a reference table on Citus.
+CREATE TABLE network_month_figures (
+    network_id UUID NOT NULL REFERENCES networks (id),
+    month TEXT NOT NULL,
+    built_from TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    PRIMARY KEY (network_id, month)
+);

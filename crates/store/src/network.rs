@@ -303,6 +303,82 @@ pub async fn put_rollup(
     Ok(())
 }
 
+/// The stored rollups of every site of a network for months `from..=to`:
+/// (site, rollup), one query.
+pub async fn network_rollups(
+    c: &mut Conn<'_>,
+    network: NetworkId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(SiteId, Rollup)>> {
+    #[derive(sqlx::FromRow)]
+    struct Rw {
+        site_id: Uuid,
+        month: String,
+        figures: String,
+        refreshed_at: OffsetDateTime,
+    }
+    Ok(c.fetch_all::<Rw>(
+        "SELECT f.site_id, f.month, f.figures, f.refreshed_at FROM site_month_figures f \
+             JOIN sites s ON s.id = f.site_id \
+             WHERE s.network_id = $1 AND f.month >= $2 AND f.month <= $3",
+        args![network, from, to],
+    )
+    .await?
+    .into_iter()
+    .map(|r| {
+        (
+            r.site_id.into(),
+            Rollup {
+                month: r.month,
+                figures: r.figures,
+                refreshed_at: r.refreshed_at,
+            },
+        )
+    })
+    .collect())
+}
+
+/// The network's stored answers for months `from..=to`: (month, built_from, answer).
+pub async fn month_answers(
+    c: &mut Conn<'_>,
+    network: NetworkId,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, String, String)>> {
+    #[derive(sqlx::FromRow)]
+    struct Rw {
+        month: String,
+        built_from: String,
+        answer: String,
+    }
+    Ok(c.fetch_all::<Rw>(
+        "SELECT month, built_from, answer FROM network_month_figures \
+             WHERE network_id = $1 AND month >= $2 AND month <= $3",
+        args![network, from, to],
+    )
+    .await?
+    .into_iter()
+    .map(|r| (r.month, r.built_from, r.answer))
+    .collect())
+}
+
+pub async fn put_month_answer(
+    c: &mut Conn<'_>,
+    network: NetworkId,
+    month: &str,
+    built_from: &str,
+    answer: &str,
+) -> Result<()> {
+    c.execute(
+        "INSERT INTO network_month_figures (network_id, month, built_from, answer) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (network_id, month) DO UPDATE SET built_from = excluded.built_from, answer = excluded.answer",
+        args![network, month, built_from, answer],
+    )
+    .await?;
+    Ok(())
+}
+
 // ---- Targets -----------------------------------------------------------------
 
 #[derive(Debug, Clone, sqlx::FromRow)]
