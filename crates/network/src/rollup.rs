@@ -227,8 +227,9 @@ pub async fn compute(c: &mut Conn<'_>, site: &Site, month: Month) -> AppResult<M
     Ok(m)
 }
 
-/// Computes and stores one site-month.
-async fn compute_and_store(
+/// Computes and stores one site-month (what the scheduler does for the
+/// last two closed months).
+pub async fn compute_and_store(
     store: &Store,
     site: &Site,
     m: Month,

@@ -119,7 +119,10 @@ impl std::str::FromStr for Template {
             .copied()
             .find(|t| t.as_str() == s.trim())
             .ok_or_else(|| {
-                AppError::field("template", "choose seattle, santa-fe or community-first")
+                AppError::field(
+                    "template",
+                    "is not a template: choose seattle, santa-fe or community-first",
+                )
             })
     }
 }

@@ -157,6 +157,38 @@ both!(
         let text = f.to_string();
         assert!(!text.contains("Figueroa") && !text.contains("Quintero") && !text.contains("Dana"));
 
+        // The figures come from the monthly rollups: twelve more referrals at
+        // the second site show once its month is refreshed (the scheduler's
+        // job), not before.
+        for i in 3..15 {
+            refer(&outreach, &community(&format!("Quintero{i}"))).await;
+        }
+        into(&app, at).await;
+        let path = format!("/api/v1/network/figures?from={month}&to={month}");
+        let (_, f) = bureau.get_json(&path).await;
+        assert_eq!(
+            site(&f, "second")["months"][0]["referrals"]["suppressed"],
+            true
+        );
+        let second_site = handoff_store::orgs::find_site_by_slug(&mut app.store.conn(), "second")
+            .await
+            .unwrap()
+            .unwrap();
+        handoff_network::rollup::compute_and_store(
+            &app.store,
+            &second_site,
+            handoff_figures::Month::parse(&month, "month").unwrap(),
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        let (_, f) = bureau.get_json(&path).await;
+        assert_eq!(
+            site(&f, "second")["months"][0]["referrals"],
+            json!({"count": 15, "suppressed": false}),
+            "{f:#}"
+        );
+
         // A case manager reads neither the network's sites nor its figures.
         let cm = as_user(&app, "casemanager@demo.test").await;
         assert_eq!(
