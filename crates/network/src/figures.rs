@@ -469,17 +469,17 @@ fn suppress_month(month: Month, counts: &[MonthCounts]) -> MonthAnswer {
 /// month. A month whose sites and rollups are those its stored answer was
 /// built from is not suppressed again.
 pub async fn build(
-    state: &AppState,
+    store: &handoff_store::Store,
     network: &handoff_store::network::Network,
     sites: &[Site],
     period: ClosedPeriod,
 ) -> AppResult<NetworkFigures> {
     let t = now();
     let per_site =
-        rollup::network_months(&state.store, network.id, sites, period.from, period.to, t).await?;
+        rollup::network_months(store, network.id, sites, period.from, period.to, t).await?;
     let mut stored: std::collections::HashMap<String, (String, String)> =
         handoff_store::network::month_answers(
-            &mut state.store.conn(),
+            &mut store.conn(),
             network.id,
             &period.from.to_string(),
             &period.to.to_string(),
@@ -512,7 +512,7 @@ pub async fn build(
                 let json = serde_json::to_string(&a)
                     .map_err(|e| AppError::Internal(anyhow::anyhow!(e.to_string())))?;
                 handoff_store::network::put_month_answer(
-                    &mut state.store.conn(),
+                    &mut store.conn(),
                     network.id,
                     &month.to_string(),
                     &key,
@@ -588,7 +588,7 @@ pub async fn network_figures(
     };
     let sites = handoff_store::network::sites(&mut state.store.conn(), staff.network.id).await?;
     let period = resolve_period(&sites, now(), q)?;
-    let answer = build(state, &staff.network, &sites, period).await?;
+    let answer = build(&state.store, &staff.network, &sites, period).await?;
     let mut e = audit::event(auth, "network.figures.read", Outcome::Allowed, ctx);
     e.subject_ref = Some(format!("network:{}", staff.network.id));
     audit::record(state, e).await?;

@@ -369,13 +369,40 @@ pub async fn refresh_recent(store: &Store, now: OffsetDateTime) -> AppResult<usi
     Ok(done)
 }
 
-/// Every ten minutes, [`refresh_recent`].
+/// Builds (and keeps) every network's answer for the last two closed
+/// months — the months [`refresh_recent`] moves — so that requests find
+/// them suppressed and ready. (Older months are built on first request
+/// and stay valid: their rollups no longer change.)
+pub async fn warm_networks(store: &Store, now: OffsetDateTime) -> AppResult<()> {
+    for site in handoff_store::orgs::list_sites(&mut store.conn()).await? {
+        let Some(network) = net::network_of_site(&mut store.conn(), site.id).await? else {
+            continue;
+        };
+        // One network at a time: the first of its sites stands for it.
+        let sites = net::sites(&mut store.conn(), network).await?;
+        if sites.first().map(|s| s.id) != Some(site.id) {
+            continue;
+        }
+        let mut period = crate::figures::resolve_period(&sites, now, &Default::default())?;
+        period.from = period.to.previous();
+        let n = net::get(&mut store.conn(), network).await?;
+        crate::figures::build(store, &n, &sites, period).await?;
+    }
+    Ok(())
+}
+
+/// Every ten minutes (the first time at start), [`refresh_recent`], then
+/// [`warm_networks`].
 pub async fn scheduler(store: Store) {
     let mut tick = tokio_interval();
     loop {
         tick.tick().await;
-        if let Err(e) = refresh_recent(&store, handoff_services::now()).await {
+        let now = handoff_services::now();
+        if let Err(e) = refresh_recent(&store, now).await {
             tracing::warn!(error = %e, "rollup refresh failed");
+        }
+        if let Err(e) = warm_networks(&store, now).await {
+            tracing::warn!(error = %e, "network figures failed");
         }
     }
 }
