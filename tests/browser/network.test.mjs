@@ -44,7 +44,12 @@ test('the Bureau sees the network side by side, as charts, a table and a CSV', a
     assert.match(csv.text, /\nnetwork,/);
     await assertAccessible(page, 'the network view');
 
-    // A site's scorecard.
+    // Every site's scorecard side by side, then one site's.
+    await page.getByRole('link', { name: /side by side/ }).click();
+    await page.getByRole('heading', { name: /Fidelity scorecards, side by side/ }).waitFor();
+    await assert.doesNotReject(page.getByRole('columnheader', { name: 'Second County LEAD' }).waitFor());
+    await assertAccessible(page, 'the scorecards side by side');
+    await page.goBack();
     await page.getByRole('link', { name: 'Second County LEAD' }).click();
     await page.getByRole('heading', { name: /Fidelity scorecard: Second County LEAD/ }).waitFor();
     await assert.doesNotReject(page.getByRole('rowheader', { name: /Hand-offs within the site's target/ }).waitFor());

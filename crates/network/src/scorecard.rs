@@ -517,3 +517,30 @@ pub async fn build(state: &AppState, site: &Site, period: ClosedPeriod) -> AppRe
         indicators,
     })
 }
+
+/// Every site's scorecard of the caller's network, side by side (network
+/// staff); audited as one `network.scorecard.read` naming the network.
+pub async fn all(
+    state: &AppState,
+    auth: &Auth,
+    q: &PeriodQuery,
+    ctx: &Ctx,
+) -> AppResult<Vec<Scorecard>> {
+    let staff = crate::require_staff(
+        state,
+        auth,
+        Action::SeeScorecard,
+        "Every site's scorecard is for the network's staff.",
+    )
+    .await?;
+    let sites = net::sites(&mut state.store.conn(), staff.network.id).await?;
+    let period = figures::resolve_period(&sites, now(), q)?;
+    let mut out = Vec::with_capacity(sites.len());
+    for s in &sites {
+        out.push(build(state, s, period).await?);
+    }
+    let mut e = audit::event(auth, "network.scorecard.read", Outcome::Allowed, ctx);
+    e.subject_ref = Some(format!("network:{}", staff.network.id));
+    audit::record(state, e).await?;
+    Ok(out)
+}

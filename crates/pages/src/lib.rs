@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .route("/network", get(network::view))
         .route("/network/figures.csv", get(network::csv))
         .route("/network/scorecard/{id}", get(network::scorecard_page))
+        .route("/network/scorecards", get(network::scorecards))
         .route("/network/sites/new", get(network::new_site_form))
         .route("/network/sites", post(network::create_site))
         .route("/session/site", post(network::switch))

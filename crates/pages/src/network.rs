@@ -210,6 +210,7 @@ pub async fn view(
             }
             section.card aria-labelledby="score-h" {
                 h2 id="score-h" { "Fidelity scorecards" }
+                p { a href=(format!("/network/scorecards{}", query_string(&q))) { "Every site's scorecard, side by side" } }
                 ul { @for s in &all_sites { li { a href=(format!("/network/scorecard/{}", s.id)) { (s.name) } } } }
             }
         },
@@ -311,7 +312,7 @@ pub async fn scorecard_page(
                                 th scope="row" { (i.label) }
                                 td { (ratio(i.value)) }
                                 td { (format!("{:.2}", i.target)) }
-                                td { (match i.status.as_str() { "met" => "Met", "not_met" => "Not met", _ => "Watch" }) }
+                                td { (status_label(&i.status)) }
                                 td { @for p in &i.trend { (p.month) ": " (ratio(p.value)) " " } }
                             }
                         }
@@ -464,4 +465,61 @@ pub async fn own_scorecard(Signed(auth): Signed) -> PageResult {
         "/network/scorecard/{}",
         auth.user.site_id
     )))
+}
+
+fn status_label(s: &str) -> &'static str {
+    match s {
+        "met" => "Met",
+        "not_met" => "Not met",
+        _ => "Watch",
+    }
+}
+
+/// `GET /network/scorecards`: every site's scorecard side by side.
+pub async fn scorecards(
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
+    Query(q): Query<PeriodQuery>,
+) -> PageResult {
+    let cards = scorecard::all(&state, &auth, &q, &ctx).await?;
+    let Some(first) = cards.first() else {
+        return Ok(layout(
+            "Scorecards",
+            Some(&auth),
+            html! { h1 { "Fidelity scorecards" } p { "The network has no sites yet." } },
+        )
+        .into_response());
+    };
+    Ok(layout(
+        "Scorecards",
+        Some(&auth),
+        html! {
+            h1 { "Fidelity scorecards, side by side" }
+            p { "Whole months " strong { (first.period.from) " to " (first.period.to) } ", against the network's targets (version " (first.targets_version) "). Each cell is the site's value and its status." }
+            form.stack method="get" action="/network/scorecards" {
+                label for="c-from" { "From month" }
+                input id="c-from" name="from" type="month" value=(first.period.from);
+                label for="c-to" { "To month" }
+                input id="c-to" name="to" type="month" value=(first.period.to);
+                button type="submit" { "Show" }
+            }
+            div.scroll tabindex="0" role="region" aria-label="Scorecards" {
+                table {
+                    caption { "Indicators by site" }
+                    thead { tr { th scope="col" { "Indicator (target)" } @for c in &cards { th scope="col" { a href=(format!("/network/scorecard/{}", c.site_id)) { (c.site) } } } } }
+                    tbody {
+                        @for (i, ind) in first.indicators.iter().enumerate() {
+                            tr {
+                                th scope="row" { (ind.label) " (" (format!("{:.2}", ind.target)) ")" }
+                                @for c in &cards {
+                                    @let x = &c.indicators[i];
+                                    td { (ratio(x.value)) " · " (status_label(&x.status)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+    .into_response())
 }
