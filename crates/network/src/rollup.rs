@@ -391,8 +391,8 @@ pub async fn warm_networks(store: &Store, now: OffsetDateTime) -> AppResult<()> 
     Ok(())
 }
 
-/// Every ten minutes (the first time at start), [`refresh_recent`], then
-/// [`warm_networks`].
+/// Every ten minutes (the first time 30 seconds after start),
+/// [`refresh_recent`], then [`warm_networks`].
 pub async fn scheduler(store: Store) {
     let mut tick = tokio_interval();
     loop {
@@ -407,6 +407,15 @@ pub async fn scheduler(store: Store) {
     }
 }
 
+/// Every ten minutes, the first time 30 seconds after start: out of the
+/// way of start-up (and of tests, which refresh by hand). On SQLite a
+/// deferred transaction that reads and then writes fails with
+/// `SQLITE_BUSY_SNAPSHOT` when another connection committed in between,
+/// so the refresh's writes are kept away from the busiest moment.
 fn tokio_interval() -> tokio::time::Interval {
-    tokio::time::interval(std::time::Duration::from_secs(600))
+    let every = std::time::Duration::from_secs(600);
+    tokio::time::interval_at(
+        tokio::time::Instant::now() + std::time::Duration::from_secs(30),
+        every,
+    )
 }
