@@ -9,6 +9,7 @@ pub mod evidence;
 pub mod justice;
 pub mod lookup;
 pub mod me;
+pub mod network;
 pub mod owg;
 pub mod schemas;
 pub mod session;
@@ -52,6 +53,7 @@ use utoipa_axum::routes;
         (name = "policy", description = "The site's versioned eligibility policy"),
         (name = "roster", description = "The on-call roster"),
         (name = "owg", description = "Operational Work Group meetings, agendas, minutes and action items"),
+        (name = "network", description = "The LEAD network: the Bureau's sites, cross-site figures, scorecard targets and site scorecards"),
         (name = "oversight", description = "De-identified figures for civil-rights oversight"),
         (name = "coordination", description = "Prosecutorial coordination on new charges against participants"),
         (name = "notifications", description = "Notifications and live events"),
@@ -160,6 +162,12 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(session::create_session, session::delete_session))
         .routes(routes!(session::delete_all_sessions))
         .routes(routes!(me::me))
+        .routes(routes!(network::my_sites))
+        .routes(routes!(network::switch_site))
+        .routes(routes!(network::network_sites))
+        .routes(routes!(network::network_figures))
+        .routes(routes!(network::get_targets, network::put_targets))
+        .routes(routes!(network::site_scorecard))
         .routes(routes!(me::agencies))
         .routes(routes!(workflow::create_referral, workflow::list_referrals))
         .routes(routes!(workflow::inbox))

@@ -24,6 +24,37 @@ pub enum AdminCommand {
         /// IANA time zone for display and deadlines, e.g. America/Los_Angeles.
         #[arg(long)]
         time_zone: String,
+        /// Start from a policy template (seattle, santa-fe, community-first):
+        /// the template's first policy version, its partner agencies and
+        /// three areas; the site joins the network.
+        #[arg(long)]
+        template: Option<String>,
+        /// With --template: also make the roster's accounts ROLE@SLUG.test
+        /// as demo accounts (no second factor) with the password read from
+        /// standard input. For demonstrations and tests only.
+        #[arg(long, requires = "template")]
+        demo_accounts: bool,
+    },
+    /// Make a person staff of the network (the Bureau role): they see the
+    /// network's sites, figures and scorecards.
+    AddNetworkStaff {
+        #[arg(long)]
+        email: String,
+    },
+    /// Give a person a role in another site of the network, for the site's
+    /// organisation of the role's kind; they switch site explicitly.
+    GrantSiteRole {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        site: String,
+        /// officer, community_referrer, case_manager, supervisor, prosecutor,
+        /// partner, oversight, evaluator, site_admin, bureau
+        #[arg(long)]
+        role: String,
+        /// The kind of the site's organisation they act for there.
+        #[arg(long)]
+        kind: String,
     },
     /// Create a partner agency of a site.
     CreateAgency {
@@ -157,9 +188,62 @@ pub async fn run(database_url: &str, cmd: AdminCommand) -> anyhow::Result<ExitCo
             name,
             slug,
             time_zone,
+            template: None,
+            ..
         } => {
             let s = accounts::create_site(&store, &name, &slug, &time_zone).await?;
             println!("created site {} ({})", s.slug, s.id);
+        }
+        AdminCommand::CreateSite {
+            name,
+            slug,
+            time_zone,
+            template: Some(template),
+            demo_accounts,
+        } => {
+            let template: handoff_network::sites::Template = template.parse()?;
+            let password = if demo_accounts {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            let network = handoff_network::default_network(&store).await?;
+            let s = handoff_network::sites::create(
+                &store,
+                &network,
+                handoff_network::sites::NewSite {
+                    name: &name,
+                    slug: &slug,
+                    time_zone: &time_zone,
+                    template,
+                    demo_password: password.as_deref(),
+                },
+            )
+            .await?;
+            println!(
+                "created site {} ({}) from the {} template in {}",
+                s.slug,
+                s.id,
+                template.as_str(),
+                network.name
+            );
+        }
+        AdminCommand::AddNetworkStaff { email } => {
+            let network = handoff_network::default_network(&store).await?;
+            handoff_network::sites::add_staff(&store, &network, &email).await?;
+            println!("{email} is staff of {}", network.name);
+        }
+        AdminCommand::GrantSiteRole {
+            email,
+            site: slug,
+            role,
+            kind,
+        } => {
+            let s = site(&store, &slug).await?;
+            let role: Role = role.parse()?;
+            let kind: AgencyKind = kind.parse()?;
+            handoff_network::sites::grant_role(&store, s.id, &email, role, kind).await?;
+            println!("{email} holds {role} in {}", s.slug);
         }
         AdminCommand::CreateAgency {
             site: slug,

@@ -81,7 +81,7 @@ const LAYERS: &[&[&str]] = &[
     &["audit", "figures"],
     &["store"],
     &["services"],
-    &["governance", "evidence"],
+    &["governance", "evidence", "network"],
     &["exchange", "seed"],
     &["http"],
     &["pages", "api"],
@@ -111,7 +111,7 @@ fn dependencies_point_one_way() {
 
 #[test]
 fn the_services_speak_no_http_and_write_no_html() {
-    for name in ["services", "governance", "exchange", "seed"] {
+    for name in ["services", "governance", "network", "exchange", "seed"] {
         let (_, manifest) = crates().into_iter().find(|(n, _)| n == name).unwrap();
         for dep in ["axum", "maud", "tower", "hyper"] {
             assert!(

@@ -88,6 +88,15 @@ crate::org::string_enum! {
         RunEvaluation = "run_evaluation",
         /// See the PCG and funders' report (suppressed unless case management).
         SeePcgReport = "see_pcg_report",
+        /// See the network's sites and cross-site figures (further: staff
+        /// of the site's network, aggregates only).
+        SeeNetworkFigures = "see_network_figures",
+        /// See a site's fidelity scorecard (further: network staff any site
+        /// of their network; a supervisor only the site they act in).
+        SeeScorecard = "see_scorecard",
+        /// Start sites from a template and change the scorecard targets
+        /// (further: staff of that network).
+        ManageNetwork = "manage_network",
     }
 }
 
@@ -235,6 +244,12 @@ pub const RULES: &[(Action, &[Who])] = &[
             AnyOrg(R::Bureau),
         ],
     ),
+    (Action::SeeNetworkFigures, &[RoleAt(R::Bureau, K::Bureau)]),
+    (
+        Action::SeeScorecard,
+        &[RoleAt(R::Bureau, K::Bureau), AnyOrg(R::Supervisor)],
+    ),
+    (Action::ManageNetwork, &[RoleAt(R::Bureau, K::Bureau)]),
 ];
 
 /// The person asking: their roles, their organisation's kind, and whether

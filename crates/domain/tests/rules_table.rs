@@ -56,6 +56,8 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
         A::KeepProgramRecords => role == R::SiteAdmin,
         A::RunEvaluation => matches!(role, R::Evaluator | R::SiteAdmin),
         A::SeePcgReport => matches!(role, R::SiteAdmin | R::Supervisor | R::Bureau),
+        A::SeeNetworkFigures | A::ManageNetwork => role == R::Bureau && kind == K::Bureau,
+        A::SeeScorecard => (role == R::Bureau && kind == K::Bureau) || role == R::Supervisor,
     }
 }
 

@@ -27,6 +27,18 @@ pub fn layout(title: &str, user: Option<&Auth>, body: Markup) -> Markup {
                 header.top {
                     a.brand href="/" { "Handoff" }
                     @if let Some(a) = user {
+                        @if a.user.sites.len() > 1 {
+                            form.switcher method="post" action="/session/site" {
+                                (csrf_field(a))
+                                label for="site-switch" { "Site" }
+                                select id="site-switch" name="site_id" {
+                                    @for s in &a.user.sites {
+                                        option value=(s.id) selected[s.id == a.user.site_id] { (s.name) }
+                                    }
+                                }
+                                button.link type="submit" { "Switch" }
+                            }
+                        }
                         nav.account aria-label="Account" {
                             span.who { (a.user.display_name) }
                             form method="post" action="/logout" {

@@ -16,6 +16,7 @@ pub mod security;
 pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
 pub use handoff_governance::{arrival, hold_queue, oversight, owg, stale};
+pub use handoff_network as network;
 pub use handoff_services::{
     AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,
     research, shared, views, workflow,

@@ -65,7 +65,7 @@ pub async fn enrol_form(
             let s = totp::new_secret();
             users::set_totp(
                 &mut state.store.conn(),
-                user.site_id,
+                user.home_site_id,
                 user.id,
                 Some(&s),
                 false,
@@ -130,14 +130,14 @@ pub async fn enrol_submit(
     let mut tx = state.store.begin().await?;
     users::set_totp(
         &mut tx.conn(),
-        user.site_id,
+        user.home_site_id,
         user.id,
         Some(&secret_b32),
         true,
     )
     .await?;
     users::accept_totp_step(&mut tx.conn(), user.id, step).await?;
-    users::replace_recovery_codes(&mut tx.conn(), user.site_id, user.id, &digests).await?;
+    users::replace_recovery_codes(&mut tx.conn(), user.home_site_id, user.id, &digests).await?;
     sessions::mark_mfa_passed(&mut tx.conn(), session.id).await?;
     audit::record_in(
         &mut tx,

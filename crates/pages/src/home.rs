@@ -118,6 +118,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
             ("/owg", "OWG meetings"),
             ("/oversight", "Equity figures"),
             ("/reports/pcg", "PCG report"),
+            ("/scorecard", "Fidelity scorecard"),
         ],
         Role::Prosecutor => &[
             ("/holds", "Hold queue"),
@@ -131,6 +132,7 @@ fn links(role: Role) -> &'static [(&'static str, &'static str)] {
         ],
         Role::Evaluator => &[("/evaluation", "Outcome evaluation")],
         Role::Bureau => &[
+            ("/network", "The network: sites side by side"),
             ("/oversight", "Site figures"),
             ("/evaluation", "Outcome evaluation"),
             ("/reports/pcg", "PCG report"),

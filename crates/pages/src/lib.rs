@@ -15,6 +15,7 @@ mod holds;
 mod home;
 mod login;
 mod lookup;
+mod network;
 mod participant;
 mod policy;
 mod referral;
@@ -65,6 +66,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin/evidence", get(evidence::admin))
         .route("/admin/evidence/schedule", post(evidence::admin_schedule))
         .route("/admin/evidence/costs", post(evidence::admin_cost))
+        .route("/network", get(network::view))
+        .route("/network/figures.csv", get(network::csv))
+        .route("/network/scorecard/{id}", get(network::scorecard_page))
+        .route("/network/scorecards", get(network::scorecards))
+        .route("/network/sites/new", get(network::new_site_form))
+        .route("/network/sites", post(network::create_site))
+        .route("/session/site", post(network::switch))
+        .route("/scorecard", get(network::own_scorecard))
         .route("/approvals", get(coordination::approvals))
         .route("/coordination", get(coordination::charges))
         .route("/coordination/{id}", get(coordination::charge))

@@ -209,5 +209,15 @@ pub async fn demo(store: &Store) -> Result<(), AppError> {
             .await?;
         }
     }
+    // The demo site belongs to the default network, whose staff the demo
+    // Bureau account is.
+    let network = handoff_network::default_network(store).await?;
+    if handoff_store::network::network_of_site(&mut c, site.id)
+        .await?
+        .is_none()
+    {
+        handoff_store::network::attach_site(&mut c, network.id, site.id).await?;
+    }
+    handoff_network::sites::add_staff(store, &network, "bureau@demo.test").await?;
     Ok(())
 }

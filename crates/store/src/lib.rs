@@ -26,6 +26,7 @@ pub mod ids;
 pub mod justice;
 pub mod keys;
 pub mod monthly;
+pub mod network;
 pub mod notifications;
 pub mod orgs;
 pub mod owg;

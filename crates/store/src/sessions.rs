@@ -17,6 +17,8 @@ pub struct Session {
     pub created_at: OffsetDateTime,
     pub last_seen_at: OffsetDateTime,
     pub expires_at: OffsetDateTime,
+    /// The site the session acts in when it is not the account's own.
+    pub acting_site_id: Option<SiteId>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -29,6 +31,7 @@ struct SessionRow {
     created_at: OffsetDateTime,
     last_seen_at: OffsetDateTime,
     expires_at: OffsetDateTime,
+    acting_site_id: Option<Uuid>,
 }
 
 impl From<SessionRow> for Session {
@@ -42,6 +45,7 @@ impl From<SessionRow> for Session {
             created_at: r.created_at,
             last_seen_at: r.last_seen_at,
             expires_at: r.expires_at,
+            acting_site_id: r.acting_site_id.map(Into::into),
         }
     }
 }
@@ -77,8 +81,8 @@ pub async fn find_live(
 ) -> Result<Option<Session>> {
     let row = c
         .fetch_optional::<SessionRow>(
-            "SELECT id, site_id, user_id, csrf_token, mfa_passed, created_at, last_seen_at, expires_at \
-             FROM sessions WHERE token_hash = $1",
+            "SELECT id, site_id, user_id, csrf_token, mfa_passed, created_at, last_seen_at, expires_at, \
+             acting_site_id FROM sessions WHERE token_hash = $1",
             args![token_hash],
         )
         .await?;

@@ -10,7 +10,12 @@ use uuid::Uuid;
 #[derive(Debug, Clone)]
 pub struct User {
     pub id: UserId,
+    /// The site the person acts in: their account's own site, or the one
+    /// their session switched to (see [`get_acting`]).
     pub site_id: SiteId,
+    /// The site the account was made in (its row's site): sessions, second
+    /// factors and recovery codes are kept under it.
+    pub home_site_id: SiteId,
     pub agency_id: AgencyId,
     pub email: Email,
     pub display_name: String,
@@ -27,6 +32,9 @@ pub struct User {
     pub failed_logins: i64,
     pub locked_until: Option<OffsetDateTime>,
     pub disabled_at: Option<OffsetDateTime>,
+    /// The sites the person holds roles in, when there are several (filled
+    /// in for a signed-in session: the page header's site switcher).
+    pub sites: Vec<crate::network::SiteChoice>,
 }
 
 impl User {
@@ -87,6 +95,7 @@ async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
     Ok(User {
         id: r.id.into(),
         site_id: r.site_id.into(),
+        home_site_id: r.site_id.into(),
         agency_id: r.agency_id.into(),
         email: Email::parse(&r.email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         display_name: r.display_name,
@@ -101,6 +110,7 @@ async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
         failed_logins: r.failed_logins,
         locked_until: r.locked_until,
         disabled_at: r.disabled_at,
+        sites: Vec::new(),
     })
 }
 
@@ -161,6 +171,28 @@ pub async fn get(c: &mut Conn<'_>, site: SiteId, id: UserId) -> Result<User> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 AND id = $2");
     let r = c.fetch_one::<UserRow>(&sql, args![site, id]).await?;
     with_roles(c, r).await
+}
+
+/// The user as they act in `acting`: in their account's own site as
+/// [`get`]; in another site with the organisation, roles and designation
+/// they hold there (`site_roles`). `NotFound` when they hold none there.
+pub async fn get_acting(
+    c: &mut Conn<'_>,
+    home: SiteId,
+    acting: SiteId,
+    id: UserId,
+) -> Result<User> {
+    let mut user = get(c, home, id).await?;
+    if acting != home {
+        let (agency, roles, approve) = crate::network::roles_in(c, acting, id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        user.site_id = acting;
+        user.agency_id = agency;
+        user.roles = roles;
+        user.can_approve = approve;
+    }
+    Ok(user)
 }
 
 pub async fn list(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<User>> {

@@ -129,6 +129,7 @@ impl Application {
         let state = self.state.clone();
         let sweeper = tokio::spawn(session_sweeper(state.clone()));
         let scheduler = tokio::spawn(workflow::sweep::scheduler(state.clone()));
+        let rollups = tokio::spawn(handoff_network::rollup::scheduler(state.store.clone()));
         let app = router(state.clone());
         axum::serve(
             self.listener,
@@ -138,6 +139,7 @@ impl Application {
         .await?;
         sweeper.abort();
         scheduler.abort();
+        rollups.abort();
         state.store.close().await;
         Ok(())
     }

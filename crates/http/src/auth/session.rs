@@ -148,9 +148,27 @@ async fn resolve_inner(
                 .await
                 .map_err(|e| fail(e.into()))?;
             if let Some(s) = live {
-                let user = users::get(&mut c, s.site_id, s.user_id)
-                    .await
-                    .map_err(|e| fail(e.into()))?;
+                // The site the session acts in (the account's own unless
+                // switched); a role since withdrawn there ends the switch.
+                let acting = s.acting_site_id.unwrap_or(s.site_id);
+                let user = match users::get_acting(&mut c, s.site_id, acting, s.user_id).await {
+                    Err(handoff_store::StoreError::NotFound) if acting != s.site_id => {
+                        handoff_store::network::set_acting_site(&mut c, s.id, None)
+                            .await
+                            .map_err(|e| fail(e.into()))?;
+                        users::get(&mut c, s.site_id, s.user_id).await
+                    }
+                    other => other,
+                }
+                .map_err(|e| fail(e.into()))?;
+                let mut user = user;
+                let sites =
+                    handoff_store::network::sites_of_user(&mut c, user.home_site_id, user.id)
+                        .await
+                        .map_err(|e| fail(e.into()))?;
+                if sites.len() > 1 {
+                    user.sites = sites;
+                }
                 if user.disabled_at.is_some() {
                     sessions::delete(&mut c, s.id)
                         .await
@@ -297,7 +315,7 @@ pub async fn end_session(
 pub async fn end_all_sessions(state: &AppState, auth: &Auth, ctx: &Ctx) -> Result<(), AppError> {
     let mut tx = state.store.begin().await?;
     let user = &auth.user;
-    sessions::delete_for_user(&mut tx.conn(), user.site_id, user.id).await?;
+    sessions::delete_for_user(&mut tx.conn(), user.home_site_id, user.id).await?;
     let event = audit::event(auth, "auth.logout_everywhere", Outcome::Allowed, ctx);
     audit::record_in(&mut tx, event).await?;
     tx.commit().await?;

@@ -55,6 +55,8 @@ pub struct Integration {
 }
 
 /// The caller of an operation open to integrations: a person or a token.
+// One per request, moved rarely: the person's size is not worth a box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Caller {
     Person(Auth),
