@@ -190,10 +190,62 @@ pub fn complete(doc: &mut Value) {
             }
         }
     }
+    old_shape_or_page(doc);
     add_layer_statuses(doc);
     add_value_sets(doc);
     shape_parameters(doc);
     shape_request_bodies(doc);
+}
+
+/// A list answers its old shape (a bare array) unless `limit` or `cursor`
+/// asks for a page (`Listed_*`, `{"items", "next_cursor"}`): the document
+/// says both.
+fn old_shape_or_page(doc: &mut Value) {
+    let schemas = doc["components"]["schemas"].clone();
+    let mut listed = Vec::new();
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for op in item.values_mut() {
+            let Some(schema) = op
+                .get_mut("responses")
+                .and_then(|r| r.get_mut("200"))
+                .and_then(|r| r.get_mut("content"))
+                .and_then(|c| c.get_mut("application/json"))
+                .and_then(|c| c.get_mut("schema"))
+            else {
+                continue;
+            };
+            let Some(name) = schema["$ref"]
+                .as_str()
+                .and_then(|r| r.strip_prefix("#/components/schemas/"))
+                .filter(|n| n.starts_with("Listed_"))
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let element = name.trim_start_matches("Listed_");
+            let items = if schemas.get(element).is_some() {
+                json!({"type": "array", "items": {"$ref": format!("#/components/schemas/{element}")}})
+            } else {
+                schemas[&name]["properties"]["items"].clone()
+            };
+            if items.is_null() {
+                continue;
+            }
+            *schema =
+                json!({"oneOf": [items.clone(), {"$ref": format!("#/components/schemas/{name}")}]});
+            listed.push((name, items));
+        }
+    }
+    // The page's items name the element's schema too (so its value sets apply).
+    for (name, items) in listed {
+        doc["components"]["schemas"][&name]["properties"]["items"] = items;
+    }
 }
 
 /// Text the server stores: no control character but tab and newline, no

@@ -87,6 +87,7 @@ pub async fn record_program_cost(
 }
 
 #[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First day (YYYY-MM-DD; default a year before `to`).
     pub from: Option<String>,

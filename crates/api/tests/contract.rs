@@ -118,7 +118,7 @@ enum Side {
 }
 
 fn walk(doc: &Value, schema: &Value, at: &str, side: Side, out: &mut BTreeSet<String>, depth: u8) {
-    if depth > 6 || schema.is_null() {
+    if depth > 12 || schema.is_null() {
         return;
     }
     let s = resolve(doc, schema);
@@ -129,10 +129,12 @@ fn walk(doc: &Value, schema: &Value, at: &str, side: Side, out: &mut BTreeSet<St
             out.insert(format!("{at} enum {v}"));
         }
     }
+    // The alternatives of a value are all offered at its place: an answer
+    // that became "the old shape, or a page" still offers the old shape.
     for key in ["allOf", "oneOf", "anyOf"] {
         if let Some(list) = s[key].as_array() {
-            for (i, sub) in list.iter().enumerate() {
-                walk(doc, sub, &format!("{at} {key}[{i}]"), side, out, depth + 1);
+            for sub in list {
+                walk(doc, sub, at, side, out, depth + 1);
             }
         }
     }
@@ -170,10 +172,22 @@ fn breaking(old: &Value, new: &Value) -> Vec<String> {
             .difference(&new_offered)
             .map(|l| format!("no longer offered: {l}")),
     );
+    // A new operation may demand what it likes; an existing one may not
+    // demand more.
     let (old_demanded, new_demanded) = (surface(old, Side::Demanded), surface(new, Side::Demanded));
+    let existed = |line: &&String| {
+        let mut words = line.split(' ');
+        let op = format!(
+            "{} {}",
+            words.next().unwrap_or(""),
+            words.next().unwrap_or("")
+        );
+        old_offered.contains(&op)
+    };
     out.extend(
         new_demanded
             .difference(&old_demanded)
+            .filter(existed)
             .map(|l| format!("newly demanded: {l}")),
     );
     out

@@ -25,6 +25,7 @@ use utoipa::{IntoParams, ToSchema};
 
 /// `?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv&table=NAME]`.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     /// First day (default: 90 days before `to`).
     pub from: Option<String>,

@@ -37,6 +37,7 @@ pub const RRI_REFERENCE: &str = "White";
 
 /// `?from=YYYY-MM&to=YYYY-MM`; `to` is clamped to the last closed month.
 #[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// First month (default: eleven months before `to`).
     pub from: Option<String>,
