@@ -3,6 +3,7 @@
 //! password `demo-password` and no second factor.
 
 pub mod data;
+pub mod national;
 
 use handoff_domain::eligibility::Policy;
 use handoff_domain::{AgencyKind, Email, Role};

@@ -14,6 +14,7 @@ mod idempotency;
 mod justice;
 mod known;
 mod lookup;
+mod national;
 mod openapi;
 mod oversight;
 mod owg;
