@@ -150,6 +150,11 @@ fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal(anyhow::anyhow!("national seed: {e}"))
 }
 
+/// How many sites are written at once on PostgreSQL (each on its own
+/// connection): one is generated while the server stores another. SQLite
+/// has one writer, so one.
+const PG_WRITERS: usize = 2;
+
 /// Writes every site of the network that is not there yet. `password_hash`
 /// is the one hash of `demo-password` every seeded account shares.
 pub async fn national(
@@ -162,6 +167,7 @@ pub async fn national(
         return Err(AppError::field("sites", "Give at least one site."));
     }
     let mut report = Report::default();
+    let mut missing = Vec::new();
     for (k, (people, contacts)) in plan(args).into_iter().enumerate() {
         let slug = slug(k);
         if orgs::find_site_by_slug(&mut store.conn(), &slug)
@@ -175,38 +181,95 @@ pub async fn national(
             progress(Tick::Participants(people));
             progress(Tick::Contacts(contacts));
             report.sites_present += 1;
-            continue;
+        } else {
+            missing.push((k, people, contacts));
         }
-        progress(Tick::Site {
-            slug: &slug,
-            present: false,
-        });
-        let site = SiteGen::new(args, k, &slug, password_hash)?.generate(people, contacts)?;
-        let mut tx = store.begin().await?;
-        for rows in site.tables {
-            let table = rows.table().name;
-            let mut tick = |n: usize| match table {
-                "participants" => progress(Tick::Participants(n)),
-                "contacts" => progress(Tick::Contacts(n)),
-                _ => {}
-            };
-            report.rows += bulk::insert(&mut tx.conn(), rows, &mut tick).await?;
+    }
+    let progress = std::sync::Mutex::new(progress);
+    let writers = match store.backend() {
+        handoff_store::Backend::Postgres => PG_WRITERS,
+        handoff_store::Backend::Sqlite => 1,
+    };
+    let lanes = (0..writers).map(|lane| {
+        let mine: Vec<_> = missing
+            .iter()
+            .copied()
+            .skip(lane)
+            .step_by(writers)
+            .collect();
+        let progress = &progress;
+        async move {
+            let mut report = Report::default();
+            for (k, people, contacts) in mine {
+                write_site(store, args, password_hash, k, people, contacts, &mut report, progress)
+                    .await?;
+            }
+            Ok::<_, AppError>(report)
         }
-        let mut e =
-            handoff_audit::AuditEvent::new("national.seed", handoff_audit::Outcome::Allowed);
-        e.site_id = Some(site.id);
-        e.subject_ref = Some(format!(
-            "sites:{} participants:{} contacts:{} seed:{}",
-            args.sites, people, contacts, args.seed
-        ));
-        handoff_store::audit::append(&mut tx, e, args.now).await?;
-        tx.commit().await?;
-        report.sites_added += 1;
-        report.participants += people;
-        report.contacts += contacts;
-        report.referrals += site.referrals;
+    });
+    for lane in futures_util::future::join_all(lanes).await {
+        let r = lane?;
+        report.sites_added += r.sites_added;
+        report.participants += r.participants;
+        report.contacts += r.contacts;
+        report.referrals += r.referrals;
+        report.rows += r.rows;
     }
     Ok(report)
+}
+
+type Progress<'p> = std::sync::Mutex<&'p mut (dyn FnMut(Tick<'_>) + Send)>;
+
+fn tell(progress: &Progress<'_>, t: Tick<'_>) {
+    if let Ok(mut p) = progress.lock() {
+        p(t);
+    }
+}
+
+/// Generates one site and writes it in one transaction with its audit entry.
+#[allow(clippy::too_many_arguments)]
+async fn write_site(
+    store: &Store,
+    args: &Args,
+    password_hash: &str,
+    k: usize,
+    people: usize,
+    contacts: usize,
+    report: &mut Report,
+    progress: &Progress<'_>,
+) -> Result<(), AppError> {
+    let slug = slug(k);
+    tell(
+        progress,
+        Tick::Site {
+            slug: &slug,
+            present: false,
+        },
+    );
+    let site = SiteGen::new(args, k, &slug, password_hash)?.generate(people, contacts)?;
+    let mut tx = store.begin().await?;
+    for rows in site.tables {
+        let table = rows.table().name;
+        let mut tick = |n: usize| match table {
+            "participants" => tell(progress, Tick::Participants(n)),
+            "contacts" => tell(progress, Tick::Contacts(n)),
+            _ => {}
+        };
+        report.rows += bulk::insert(&mut tx.conn(), rows, &mut tick).await?;
+    }
+    let mut e = handoff_audit::AuditEvent::new("national.seed", handoff_audit::Outcome::Allowed);
+    e.site_id = Some(site.id);
+    e.subject_ref = Some(format!(
+        "sites:{} participants:{} contacts:{} seed:{}",
+        args.sites, people, contacts, args.seed
+    ));
+    handoff_store::audit::append(&mut tx, e, args.now).await?;
+    tx.commit().await?;
+    report.sites_added += 1;
+    report.participants += people;
+    report.contacts += contacts;
+    report.referrals += site.referrals;
+    Ok(())
 }
 
 /// A site's rows, in the order foreign keys need.

@@ -1,9 +1,10 @@
 //! Bulk writes for generators (`handoff seed --sites …`): many rows of one
-//! table written in multi-row `INSERT … VALUES (…), (…), …` statements, as
-//! many rows per statement as the backend's limit on bound parameters allows
-//! (65,535 on PostgreSQL, 32,766 on SQLite), inside the caller's
-//! transaction. The same portable SQL runs on both backends; every value is
-//! bound.
+//! table in as few round trips as the backend allows, inside the caller's
+//! transaction. On PostgreSQL, `COPY … FROM STDIN` (text format, every value
+//! escaped by [`copy_text`]); on SQLite, multi-row `INSERT … VALUES (…),
+//! (…), …` statements with as many rows as its limit of 32,766 bound
+//! parameters allows. The backend-specific path lives here, behind the
+//! `Conn` match, as `db.rs` asks.
 //!
 //! The tables a generator may fill and their columns are the constants
 //! below: the column lists live here, with the rest of the SQL, and a
@@ -168,8 +169,8 @@ fn statement(table: &Table, rows: usize) -> String {
     sql
 }
 
-/// Writes the rows in as few statements as the backend allows, calling
-/// `progress` with the number of rows after each statement. Returns the rows
+/// Writes the rows (COPY on PostgreSQL, multi-row INSERTs on SQLite),
+/// calling `progress` with the number of rows as they go. Returns the rows
 /// written.
 pub async fn insert(
     c: &mut Conn<'_>,
@@ -183,6 +184,118 @@ pub async fn insert(
             rows.table.name
         )));
     }
+    match c {
+        Conn::Pg(conn) => copy(conn, rows, progress).await,
+        Conn::PgPool(pool) => copy(&mut *pool.acquire().await?, rows, progress).await,
+        Conn::Sqlite(_) | Conn::SqlitePool(_) => values(c, rows, progress).await,
+    }
+}
+
+/// How many bytes of COPY data go to the server at a time.
+const COPY_CHUNK: usize = 1 << 20;
+
+async fn copy(
+    conn: &mut sqlx::PgConnection,
+    rows: Rows,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<u64> {
+    let n = rows.table.columns.len();
+    let statement = format!(
+        "COPY {} ({}) FROM STDIN",
+        rows.table.name,
+        rows.table.columns.join(", ")
+    );
+    let mut copy = conn.copy_in_raw(&statement).await?;
+    let mut buf = String::with_capacity(COPY_CHUNK + 4096);
+    let mut pending = 0;
+    for row in rows.values.chunks(n) {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                buf.push('\t');
+            }
+            copy_text(&mut buf, v);
+        }
+        buf.push('\n');
+        pending += 1;
+        if buf.len() >= COPY_CHUNK {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+            progress(pending);
+            pending = 0;
+        }
+    }
+    if !buf.is_empty() {
+        copy.send(buf.as_bytes()).await?;
+    }
+    let written = copy.finish().await?;
+    progress(pending);
+    Ok(written)
+}
+
+/// A value in COPY's text format: `\N` for NULL, backslash escapes for the
+/// backslash and the characters that end a field or a row.
+pub fn copy_text(out: &mut String, v: &Value) {
+    use std::fmt::Write;
+    match v {
+        Value::Uuid(None)
+        | Value::Text(None)
+        | Value::Int(None)
+        | Value::Float(None)
+        | Value::Bool(None)
+        | Value::Time(None)
+        | Value::Bytes(None) => out.push_str("\\N"),
+        Value::Uuid(Some(u)) => {
+            let _ = write!(out, "{}", u.hyphenated());
+        }
+        Value::Text(Some(s)) => {
+            for ch in s.chars() {
+                match ch {
+                    '\\' => out.push_str("\\\\"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    c => out.push(c),
+                }
+            }
+        }
+        Value::Int(Some(i)) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Float(Some(f)) => {
+            let _ = write!(out, "{f}");
+        }
+        Value::Bool(Some(b)) => out.push(if *b { 't' } else { 'f' }),
+        Value::Time(Some(t)) => {
+            let t = t.to_offset(time::UtcOffset::UTC);
+            let _ = write!(
+                out,
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}+00",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+                t.microsecond()
+            );
+        }
+        Value::Bytes(Some(b)) => {
+            out.push_str("\\\\x");
+            for byte in b {
+                let _ = write!(out, "{byte:02x}");
+            }
+        }
+    }
+}
+
+/// SQLite: multi-row INSERTs, as many rows per statement as its limit on
+/// bound parameters allows.
+async fn values(
+    c: &mut Conn<'_>,
+    rows: Rows,
+    progress: &mut (dyn FnMut(usize) + Send),
+) -> Result<u64> {
+    let n = rows.table.columns.len();
     let per_statement = (max_parameters(c.backend()) / n).clamp(1, 8_192);
     let mut written = 0;
     let mut full: Option<String> = None;
@@ -230,6 +343,27 @@ mod tests {
         assert_eq!(
             sql,
             "INSERT INTO site_areas (id, site_id, name, created_at) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)"
+        );
+    }
+
+    #[test]
+    fn copy_text_escapes_what_ends_a_field() {
+        let mut out = String::new();
+        copy_text(&mut out, &Value::Text(Some("a\tb\\c\nd".into())));
+        out.push('|');
+        copy_text(&mut out, &Value::Text(None));
+        out.push('|');
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos(1_796_667_072_500_000_000)
+            .unwrap()
+            .to_offset(time::UtcOffset::from_hms(-8, 0, 0).unwrap());
+        copy_text(&mut out, &Value::Time(Some(t)));
+        out.push('|');
+        copy_text(&mut out, &Value::Bool(Some(false)));
+        out.push('|');
+        copy_text(&mut out, &Value::Bytes(Some(vec![0, 255])));
+        assert_eq!(
+            out,
+            "a\\tb\\\\c\\nd|\\N|2026-12-07 18:11:12.500000+00|f|\\\\x00ff"
         );
     }
 
