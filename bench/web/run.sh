@@ -90,7 +90,8 @@ login() { # role email
   local jar="$OUT/$1.jar"
   curl -sf -c "$jar" -H 'Content-Type: application/json' \
     -d "{\"email\":\"$2\",\"password\":\"demo-password\"}" "$BASE/api/v1/session" >/dev/null
-  COOKIE[$1]=$(awk '!/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")
+  COOKIE[$1]=$(awk '{sub(/^#HttpOnly_/, "")} !/^#/ && NF >= 7 {printf "%s%s=%s", sep, $6, $7; sep="; "}' "$jar")
+  [ -n "${COOKIE[$1]}" ] || { echo "sign-in of $2 failed" >&2; exit 1; }
 }
 for role in casemanager supervisor prosecutor officer oversight admin; do
   login "$role" "$role@site-002.test"
@@ -155,6 +156,6 @@ for conns in sorted({r[0] for r in rows}, key=int):
         rps, p50, p99, err = parse(wrk)
         seg = rss[int(a):int(b)] or rss[-1:]
         ratio = f"{100 * rps / base:.2f}%" if base else "-"
-        f = lambda v: f"{v:.1f}" if v is not None else "-"
+        f = lambda v: f"{v:.1f}" if v is not None and rps > 0 else "-"
         print(f"| {name} | {status} | {rps:.0f} | {f(p50)} | {f(p99)} | {ratio} | {err} | {max(seg) / 1024:.0f} | {size} |")
 PY
