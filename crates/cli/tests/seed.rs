@@ -33,7 +33,15 @@ fn seed_writes_the_network_once_and_the_audit_log_verifies() {
     assert!(verify.contains("3 entries in 3 chains"), "{verify}");
     let none = failed(&handoff(
         &db,
-        &["seed", "--sites", "0", "--participants", "1", "--contacts", "1"],
+        &[
+            "seed",
+            "--sites",
+            "0",
+            "--participants",
+            "1",
+            "--contacts",
+            "1",
+        ],
         None,
     ));
     assert!(none.contains("at least one site"), "{none}");

@@ -201,8 +201,17 @@ pub async fn national(
         async move {
             let mut report = Report::default();
             for (k, people, contacts) in mine {
-                write_site(store, args, password_hash, k, people, contacts, &mut report, progress)
-                    .await?;
+                write_site(
+                    store,
+                    args,
+                    password_hash,
+                    k,
+                    people,
+                    contacts,
+                    &mut report,
+                    progress,
+                )
+                .await?;
             }
             Ok::<_, AppError>(report)
         }
