@@ -8,6 +8,7 @@ mod evaluate;
 mod justice;
 mod link;
 mod ops;
+mod seed;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -58,6 +59,9 @@ enum Command {
     Dedupe(link::DedupeArgs),
     /// Run the LEAD outcome evaluation on a data folder and write results (and a report).
     Evaluate(evaluate::EvaluateArgs),
+    /// Generate a national network of sites (deterministic, idempotent):
+    /// `handoff seed --sites 100 --participants 100000 --contacts 2000000`.
+    Seed(seed::SeedArgs),
     /// Write an online backup of the SQLite database.
     Backup(ops::BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first).
@@ -124,6 +128,7 @@ fn run_with_database(database_url: String, command: Command) -> ExitCode {
             Command::Import(args) => justice::import(&database_url, args).await,
             Command::Export(cmd) => justice::export(&database_url, cmd).await,
             Command::Evaluate(_) | Command::Dedupe(_) | Command::Openapi => Ok(ExitCode::SUCCESS),
+            Command::Seed(args) => seed::run(&database_url, args).await,
             Command::Backup(args) => ops::backup(&database_url, args).await,
             Command::Restore(args) => ops::restore(&database_url, args).await,
         }

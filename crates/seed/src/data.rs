@@ -160,7 +160,7 @@ pub(crate) const LAST: &[&str] = &[
     "Begay",
     "Tsosie",
 ];
-const NICKNAMES: &[&str] = &[
+pub(crate) const NICKNAMES: &[&str] = &[
     "Red", "Smokey", "Junior", "Tiny", "Doc", "Sunny", "Slim", "Boots", "Country", "Lucky",
 ];
 pub(crate) const RACES: &[&str] = &[
@@ -171,7 +171,7 @@ pub(crate) const RACES: &[&str] = &[
     "Asian",
     "Native Hawaiian/Pacific Islander",
 ];
-const CORNERS: &[&str] = &[
+pub(crate) const CORNERS: &[&str] = &[
     "3rd Ave & Pine St",
     "2nd Ave & Pike St",
     "Westlake Park",
@@ -184,7 +184,7 @@ const CORNERS: &[&str] = &[
     "Pacific Place steps",
 ];
 /// The demo precinct (one of `seed::DEMO_AREAS`) of each corner.
-fn area_of(corner: &str) -> &'static str {
+pub(crate) fn area_of(corner: &str) -> &'static str {
     match corner {
         "12th Ave & Jackson St" => "East Precinct",
         "Rainier Ave & Genesee St" => "South Precinct",
@@ -192,7 +192,7 @@ fn area_of(corner: &str) -> &'static str {
         _ => "West Precinct",
     }
 }
-const GOALS: &[(&str, &[&str])] = &[
+pub(crate) const GOALS: &[(&str, &[&str])] = &[
     (
         "get my ID back",
         &["order birth certificate", "DMV appointment", "pay the fee"],
@@ -244,7 +244,7 @@ const GOALS: &[(&str, &[&str])] = &[
     ),
     ("go back to school", &["GED class sign-up", "bus pass"]),
 ];
-const PROVIDERS: &[(&str, &str)] = &[
+pub(crate) const PROVIDERS: &[(&str, &str)] = &[
     ("Downtown Public Health Clinic", "wound care"),
     ("Evergreen Treatment Services", "methadone intake"),
     ("Safe Harbor Housing", "housing application"),
@@ -258,7 +258,7 @@ const PROVIDERS: &[(&str, &str)] = &[
     ("Harborview Dental", "dental care"),
     ("Social Security Administration", "SSI application"),
 ];
-const PLACES: &[Place] = &[
+pub(crate) const PLACES: &[Place] = &[
     Place::Street,
     Place::Street,
     Place::Street,
@@ -273,8 +273,8 @@ const PLACES: &[Place] = &[
     Place::Court,
 ];
 /// Every service, in the vocabulary's order.
-const SERVICES: &[Service] = Service::ALL;
-const NOTES: &[&str] = &[
+pub(crate) const SERVICES: &[Service] = Service::ALL;
+pub(crate) const NOTES: &[&str] = &[
     "Checked in at the usual spot; in good spirits.",
     "Brought coffee, talked through the week.",
     "Drove to DSHS for the benefits appointment.",
@@ -288,14 +288,14 @@ const NOTES: &[&str] = &[
     "Dropped off a tent and a sleeping bag after the sweep.",
     "Phone check-in; doing OK at the shelter.",
 ];
-const HEALTH: &[&str] = &[
+pub(crate) const HEALTH: &[&str] = &[
     "Foot wound looks better; saw the nurse.",
     "Says the voices are quieter on the new medication.",
     "Coughing for two weeks; walked them to the clinic.",
     "Missed the psychiatric appointment; rescheduled.",
     "Blood pressure high at the clinic; will follow up.",
 ];
-const SUD: &[&str] = &[
+pub(crate) const SUD: &[&str] = &[
     "Using less; interested in methadone.",
     "Restarted buprenorphine at the clinic.",
     "Overdosed last week, revived with naloxone by a friend.",
@@ -308,7 +308,7 @@ const SUD: &[&str] = &[
 pub(crate) struct Lcg(pub(crate) u64);
 
 impl Lcg {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 = self
             .0
             .wrapping_mul(6_364_136_223_846_793_005)
@@ -336,7 +336,7 @@ fn iso(d: time::Date) -> String {
     referrals::iso(d)
 }
 
-fn month_key(tz: &SiteTimeZone, at: OffsetDateTime) -> String {
+pub(crate) fn month_key(tz: &SiteTimeZone, at: OffsetDateTime) -> String {
     let d = tz.local_date(at);
     format!("{:04}-{:02}", d.year(), u8::from(d.month()))
 }
@@ -522,7 +522,7 @@ async fn accept(
     Ok(())
 }
 
-fn referral_form(
+pub(crate) fn referral_form(
     rng: &mut Lcg,
     first: &str,
     last: &str,

@@ -4,6 +4,7 @@
 
 pub mod data;
 pub mod evidence;
+pub mod national;
 
 use handoff_domain::eligibility::Policy;
 use handoff_domain::{AgencyKind, Email, Role};

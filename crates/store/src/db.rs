@@ -274,6 +274,14 @@ macro_rules! run {
 }
 
 impl Conn<'_> {
+    /// Which database the statement will run on.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::SqlitePool(_) | Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::PgPool(_) | Conn::Pg(_) => Backend::Postgres,
+        }
+    }
+
     /// Runs a statement; returns the number of rows it touched.
     pub async fn execute(&mut self, sql: &str, args: Vec<Value>) -> Result<u64> {
         let n = run!(self, sql, args, |a, e| sqlx::query_with(

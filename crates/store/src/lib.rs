@@ -14,6 +14,7 @@ pub mod access;
 pub mod areas;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod casework;
 pub mod contacts;
 pub mod db;

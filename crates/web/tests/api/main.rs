@@ -17,6 +17,7 @@ mod idempotency;
 mod justice;
 mod known;
 mod lookup;
+mod national;
 mod network;
 mod openapi;
 mod oversight;
