@@ -43,7 +43,7 @@ pub struct Table {
     pub title: String,
     pub columns: Vec<String>,
     /// Cells: text, numbers, or null where a small count is suppressed.
-    #[schema(value_type = Vec<Vec<Object>>)]
+    #[schema(value_type = Vec<Vec<Value>>)]
     pub rows: Vec<Vec<Value>>,
     /// What the reader should know (how a figure was counted).
     pub note: Option<String>,

@@ -215,6 +215,9 @@ pub async fn undo(state: &AppState, auth: &Auth, actx: &Ctx, id: HoldId) -> AppR
         ));
     }
     if undo_until(&stored.hold, auth.user.id).is_none() {
+        // The refusal's audit entry is its own transaction: end this one
+        // first (on SQLite it holds the write lock).
+        drop(tx);
         let mut e = audit::event(auth, "hold.decision.undo", Outcome::Denied, actx);
         e.subject_ref = Some(format!("hold:{id}"));
         e.categories = vec![DataCategory::Hold];

@@ -197,7 +197,7 @@ impl ProblemCount {
                 count,
             })
             .collect();
-        out.sort_by(|a, b| b.count.cmp(&a.count));
+        out.sort_by_key(|c| std::cmp::Reverse(c.count));
         out
     }
 
