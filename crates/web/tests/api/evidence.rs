@@ -284,7 +284,18 @@ both!(
                 meta["warnings"]
             );
         }
-        assert_eq!(meta["warnings"], json!([]));
+        // No analysis refused, unsettled or singular: at most the optimiser's
+        // note that it shortened a step (which depends on the day's data).
+        let warnings: Vec<&str> = meta["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        assert!(
+            warnings.iter().all(|w| w.contains("step shortened")),
+            "{warnings:?}"
+        );
         assert!(
             run["cost_benefit"]["program_cost_per_participant_year_usd"]
                 .as_f64()
