@@ -79,6 +79,7 @@ fn handoff_deps(manifest: &str) -> Vec<String> {
 const LAYERS: &[&[&str]] = &[
     &["domain"],
     &["audit", "figures"],
+    &["db"],
     &["store"],
     &["services"],
     &["governance", "evidence", "network"],
