@@ -627,9 +627,3 @@ pub fn assess(
             .collect(),
     }
 }
-
-#[cfg(test)]
-mod tests;
-
-#[cfg(test)]
-mod release_scope_tests;

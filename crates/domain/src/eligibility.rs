@@ -820,4 +820,15 @@ fn years_before(d: Date, years: u8) -> Date {
 }
 
 #[cfg(test)]
-mod tests;
+mod tests {
+    use super::years_before;
+    use time::macros::date;
+
+    #[test]
+    fn a_leap_day_look_back_lands_on_the_last_day_of_february() {
+        assert_eq!(
+            years_before(date!(2028 - 02 - 29), 1),
+            date!(2027 - 02 - 28)
+        );
+    }
+}

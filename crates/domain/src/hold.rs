@@ -555,6 +555,3 @@ pub fn sweep<'a>(
 pub fn sweep_instant(as_of: Date, tz: &SiteTimeZone) -> Result<OffsetDateTime, OutOfRange> {
     tz.start_of_day(as_of)
 }
-
-#[cfg(test)]
-mod tests;

@@ -277,6 +277,3 @@ pub fn check_assignment(
         Assignment::Warn { warnings }
     }
 }
-
-#[cfg(test)]
-mod tests;

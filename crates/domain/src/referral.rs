@@ -806,6 +806,3 @@ impl TryFrom<ReferralForm> for Referral {
         })
     }
 }
-
-#[cfg(test)]
-pub(crate) mod tests;

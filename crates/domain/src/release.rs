@@ -390,6 +390,3 @@ impl Part2Form {
         })
     }
 }
-
-#[cfg(test)]
-pub(crate) mod tests;

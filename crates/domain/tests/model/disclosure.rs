@@ -2,10 +2,12 @@
 //! own / other agency, against a matrix written out by hand below. Changing
 //! any single cell of the policy fails it.
 
-use super::*;
-use crate::release::tests::{form, part2};
-use crate::release::{RecipientForm, ReleaseForm};
-use crate::site_time::SiteTimeZone;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::release::{form, part2};
+use handoff_domain::disclosure::*;
+use handoff_domain::release::{RecipientForm, ReleaseForm};
+use handoff_domain::site_time::SiteTimeZone;
 use time::macros::{date, datetime};
 use uuid::Uuid;
 

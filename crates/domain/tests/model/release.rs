@@ -1,9 +1,11 @@
-use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use handoff_domain::release::*;
 use time::macros::date;
 
-pub(crate) const AGENCY: &str = "0190a000-0000-7000-8000-000000000001";
+pub const AGENCY: &str = "0190a000-0000-7000-8000-000000000001";
 
-pub(crate) fn form(agency: &str, categories: &[&str]) -> ReleaseForm {
+pub fn form(agency: &str, categories: &[&str]) -> ReleaseForm {
     ReleaseForm {
         recipients: vec![RecipientForm {
             agency_id: agency.into(),
@@ -21,7 +23,7 @@ pub(crate) fn form(agency: &str, categories: &[&str]) -> ReleaseForm {
     }
 }
 
-pub(crate) fn part2() -> Part2Form {
+pub fn part2() -> Part2Form {
     Part2Form {
         discloser: "Evergreen Treatment Services".into(),
         information: "dates of treatment, medications for opioid use disorder".into(),
@@ -163,7 +165,7 @@ fn sud_requires_every_part2_element() {
 
 #[test]
 fn revocation_is_once_and_immediate() {
-    let tz = crate::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
+    let tz = handoff_domain::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
     let mut r = Release::parse(&form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
     let at = time::macros::datetime!(2026-12-10 18:00 UTC);
     assert_eq!(r.status(tz.at(at)), ReleaseStatus::InForce);
@@ -174,7 +176,7 @@ fn revocation_is_once_and_immediate() {
 
 #[test]
 fn in_force_through_the_last_local_day() {
-    let tz = crate::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
+    let tz = handoff_domain::site_time::SiteTimeZone::parse("America/Los_Angeles").unwrap();
     let r = Release::parse(&form(AGENCY, &["enrollment"]), date!(2026 - 11 - 30)).unwrap();
     // 23:30 on 30 Nov 2027 in Seattle is 07:30 UTC on 1 Dec.
     let last_minutes = time::macros::datetime!(2027-12-01 07:30 UTC);

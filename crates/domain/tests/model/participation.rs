@@ -1,10 +1,12 @@
-use super::*;
-use crate::handoff::{ReferralStatus, ReferralStep};
-use crate::hold::{
+#[allow(unused_imports)]
+use crate::prelude::*;
+use handoff_domain::handoff::{ReferralStatus, ReferralStep};
+use handoff_domain::hold::{
     DecisionRecord, Hold, HoldError, HoldEvent, HoldState, ProsecutorDecision, Reminder,
 };
-use crate::site_time::SiteTimeZone;
-use crate::{HoldId, ReferralId, UserId};
+use handoff_domain::participation::*;
+use handoff_domain::site_time::SiteTimeZone;
+use handoff_domain::{HoldId, ReferralId, UserId};
 use proptest::prelude::*;
 use time::macros::{date, datetime};
 use uuid::Uuid;

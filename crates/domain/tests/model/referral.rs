@@ -1,7 +1,9 @@
-use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use handoff_domain::referral::*;
 use serde_json::json;
 
-pub(crate) fn contract_example() -> serde_json::Value {
+pub fn contract_example() -> serde_json::Value {
     json!({"door": "arrest_diversion",
            "person": {"first_name": "Dana", "last_name": "Reyes", "dob": "1988-04-02",
                       "sex": "F", "race": "Hispanic/Latino"},

@@ -1,4 +1,6 @@
-use super::*;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use handoff_domain::hold::*;
 use proptest::prelude::*;
 use time::macros::{date, datetime};
 use uuid::Uuid;
@@ -96,8 +98,8 @@ fn satisfied_in_time_and_not_after() {
 
 #[test]
 fn a_release_must_be_in_force_to_satisfy() {
-    use crate::release::Release;
-    use crate::release::tests::{AGENCY, form};
+    use crate::release::{AGENCY, form};
+    use handoff_domain::release::Release;
     let h = hold_at(datetime!(2026-11-30 14:05 UTC), 30, &seattle());
     let signed = datetime!(2026-12-03 19:00 UTC);
     let mut r = Release::parse(&form(AGENCY, &["enrollment"]), date!(2026 - 12 - 03)).unwrap();

@@ -3,9 +3,11 @@
 //! from DESIGN.md §3, and checked against the engine itself ([`decide`]
 //! with a release in force naming every category for the organisation).
 
-use super::*;
-use crate::release::tests::{form, part2};
-use crate::site_time::SiteTimeZone;
+#[allow(unused_imports)]
+use crate::prelude::*;
+use crate::release::{form, part2};
+use handoff_domain::disclosure::*;
+use handoff_domain::site_time::SiteTimeZone;
 use time::macros::datetime;
 use uuid::Uuid;
 
