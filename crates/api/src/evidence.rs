@@ -221,10 +221,10 @@ pub async fn list_evaluations(
     responses((status = 200, body = Report), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody)))]
 pub async fn pcg_report(
-    Visit(s, _ctx, Person(auth)): Visit<Person>,
+    Visit(s, ctx, Person(auth)): Visit<Person>,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let r = pcg::report(&s, &auth, &q).await?;
+    let r = pcg::report(&s, &auth, &ctx, &q).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(r).into_response()),
         "csv" => {

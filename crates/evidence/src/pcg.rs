@@ -8,11 +8,13 @@
 //! sums that tie it together (a suppressed count is `null`).
 
 use crate::{costs, iso, parse_date};
+use handoff_audit::Outcome;
 use handoff_domain::referral::Door;
 use handoff_domain::rules::Action;
 use handoff_domain::{AgencyKind, ParticipantId, SiteId};
 use handoff_figures::{CellId, Figures};
 use handoff_services::AppState;
+use handoff_services::audit;
 use handoff_services::auth::Auth;
 use handoff_services::error::{AppError, AppResult};
 use handoff_store::access::{self, SystemTask};
@@ -156,21 +158,45 @@ fn median(mut xs: Vec<i64>) -> Option<i64> {
     (!xs.is_empty()).then(|| xs[xs.len() / 2])
 }
 
-/// The report for `[from, to]`.
-pub async fn report(state: &AppState, auth: &Auth, q: &ReportQuery) -> AppResult<Report> {
+/// The report for `[from, to]`, audited as `pcg.report.read` (allowed or
+/// denied, with the period and the table asked for).
+pub async fn report(
+    state: &AppState,
+    auth: &Auth,
+    ctx: &audit::Ctx,
+    q: &ReportQuery,
+) -> AppResult<Report> {
     let agency = handoff_services::workflow::agency_of(state, auth).await?;
-    handoff_services::workflow::require(
+    let asked = |outcome| {
+        let mut e = audit::event(auth, "pcg.report.read", outcome, ctx);
+        e.subject_ref = Some(format!(
+            "period:{}..{}{}",
+            q.from.as_deref().unwrap_or(""),
+            q.to.as_deref().unwrap_or(""),
+            q.table
+                .as_deref()
+                .map(|t| format!(" table:{t}"))
+                .unwrap_or_default()
+        ));
+        e
+    };
+    if let Err(refused) = handoff_services::workflow::require(
         auth,
         &agency,
         Action::SeePcgReport,
         "the PCG report is for the project manager, site admins, supervisors and the bureau",
-    )?;
+    ) {
+        audit::record(state, asked(Outcome::Denied)).await?;
+        return Err(refused);
+    }
     // Counts are suppressed for every reader who is not case management.
     let suppress = agency.kind != AgencyKind::CaseManagement;
     let site = auth.user.site_id;
-    let ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
-    let (from, to) = period(q, ctx.tz.local_date(handoff_services::now()))?;
-    build(state, site, from, to, suppress).await
+    let site_ctx = handoff_services::workflow::SiteCtx::load(state, site).await?;
+    let (from, to) = period(q, site_ctx.tz.local_date(handoff_services::now()))?;
+    let report = build(state, site, from, to, suppress).await?;
+    audit::record(state, asked(Outcome::Allowed)).await?;
+    Ok(report)
 }
 
 /// The report's tables (the caller checked who asks).

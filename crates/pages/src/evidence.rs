@@ -440,10 +440,10 @@ fn cell(v: &serde_json::Value) -> String {
 
 /// The printable PCG report.
 pub async fn pcg_page(
-    Visit(state, _ctx, Signed(auth)): Visit<Signed>,
+    Visit(state, ctx, Signed(auth)): Visit<Signed>,
     Query(q): Query<ReportQuery>,
 ) -> PageResult {
-    let r = pcg::report(&state, &auth, &q).await?;
+    let r = pcg::report(&state, &auth, &ctx, &q).await?;
     let charted = [
         "referrals_by_door",
         "referrals_by_agency",

@@ -232,6 +232,25 @@ both!(
         assert_eq!(table["rows"][0][1], Value::Null, "{table}");
         let (s, _) = officer.get_json(&q).await;
         assert_eq!(s, StatusCode::FORBIDDEN);
+        // Every reading is audited, the refused one too: the supervisor's
+        // JSON and CSV, the admin's, the officer's refusal.
+        let reads = audited(&app, "pcg.report.read").await;
+        let outcomes: Vec<&str> = reads
+            .iter()
+            .map(|e| e["outcome"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            outcomes,
+            ["allowed", "allowed", "allowed", "denied"],
+            "{reads:?}"
+        );
+        assert!(
+            reads[1]["subject_ref"]
+                .as_str()
+                .unwrap()
+                .ends_with("table:referrals_by_door"),
+            "{reads:?}"
+        );
     }
 );
 
