@@ -60,7 +60,15 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Keep the query planner's statistics current: without them
+                // SQLite picks a site-wide index over a participant's key
+                // (a scan of the site per record). Each connection gathers
+                // what is missing when it opens (bounded by the analysis
+                // limit) and refreshes what changed when it closes.
+                .pragma("analysis_limit", "400")
+                .pragma("optimize", "0x10002")
+                .optimize_on_close(true, 400);
             Pool::Sqlite(
                 SqlitePoolOptions::new()
                     .max_connections(8)
@@ -80,6 +88,20 @@ impl Store {
             return Err(StoreError::UnsupportedUrl(redact_url(url)));
         };
         Ok(Self { pool })
+    }
+
+    /// Refreshes the query planner's statistics (after a bulk load):
+    /// `ANALYZE` on PostgreSQL, `PRAGMA optimize` on SQLite.
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+            Pool::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+        }
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {

@@ -224,6 +224,11 @@ pub async fn national(
         report.referrals += r.referrals;
         report.rows += r.rows;
     }
+    if report.sites_added > 0 {
+        // The planner's statistics, so the first requests after a bulk load
+        // use the participant's and the referral's keys, not a site scan.
+        store.analyze().await?;
+    }
     Ok(report)
 }
 

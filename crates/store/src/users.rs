@@ -86,9 +86,47 @@ async fn with_roles(c: &mut Conn<'_>, r: UserRow) -> Result<User> {
         )
         .await?
         .into_iter()
-        .map(|row| {
-            row.role
-                .parse::<Role>()
+        .map(|row| row.role)
+        .collect::<Vec<_>>();
+    user(r, &roles)
+}
+
+#[derive(sqlx::FromRow)]
+struct UserRoleRow {
+    user_id: Uuid,
+    role: String,
+}
+
+/// Many users of one site with their roles, in two queries (the users,
+/// then every role of the site) rather than one query per user.
+async fn all_with_roles(c: &mut Conn<'_>, site: SiteId, rows: Vec<UserRow>) -> Result<Vec<User>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_user: std::collections::HashMap<Uuid, Vec<String>> =
+        std::collections::HashMap::new();
+    for row in c
+        .fetch_all::<UserRoleRow>(
+            "SELECT user_id, role FROM user_roles WHERE site_id = $1 ORDER BY role",
+            args![site],
+        )
+        .await?
+    {
+        by_user.entry(row.user_id).or_default().push(row.role);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let roles = by_user.remove(&r.id).unwrap_or_default();
+            user(r, &roles)
+        })
+        .collect()
+}
+
+fn user(r: UserRow, roles: &[String]) -> Result<User> {
+    let roles = roles
+        .iter()
+        .map(|role| {
+            role.parse::<Role>()
                 .map_err(|e| StoreError::Corrupt(e.to_string()))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -198,11 +236,7 @@ pub async fn get_acting(
 pub async fn list(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 ORDER BY email");
     let rows = c.fetch_all::<UserRow>(&sql, args![site]).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(with_roles(c, r).await?);
-    }
-    Ok(out)
+    all_with_roles(c, site, rows).await
 }
 
 /// One page of a site's users by e-mail address (keyset on `email`, `id`).
@@ -224,12 +258,8 @@ pub async fn list_page(
         |r: &UserRow| Cursor::text(r.email.clone(), r.id),
     )
     .await?;
-    let mut items = Vec::with_capacity(rows.items.len());
-    for r in rows.items {
-        items.push(with_roles(c, r).await?);
-    }
     Ok(crate::page::Paged {
-        items,
+        items: all_with_roles(c, site, rows.items).await?,
         next: rows.next,
     })
 }
@@ -404,9 +434,5 @@ pub async fn with_role(c: &mut Conn<'_>, site: SiteId, role: Role) -> Result<Vec
     let rows = c
         .fetch_all::<UserRow>(&sql, args![site, role.as_str()])
         .await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        out.push(with_roles(c, r).await?);
-    }
-    Ok(out)
+    all_with_roles(c, site, rows).await
 }

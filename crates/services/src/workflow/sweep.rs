@@ -99,6 +99,8 @@ pub async fn site(state: &AppState, site: SiteId, as_of: OffsetDateTime) -> AppR
     )
     .await?;
     let target = pv.policy.handoff_target_minutes;
+    // The supervisors to tell, loaded once when the first escalation is due.
+    let mut supervisors = None;
     for r in waiting.iter().filter(|r| r.escalated_at.is_none()) {
         let since = r.approved_at.unwrap_or(r.referred_at);
         if !handoff::escalation_due(r.status, since, target, as_of) {
@@ -108,7 +110,11 @@ pub async fn site(state: &AppState, site: SiteId, as_of: OffsetDateTime) -> AppR
             continue;
         }
         report.escalated += 1;
-        for u in super::staff_who_may(&mut c, site, Action::SuperviseCaseloads).await? {
+        if supervisors.is_none() {
+            supervisors =
+                Some(super::staff_who_may(&mut c, site, Action::SuperviseCaseloads).await?);
+        }
+        for u in supervisors.iter().flatten() {
             notifications::notify(
                 &mut c,
                 NewNotification {
