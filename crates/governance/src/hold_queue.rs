@@ -21,7 +21,6 @@ use handoff_services::workflow::{self, SiteCtx};
 use handoff_services::{AppState, now};
 use handoff_store::{casework, holds, referrals};
 use serde::Serialize;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -83,9 +82,21 @@ pub async fn list(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<Qu
     enrich(state, auth, actx, views).await
 }
 
-/// The lapsed holds of the caller's queue (awaiting a decision, or decided):
-/// the prosecutor's working set, shown whole beside the paged list.
-pub async fn lapsed(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<QueueItem>> {
+/// How many lapsed holds of each kind the queue shows beside its paged list.
+pub const LAPSED_SHOWN: usize = 50;
+
+/// The lapsed holds of the caller's queue: the longest waiting for a
+/// decision first, and the latest decided — at most [`LAPSED_SHOWN`] of
+/// each — with how many there are of each in all. The whole lapsed list is
+/// the paged list with the state filter `lapsed`.
+pub struct Lapsed {
+    pub awaiting: Vec<QueueItem>,
+    pub awaiting_total: usize,
+    pub decided: Vec<QueueItem>,
+    pub decided_total: usize,
+}
+
+pub async fn lapsed(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Lapsed> {
     let views = workflow::holds::list(
         state,
         auth,
@@ -93,7 +104,19 @@ pub async fn lapsed(state: &AppState, auth: &Auth, actx: &Ctx) -> AppResult<Vec<
         Some(handoff_domain::hold::HoldState::Lapsed),
     )
     .await?;
-    enrich(state, auth, actx, views).await
+    let (mut awaiting, mut decided): (Vec<_>, Vec<_>) =
+        views.into_iter().partition(|h| h.awaiting_decision);
+    let (awaiting_total, decided_total) = (awaiting.len(), decided.len());
+    awaiting.sort_by(|a, b| a.last_day.cmp(&b.last_day));
+    awaiting.truncate(LAPSED_SHOWN);
+    decided.sort_by_key(|h| std::cmp::Reverse(h.decisions.last().map(|d| d.at)));
+    decided.truncate(LAPSED_SHOWN);
+    Ok(Lapsed {
+        awaiting: enrich(state, auth, actx, awaiting).await?,
+        awaiting_total,
+        decided: enrich(state, auth, actx, decided).await?,
+        decided_total,
+    })
 }
 
 /// One page of the caller's queue (keyset paging and filters as every
@@ -123,10 +146,7 @@ async fn enrich(
     let mut c = state.store.conn();
     let rids: Vec<ReferralId> = views.iter().map(|h| h.referral_id.into()).collect();
     let stored = holds::for_referrals(&mut c, site, &rids).await?;
-    let mut records = HashMap::new();
-    for rid in &rids {
-        records.insert(*rid, referrals::get(&mut c, site, *rid).await?);
-    }
+    let records = referrals::get_many(&mut c, site, &rids).await?;
     // Names: only where the guard allows `identity` (participants only;
     // a referred person who is not one is never named to the office).
     let pids: Vec<ParticipantId> = records.values().filter_map(|r| r.participant_id).collect();
@@ -140,7 +160,9 @@ async fn enrich(
     let mut out = Vec::with_capacity(views.len());
     for h in views {
         let rid: ReferralId = h.referral_id.into();
-        let r = &records[&rid];
+        let r = records
+            .get(&rid)
+            .ok_or(handoff_store::StoreError::NotFound)?;
         let person = r.participant_id.and_then(|p| names.get(&p).map(|n| (p, n)));
         if let Some((p, _)) = person {
             named.push(p);

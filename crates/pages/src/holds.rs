@@ -120,12 +120,13 @@ async fn page(
     let tz = &site.tz;
     let pending: Vec<_> = all.iter().filter(|h| h.hold.state == "pending").collect();
     let satisfied: Vec<_> = all.iter().filter(|h| h.hold.state == "satisfied").collect();
-    let awaiting: Vec<_> = lapsed.iter().filter(|h| h.hold.awaiting_decision).collect();
-    let mut decided: Vec<_> = lapsed
-        .iter()
-        .filter(|h| h.hold.state == "lapsed" && !h.hold.awaiting_decision)
-        .collect();
-    decided.sort_by_key(|h| std::cmp::Reverse(h.hold.decisions.last().map(|d| d.at)));
+    let awaiting = &lapsed.awaiting;
+    let decided = &lapsed.decided;
+    let more = |shown: usize, total: usize| {
+        (total > shown).then(|| {
+            html! { p.meta { "Showing " (shown) " of " (total) ". " a href="/holds?state=lapsed" { "Page through every lapsed hold" } "." } }
+        })
+    };
     let agency = workflow::agency_of(state, auth).await?;
     let decides = workflow::may(auth, &agency, handoff_domain::rules::Action::DecideHold);
     let notice = match done {
@@ -145,9 +146,9 @@ async fn page(
             @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
             @if let Some(e) = err { (problem(e)) }
             nav.tabs aria-label="Hold states" {
-                a href="#lapsed" { "Awaiting decision (" (awaiting.len()) ")" }
+                a href="#lapsed" { "Awaiting decision (" (lapsed.awaiting_total) ")" }
                 a href="#pending" { "Pending (" (pending.len()) ")" }
-                a href="#decided" { "Decided (" (decided.len()) ")" }
+                a href="#decided" { "Decided (" (lapsed.decided_total) ")" }
                 a href="#satisfied" { "Do not file (" (satisfied.len()) ")" }
             }
             p.meta { "A hold lapses when its window ends without the person engaging; it then waits for your decision. Lapsed holds older than " (AGEING_DAYS) " days are marked as ageing." }
@@ -155,8 +156,9 @@ async fn page(
             section.card id="lapsed" aria-labelledby="lapsed-h" {
                 h2 id="lapsed-h" { "Lapsed, awaiting your decision" }
                 @if awaiting.is_empty() { p { "No lapsed hold is waiting for a decision." } }
+                (more(awaiting.len(), lapsed.awaiting_total).unwrap_or_default())
                 ul.items {
-                    @for h in &awaiting {
+                    @for h in awaiting {
                         li.item data-state="lapsed" data-hold=(h.hold.id) {
                             (about(h)) (ageing(h))
                             br; "Window ended " (h.hold.last_day)
@@ -183,8 +185,9 @@ async fn page(
             section.card id="decided" aria-labelledby="decided-h" {
                 h2 id="decided-h" { "Lapsed and decided" }
                 @if decided.is_empty() { p { "No decision recorded yet." } }
+                (more(decided.len(), lapsed.decided_total).unwrap_or_default())
                 ul.items {
-                    @for h in &decided {
+                    @for h in decided {
                         li.item data-state="decided" data-hold=(h.hold.id) {
                             (about(h))
                             @for d in &h.hold.decisions { br; span.decision { (d.decision) " — " (d.note) } " (" (local(tz, d.at)) ")" }

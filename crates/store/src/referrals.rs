@@ -542,6 +542,25 @@ pub async fn get(c: &mut Conn<'_>, site: SiteId, id: ReferralId) -> Result<Refer
         .try_into()
 }
 
+/// Several referrals of a site by id, in one query a chunk (ids not found
+/// are left out).
+pub async fn get_many(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    ids: &[ReferralId],
+) -> Result<HashMap<ReferralId, ReferralRecord>> {
+    let rows = crate::access::fetch_in::<ReferralRow, ReferralId>(c, site, ids, |list| {
+        format!("SELECT {COLUMNS} FROM referrals WHERE site_id = $1 AND id IN ({list})")
+    })
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            let rec: ReferralRecord = r.try_into()?;
+            Ok((rec.id, rec))
+        })
+        .collect()
+}
+
 /// Which referrals to list.
 pub enum Filter {
     All,

@@ -70,13 +70,17 @@ async fn shown(
     actx: &Ctx,
     list: impl IntoIterator<Item = holds::StoredHold>,
 ) -> AppResult<Vec<HoldView>> {
-    let mut c = state.store.conn();
+    let list: Vec<_> = list.into_iter().collect();
+    let ids: Vec<_> = list.iter().map(|h| h.hold.referral_id).collect();
+    let records = referrals::get_many(&mut state.store.conn(), auth.user.site_id, &ids).await?;
     let mut out = Vec::new();
     let mut participants = Vec::new();
     for h in list {
-        let r = referrals::get(&mut c, auth.user.site_id, h.hold.referral_id).await?;
+        let r = records
+            .get(&h.hold.referral_id)
+            .ok_or(handoff_store::StoreError::NotFound)?;
         participants.extend(r.participant_id);
-        out.push(HoldView::of(&h.hold, r.incident_number));
+        out.push(HoldView::of(&h.hold, r.incident_number.clone()));
     }
     let mut e = audit::event(auth, "hold.list", Outcome::Allowed, actx);
     e.categories = vec![DataCategory::Hold];
