@@ -26,12 +26,24 @@ use std::collections::{BTreeMap, BTreeSet};
 /// acts in several sites, and every site's rows name them (`referred_by`,
 /// `case_manager_id`, …) by a foreign key that must hold on every node.
 const REFERENCE: &[(&str, &str)] = &[
-    ("sites", "the sites themselves: every site table's `site_id` references it"),
+    (
+        "sites",
+        "the sites themselves: every site table's `site_id` references it",
+    ),
     ("networks", "a state programme or the Bureau's hosted sites"),
     ("network_members", "the Bureau and network staff, by user"),
-    ("network_month_figures", "the network's published answer per month"),
-    ("network_targets", "scorecard targets, network settings versioned like policy"),
-    ("users", "accounts: one person, roles in several sites (`home_site_id` is where the account was made)"),
+    (
+        "network_month_figures",
+        "the network's published answer per month",
+    ),
+    (
+        "network_targets",
+        "scorecard targets, network settings versioned like policy",
+    ),
+    (
+        "users",
+        "accounts: one person, roles in several sites (`home_site_id` is where the account was made)",
+    ),
 ];
 
 /// Tables that stay local to the coordinator: migration bookkeeping, read
@@ -185,12 +197,17 @@ fn violations(cat: &Catalog) -> Vec<String> {
         }
     }
     for (list, names) in [
-        ("reference", REFERENCE.iter().map(|(t, _)| *t).collect::<Vec<_>>()),
+        (
+            "reference",
+            REFERENCE.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        ),
         ("coordinator", COORDINATOR.to_vec()),
     ] {
         for t in names {
             if !cat.tables.contains_key(t) {
-                out.push(format!("table {t}: on the {list} list but not in the schema"));
+                out.push(format!(
+                    "table {t}: on the {list} list but not in the schema"
+                ));
             }
         }
     }
@@ -219,7 +236,11 @@ fn violations(cat: &Catalog) -> Vec<String> {
                     ));
                 }
             }
-            (Placement::Distributed(_), "f", Some(Placement::Coordinator | Placement::Unplaced)) => {
+            (
+                Placement::Distributed(_),
+                "f",
+                Some(Placement::Coordinator | Placement::Unplaced),
+            ) => {
                 out.push(format!(
                     "{what} → {}: a site table may reference only site or reference tables",
                     k.ref_table.as_deref().unwrap_or("?")
@@ -281,7 +302,9 @@ fn distribution_script(cat: &Catalog) -> String {
             unreachable!()
         };
         if *t == first {
-            out.push_str(&format!("SELECT create_distributed_table('{t}', '{col}');\n"));
+            out.push_str(&format!(
+                "SELECT create_distributed_table('{t}', '{col}');\n"
+            ));
         } else {
             out.push_str(&format!(
                 "SELECT create_distributed_table('{t}', '{col}', colocate_with => '{first}');\n"
@@ -305,7 +328,11 @@ async fn migrated() -> PgConnection {
 async fn every_site_table_can_be_distributed_by_site_on_postgres() {
     let mut c = migrated().await;
     let cat = read_catalog(&mut c).await;
-    assert!(cat.tables.len() > 30, "read the catalog: {:?}", cat.tables.keys());
+    assert!(
+        cat.tables.len() > 30,
+        "read the catalog: {:?}",
+        cat.tables.keys()
+    );
     let v = violations(&cat);
     assert!(
         v.is_empty(),

@@ -13,50 +13,39 @@
 -- reference tables (`sites`, `users`, `networks`) are unchanged.
 
 -- 1. Foreign keys between site tables go first: they hold the old keys.
-ALTER TABLE api_tokens DROP CONSTRAINT api_tokens_agency_id_fkey;
-ALTER TABLE assignments DROP CONSTRAINT assignments_participant_id_fkey;
-ALTER TABLE contact_notes DROP CONSTRAINT contact_notes_contact_id_fkey;
-ALTER TABLE contact_notes DROP CONSTRAINT contact_notes_participant_id_fkey;
-ALTER TABLE contacts DROP CONSTRAINT contacts_participant_id_fkey;
-ALTER TABLE coordination_items DROP CONSTRAINT coordination_items_participant_id_fkey;
-ALTER TABLE coordination_items DROP CONSTRAINT coordination_items_prosecutor_agency_id_fkey;
-ALTER TABLE coordination_messages DROP CONSTRAINT coordination_messages_item_id_fkey;
-ALTER TABLE documents DROP CONSTRAINT documents_participant_id_fkey;
-ALTER TABLE eligible_arrests DROP CONSTRAINT eligible_arrests_agency_id_fkey;
-ALTER TABLE goals DROP CONSTRAINT goals_participant_id_fkey;
-ALTER TABLE hold_decisions DROP CONSTRAINT hold_decisions_hold_id_fkey;
-ALTER TABLE holds DROP CONSTRAINT holds_prosecutor_agency_id_fkey;
-ALTER TABLE holds DROP CONSTRAINT holds_referral_id_fkey;
-ALTER TABLE intakes DROP CONSTRAINT intakes_participant_id_fkey;
-ALTER TABLE intakes DROP CONSTRAINT intakes_referral_id_fkey;
-ALTER TABLE justice_records DROP CONSTRAINT justice_records_participant_id_fkey;
-ALTER TABLE justice_records DROP CONSTRAINT justice_records_person_id_fkey;
-ALTER TABLE link_decisions DROP CONSTRAINT link_decisions_record_id_fkey;
-ALTER TABLE monthly_status DROP CONSTRAINT monthly_status_participant_id_fkey;
-ALTER TABLE notifications DROP CONSTRAINT notifications_hold_id_fkey;
-ALTER TABLE notifications DROP CONSTRAINT notifications_referral_id_fkey;
-ALTER TABLE owg_actions DROP CONSTRAINT owg_actions_item_id_fkey;
-ALTER TABLE owg_attendees DROP CONSTRAINT owg_attendees_meeting_id_fkey;
-ALTER TABLE owg_items DROP CONSTRAINT owg_items_meeting_id_fkey;
-ALTER TABLE owg_items DROP CONSTRAINT owg_items_participant_id_fkey;
-ALTER TABLE owg_items DROP CONSTRAINT owg_items_referral_id_fkey;
-ALTER TABLE participants DROP CONSTRAINT participants_agency_id_fkey;
-ALTER TABLE participants DROP CONSTRAINT participants_person_id_fkey;
-ALTER TABLE participants DROP CONSTRAINT participants_referral_id_fkey;
-ALTER TABLE participation_events DROP CONSTRAINT participation_events_participant_id_fkey;
-ALTER TABLE profiles DROP CONSTRAINT profiles_participant_id_fkey;
-ALTER TABLE referral_etas DROP CONSTRAINT referral_etas_referral_id_fkey;
-ALTER TABLE referrals DROP CONSTRAINT referrals_area_id_fkey;
-ALTER TABLE referrals DROP CONSTRAINT referrals_case_agency_id_fkey;
-ALTER TABLE referrals DROP CONSTRAINT referrals_person_id_fkey;
-ALTER TABLE referrals DROP CONSTRAINT referrals_policy_version_id_fkey;
-ALTER TABLE referrals DROP CONSTRAINT referrals_referrer_agency_id_fkey;
-ALTER TABLE releases DROP CONSTRAINT releases_participant_id_fkey;
-ALTER TABLE releases DROP CONSTRAINT releases_signature_document_id_fkey;
-ALTER TABLE service_referrals DROP CONSTRAINT service_referrals_goal_id_fkey;
-ALTER TABLE service_referrals DROP CONSTRAINT service_referrals_participant_id_fkey;
-ALTER TABLE site_roles DROP CONSTRAINT site_roles_agency_id_fkey;
-ALTER TABLE triages DROP CONSTRAINT triages_referral_id_fkey;
+-- Found in the catalog (every foreign key from a table with site_id to a
+-- table with site_id that does not join site_id: the 44 of 0001–0020 and
+-- any a later portable migration wrote before this one ran on a fresh
+-- database), noted, dropped, and written back composite in step 5.
+CREATE TEMP TABLE site_fks ON COMMIT DROP AS
+SELECT con.conname::text AS name, c.relname::text AS tbl, rc.relname::text AS ref_tbl,
+       con.confupdtype, con.confdeltype, con.condeferrable,
+       ARRAY(SELECT a.attname::text FROM unnest(con.conkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.num ORDER BY k.ord) AS cols,
+       ARRAY(SELECT a.attname::text FROM unnest(con.confkey) WITH ORDINALITY k(num, ord)
+             JOIN pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.num ORDER BY k.ord) AS ref_cols
+FROM pg_constraint con
+JOIN pg_class c ON c.oid = con.conrelid
+JOIN pg_class rc ON rc.oid = con.confrelid
+WHERE con.contype = 'f' AND c.relnamespace = current_schema()::regnamespace
+  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'site_id' AND NOT a.attisdropped)
+  AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = rc.oid AND a.attname = 'site_id' AND NOT a.attisdropped)
+  AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'site_id'
+                  AND a.attnum = ANY (con.conkey));
+
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT * FROM site_fks ORDER BY tbl, name LOOP
+        -- Written back as plain NO ACTION keys: refuse to lose anything else.
+        IF r.confupdtype <> 'a' OR r.confdeltype <> 'a' OR r.condeferrable THEN
+            RAISE EXCEPTION 'foreign key % on %: ON UPDATE/DELETE actions or DEFERRABLE are not rebuilt', r.name, r.tbl;
+        END IF;
+        EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', r.tbl, r.name);
+    END LOOP;
+END
+$$;
+
 ALTER TABLE users DROP CONSTRAINT users_agency_id_fkey;
 
 -- `users` is a reference table (replicated to every node), and a reference
@@ -131,48 +120,16 @@ ALTER TABLE link_decisions DROP CONSTRAINT link_decisions_record_id_candidate_ke
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey, ADD PRIMARY KEY (id, chain);
 ALTER TABLE audit_log ADD CONSTRAINT audit_log_chain_is_site CHECK (site_id IS NULL OR chain = site_id);
 
--- 5. Foreign keys between site tables, composite: (site_id, x_id) → (site_id, id).
-ALTER TABLE api_tokens ADD CONSTRAINT api_tokens_agency_id_fkey FOREIGN KEY (site_id, agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE assignments ADD CONSTRAINT assignments_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE contact_notes ADD CONSTRAINT contact_notes_contact_id_fkey FOREIGN KEY (site_id, contact_id) REFERENCES contacts (site_id, id);
-ALTER TABLE contact_notes ADD CONSTRAINT contact_notes_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE contacts ADD CONSTRAINT contacts_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE coordination_items ADD CONSTRAINT coordination_items_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE coordination_items ADD CONSTRAINT coordination_items_prosecutor_agency_id_fkey FOREIGN KEY (site_id, prosecutor_agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE coordination_messages ADD CONSTRAINT coordination_messages_item_id_fkey FOREIGN KEY (site_id, item_id) REFERENCES coordination_items (site_id, id);
-ALTER TABLE documents ADD CONSTRAINT documents_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE eligible_arrests ADD CONSTRAINT eligible_arrests_agency_id_fkey FOREIGN KEY (site_id, agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE goals ADD CONSTRAINT goals_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE hold_decisions ADD CONSTRAINT hold_decisions_hold_id_fkey FOREIGN KEY (site_id, hold_id) REFERENCES holds (site_id, id);
-ALTER TABLE holds ADD CONSTRAINT holds_prosecutor_agency_id_fkey FOREIGN KEY (site_id, prosecutor_agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE holds ADD CONSTRAINT holds_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
-ALTER TABLE intakes ADD CONSTRAINT intakes_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE intakes ADD CONSTRAINT intakes_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
-ALTER TABLE justice_records ADD CONSTRAINT justice_records_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE justice_records ADD CONSTRAINT justice_records_person_id_fkey FOREIGN KEY (site_id, person_id) REFERENCES persons (site_id, id);
-ALTER TABLE link_decisions ADD CONSTRAINT link_decisions_record_id_fkey FOREIGN KEY (site_id, record_id) REFERENCES justice_records (site_id, id);
-ALTER TABLE monthly_status ADD CONSTRAINT monthly_status_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE notifications ADD CONSTRAINT notifications_hold_id_fkey FOREIGN KEY (site_id, hold_id) REFERENCES holds (site_id, id);
-ALTER TABLE notifications ADD CONSTRAINT notifications_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
-ALTER TABLE owg_actions ADD CONSTRAINT owg_actions_item_id_fkey FOREIGN KEY (site_id, item_id) REFERENCES owg_items (site_id, id);
-ALTER TABLE owg_attendees ADD CONSTRAINT owg_attendees_meeting_id_fkey FOREIGN KEY (site_id, meeting_id) REFERENCES owg_meetings (site_id, id);
-ALTER TABLE owg_items ADD CONSTRAINT owg_items_meeting_id_fkey FOREIGN KEY (site_id, meeting_id) REFERENCES owg_meetings (site_id, id);
-ALTER TABLE owg_items ADD CONSTRAINT owg_items_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE owg_items ADD CONSTRAINT owg_items_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
-ALTER TABLE participants ADD CONSTRAINT participants_agency_id_fkey FOREIGN KEY (site_id, agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE participants ADD CONSTRAINT participants_person_id_fkey FOREIGN KEY (site_id, person_id) REFERENCES persons (site_id, id);
-ALTER TABLE participants ADD CONSTRAINT participants_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
-ALTER TABLE participation_events ADD CONSTRAINT participation_events_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE profiles ADD CONSTRAINT profiles_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE referral_etas ADD CONSTRAINT referral_etas_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
-ALTER TABLE referrals ADD CONSTRAINT referrals_area_id_fkey FOREIGN KEY (site_id, area_id) REFERENCES site_areas (site_id, id);
-ALTER TABLE referrals ADD CONSTRAINT referrals_case_agency_id_fkey FOREIGN KEY (site_id, case_agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE referrals ADD CONSTRAINT referrals_person_id_fkey FOREIGN KEY (site_id, person_id) REFERENCES persons (site_id, id);
-ALTER TABLE referrals ADD CONSTRAINT referrals_policy_version_id_fkey FOREIGN KEY (site_id, policy_version_id) REFERENCES policy_versions (site_id, id);
-ALTER TABLE referrals ADD CONSTRAINT referrals_referrer_agency_id_fkey FOREIGN KEY (site_id, referrer_agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE releases ADD CONSTRAINT releases_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE releases ADD CONSTRAINT releases_signature_document_id_fkey FOREIGN KEY (site_id, signature_document_id) REFERENCES documents (site_id, id);
-ALTER TABLE service_referrals ADD CONSTRAINT service_referrals_goal_id_fkey FOREIGN KEY (site_id, goal_id) REFERENCES goals (site_id, id);
-ALTER TABLE service_referrals ADD CONSTRAINT service_referrals_participant_id_fkey FOREIGN KEY (site_id, participant_id) REFERENCES participants (site_id, id);
-ALTER TABLE site_roles ADD CONSTRAINT site_roles_agency_id_fkey FOREIGN KEY (site_id, agency_id) REFERENCES agencies (site_id, id);
-ALTER TABLE triages ADD CONSTRAINT triages_referral_id_fkey FOREIGN KEY (site_id, referral_id) REFERENCES referrals (site_id, id);
+-- 5. The foreign keys of step 1, composite: (site_id, x_id) → (site_id, id).
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT * FROM site_fks ORDER BY tbl, name LOOP
+        EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I FOREIGN KEY (site_id, %s) REFERENCES %I (site_id, %s)',
+            r.tbl, r.name,
+            (SELECT string_agg(format('%I', c), ', ') FROM unnest(r.cols) c),
+            r.ref_tbl,
+            (SELECT string_agg(format('%I', c), ', ') FROM unnest(r.ref_cols) c));
+    END LOOP;
+END
+$$;
