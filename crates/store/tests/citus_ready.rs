@@ -342,6 +342,38 @@ async fn every_site_table_can_be_distributed_by_site_on_postgres() {
     );
 }
 
+/// Widening the keys kept look-ups by id alone (a record opened from a
+/// link, a session by id) on an index: every site table with an `id`
+/// column has an index that starts with it — its key `(id, site_id)`.
+#[tokio::test]
+async fn a_site_row_is_still_found_by_id_alone_through_an_index_on_postgres() {
+    let mut c = migrated().await;
+    let cat = read_catalog(&mut c).await;
+    let leading: Vec<(String,)> = sqlx::query_as(
+        "SELECT DISTINCT c.relname::text FROM pg_index x \
+         JOIN pg_class c ON c.oid = x.indrelid \
+         JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0] \
+         WHERE c.relnamespace = current_schema()::regnamespace AND a.attname = 'id'",
+    )
+    .fetch_all(&mut c)
+    .await
+    .unwrap();
+    let leading: BTreeSet<String> = leading.into_iter().map(|(t,)| t).collect();
+    let missing: Vec<&String> = cat
+        .tables
+        .iter()
+        .filter(|(t, cols)| {
+            matches!(placement(t, cols), Placement::Distributed(_)) && cols.contains_key("id")
+        })
+        .map(|(t, _)| t)
+        .filter(|t| !leading.contains(*t))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "site tables with no index led by id: {missing:?}"
+    );
+}
+
 /// ARCHITECTURE.md's plan is the script these lists and the catalog make.
 #[tokio::test]
 async fn the_documented_distribution_plan_is_the_schema_on_postgres() {
