@@ -216,13 +216,13 @@ fn violations(cat: &Catalog) -> Vec<String> {
         let to = k.ref_table.as_deref().map(|r| &placed[r]);
         let what = format!("{} {} on {}", kind_name(&k.kind), k.name, k.table_name);
         match (from, k.kind.as_str(), to) {
-            (Placement::Distributed(d), "p" | "u" | "i", _) => {
-                if !k.columns.iter().any(|c| c == d) {
-                    out.push(format!(
-                        "{what} ({}): does not include the distribution column {d}",
-                        k.columns.join(", ")
-                    ));
-                }
+            (Placement::Distributed(d), "p" | "u" | "i", _)
+                if !k.columns.iter().any(|c| c == d) =>
+            {
+                out.push(format!(
+                    "{what} ({}): does not include the distribution column {d}",
+                    k.columns.join(", ")
+                ));
             }
             (Placement::Distributed(d), "f", Some(Placement::Distributed(rd))) => {
                 let here = k.columns.iter().position(|c| c == d);
@@ -281,10 +281,12 @@ fn distribution_script(cat: &Catalog) -> String {
     let mut deps: BTreeMap<&str, BTreeSet<&str>> =
         site.iter().map(|t| (*t, BTreeSet::new())).collect();
     for k in &cat.keys {
-        if let (Some(r), true) = (k.ref_table.as_deref(), k.kind == "f") {
-            if site.contains(k.table_name.as_str()) && site.contains(r) && r != k.table_name {
-                deps.get_mut(k.table_name.as_str()).unwrap().insert(r);
-            }
+        if let (Some(r), true) = (k.ref_table.as_deref(), k.kind == "f")
+            && site.contains(k.table_name.as_str())
+            && site.contains(r)
+            && r != k.table_name
+        {
+            deps.get_mut(k.table_name.as_str()).unwrap().insert(r);
         }
     }
     let mut done: Vec<&str> = Vec::new();
