@@ -34,7 +34,7 @@ tables! {
     SITES = "sites" ("id", "name", "slug", "time_zone", "created_at");
     AGENCIES = "agencies" ("id", "site_id", "name", "kind", "created_at");
     USERS = "users" (
-        "id", "site_id", "agency_id", "email", "display_name", "password_hash", "is_demo", "phone",
+        "id", "home_site_id", "agency_id", "email", "display_name", "password_hash", "is_demo", "phone",
         "can_approve", "created_at", "updated_at",
     );
     USER_ROLES = "user_roles" ("site_id", "user_id", "role");

@@ -455,7 +455,7 @@ pub async fn decide(
     let n = c
         .execute(
             "INSERT INTO link_decisions (id, site_id, record_id, candidate, decision, decided_by, decided_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (record_id, candidate) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (record_id, candidate, site_id) DO NOTHING",
             args![Uuid::now_v7(), site, record, candidate, decision.as_str(), by, at],
         )
         .await?;

@@ -43,13 +43,13 @@ pub async fn upsert(c: &mut Conn<'_>, u: Upsert<'_>) -> Result<()> {
     let sql = if u.source == "explicit" {
         "INSERT INTO monthly_status (site_id, participant_id, month, living_situation, housing, employment, income_benefits, source, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (participant_id, month) DO UPDATE SET living_situation = excluded.living_situation, housing = excluded.housing, \
+         ON CONFLICT (participant_id, month, site_id) DO UPDATE SET living_situation = excluded.living_situation, housing = excluded.housing, \
          employment = excluded.employment, income_benefits = excluded.income_benefits, source = excluded.source, \
          updated_by = excluded.updated_by, updated_at = excluded.updated_at"
     } else {
         "INSERT INTO monthly_status (site_id, participant_id, month, living_situation, housing, employment, income_benefits, source, updated_by, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-         ON CONFLICT (participant_id, month) DO UPDATE SET \
+         ON CONFLICT (participant_id, month, site_id) DO UPDATE SET \
          living_situation = COALESCE(excluded.living_situation, monthly_status.living_situation), \
          housing = COALESCE(excluded.housing, monthly_status.housing), \
          employment = COALESCE(excluded.employment, monthly_status.employment), \

@@ -35,7 +35,7 @@ pub async fn notify(c: &mut Conn<'_>, n: NewNotification<'_>) -> Result<bool> {
     let created = c
         .execute(
             "INSERT INTO notifications (id, site_id, user_id, kind, referral_id, hold_id, dedupe_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedupe_key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (user_id, dedupe_key, site_id) DO NOTHING",
             args![new_id::<NotificationId>(), n.site, n.user, n.kind, n.referral, n.hold, n.dedupe_key, n.at],
         )
         .await?;

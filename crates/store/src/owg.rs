@@ -151,7 +151,7 @@ pub async fn add_item(
     let added = c
         .execute(
             "INSERT INTO owg_items (id, site_id, meeting_id, seq, source, participant_id, referral_id, category, detail, body, raised_by, dedupe_key, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (meeting_id, dedupe_key) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (meeting_id, dedupe_key, site_id) DO NOTHING",
             args![
                 Uuid::now_v7(),
                 site,

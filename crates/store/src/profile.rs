@@ -37,7 +37,7 @@ pub async fn put(
 ) -> Result<()> {
     c.execute(
         "INSERT INTO profiles (participant_id, site_id, content, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (participant_id) DO UPDATE SET content = excluded.content, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+         ON CONFLICT (participant_id, site_id) DO UPDATE SET content = excluded.content, updated_by = excluded.updated_by, updated_at = excluded.updated_at",
         args![participant, site, content.to_string(), by, at],
     )
     .await?;

@@ -70,7 +70,7 @@ struct UserRow {
     disabled_at: Option<OffsetDateTime>,
 }
 
-const USER_COLUMNS: &str = "id, site_id, agency_id, email, display_name, phone, password_hash, totp_secret, \
+const USER_COLUMNS: &str = "id, home_site_id AS site_id, agency_id, email, display_name, phone, password_hash, totp_secret, \
     totp_enabled, totp_last_step, is_demo, can_approve, failed_logins, locked_until, disabled_at";
 
 #[derive(sqlx::FromRow)]
@@ -166,7 +166,7 @@ pub struct NewUser<'a> {
 pub async fn create(c: &mut Conn<'_>, u: NewUser<'_>, now: OffsetDateTime) -> Result<UserId> {
     let id: UserId = new_id();
     c.execute(
-        "INSERT INTO users (id, site_id, agency_id, email, display_name, password_hash, is_demo, created_at, updated_at) \
+        "INSERT INTO users (id, home_site_id, agency_id, email, display_name, password_hash, is_demo, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         args![id, u.site_id, u.agency_id, u.email.as_str(), u.display_name, u.password_hash, u.is_demo, now],
     )
@@ -206,7 +206,7 @@ pub async fn find_by_email(c: &mut Conn<'_>, email: &Email) -> Result<Option<Use
 }
 
 pub async fn get(c: &mut Conn<'_>, site: SiteId, id: UserId) -> Result<User> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 AND id = $2");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE home_site_id = $1 AND id = $2");
     let r = c.fetch_one::<UserRow>(&sql, args![site, id]).await?;
     with_roles(c, r).await
 }
@@ -234,7 +234,7 @@ pub async fn get_acting(
 }
 
 pub async fn list(c: &mut Conn<'_>, site: SiteId) -> Result<Vec<User>> {
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 ORDER BY email");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE home_site_id = $1 ORDER BY email");
     let rows = c.fetch_all::<UserRow>(&sql, args![site]).await?;
     all_with_roles(c, site, rows).await
 }
@@ -247,7 +247,7 @@ pub async fn list_page(
 ) -> Result<crate::page::Paged<User>> {
     use crate::page::{Columns, Cursor, Dir, fetch};
     const PAGED: Columns = Columns::new("email", "id", Dir::Asc);
-    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE site_id = $1");
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE home_site_id = $1");
     let rows = fetch(
         c,
         &sql,
@@ -311,7 +311,7 @@ pub async fn set_password(
 ) -> Result<()> {
     c.execute_found(
         "UPDATE users SET password_hash = $3, failed_logins = 0, locked_until = NULL, updated_at = $4 \
-         WHERE site_id = $1 AND id = $2",
+         WHERE home_site_id = $1 AND id = $2",
         args![site, id, hash, now],
     )
     .await
@@ -326,7 +326,7 @@ pub async fn set_totp(
     enabled: bool,
 ) -> Result<()> {
     c.execute(
-        "UPDATE users SET totp_secret = $3, totp_enabled = $4, totp_last_step = NULL WHERE site_id = $1 AND id = $2",
+        "UPDATE users SET totp_secret = $3, totp_enabled = $4, totp_last_step = NULL WHERE home_site_id = $1 AND id = $2",
         args![site, id, secret, enabled],
     )
     .await?;
@@ -353,7 +353,7 @@ pub async fn disable(
     now: OffsetDateTime,
 ) -> Result<()> {
     c.execute_found(
-        "UPDATE users SET disabled_at = $3, updated_at = $3 WHERE site_id = $1 AND id = $2",
+        "UPDATE users SET disabled_at = $3, updated_at = $3 WHERE home_site_id = $1 AND id = $2",
         args![site, id, now],
     )
     .await?;
@@ -408,7 +408,7 @@ pub async fn set_phone(
     now: OffsetDateTime,
 ) -> Result<()> {
     c.execute(
-        "UPDATE users SET phone = $3, updated_at = $4 WHERE site_id = $1 AND id = $2",
+        "UPDATE users SET phone = $3, updated_at = $4 WHERE home_site_id = $1 AND id = $2",
         args![site, id, phone, now],
     )
     .await?;
@@ -418,7 +418,7 @@ pub async fn set_phone(
 /// Designates (or stops designating) a user as a referral approver.
 pub async fn set_can_approve(c: &mut Conn<'_>, site: SiteId, id: UserId, can: bool) -> Result<()> {
     c.execute(
-        "UPDATE users SET can_approve = $3 WHERE site_id = $1 AND id = $2",
+        "UPDATE users SET can_approve = $3 WHERE home_site_id = $1 AND id = $2",
         args![site, id, can],
     )
     .await?;
@@ -428,7 +428,7 @@ pub async fn set_can_approve(c: &mut Conn<'_>, site: SiteId, id: UserId, can: bo
 /// Users of a site holding a role (enabled only).
 pub async fn with_role(c: &mut Conn<'_>, site: SiteId, role: Role) -> Result<Vec<User>> {
     let sql = format!(
-        "SELECT {USER_COLUMNS} FROM users WHERE site_id = $1 AND disabled_at IS NULL AND id IN \
+        "SELECT {USER_COLUMNS} FROM users WHERE home_site_id = $1 AND disabled_at IS NULL AND id IN \
          (SELECT user_id FROM user_roles WHERE site_id = $1 AND role = $2) ORDER BY display_name"
     );
     let rows = c
