@@ -77,6 +77,9 @@ fn ageing(
 }
 
 /// A supervisor closes a stale referral with a reason.
+/// How many of the case manager's intake tasks the hand-off page lists.
+const TASKS_SHOWN: usize = 50;
+
 pub async fn close(
     Visit(state, ctx, Signed(auth)): Visit<Signed>,
     axum::extract::Path(id): axum::extract::Path<handoff_domain::ReferralId>,
@@ -125,6 +128,20 @@ pub async fn inbox(
             )
         })
         .collect();
+    // The tasks whose hold ends soonest first; the page shows at most
+    // TASKS_SHOWN of them (the rest are counted).
+    let task_total = tasks.len();
+    let mut tasks = tasks;
+    tasks.sort_by(|a, b| {
+        let day = |v: &&workflow::views::ReferralView| {
+            v.hold
+                .as_ref()
+                .filter(|h| h.state == "pending")
+                .map(|h| h.last_day.clone())
+        };
+        (day(a).is_none(), day(a)).cmp(&(day(b).is_none(), day(b)))
+    });
+    tasks.truncate(TASKS_SHOWN);
     let site = SiteCtx::load(&state, auth.user.site_id).await?;
     let notes =
         notifications::for_user(&mut state.store.conn(), auth.user.site_id, auth.user.id, 10)
@@ -165,7 +182,10 @@ pub async fn inbox(
             }))
             (list::pager("/handoffs", &listing, waiting.len(), "waiting", got.next.as_ref()))
             @if may_accept {
-                (list_card("tasks", &format!("My intake tasks ({})", tasks.len()), "No one accepted is waiting for intake.", tasks.is_empty(), html! {
+                @if task_total > tasks.len() {
+                    p.meta { "My intake tasks: the " (tasks.len()) " whose hold ends soonest are listed below; " (task_total - tasks.len()) " more are in " a href="/referrals" { "the referrals list" } "." }
+                }
+                (list_card("tasks", &format!("My intake tasks ({task_total})"), "No one accepted is waiting for intake.", tasks.is_empty(), html! {
                     @for v in &tasks {
                         li.item {
                             a href=(format!("/referrals/{}", v.id)) {
