@@ -13,6 +13,7 @@
 pub mod access;
 pub mod areas;
 pub mod audit;
+pub mod audit_writer;
 pub mod backup;
 pub mod bulk;
 pub mod casework;
