@@ -5,6 +5,7 @@
 mod fixtures;
 mod helpers;
 
+mod audit_batching;
 mod auth;
 mod casework;
 mod consent;
