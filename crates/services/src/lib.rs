@@ -52,6 +52,8 @@ pub struct Inner {
     pub known: known::KnownCache,
     /// Group commit of standalone audit entries (`audit::record`).
     pub audit: handoff_store::audit_writer::AuditWriter,
+    /// Per-site name indexes for search (bounded).
+    pub search: casework::search::SearchIndexes,
 }
 
 impl Deref for AppState {
@@ -74,6 +76,7 @@ impl AppState {
             unknown_logins: Default::default(),
             bus: Default::default(),
             known: Default::default(),
+            search: Default::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()

@@ -28,6 +28,7 @@ mod persons;
 mod reading;
 mod releases;
 mod research;
+mod search_index;
 mod security;
 mod tokens;
 mod workflow;
