@@ -230,7 +230,10 @@ mod tests {
         r.insert("b", 2);
         assert_eq!(r.get(&"a"), Some(1));
         r.insert("c", 3);
-        assert_eq!((r.get(&"a"), r.get(&"b"), r.get(&"c")), (Some(1), None, Some(3)));
+        assert_eq!(
+            (r.get(&"a"), r.get(&"b"), r.get(&"c")),
+            (Some(1), None, Some(3))
+        );
         assert_eq!(r.len(), 2);
     }
 }

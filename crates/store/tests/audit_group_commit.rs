@@ -58,7 +58,11 @@ async fn two_hundred_at_once(store: Store) {
             tokio::spawn(async move {
                 let entry = writer.append(event(s, "test.read")).await.unwrap();
                 // The entry is durable when the request is answered.
-                assert!(stored(&store, &entry).await, "entry {} not yet in the log", entry.seq);
+                assert!(
+                    stored(&store, &entry).await,
+                    "entry {} not yet in the log",
+                    entry.seq
+                );
                 entry
             })
         })
@@ -68,8 +72,12 @@ async fn two_hundred_at_once(store: Store) {
             let store = store.clone();
             tokio::spawn(async move {
                 let mut tx = store.begin().await?;
-                audit::append(&mut tx, event(a, "test.change"), time::OffsetDateTime::now_utc())
-                    .await?;
+                audit::append(
+                    &mut tx,
+                    event(a, "test.change"),
+                    time::OffsetDateTime::now_utc(),
+                )
+                .await?;
                 tx.commit().await
             })
         })

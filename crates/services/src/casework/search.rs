@@ -12,9 +12,9 @@ use crate::error::{AppError, AppResult};
 use crate::workflow::referrals::asker;
 use crate::workflow::{agency_of, may};
 use handoff_audit::Outcome;
+use handoff_domain::SiteId;
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, PersonId};
-use handoff_domain::SiteId;
 use handoff_linkage::search::{NameIndex, Recent};
 use handoff_store::access::{self, Access, ReferralAccess, ReferralGrant, SystemTask};
 use handoff_store::referrals::{self, Filter};
@@ -183,7 +183,10 @@ async fn candidates(
             let persons = referrals::all_persons(&mut c, &key).await?;
             let index = NameIndex::build(persons.into_iter().map(|p| {
                 let full = format!("{} {}", p.first_name, p.last_name);
-                let more = p.aliases.iter().chain(extra.get(&p.id).into_iter().flatten());
+                let more = p
+                    .aliases
+                    .iter()
+                    .chain(extra.get(&p.id).into_iter().flatten());
                 let names = [&full, &p.first_name, &p.last_name].into_iter().chain(more);
                 (p.id, names.map(|n| norm(n)).collect(), p.dob)
             }));
