@@ -33,7 +33,7 @@ pub const QUEUE: usize = 1024;
 pub const MAX_BATCH: usize = 256;
 
 enum Msg {
-    Append(AuditEvent, oneshot::Sender<Result<AuditEntry>>),
+    Append(Box<AuditEvent>, oneshot::Sender<Result<AuditEntry>>),
     Stop,
 }
 
@@ -85,12 +85,14 @@ impl AuditWriter {
     pub async fn append(&self, event: AuditEvent) -> Result<AuditEntry> {
         self.start();
         let (done, wait) = oneshot::channel();
-        if let Err(mpsc::error::SendError(msg)) = self.0.tx.send(Msg::Append(event, done)).await {
+        if let Err(mpsc::error::SendError(msg)) =
+            self.0.tx.send(Msg::Append(Box::new(event), done)).await
+        {
             // Stopped: append on our own.
             let Msg::Append(event, _) = msg else {
                 unreachable!("only appends are sent here")
             };
-            return self.append_alone(event).await;
+            return self.append_alone(*event).await;
         }
         wait.await.unwrap_or_else(|_| Err(stopped()))
     }
@@ -157,7 +159,7 @@ async fn run(shared: Arc<Core>, mut rx: mpsc::Receiver<Msg>) {
         let mut jobs = Vec::with_capacity(batch.len());
         for msg in batch.drain(..) {
             match msg {
-                Msg::Append(event, done) => jobs.push((event, done)),
+                Msg::Append(event, done) => jobs.push((*event, done)),
                 Msg::Stop => stopping = true,
             }
         }

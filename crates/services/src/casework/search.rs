@@ -151,7 +151,9 @@ type Version = (i64, i64, Option<time::OffsetDateTime>);
 /// Each site's name index (`handoff_linkage::search`), built from every
 /// person of the site under the linkage task's key and rebuilt when the
 /// site's names changed (`profile::names_version`); bounded to [`SITES`].
-pub struct SearchIndexes(Mutex<Recent<SiteId, Arc<(Version, NameIndex<PersonId>)>>>);
+pub struct SearchIndexes(Mutex<Recent<SiteId, Built>>);
+
+type Built = Arc<(Version, NameIndex<PersonId>)>;
 
 impl Default for SearchIndexes {
     fn default() -> Self {
