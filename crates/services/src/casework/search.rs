@@ -17,7 +17,7 @@ use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, PersonId};
 use handoff_linkage::search::{NameIndex, Recent};
 use handoff_store::access::{self, Access, ReferralAccess, ReferralGrant, SystemTask};
-use handoff_store::referrals::{self, Filter};
+use handoff_store::referrals;
 use handoff_store::{casework, profile};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -246,8 +246,8 @@ pub async fn search(
 
     // Participants the index found: only those whose identity the guard
     // discloses are scored (one assessment per row, names in one query).
-    let mut participants = casework::list_participants(&mut c, site).await?;
-    participants.retain(|p| found.contains(&p.person_id));
+    let found: Vec<PersonId> = found.into_iter().collect();
+    let participants = casework::participants_of_persons(&mut c, site, &found).await?;
     let linked: HashSet<PersonId> = participants.iter().map(|p| p.person_id).collect();
     let rows = guard.assess_many(participants).await?;
     let names = guard.identities(&rows).await?;
@@ -302,8 +302,8 @@ pub async fn search(
     // one query.
     let mut seen: HashSet<PersonId> = linked;
     let mut latest: Vec<ReferralAccess> = Vec::new();
-    for r in access::referrals(&mut c, &asker(auth, &agency), Filter::All, 100_000).await? {
-        if found.contains(&r.record().person_id) && seen.insert(r.record().person_id) {
+    for r in access::referrals_of_persons(&mut c, &asker(auth, &agency), &found).await? {
+        if seen.insert(r.record().person_id) {
             latest.push(r);
         }
     }
