@@ -21,6 +21,7 @@
 #   --port 18080
 #   --no-seed                   the database is already seeded
 #   --out DIR                   (default bench/web/out/<backend>-<scale>)
+#   --urls FILE                 (default bench/web/urls.txt)
 # Pages are listed in bench/web/urls.txt (name, role, path); add a line to
 # measure another page. $PARTICIPANT and $TYPO in a path are replaced by a
 # participant of the case manager's caseload and a misspelling of their name.
@@ -28,7 +29,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BACKEND=postgres SCALE=national DB_URL="" DURATION=10s CONNS="50 200"
-BIN="${CARGO_TARGET_DIR:-target}/release/handoff" PORT=18080 SEED=1 OUT=""
+BIN="${CARGO_TARGET_DIR:-target}/release/handoff" PORT=18080 SEED=1 OUT="" URLS=bench/web/urls.txt
 while [ $# -gt 0 ]; do
   case "$1" in
     --backend) BACKEND=$2; shift 2 ;;
@@ -40,6 +41,7 @@ while [ $# -gt 0 ]; do
     --port) PORT=$2; shift 2 ;;
     --no-seed) SEED=0; shift ;;
     --out) OUT=$2; shift 2 ;;
+    --urls) URLS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -127,7 +129,7 @@ for conns in $CONNS; do
     wrk -t2 -c"$conns" -d"$DURATION" --timeout 10s --latency "${hdr[@]}" "$BASE$path" >"$OUT/wrk-$name-$conns.txt" 2>&1 || true
     to=$(wc -l <"$OUT/rss.log")
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$conns" "$name" "$path" "$status" "$bytes" "$OUT/wrk-$name-$conns.txt" "$from" "$to" >>"$RESULTS"
-  done <bench/web/urls.txt
+  done <"$URLS"
 done
 sleep 5   # memory after the load
 

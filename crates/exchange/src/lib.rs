@@ -24,7 +24,6 @@ use handoff_services::research::{self, Exporter};
 use handoff_services::{AppState, now};
 use import::{Importer, Summary};
 use link::Linker;
-use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
 
 /// Why an import wrote nothing.
@@ -58,18 +57,22 @@ impl SiteZone {
 }
 
 type Fingerprint = (i64, i64, i64, i64);
-type Cache = HashMap<SiteId, (Fingerprint, Arc<Linker>)>;
+type Cache = handoff_linkage::search::Recent<SiteId, (Fingerprint, Arc<Linker>)>;
+
+/// Sites whose linker is kept (the most recently used).
+const LINKER_SITES: usize = 16;
 
 /// Each site's linker, kept until its persons, roster or model change
 /// (building the index for a large site takes a while; a booking alert
-/// must not wait for it). Keyed by site id, which is globally unique.
-static LINKERS: LazyLock<Mutex<Cache>> = LazyLock::new(Default::default);
+/// must not wait for it), for the [`LINKER_SITES`] most recently used
+/// sites. Keyed by site id, which is globally unique.
+static LINKERS: LazyLock<Mutex<Cache>> = LazyLock::new(|| Mutex::new(Cache::new(LINKER_SITES)));
 
 /// The site's linker, from the cache when nothing it depends on changed.
 pub async fn linker(state: &AppState, site: SiteId) -> AppResult<Arc<Linker>> {
     let mut c = state.store.conn();
     let fp = handoff_store::justice::linker_fingerprint(&mut c, site).await?;
-    if let Some((f, l)) = LINKERS.lock().ok().and_then(|m| m.get(&site).cloned())
+    if let Some((f, l)) = LINKERS.lock().ok().and_then(|mut m| m.get(&site))
         && f == fp
     {
         return Ok(l);

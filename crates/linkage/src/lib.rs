@@ -30,6 +30,7 @@ pub mod error;
 pub mod index;
 pub mod model;
 pub mod names;
+pub mod search;
 pub mod text;
 pub mod train;
 

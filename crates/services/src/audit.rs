@@ -103,11 +103,11 @@ pub fn anonymous(action: &str, outcome: Outcome, ctx: &Ctx) -> AuditEvent {
     e
 }
 
-/// Records an event in its own transaction.
+/// Records an event on its own (not with a change), returning once it is
+/// durable: the group-commit writer appends it with the other requests'
+/// waiting entries in one transaction.
 pub async fn record(state: &AppState, event: AuditEvent) -> Result<(), handoff_store::StoreError> {
-    let mut tx = state.store.begin().await?;
-    handoff_store::audit::append(&mut tx, event, now()).await?;
-    tx.commit().await
+    state.audit.append(event).await.map(|_| ())
 }
 
 /// Records an event in the caller's transaction, so it commits with the change.

@@ -44,9 +44,19 @@ use uuid::Uuid;
 /// The fewest persons worth training a model on.
 const MIN_PERSONS: usize = 20;
 
-#[derive(Default)]
+/// Sites whose trained index is kept (the most recently used).
+const SITES: usize = 16;
+
 pub struct KnownCache {
-    sites: Mutex<HashMap<SiteId, Arc<Built>>>,
+    sites: Mutex<handoff_linkage::search::Recent<SiteId, Arc<Built>>>,
+}
+
+impl Default for KnownCache {
+    fn default() -> Self {
+        Self {
+            sites: Mutex::new(handoff_linkage::search::Recent::new(SITES)),
+        }
+    }
 }
 
 pub struct Built {
@@ -111,7 +121,7 @@ async fn index_of(state: &AppState, site: SiteId, persons: &[Person]) -> Arc<Bui
         .sites
         .lock()
         .ok()
-        .and_then(|m| m.get(&site).cloned())
+        .and_then(|mut m| m.get(&site))
         .filter(|b| b.persons == persons.len());
     if let Some(b) = cached {
         return b;

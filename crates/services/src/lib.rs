@@ -50,6 +50,10 @@ pub struct Inner {
     pub http: reqwest::Client,
     /// Per-site indexes for the "already known?" check.
     pub known: known::KnownCache,
+    /// Group commit of standalone audit entries (`audit::record`).
+    pub audit: handoff_store::audit_writer::AuditWriter,
+    /// Per-site name indexes for search (bounded).
+    pub search: casework::search::SearchIndexes,
 }
 
 impl Deref for AppState {
@@ -63,13 +67,16 @@ impl AppState {
     pub fn new(store: Store, config: Config) -> Self {
         let login_limiter =
             auth::ratelimit::RateLimiter::new(config.login_rate_per_ip, config.login_rate_window);
+        let audit = handoff_store::audit_writer::AuditWriter::new(store.clone(), now);
         Self(Arc::new(Inner {
+            audit,
             store,
             config,
             login_limiter,
             unknown_logins: Default::default(),
             bus: Default::default(),
             known: Default::default(),
+            search: Default::default(),
             http: reqwest::Client::builder()
                 .timeout(std::time::Duration::from_secs(10))
                 .build()

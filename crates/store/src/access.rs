@@ -498,6 +498,20 @@ pub async fn referrals(
         .collect())
 }
 
+/// The referrals of some persons (one query per chunk), newest first, each
+/// with the asker's standing towards it.
+pub async fn referrals_of_persons(
+    c: &mut Conn<'_>,
+    who: &Asker<'_>,
+    persons: &[PersonId],
+) -> Result<Vec<ReferralAccess>> {
+    Ok(referrals::of_persons(c, who.viewer.site, persons)
+        .await?
+        .into_iter()
+        .map(|r| ReferralAccess::decide(who, r))
+        .collect())
+}
+
 /// One page of a filter's referrals, each with what the referral rule lets
 /// the asker do with it.
 pub async fn referrals_page(

@@ -27,26 +27,70 @@ struct HeadRow {
 /// then locked by a no-op update (portable: a row lock on PostgreSQL, the
 /// write lock on SQLite) so concurrent appends serialise.
 pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Result<AuditEntry> {
-    let chain = chain_of(&event);
+    let mut entries = append_all(tx, vec![event], now).await?;
+    entries.pop().ok_or(StoreError::NotFound)
+}
+
+/// Appends events in the transaction, in the order given (the group-commit
+/// writer's batch, `audit_writer`). Each chain's head is created if missing
+/// and locked once — chains in a fixed order, so two batches never wait on
+/// each other's heads crosswise —, every entry is linked to the one before
+/// it in its chain, and each head is moved to its chain's last entry.
+pub async fn append_all(
+    tx: &mut Tx,
+    events: Vec<AuditEvent>,
+    now: OffsetDateTime,
+) -> Result<Vec<AuditEntry>> {
+    let mut chains: Vec<SiteId> = events.iter().map(chain_of).collect();
+    chains.sort_unstable_by_key(|c| *c.as_uuid());
+    chains.dedup();
     let mut c = tx.conn();
-    c.execute(
-        "INSERT INTO audit_heads (chain, seq, entry_hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
-        args![chain, GENESIS_HASH],
-    )
-    .await?;
-    let head = c
-        .fetch_one::<HeadRow>(
-            "UPDATE audit_heads SET seq = seq WHERE chain = $1 RETURNING seq, entry_hash",
-            args![chain],
+    let mut heads: Vec<(SiteId, HeadRow)> = Vec::with_capacity(chains.len());
+    for chain in chains {
+        c.execute(
+            "INSERT INTO audit_heads (chain, seq, entry_hash) VALUES ($1, 0, $2) ON CONFLICT (chain) DO NOTHING",
+            args![chain, GENESIS_HASH],
         )
         .await?;
-    let entry = chain_entry(
-        new_id::<AuditEntryId>(),
-        chain,
-        now,
-        event,
-        Some((head.seq, &head.entry_hash)),
-    );
+        let head = c
+            .fetch_one::<HeadRow>(
+                "UPDATE audit_heads SET seq = seq WHERE chain = $1 RETURNING seq, entry_hash",
+                args![chain],
+            )
+            .await?;
+        heads.push((chain, head));
+    }
+    let mut out = Vec::with_capacity(events.len());
+    for event in events {
+        let chain = chain_of(&event);
+        let head = heads
+            .iter_mut()
+            .find(|(c, _)| *c == chain)
+            .map(|(_, h)| h)
+            .ok_or(StoreError::NotFound)?;
+        let entry = chain_entry(
+            new_id::<AuditEntryId>(),
+            chain,
+            now,
+            event,
+            Some((head.seq, &head.entry_hash)),
+        );
+        insert_entry(&mut c, &entry).await?;
+        head.seq = entry.seq;
+        head.entry_hash.clone_from(&entry.entry_hash);
+        out.push(entry);
+    }
+    for (chain, head) in &heads {
+        c.execute(
+            "UPDATE audit_heads SET seq = $2, entry_hash = $3 WHERE chain = $1",
+            args![*chain, head.seq, head.entry_hash.as_str()],
+        )
+        .await?;
+    }
+    Ok(out)
+}
+
+async fn insert_entry(c: &mut Conn<'_>, entry: &AuditEntry) -> Result<()> {
     let e = &entry.event;
     let categories = join_categories(&e.categories);
     c.execute(
@@ -77,12 +121,7 @@ pub async fn append(tx: &mut Tx, event: AuditEvent, now: OffsetDateTime) -> Resu
         ],
     )
     .await?;
-    c.execute(
-        "UPDATE audit_heads SET seq = $2, entry_hash = $3 WHERE chain = $1",
-        args![chain, entry.seq, entry.entry_hash.as_str()],
-    )
-    .await?;
-    Ok(entry)
+    Ok(())
 }
 
 /// The participants a list showed, comma-separated (NULL when none).

@@ -97,6 +97,25 @@ pub async fn participants_by_id(
     .collect())
 }
 
+/// The participants of some persons (those of the site), oldest first
+/// within each chunk of persons, in a constant number of queries (search's
+/// candidates).
+pub async fn participants_of_persons(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    persons: &[PersonId],
+) -> Result<Vec<Participant>> {
+    Ok(crate::access::fetch_in::<ParticipantRow, _>(c, site, persons, |list| {
+        format!(
+            "SELECT {P_COLUMNS} FROM participants WHERE site_id = $1 AND person_id IN ({list}) ORDER BY created_at"
+        )
+    })
+    .await?
+    .into_iter()
+    .map(Participant::from)
+    .collect())
+}
+
 /// When each of a list's participants was last contacted, as logged (the
 /// caller counts intake), in a constant number of queries.
 pub async fn last_contacts(

@@ -8,6 +8,7 @@
 pub mod access;
 pub mod areas;
 pub mod audit;
+pub mod audit_writer;
 pub mod bulk;
 pub mod casework;
 pub mod contacts;

@@ -6,7 +6,7 @@ use crate::access::Grant;
 use crate::db::Conn;
 use crate::{Result, StoreError, args};
 use handoff_domain::DataCategory;
-use handoff_domain::{ParticipantId, SiteId, UserId};
+use handoff_domain::{ParticipantId, PersonId, SiteId, UserId};
 use std::collections::HashMap;
 use time::OffsetDateTime;
 
@@ -82,4 +82,62 @@ pub async fn of_list(
             ))
         })
         .collect())
+}
+
+/// Each participant's extra aliases (from the profile), with the person
+/// they belong to, for the search index: a system task's key to every
+/// person of the site (`access::unguarded_persons`, `SystemTask::Linkage`).
+/// Nothing read here is shown; search shows a match only through the guard.
+pub async fn aliases_by_person(
+    c: &mut Conn<'_>,
+    key: &crate::access::SiteTask,
+) -> Result<Vec<(PersonId, Vec<String>)>> {
+    let site = key.open(&[crate::access::SystemTask::Linkage])?;
+    #[derive(sqlx::FromRow)]
+    struct Rec {
+        person_id: uuid::Uuid,
+        content: String,
+    }
+    let rows = c
+        .fetch_all::<Rec>(
+            "SELECT p.person_id, f.content FROM profiles f \
+             JOIN participants p ON p.id = f.participant_id AND p.site_id = f.site_id \
+             WHERE f.site_id = $1",
+            args![site],
+        )
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let v: serde_json::Value = serde_json::from_str(&r.content).ok()?;
+            let aliases: Vec<String> = v["aliases"]
+                .as_array()?
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect();
+            (!aliases.is_empty()).then(|| (r.person_id.into(), aliases))
+        })
+        .collect())
+}
+
+/// What changes whenever a site's searchable names change: its persons
+/// (inserted, never updated or deleted) counted, its profiles counted and
+/// the latest profile change. Two index-only reads.
+pub async fn names_version(
+    c: &mut Conn<'_>,
+    site: SiteId,
+) -> Result<(i64, i64, Option<OffsetDateTime>)> {
+    let (persons,): (i64,) = c
+        .fetch_one(
+            "SELECT COUNT(*) FROM persons WHERE site_id = $1",
+            args![site],
+        )
+        .await?;
+    let (profiles, latest): (i64, Option<OffsetDateTime>) = c
+        .fetch_one(
+            "SELECT COUNT(*), MAX(updated_at) FROM profiles WHERE site_id = $1",
+            args![site],
+        )
+        .await?;
+    Ok((persons, profiles, latest))
 }

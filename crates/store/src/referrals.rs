@@ -591,6 +591,25 @@ pub async fn list(
         .collect()
 }
 
+/// The referrals of some persons (those of the site), newest first, in a
+/// constant number of queries (search's candidates).
+pub async fn of_persons(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    persons: &[PersonId],
+) -> Result<Vec<ReferralRecord>> {
+    let mut out: Vec<ReferralRecord> =
+        access::fetch_in::<ReferralRow, _>(c, site, persons, |list| {
+            format!("SELECT {COLUMNS} FROM referrals WHERE site_id = $1 AND person_id IN ({list})")
+        })
+        .await?
+        .into_iter()
+        .map(TryInto::try_into)
+        .collect::<Result<_>>()?;
+    out.sort_by_key(|r| std::cmp::Reverse(r.referred_at));
+    Ok(out)
+}
+
 /// How the referral lists page: newest first; filters on status, door, the
 /// date referred and the case manager who accepted.
 pub(crate) const PAGED: crate::page::Columns = crate::page::Columns {

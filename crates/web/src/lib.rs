@@ -140,6 +140,8 @@ impl Application {
         sweeper.abort();
         scheduler.abort();
         rollups.abort();
+        // Commit the audit entries still queued before the pool closes.
+        state.audit.shutdown().await;
         state.store.close().await;
         Ok(())
     }

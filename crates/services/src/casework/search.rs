@@ -12,13 +12,16 @@ use crate::error::{AppError, AppResult};
 use crate::workflow::referrals::asker;
 use crate::workflow::{agency_of, may};
 use handoff_audit::Outcome;
+use handoff_domain::SiteId;
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, PersonId};
-use handoff_store::access::{self, Access, ReferralAccess, ReferralGrant};
-use handoff_store::casework;
-use handoff_store::referrals::{self, Filter};
+use handoff_linkage::search::{NameIndex, Recent};
+use handoff_store::access::{self, Access, ReferralAccess, ReferralGrant, SystemTask};
+use handoff_store::referrals;
+use handoff_store::{casework, profile};
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -140,6 +143,68 @@ fn near_date(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.chars().zip(b.chars()).filter(|(x, y)| x != y).count() <= 1
 }
 
+/// Sites whose name index is kept in memory (the most recently searched).
+const SITES: usize = 64;
+
+type Version = (i64, i64, Option<time::OffsetDateTime>);
+
+/// Each site's name index (`handoff_linkage::search`), built from every
+/// person of the site under the linkage task's key and rebuilt when the
+/// site's names changed (`profile::names_version`); bounded to [`SITES`].
+pub struct SearchIndexes(Mutex<Recent<SiteId, Built>>);
+
+type Built = Arc<(Version, NameIndex<PersonId>)>;
+
+impl Default for SearchIndexes {
+    fn default() -> Self {
+        Self(Mutex::new(Recent::new(SITES)))
+    }
+}
+
+/// The persons of the site whose names (or date of birth) could match:
+/// exactly those the scoring below can accept. Nothing is shown from here.
+async fn candidates(
+    state: &AppState,
+    site: SiteId,
+    q: &str,
+    date: Option<&str>,
+) -> AppResult<HashSet<PersonId>> {
+    let mut c = state.store.conn();
+    let version = profile::names_version(&mut c, site).await?;
+    let cached = (state.search.0.lock().ok())
+        .and_then(|mut m| m.get(&site))
+        .filter(|b| b.0 == version);
+    let built = match cached {
+        Some(b) => b,
+        None => {
+            let key = access::unguarded_persons(site, SystemTask::Linkage);
+            let mut extra: HashMap<PersonId, Vec<String>> = HashMap::new();
+            for (p, aliases) in profile::aliases_by_person(&mut c, &key).await? {
+                extra.entry(p).or_default().extend(aliases);
+            }
+            let persons = referrals::all_persons(&mut c, &key).await?;
+            let index = NameIndex::build(persons.into_iter().map(|p| {
+                let full = format!("{} {}", p.first_name, p.last_name);
+                let more = p
+                    .aliases
+                    .iter()
+                    .chain(extra.get(&p.id).into_iter().flatten());
+                let names = [&full, &p.first_name, &p.last_name].into_iter().chain(more);
+                (p.id, names.map(|n| norm(n)).collect(), p.dob)
+            }));
+            let b = Arc::new((version, index));
+            if let Ok(mut m) = state.search.0.lock() {
+                m.insert(site, b.clone());
+            }
+            b
+        }
+    };
+    Ok(match date {
+        Some(d) => built.1.by_date(d),
+        None => built.1.by_name(q, THRESHOLD, jaro_winkler),
+    })
+}
+
 pub async fn search(
     state: &AppState,
     auth: &Auth,
@@ -166,6 +231,7 @@ pub async fn search(
         return Ok(Vec::new());
     }
     let site = auth.user.site_id;
+    let found = candidates(state, site, &q, date.as_deref()).await?;
     let guard = Guard::new(state, auth).await?;
     let mut c = state.store.conn();
     let score_of =
@@ -178,9 +244,10 @@ pub async fn search(
             None => person_name_score(&q, name, aliases, extra),
         };
 
-    // Participants: only those whose identity the guard discloses are
-    // scored (one assessment per row, their names read in one query).
-    let participants = casework::list_participants(&mut c, site).await?;
+    // Participants the index found: only those whose identity the guard
+    // discloses are scored (one assessment per row, names in one query).
+    let found: Vec<PersonId> = found.into_iter().collect();
+    let participants = casework::participants_of_persons(&mut c, site, &found).await?;
     let linked: HashSet<PersonId> = participants.iter().map(|p| p.person_id).collect();
     let rows = guard.assess_many(participants).await?;
     let names = guard.identities(&rows).await?;
@@ -235,7 +302,7 @@ pub async fn search(
     // one query.
     let mut seen: HashSet<PersonId> = linked;
     let mut latest: Vec<ReferralAccess> = Vec::new();
-    for r in access::referrals(&mut c, &asker(auth, &agency), Filter::All, 100_000).await? {
+    for r in access::referrals_of_persons(&mut c, &asker(auth, &agency), &found).await? {
         if seen.insert(r.record().person_id) {
             latest.push(r);
         }

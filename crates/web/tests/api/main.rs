@@ -5,6 +5,7 @@
 mod fixtures;
 mod helpers;
 
+mod audit_batching;
 mod auth;
 mod casework;
 mod consent;
@@ -27,6 +28,7 @@ mod persons;
 mod reading;
 mod releases;
 mod research;
+mod search_index;
 mod security;
 mod tokens;
 mod workflow;
