@@ -201,6 +201,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(lookup::lookup))
         .routes(routes!(lookup::shared))
         .routes(routes!(casework::log_contact))
+        .routes(routes!(casework::correct_contact))
         .routes(routes!(casework::list_goals, casework::create_goal))
         .routes(routes!(casework::update_goal))
         .routes(routes!(casework::create_service_referral))

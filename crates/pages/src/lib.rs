@@ -19,8 +19,10 @@ mod network;
 mod participant;
 mod policy;
 mod referral;
+mod record;
 mod referral_work;
 mod review;
+mod service_referral;
 mod supervisor;
 
 use handoff_http::AppState;
@@ -137,7 +139,15 @@ pub fn router() -> Router<AppState> {
             "/participants/{id}/contacts",
             post(participant::log_contact),
         )
+        .route(
+            "/participants/{id}/contacts/{contact}/correct",
+            get(record::correct_form).post(record::correct),
+        )
         .route("/participants/{id}/goals", post(participant::add_goal))
+        .route(
+            "/participants/{id}/service-referrals",
+            post(service_referral::submit),
+        )
         .route(
             "/participants/{id}/goals/{goal}",
             post(participant::update_goal),

@@ -25,6 +25,7 @@ mod owg;
 mod paging;
 mod persons;
 mod reading;
+mod record;
 mod releases;
 mod research;
 mod security;
