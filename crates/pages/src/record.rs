@@ -36,7 +36,7 @@ pub fn open_bookings(reading: &Reading, today: time::Date) -> Vec<(String, Optio
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     records
         .iter()
-        .filter(|r| r.kind == "booking")
+        .filter(|r| matches!(r.kind.as_str(), "booking" | "bookings"))
         .filter_map(|r| {
             let on = r.on.clone()?;
             let released = r.released_on.clone().flatten();
