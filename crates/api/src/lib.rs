@@ -196,6 +196,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(workflow::notifications))
         .routes(routes!(workflow::events))
         .routes(routes!(workflow::handoff_stats))
+        .routes(routes!(workflow::handoff_trend))
         .routes(routes!(workflow::participants))
         .routes(routes!(workflow::participant_category))
         .routes(routes!(lookup::lookup))

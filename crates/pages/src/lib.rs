@@ -11,6 +11,7 @@ mod evaluation;
 mod evidence;
 mod flow;
 mod handoff;
+mod handoff_trend;
 mod holds;
 mod home;
 mod login;
@@ -118,6 +119,7 @@ pub fn router() -> Router<AppState> {
         .route("/holds/{id}/decision", post(holds::decide))
         .route("/holds/{id}/undo", post(holds::undo))
         .route("/supervisor", get(supervisor::overview))
+        .route("/supervisor/handoff-times", get(handoff_trend::page))
         .route(
             "/roster",
             get(supervisor::roster).post(supervisor::add_shift),

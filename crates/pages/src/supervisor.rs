@@ -69,6 +69,7 @@ pub async fn overview(
             a.button href="/referrals" { "All referrals (" (all.len()) ")" }
             a.button href="/holds" { "Diversion holds" }
             a.button href="/roster" { "On-call roster" }
+            a.button href="/supervisor/handoff-times" { "Hand-off times by month (chart)" }
         }
         @let approval: Vec<_> = all.iter().filter(|v| v.status == "awaiting_approval").collect();
         @if !approval.is_empty() {

@@ -30,4 +30,5 @@ mod releases;
 mod research;
 mod security;
 mod tokens;
+mod trend;
 mod workflow;
