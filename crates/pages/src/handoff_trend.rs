@@ -131,10 +131,10 @@ fn chart(t: &Trend) -> Markup {
             }
             figcaption {
                 ul.legend {
-                    @for (name, colour, dashed, _) in &lines {
-                        li { span.swatch style=(format!("border-top:3px {} {colour}", if *dashed { "dashed" } else { "solid" })) {} " " (name) }
+                    @for (i, (name, _, _, _)) in lines.iter().enumerate() {
+                        li { span class=(format!("swatch sw{i}")) {} " " (name) }
                     }
-                    li { span.swatch style="border-top:3px dotted #14602b" {} " Target (" (t.target_minutes) " min)" }
+                    li { span.swatch.swt {} " Target (" (t.target_minutes) " min)" }
                 }
             }
         }

@@ -23,6 +23,7 @@ mod referral;
 mod record;
 mod referral_work;
 mod review;
+mod roster_week;
 mod service_referral;
 mod supervisor;
 
