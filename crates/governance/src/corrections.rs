@@ -54,7 +54,10 @@ pub fn problems(f: &CorrectionForm) -> Vec<AppError> {
     let mut out = Vec::new();
     match text(Some(f.reason.as_str()), "reason", 500) {
         Ok(Some(_)) => {}
-        Ok(None) => out.push(AppError::field("reason", "say why the contact is corrected")),
+        Ok(None) => out.push(AppError::field(
+            "reason",
+            "say why the contact is corrected",
+        )),
         Err(e) => out.push(e),
     }
     if let Some(p) = f.place.as_deref().filter(|p| !p.trim().is_empty())
@@ -65,7 +68,10 @@ pub fn problems(f: &CorrectionForm) -> Vec<AppError> {
     if let Some(m) = f.duration_minutes
         && !(1..=720).contains(&m)
     {
-        out.push(AppError::field("duration_minutes", "must be between 1 and 720 minutes"));
+        out.push(AppError::field(
+            "duration_minutes",
+            "must be between 1 and 720 minutes",
+        ));
     }
     for (i, s) in f.services.iter().flatten().enumerate() {
         if let Err(e) = Service::parse(s, &format!("services[{i}]")) {
@@ -113,7 +119,12 @@ pub async fn correct(
         let all: Vec<_> = contacts::versions_of(&mut c, p.site_id, contact).await?;
         all.into_iter().last()
     };
-    let place = match form.place.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let place = match form
+        .place
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         Some(s) => Place::parse(s, "place")?,
         None => before.as_ref().map_or(k.place, |v| v.place),
     };
@@ -132,7 +143,9 @@ pub async fn correct(
             }
             out
         }
-        None => before.as_ref().map_or(k.services.clone(), |v| v.services.clone()),
+        None => before
+            .as_ref()
+            .map_or(k.services.clone(), |v| v.services.clone()),
     };
     let note = text(form.note.as_deref(), "note", 4000)?;
     let reason = text(Some(form.reason.as_str()), "reason", 500)?.unwrap_or_default();

@@ -70,7 +70,10 @@ fn index((y, m): (i32, Month)) -> i32 {
 
 fn of_index(i: i32) -> (i32, Month) {
     let m = u8::try_from(i.rem_euclid(12) + 1).unwrap_or(1);
-    (i.div_euclid(12), Month::try_from(m).unwrap_or(Month::January))
+    (
+        i.div_euclid(12),
+        Month::try_from(m).unwrap_or(Month::January),
+    )
 }
 
 fn label((y, m): (i32, Month)) -> String {
@@ -106,7 +109,10 @@ pub async fn monthly(
         return Err(AppError::field("to", "comes before the first month"));
     }
     if to_i - from_i >= MAX_MONTHS {
-        return Err(AppError::field("from", "the range is longer than 36 months"));
+        return Err(AppError::field(
+            "from",
+            "the range is longer than 36 months",
+        ));
     }
     let target = ctx.policy.policy.handoff_target_minutes;
     let all = referrals::list(&mut state.store.conn(), ctx.site.id, Filter::All, 100_000).await?;
@@ -117,8 +123,12 @@ pub async fn monthly(
             .iter()
             .filter(|r| month_of(ctx.tz.local_date(r.referred_at)) == i)
             .collect();
-        let since = |r: &handoff_store::referrals::ReferralRecord| r.approved_at.unwrap_or(r.referred_at);
-        let accept: Vec<Duration> = here.iter().filter_map(|r| r.accepted_at.map(|a| a - since(r))).collect();
+        let since =
+            |r: &handoff_store::referrals::ReferralRecord| r.approved_at.unwrap_or(r.referred_at);
+        let accept: Vec<Duration> = here
+            .iter()
+            .filter_map(|r| r.accepted_at.map(|a| a - since(r)))
+            .collect();
         let arrive_after: Vec<Duration> = here
             .iter()
             .filter_map(|r| Some(r.triage_started_at? - r.accepted_at?))

@@ -36,21 +36,55 @@ fn series(months: &[MonthTimes]) -> Vec<Series<'static>> {
     let pick = |f: fn(&MonthTimes) -> Option<&Times>, median: bool| {
         months
             .iter()
-            .map(|m| f(m).map(|t| if median { t.median_minutes } else { t.p90_minutes }))
+            .map(|m| {
+                f(m).map(|t| {
+                    if median {
+                        t.median_minutes
+                    } else {
+                        t.p90_minutes
+                    }
+                })
+            })
             .collect()
     };
     vec![
-        ("Referral to accepted, median", "#0b4f9c", false, pick(|m| m.to_accept.as_ref(), true)),
-        ("Referral to accepted, 90th percentile", "#0b4f9c", true, pick(|m| m.to_accept.as_ref(), false)),
-        ("Referral to arrived, median", "#b35c00", false, pick(|m| m.to_arrival.as_ref(), true)),
-        ("Referral to arrived, 90th percentile", "#b35c00", true, pick(|m| m.to_arrival.as_ref(), false)),
+        (
+            "Referral to accepted, median",
+            "#0b4f9c",
+            false,
+            pick(|m| m.to_accept.as_ref(), true),
+        ),
+        (
+            "Referral to accepted, 90th percentile",
+            "#0b4f9c",
+            true,
+            pick(|m| m.to_accept.as_ref(), false),
+        ),
+        (
+            "Referral to arrived, median",
+            "#b35c00",
+            false,
+            pick(|m| m.to_arrival.as_ref(), true),
+        ),
+        (
+            "Referral to arrived, 90th percentile",
+            "#b35c00",
+            true,
+            pick(|m| m.to_arrival.as_ref(), false),
+        ),
     ]
 }
 
 /// A round top for the minutes axis.
 fn axis_top(max: f64) -> f64 {
-    let steps = [10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 360.0, 480.0, 720.0, 1440.0];
-    steps.iter().copied().find(|s| *s >= max).unwrap_or((max / 1440.0).ceil() * 1440.0)
+    let steps = [
+        10.0, 15.0, 20.0, 30.0, 45.0, 60.0, 90.0, 120.0, 180.0, 240.0, 360.0, 480.0, 720.0, 1440.0,
+    ];
+    steps
+        .iter()
+        .copied()
+        .find(|s| *s >= max)
+        .unwrap_or((max / 1440.0).ceil() * 1440.0)
 }
 
 fn chart(t: &Trend) -> Markup {
@@ -101,13 +135,22 @@ fn chart(t: &Trend) -> Markup {
         for (i, v) in values.iter().enumerate() {
             match v {
                 Some(v) => {
-                    d.push_str(&format!("{}{:.1} {:.1} ", if pen_up { "M" } else { "L" }, x(i), y(*v)));
+                    d.push_str(&format!(
+                        "{}{:.1} {:.1} ",
+                        if pen_up { "M" } else { "L" },
+                        x(i),
+                        y(*v)
+                    ));
                     pen_up = false;
                 }
                 None => pen_up = true,
             }
         }
-        let dash = if *dashed { r#" stroke-dasharray="6 4""# } else { "" };
+        let dash = if *dashed {
+            r#" stroke-dasharray="6 4""#
+        } else {
+            ""
+        };
         svg.push_str(&format!(
             r##"<path d="{}" fill="none" stroke="{colour}" stroke-width="2"{dash} data-series="{name}"/>"##,
             d.trim()
@@ -167,10 +210,16 @@ pub async fn page(
     let trend = monthly(&state, &auth, q.from.as_deref(), q.to.as_deref()).await;
     let (trend, err) = match trend {
         Ok(t) => (t, None),
-        Err(e @ AppError::BadRequest { .. }) => (monthly(&state, &auth, None, None).await?, Some(e)),
+        Err(e @ AppError::BadRequest { .. }) => {
+            (monthly(&state, &auth, None, None).await?, Some(e))
+        }
         Err(e) => return Err(e.into()),
     };
-    let status = if err.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let status = if err.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let body = html! {
         h1 { "Hand-off times" }
         p.meta { "Each month's referrals: how long until a case manager accepted, and until they arrived. The median is the middle hand-off; the 90th percentile is the time nine in ten hand-offs beat." }

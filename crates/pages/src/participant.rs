@@ -112,7 +112,9 @@ pub(crate) async fn render(
         Some("closed") => Some("The case is closed. You can reopen it from this page at any time."),
         Some("reopened") => Some("The case is open again."),
         Some("assigned") => Some("The case was assigned."),
-        Some("corrected") => Some("Correction saved as a new version; the earlier one stays in the contact's history."),
+        Some("corrected") => Some(
+            "Correction saved as a new version; the earlier one stays in the contact's history.",
+        ),
         Some("service_referral") => Some("Service referral saved: it is listed under the plan."),
         _ => None,
     };
@@ -127,7 +129,9 @@ pub(crate) async fn render(
     let today = reading_today(state, auth).await?;
     // A supervisor corrects anyone's contact; others their own (rules table).
     let corrects_any = match agency_of(state, auth).await {
-        Ok(a) => handoff_http::workflow::may(auth, &a, handoff_domain::rules::Action::CorrectAnyContact),
+        Ok(a) => {
+            handoff_http::workflow::may(auth, &a, handoff_domain::rules::Action::CorrectAnyContact)
+        }
         Err(_) => false,
     };
     let alerts = super::record::open_bookings(&reading, today);

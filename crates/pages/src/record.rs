@@ -107,9 +107,11 @@ pub async fn correct_form(
     Path((id, cid)): Path<(String, String)>,
 ) -> PageResult {
     let pid: ParticipantId = id.parse().map_err(|_| AppError::NotFound)?;
-    Ok(correct_page(&state, &ctx, &auth, pid, &cid, None, Vec::new())
-        .await?
-        .into_response())
+    Ok(
+        correct_page(&state, &ctx, &auth, pid, &cid, None, Vec::new())
+            .await?
+            .into_response(),
+    )
 }
 
 async fn correct_page(
@@ -124,16 +126,24 @@ async fn correct_page(
     let guard = Guard::new(state, auth).await?;
     let reading = guard.read_all(ctx, pid, &[DataCategory::Notes]).await?;
     let contact = match reading.notes() {
-        Some(CategoryView::Notes(n)) => n.contacts.iter().find(|k| k.id.to_string() == cid).cloned(),
+        Some(CategoryView::Notes(n)) => {
+            n.contacts.iter().find(|k| k.id.to_string() == cid).cloned()
+        }
         _ => None,
     }
     .ok_or(AppError::NotFound)?;
     let base = format!("/participants/{pid}");
     let v = |k: &str, default: String| sent.map_or(default, |f| f.get(k).to_string());
-    let bad = |k: &str| problems.iter().any(|e| matches!(e, AppError::BadRequest { field: Some(f), .. } if f == k || f.starts_with(&format!("{k}["))));
+    let bad = |k: &str| {
+        problems.iter().any(|e| matches!(e, AppError::BadRequest { field: Some(f), .. } if f == k || f.starts_with(&format!("{k}["))))
+    };
     let chosen: Vec<String> = match sent {
         Some(f) => f.all("services"),
-        None => contact.services.iter().map(|s| s.as_str().to_string()).collect(),
+        None => contact
+            .services
+            .iter()
+            .map(|s| s.as_str().to_string())
+            .collect(),
     };
     let body = html! {
         h1 { "Correct a contact" }
@@ -173,7 +183,10 @@ async fn correct_page(
 
 fn problem_text(e: &AppError) -> String {
     match e {
-        AppError::BadRequest { field: Some(f), message } => format!("{}: {message}", super::flow::field_label(f)),
+        AppError::BadRequest {
+            field: Some(f),
+            message,
+        } => format!("{}: {message}", super::flow::field_label(f)),
         other => other.to_string(),
     }
 }
@@ -204,7 +217,11 @@ pub async fn correct(
     let problems = corrections::problems(&form);
     if problems.is_empty() {
         match corrections::correct(&state, &auth, &ctx, pid, contact, form).await {
-            Ok(_) => return Ok(see_other(&format!("/participants/{pid}?done=corrected#contact-{cid}"))),
+            Ok(_) => {
+                return Ok(see_other(&format!(
+                    "/participants/{pid}?done=corrected#contact-{cid}"
+                )));
+            }
             Err(e @ AppError::BadRequest { .. }) => {
                 let page = correct_page(&state, &ctx, &auth, pid, &cid, Some(&f), vec![e]).await?;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());

@@ -82,7 +82,12 @@ pub fn current_step(v: &ReferralView, asked: Option<&str>, err: Option<&str>) ->
     [err, asked]
         .into_iter()
         .flatten()
-        .find_map(|k| STEPS.iter().map(|(key, _)| *key).find(|key| *key == k && open(k)))
+        .find_map(|k| {
+            STEPS
+                .iter()
+                .map(|(key, _)| *key)
+                .find(|key| *key == k && open(k))
+        })
         .unwrap_or(next)
 }
 
@@ -395,7 +400,9 @@ pub async fn arrive(
     Path(id): Path<ReferralId>,
 ) -> PageResult {
     workflow::referrals::arrive(&state, &auth, &ctx, id).await?;
-    Ok(see_other(&format!("/referrals/{id}?done=arrived&step=triage#triage")))
+    Ok(see_other(&format!(
+        "/referrals/{id}?done=arrived&step=triage#triage"
+    )))
 }
 
 pub async fn triage(
@@ -411,7 +418,9 @@ pub async fn triage(
         notes: f.opt("notes"),
     };
     match workflow::referrals::triage(&state, &auth, &ctx, id, form).await {
-        Ok(()) => Ok(see_other(&format!("/referrals/{id}?done=triage&step=intake#intake"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/referrals/{id}?done=triage&step=intake#intake"
+        ))),
         Err(e) => refused(&state, &ctx, &auth, id, "triage", &f, e).await,
     }
 }
@@ -441,7 +450,9 @@ pub async fn intake(
         notes: f.opt("notes"),
     };
     match workflow::intake::complete(&state, &auth, &ctx, id, form).await {
-        Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=intake&step=release#release"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/referrals/{id}?done=intake&step=release#release"
+        ))),
         Err(e) => refused(&state, &ctx, &auth, id, "intake", &f, e).await,
     }
 }
@@ -502,7 +513,9 @@ pub async fn release(
         .await;
     }
     match workflow::releases::create(&state, &auth, &ctx, pid, release_form_of(&f)).await {
-        Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=release&step=release#release"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/referrals/{id}?done=release&step=release#release"
+        ))),
         Err(e) => refused(&state, &ctx, &auth, id, "release", &f, e).await,
     }
 }

@@ -70,7 +70,9 @@ pub fn calendar(
             let hour = |h: usize| midnight + Duration::hours(h as i64);
             let mut covered = [false; 24];
             for (h, c) in covered.iter_mut().enumerate() {
-                *c = shifts.iter().any(|s| s.starts_at < hour(h + 1) && s.ends_at > hour(h));
+                *c = shifts
+                    .iter()
+                    .any(|s| s.starts_at < hour(h + 1) && s.ends_at > hour(h));
             }
             let on: Vec<(&Shift, bool)> = shifts
                 .iter()

@@ -27,28 +27,46 @@ pub struct Draft<'a> {
 fn problems(f: &Fields) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     match f.opt("provider") {
-        None => out.push(("provider", "Name the provider the participant is referred to.".into())),
-        Some(p) if p.chars().count() > 200 => {
-            out.push(("provider", "Shorten the provider's name to 200 characters.".into()))
-        }
+        None => out.push((
+            "provider",
+            "Name the provider the participant is referred to.".into(),
+        )),
+        Some(p) if p.chars().count() > 200 => out.push((
+            "provider",
+            "Shorten the provider's name to 200 characters.".into(),
+        )),
         _ => {}
     }
     match f.opt("service") {
-        None => out.push(("service", "Say what the referral is for, e.g. “detox bed”.".into())),
-        Some(s) if s.chars().count() > 300 => {
-            out.push(("service", "Shorten what it is for to 300 characters.".into()))
-        }
+        None => out.push((
+            "service",
+            "Say what the referral is for, e.g. “detox bed”.".into(),
+        )),
+        Some(s) if s.chars().count() > 300 => out.push((
+            "service",
+            "Shorten what it is for to 300 characters.".into(),
+        )),
         _ => {}
     }
     if let Some(d) = f.opt("referred_on")
-        && time::Date::parse(&d, time::macros::format_description!("[year]-[month]-[day]")).is_err()
+        && time::Date::parse(
+            &d,
+            time::macros::format_description!("[year]-[month]-[day]"),
+        )
+        .is_err()
     {
-        out.push(("referred_on", "Enter the date as a date, like 2026-12-01.".into()));
+        out.push((
+            "referred_on",
+            "Enter the date as a date, like 2026-12-01.".into(),
+        ));
     }
     if let Some(o) = f.opt("outcome")
         && !ReferralOutcome::ALL.iter().any(|x| x.as_str() == o)
     {
-        out.push(("outcome", "Choose what came of the referral from the list.".into()));
+        out.push((
+            "outcome",
+            "Choose what came of the referral from the list.".into(),
+        ));
     }
     out
 }
@@ -66,8 +84,16 @@ fn key_of(field: &str) -> &'static str {
 
 /// The form, folded away unless it was refused.
 pub fn form(base: &str, auth: &Auth, plan: Option<&PlanView>, draft: Option<&Draft<'_>>) -> Markup {
-    let v = |k: &str| draft.map(|d| d.fields.get(k).to_string()).unwrap_or_default();
-    let bad = |k: &str| draft.and_then(|d| d.problems.iter().find(|(f, _)| *f == k)).map(|(_, m)| m.clone());
+    let v = |k: &str| {
+        draft
+            .map(|d| d.fields.get(k).to_string())
+            .unwrap_or_default()
+    };
+    let bad = |k: &str| {
+        draft
+            .and_then(|d| d.problems.iter().find(|(f, _)| *f == k))
+            .map(|(_, m)| m.clone())
+    };
     let field_note = |k: &str| html! { @if let Some(m) = bad(k) { p.field-error id=(format!("sr-{k}-err")) { (m) } } };
     let described = |k: &str| bad(k).map(|_| format!("sr-{k}-err"));
     html! {
@@ -125,7 +151,10 @@ pub async fn submit(
     let mut found = problems(&f);
     if found.is_empty() {
         let goal_id = match f.opt("goal_id") {
-            Some(g) => Some(g.parse().map_err(|_| AppError::field("goal_id", "is not a goal"))?),
+            Some(g) => Some(
+                g.parse()
+                    .map_err(|_| AppError::field("goal_id", "is not a goal"))?,
+            ),
             None => None,
         };
         let form = ServiceReferralForm {
@@ -135,16 +164,29 @@ pub async fn submit(
             outcome: f.opt("outcome"),
             goal_id,
         };
-        match handoff_http::casework::plan::create_service_referral(&state, &auth, &ctx, pid, form).await {
-            Ok(_) => return Ok(see_other(&format!("/participants/{pid}?done=service_referral#plan-h"))),
+        match handoff_http::casework::plan::create_service_referral(&state, &auth, &ctx, pid, form)
+            .await
+        {
+            Ok(_) => {
+                return Ok(see_other(&format!(
+                    "/participants/{pid}?done=service_referral#plan-h"
+                )));
+            }
             Err(AppError::BadRequest { field, message }) => {
                 let field = field.unwrap_or_default();
-                found.push((key_of(&field), format!("{}: {message}", super::flow::field_label(&field))));
+                found.push((
+                    key_of(&field),
+                    format!("{}: {message}", super::flow::field_label(&field)),
+                ));
             }
             Err(e) => return Err(e.into()),
         }
     }
-    let draft = Draft { fields: &f, problems: found };
-    let page = super::participant::render(&state, &ctx, &auth, pid, None, None, Some(&draft)).await?;
+    let draft = Draft {
+        fields: &f,
+        problems: found,
+    };
+    let page =
+        super::participant::render(&state, &ctx, &auth, pid, None, None, Some(&draft)).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }

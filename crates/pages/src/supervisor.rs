@@ -131,11 +131,18 @@ async fn roster_page(
     let monday = super::roster_week::monday_of(
         q.week
             .as_deref()
-            .and_then(|w| time::Date::parse(w, time::macros::format_description!("[year]-[month]-[day]")).ok())
+            .and_then(|w| {
+                time::Date::parse(w, time::macros::format_description!("[year]-[month]-[day]")).ok()
+            })
             .unwrap_or_else(|| site.tz.local_date(now())),
     );
-    let around = match (site.tz.start_of_day(monday - time::Duration::weeks(1)), site.tz.start_of_day(monday + time::Duration::weeks(2))) {
-        (Ok(a), Ok(b)) => handoff_store::roster::between(&mut state.store.conn(), site.site.id, a, b).await?,
+    let around = match (
+        site.tz.start_of_day(monday - time::Duration::weeks(1)),
+        site.tz.start_of_day(monday + time::Duration::weeks(2)),
+    ) {
+        (Ok(a), Ok(b)) => {
+            handoff_store::roster::between(&mut state.store.conn(), site.site.id, a, b).await?
+        }
         _ => Vec::new(),
     };
     let shifts = workflow::roster::upcoming(state, auth, 14).await?;

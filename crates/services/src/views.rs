@@ -414,8 +414,15 @@ impl CategoryView {
                                 .collect()
                         });
                         let mut history = Vec::new();
-                        let mine: Vec<_> = versions.iter().filter(|v| v.contact_id == k.id).collect();
-                        let mut shown = (k.duration_minutes, k.place, k.services.clone(), notes.clone(), 1);
+                        let mine: Vec<_> =
+                            versions.iter().filter(|v| v.contact_id == k.id).collect();
+                        let mut shown = (
+                            k.duration_minutes,
+                            k.place,
+                            k.services.clone(),
+                            notes.clone(),
+                            1,
+                        );
                         if !mine.is_empty() {
                             history.push(ContactVersionView {
                                 version: 1,
@@ -435,7 +442,13 @@ impl CategoryView {
                                 (Some(t), false) => Some(vec![t.clone()]),
                                 (None, false) => shown.3.clone(),
                             };
-                            shown = (v.duration_minutes, v.place, v.services.clone(), n.clone(), v.version);
+                            shown = (
+                                v.duration_minutes,
+                                v.place,
+                                v.services.clone(),
+                                n.clone(),
+                                v.version,
+                            );
                             history.push(ContactVersionView {
                                 version: v.version,
                                 duration_minutes: v.duration_minutes,

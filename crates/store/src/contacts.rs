@@ -236,7 +236,9 @@ fn version_of(v: VersionRow) -> Result<Version> {
 /// Every correction of a participant's contacts, oldest version first.
 pub async fn versions(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Version>> {
     let (site, participant) = g.open(&[DataCategory::Notes])?;
-    let sql = format!("{VERSIONS} WHERE site_id = $1 AND participant_id = $2 ORDER BY contact_id, version");
+    let sql = format!(
+        "{VERSIONS} WHERE site_id = $1 AND participant_id = $2 ORDER BY contact_id, version"
+    );
     c.fetch_all::<VersionRow>(&sql, args![site, participant])
         .await?
         .into_iter()
@@ -246,7 +248,11 @@ pub async fn versions(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Version>> {
 
 /// The corrections of one contact, oldest first (for the one correcting it,
 /// after the case was checked).
-pub async fn versions_of(c: &mut Conn<'_>, site: SiteId, contact: ContactId) -> Result<Vec<Version>> {
+pub async fn versions_of(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    contact: ContactId,
+) -> Result<Vec<Version>> {
     let sql = format!("{VERSIONS} WHERE site_id = $1 AND contact_id = $2 ORDER BY version");
     c.fetch_all::<VersionRow>(&sql, args![site, contact])
         .await?
