@@ -84,7 +84,7 @@ const LAYERS: &[&[&str]] = &[
     &["governance", "evidence", "network"],
     &["exchange", "seed"],
     &["http"],
-    &["pages", "api"],
+    &["pages", "pages-supervisor", "api"],
     &["web"],
 ];
 

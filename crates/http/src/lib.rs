@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod flow;
 pub mod input;
 pub mod layout;
 pub mod list;

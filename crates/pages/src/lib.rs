@@ -9,9 +9,7 @@ mod caseload;
 mod coordination;
 mod evaluation;
 mod evidence;
-mod flow;
 mod handoff;
-mod handoff_trend;
 mod holds;
 mod home;
 mod login;
@@ -23,11 +21,10 @@ mod record;
 mod referral;
 mod referral_work;
 mod review;
-mod roster_week;
 mod service_referral;
-mod supervisor;
 
 use handoff_http::AppState;
+use handoff_http::flow;
 pub use handoff_http::layout::*;
 
 use axum::Router;
@@ -119,13 +116,6 @@ pub fn router() -> Router<AppState> {
         .route("/holds/{id}", get(holds::hold))
         .route("/holds/{id}/decision", post(holds::decide))
         .route("/holds/{id}/undo", post(holds::undo))
-        .route("/supervisor", get(supervisor::overview))
-        .route("/supervisor/handoff-times", get(handoff_trend::page))
-        .route(
-            "/roster",
-            get(supervisor::roster).post(supervisor::add_shift),
-        )
-        .route("/roster/{id}/remove", post(supervisor::remove_shift))
         .route("/admin/policy", get(policy::editor).post(policy::save))
         .route("/review", get(review::queue))
         .route("/review/{id}", post(review::decide))

@@ -27,6 +27,10 @@ pub fn weekly(s: &Shift, all: &[Shift]) -> bool {
     })
 }
 
+/// A day of the week: its date, which hours are covered, its shifts (and
+/// whether each repeats weekly).
+type Day<'a> = (Date, [bool; 24], Vec<(&'a Shift, bool)>);
+
 /// Runs of hours `[from, to)` where `covered` is `want`.
 fn runs(covered: &[bool; 24], want: bool) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -61,7 +65,7 @@ pub fn calendar(
     let today = tz.local_date(now);
     let days: Vec<Date> = (0..7).map(|i| monday + Duration::days(i)).collect();
     let mut gaps_total = 0;
-    let rows: Vec<(Date, [bool; 24], Vec<(&Shift, bool)>)> = days
+    let rows: Vec<Day<'_>> = days
         .iter()
         .map(|d| {
             let Ok(midnight) = tz.start_of_day(*d) else {
