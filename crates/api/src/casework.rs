@@ -47,6 +47,22 @@ pub async fn log_contact(
     ))
 }
 
+/// Correct a contact: a new version (the author, or a supervisor). The
+/// contact as written and every earlier version stay in its history.
+#[utoipa::path(post, path = "/api/v1/participants/{id}/contacts/{contact_id}/corrections", tag = "casework", params(("id" = Uuid, Path), ("contact_id" = Uuid, Path)), request_body = handoff_http::corrections::CorrectionForm,
+    security(("session" = []), ("token" = [])),
+    responses((status = 201, body = handoff_http::corrections::Corrected), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn correct_contact(
+    State(s): State<AppState>,
+    Origin(ctx): Origin,
+    Person(auth): Person,
+    Path((pid, cid)): Path<(String, String)>,
+    Body(f): Body<handoff_http::corrections::CorrectionForm>,
+) -> AppResult<(StatusCode, Json<handoff_http::corrections::Corrected>)> {
+    let done = handoff_http::corrections::correct(&s, &auth, &ctx, id(&pid)?, id(&cid)?, f).await?;
+    Ok((StatusCode::CREATED, Json(done)))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Created {
     pub id: Uuid,

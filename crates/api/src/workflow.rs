@@ -561,6 +561,29 @@ pub async fn handoff_stats(
     Ok(Json(workflow::stats::weekly(&s, &auth, 8).await?))
 }
 
+/// The months of the hand-off-time trend.
+#[derive(Deserialize, IntoParams)]
+pub struct TrendQuery {
+    /// First month, `YYYY-MM` (default: five months before `to`).
+    pub from: Option<String>,
+    /// Last month, `YYYY-MM` (default: this month).
+    pub to: Option<String>,
+}
+
+/// Hand-off times per month (supervisor): median and 90th percentile from
+/// referral to acceptance, acceptance to arrival and referral to arrival.
+#[utoipa::path(get, path = "/api/v1/handoffs/trend", tag = "referrals", params(TrendQuery),
+    security(("session" = []), ("token" = [])),
+    responses((status = 200, body = handoff_http::handoff_trend::Trend), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn handoff_trend(
+    State(s): State<AppState>,
+    Person(auth): Person,
+    Query(q): Query<TrendQuery>,
+) -> AppResult<Json<handoff_http::handoff_trend::Trend>> {
+    let t = handoff_http::handoff_trend::monthly(&s, &auth, q.from.as_deref(), q.to.as_deref());
+    Ok(Json(t.await?))
+}
+
 /// The participants the caller may see in any category.
 #[utoipa::path(get, path = "/api/v1/participants", tag = "participants",
     security(("session" = []), ("token" = [])),

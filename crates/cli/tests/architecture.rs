@@ -85,7 +85,7 @@ const LAYERS: &[&[&str]] = &[
     &["governance", "evidence", "network"],
     &["exchange", "seed"],
     &["http"],
-    &["pages", "api"],
+    &["pages", "pages-supervisor", "api"],
     &["web"],
 ];
 

@@ -34,6 +34,8 @@ crate::org::string_enum! {
         /// status, search, caseloads, clerical review (further: the
         /// participant's serving agency only).
         Casework = "casework",
+        /// Correct a contact another wrote (authors correct their own under casework; further: the serving agency).
+        CorrectAnyContact = "correct_any_contact",
         /// See the whole team's caseload, assign and reassign.
         SuperviseCaseloads = "supervise_caseloads",
         /// See hand-off statistics.
@@ -172,6 +174,7 @@ pub const RULES: &[(Action, &[Who])] = &[
         &[RoleAt(R::CaseManager, K::CaseManagement)],
     ),
     (Action::RunHoldSweep, &[AnyOrg(R::Supervisor)]),
+    (Action::CorrectAnyContact, &[AnyOrg(R::Supervisor)]),
     (
         Action::SeeHoldQueue,
         &[RoleAt(R::Prosecutor, K::Prosecutor), AnyOrg(R::Supervisor)],

@@ -29,7 +29,7 @@ fn expected(action: Action, role: Role, kind: AgencyKind, designated: bool) -> b
             (role == R::Supervisor && kind == K::CaseManagement) || role == R::SiteAdmin
         }
         A::KeepRoster | A::ConveneOwg => matches!(role, R::Supervisor | R::SiteAdmin),
-        A::RunHoldSweep => role == R::Supervisor,
+        A::RunHoldSweep | A::CorrectAnyContact => role == R::Supervisor,
         A::SeeHoldQueue => {
             (role == R::Prosecutor && kind == K::Prosecutor) || role == R::Supervisor
         }

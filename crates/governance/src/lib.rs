@@ -8,6 +8,8 @@
 //! (`handoff_services::disclosure`) and asks the rules table who may act.
 
 pub mod arrival;
+pub mod corrections;
+pub mod handoff_trend;
 pub mod hold_queue;
 pub mod oversight;
 pub mod owg;

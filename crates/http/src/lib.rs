@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod body;
 pub mod error;
+pub mod flow;
 pub mod input;
 pub mod layout;
 pub mod list;
@@ -15,7 +16,9 @@ pub mod security;
 // The services the handlers call, under the names they use.
 pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
-pub use handoff_governance::{arrival, hold_queue, oversight, owg, stale};
+pub use handoff_governance::{
+    arrival, corrections, handoff_trend, hold_queue, oversight, owg, stale,
+};
 pub use handoff_network as network;
 pub use handoff_services::{
     AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,

@@ -125,7 +125,7 @@ pub async fn eta(
                 error: e,
                 fields: &f,
             };
-            detail_page(&state, &ctx, &auth, id, None, Some(refusal)).await
+            detail_page(&state, &ctx, &auth, id, None, None, Some(refusal)).await
         }
         Err(e) => Err(e.into()),
     }

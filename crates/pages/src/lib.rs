@@ -9,7 +9,6 @@ mod caseload;
 mod coordination;
 mod evaluation;
 mod evidence;
-mod flow;
 mod handoff;
 mod holds;
 mod home;
@@ -18,12 +17,14 @@ mod lookup;
 mod network;
 mod participant;
 mod policy;
+mod record;
 mod referral;
 mod referral_work;
 mod review;
-mod supervisor;
+mod service_referral;
 
 use handoff_http::AppState;
+use handoff_http::flow;
 pub use handoff_http::layout::*;
 
 use axum::Router;
@@ -115,12 +116,6 @@ pub fn router() -> Router<AppState> {
         .route("/holds/{id}", get(holds::hold))
         .route("/holds/{id}/decision", post(holds::decide))
         .route("/holds/{id}/undo", post(holds::undo))
-        .route("/supervisor", get(supervisor::overview))
-        .route(
-            "/roster",
-            get(supervisor::roster).post(supervisor::add_shift),
-        )
-        .route("/roster/{id}/remove", post(supervisor::remove_shift))
         .route("/admin/policy", get(policy::editor).post(policy::save))
         .route("/review", get(review::queue))
         .route("/review/{id}", post(review::decide))
@@ -137,7 +132,15 @@ pub fn router() -> Router<AppState> {
             "/participants/{id}/contacts",
             post(participant::log_contact),
         )
+        .route(
+            "/participants/{id}/contacts/{contact}/correct",
+            get(record::correct_form).post(record::correct),
+        )
         .route("/participants/{id}/goals", post(participant::add_goal))
+        .route(
+            "/participants/{id}/service-referrals",
+            post(service_referral::submit),
+        )
         .route(
             "/participants/{id}/goals/{goal}",
             post(participant::update_goal),

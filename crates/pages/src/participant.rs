@@ -71,7 +71,7 @@ pub async fn profile(
     } else {
         q.done.as_deref()
     };
-    Ok(render(&state, &ctx, &auth, pid, done, None)
+    Ok(render(&state, &ctx, &auth, pid, done, None, None)
         .await?
         .into_response())
 }
@@ -96,13 +96,14 @@ async fn shared_title(
     Ok(format!("Participant shared by {by} — {}", what.join(", ")))
 }
 
-async fn render(
+pub(crate) async fn render(
     state: &AppState,
     ctx: &Ctx,
     auth: &Auth,
     pid: ParticipantId,
     done: Option<&str>,
     err: Option<&AppError>,
+    draft: Option<&super::service_referral::Draft<'_>>,
 ) -> Result<Markup, AppError> {
     let notice = match done {
         Some("logged") => Some("Contact saved."),
@@ -111,6 +112,10 @@ async fn render(
         Some("closed") => Some("The case is closed. You can reopen it from this page at any time."),
         Some("reopened") => Some("The case is open again."),
         Some("assigned") => Some("The case was assigned."),
+        Some("corrected") => Some(
+            "Correction saved as a new version; the earlier one stays in the contact's history.",
+        ),
+        Some("service_referral") => Some("Service referral saved: it is listed under the plan."),
         _ => None,
     };
     let guard = Guard::new(state, auth).await?;
@@ -121,8 +126,18 @@ async fn render(
         None => shared_title(state, auth, &reading).await?,
     };
     let base = format!("/participants/{pid}");
+    let today = reading_today(state, auth).await?;
+    // A supervisor corrects anyone's contact; others their own (rules table).
+    let corrects_any = match agency_of(state, auth).await {
+        Ok(a) => {
+            handoff_http::workflow::may(auth, &a, handoff_domain::rules::Action::CorrectAnyContact)
+        }
+        Err(_) => false,
+    };
+    let alerts = super::record::open_bookings(&reading, today);
     let body = html! {
         h1 { (name) }
+        (super::record::booking_banner(&alerts))
         @if let Some(n) = notice { p.notice.ok role="status" { (n) } }
         @if let Some(e) = err { (problem(e)) }
         @if works {
@@ -181,6 +196,8 @@ async fn render(
                     _ => {}
                 }
                 @if works {
+                    @let full = match plan { CategoryView::Plan(p) => Some(p), _ => None };
+                    (super::service_referral::form(&base, auth, full, draft))
                     details {
                         summary { "Add a goal" }
                         form.stack method="post" action=(format!("{base}/goals")) {
@@ -206,12 +223,8 @@ async fn render(
                 @if contacts.is_empty() { p.meta { "No contacts logged yet." } }
                 ul.items {
                     @for k in contacts.iter().take(30) {
-                        li.item {
-                            strong { (k.on) } " · " (k.place.label()) " · " (k.duration_minutes) " min"
-                            @let services: Vec<&str> = k.services.iter().map(|x| x.label()).collect();
-                            @if !services.is_empty() { br; span.meta { (services.join(", ")) } }
-                            @for n in k.notes.iter().flatten() { p { (n) } }
-                        }
+                        @let may_correct = works && matches!(notes, CategoryView::Notes(_)) && (k.author_id == *auth.user.id.as_uuid() || corrects_any);
+                        (super::record::contact_item(&base, k, may_correct))
                     }
                 }
                 @if contacts.len() > 30 { p.meta { (contacts.len() - 30) " older contacts not shown." } }
@@ -259,6 +272,12 @@ async fn render(
         }
     };
     Ok(layout(&name, Some(auth), body))
+}
+
+/// Today at the participant's site.
+async fn reading_today(state: &AppState, auth: &Auth) -> Result<time::Date, AppError> {
+    let site = handoff_http::workflow::SiteCtx::load(state, auth.user.site_id).await?;
+    Ok(site.tz.local_date(handoff_http::now()))
 }
 
 /// The plan in full: the words said at intake, each goal with its steps
@@ -495,7 +514,7 @@ async fn then_back(
         Ok(()) => Ok(see_other(&format!("/participants/{pid}?done={done}"))),
         Err(e) if refused(&e) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            render(state, ctx, auth, pid, None, Some(&e)).await?,
+            render(state, ctx, auth, pid, None, Some(&e), None).await?,
         )
             .into_response()),
         Err(e) => Err(e.into()),

@@ -763,6 +763,8 @@ pub async fn list(
 pub struct DetailQuery {
     done: Option<String>,
     again: Option<String>,
+    /// The step of the case manager's work to show.
+    step: Option<String>,
 }
 
 pub async fn detail(
@@ -770,7 +772,8 @@ pub async fn detail(
     Path(id): Path<ReferralId>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult {
-    detail_page(&state, &ctx, &auth, id, q.done.as_deref(), None).await
+    let done = q.done.as_deref();
+    detail_page(&state, &ctx, &auth, id, done, q.step.as_deref(), None).await
 }
 
 /// The referral's page; for the case manager on the case, the work page.
@@ -780,6 +783,7 @@ pub async fn detail_page(
     auth: &Auth,
     id: ReferralId,
     done: Option<&str>,
+    step: Option<&str>,
     err: Option<super::referral_work::Refusal<'_>>,
 ) -> PageResult {
     let v = workflow::referrals::get(state, auth, ctx, id).await?;
@@ -858,6 +862,16 @@ pub async fn detail_page(
             (super::arrival::card(auth, &hand, &site.tz, err.as_ref().filter(|r| r.what == "eta").map(|r| &r.error)))
         }
         }
+        // The rules sit where the decision is made: open beside accepting or
+        // approving, folded away once the case manager is at work.
+        @let deciding = (cm && v.status == "awaiting_handoff" && accepts) || (v.status == "awaiting_approval" && approves);
+        section.card aria-labelledby="why-h" {
+            details open[deciding || !on_case] {
+                summary { h2 id="why-h" { (if v.eligibility.eligible { "Eligible" } else { "Not eligible" }) ": every rule applied" } }
+                (reasons_list(&v.eligibility.reasons))
+                p.meta { "Policy version " (v.eligibility.policy_version_number) "." }
+            }
+        }
         @if cm && v.status == "awaiting_handoff" && accepts {
             form method="post" action=(format!("/referrals/{}/accept", v.id)) {
                 (csrf_field(auth))
@@ -873,14 +887,10 @@ pub async fn detail_page(
             }
         }
         @if on_case {
-            (super::referral_work::work(auth, &v, &site, &agencies, &releases, err.as_ref()))
+            @let step = super::referral_work::current_step(&v, step, err.as_ref().map(|r| r.what));
+            (super::referral_work::work(auth, &v, &site, &agencies, &releases, err.as_ref(), step))
         } @else if !releases.is_empty() {
             (super::referral_work::releases_list(auth, &v, &releases))
-        }
-        section.card aria-labelledby="why-h" {
-            h2 id="why-h" { (if v.eligibility.eligible { "Eligible" } else { "Not eligible" }) ": every rule applied" }
-            (reasons_list(&v.eligibility.reasons))
-            p.meta { "Policy version " (v.eligibility.policy_version_number) "." }
         }
         @if let Some(p) = &v.person {
             section.card aria-labelledby="person-h" {

@@ -54,7 +54,103 @@ pub struct Refusal<'a> {
     pub fields: &'a Fields,
 }
 
-/// The work sections for the case manager on the case.
+/// The steps of the work on a referral, in order: (key, label).
+const STEPS: &[(&str, &str)] = &[
+    ("arrive", "Arrive"),
+    ("triage", "Triage"),
+    ("intake", "Intake"),
+    ("release", "Release"),
+];
+
+/// Which step the page shows: the one asked for if it can be taken now,
+/// the refused form's step, or the next step the referral waits for.
+pub fn current_step(v: &ReferralView, asked: Option<&str>, err: Option<&str>) -> &'static str {
+    let s = v.status.as_str();
+    let open = |k: &str| match k {
+        "arrive" => s == "accepted",
+        "triage" | "intake" => matches!(s, "accepted" | "triage_started"),
+        "release" => v.participant_id.is_some(),
+        _ => false,
+    };
+    let next = if s == "accepted" {
+        "arrive"
+    } else if v.participant_id.is_some() {
+        "release"
+    } else {
+        "triage"
+    };
+    [err, asked]
+        .into_iter()
+        .flatten()
+        .find_map(|k| {
+            STEPS
+                .iter()
+                .map(|(key, _)| *key)
+                .find(|key| *key == k && open(k))
+        })
+        .unwrap_or(next)
+}
+
+/// The step indicator: one item per step, done steps marked, the current
+/// one `aria-current`, the others a link when they can be taken now.
+fn stepper(v: &ReferralView, current: &str, has_release: bool) -> Markup {
+    let s = v.status.as_str();
+    let done = |k: &str| match k {
+        "arrive" => v.triage_started_at.is_some(),
+        "triage" | "intake" => v.participant_id.is_some(),
+        _ => has_release,
+    };
+    let open = |k: &str| match k {
+        "arrive" => s == "accepted",
+        "triage" | "intake" => matches!(s, "accepted" | "triage_started"),
+        _ => v.participant_id.is_some(),
+    };
+    html! {
+        nav.stepper aria-label="Steps of the hand-off" {
+            ol {
+                @for (i, (k, label)) in STEPS.iter().enumerate() {
+                    li.done[done(k)] data-step=(k) {
+                        @let text = html! { span.n { (i + 1) } " " (label) @if done(k) { span.sr { " (done)" } } };
+                        @if *k == current {
+                            span aria-current="step" { (text) }
+                        } @else if open(k) {
+                            a href=(format!("/referrals/{}?step={k}#{k}", v.id)) { (text) }
+                        } @else { span { (text) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The living situations in HUD's groups (homeless, institutional,
+/// temporary, permanent, not known); the field shorthands are left out.
+fn living_options(chosen: &str) -> Markup {
+    const GROUPS: &[(u16, &str)] = &[
+        (1, "Homeless situations"),
+        (2, "Institutional situations"),
+        (3, "Temporary housing situations"),
+        (4, "Permanent housing situations"),
+        (0, "Not known"),
+    ];
+    let shorthand = |l: &LivingSituation| {
+        matches!(
+            l,
+            LivingSituation::Unsheltered | LivingSituation::Sheltered | LivingSituation::Housed
+        )
+    };
+    html! {
+        @for (g, label) in GROUPS {
+            optgroup label=(label) {
+                @for l in LivingSituation::ALL.iter().filter(|l| !shorthand(l) && l.hud_code() / 100 == *g) {
+                    option value=(l.as_str()) selected[chosen == l.as_str()] { (l.label()) }
+                }
+            }
+        }
+    }
+}
+
+/// The work sections for the case manager on the case, one step at a time.
 pub fn work(
     auth: &Auth,
     v: &ReferralView,
@@ -62,6 +158,7 @@ pub fn work(
     agencies: &[Agency],
     releases: &[ReleaseView],
     err: Option<&Refusal<'_>>,
+    step: &str,
 ) -> Markup {
     let err_for = |what: &str| err.filter(|r| r.what == what).map(|r| problem(&r.error));
     // What the refused form held, to show it again.
@@ -72,16 +169,19 @@ pub fn work(
     let iv = |k: &str| i.map(|f| f.get(k).to_string()).unwrap_or_default();
     let t_has = |k: &str, v: &str| t.is_some_and(|f| f.all(k).iter().any(|x| x == v));
     let i_has = |k: &str, v: &str| i.is_some_and(|f| f.all(k).iter().any(|x| x == v));
-    let s = v.status.as_str();
-    let before_intake = matches!(s, "accepted" | "triage_started");
     html! {
-        @if s == "accepted" {
-            form method="post" action=(format!("/referrals/{}/arrive", v.id)) {
-                (csrf_field(auth))
-                button.primary.big type="submit" { "Arrived" }
+        (stepper(v, step, !releases.is_empty()))
+        @if step == "arrive" {
+            section.card id="arrive" aria-labelledby="arrive-h" {
+                h2 id="arrive-h" { "Arrive" }
+                p { "When you reach the person, tell the system: the officer sees that you arrived, and triage starts." }
+                form method="post" action=(format!("/referrals/{}/arrive", v.id)) {
+                    (csrf_field(auth))
+                    button.primary.big type="submit" { "Arrived" }
+                }
             }
         }
-        @if before_intake {
+        @if step == "triage" {
             section.card id="triage" aria-labelledby="triage-h" {
                 h2 id="triage-h" { "Triage at the scene" }
                 @if let Some(p) = err_for("triage") { (p) }
@@ -98,7 +198,10 @@ pub fn work(
                     label.check { input type="checkbox" name="ready_for_intake" value="1" checked[t_has("ready_for_intake", "1")]; " Wants to continue to intake now" }
                     button.primary type="submit" { "Save triage" }
                 }
+                p { a href=(format!("/referrals/{}?step=intake#intake", v.id)) { "Skip to the intake" } }
             }
+        }
+        @if step == "intake" {
             section.card id="intake" aria-labelledby="intake-h" {
                 h2 id="intake-h" { "Psychosocial intake" }
                 @if let Some(p) = err_for("intake") { (p) }
@@ -107,7 +210,7 @@ pub fn work(
                     label for="living" { "Living situation (HUD)" }
                     select id="living" name="living_situation" required {
                         option value="" { "Choose…" }
-                        @for l in LivingSituation::ALL { option value=(l.as_str()) selected[iv("living_situation") == l.as_str()] { (l.label()) } }
+                        (living_options(&iv("living_situation")))
                     }
                     label for="employment" { "Employment" }
                     select id="employment" name="employment" {
@@ -139,10 +242,10 @@ pub fn work(
                 }
             }
         }
-        @if v.participant_id.is_some() {
+        @if step == "release" && v.participant_id.is_some() {
             (release_form(auth, v, site, agencies, err_for("release"), sent("release")))
         }
-        @if !releases.is_empty() { (releases_list(auth, v, releases)) }
+        @if step == "release" && !releases.is_empty() { (releases_list(auth, v, releases)) }
     }
 }
 
@@ -278,7 +381,7 @@ async fn refused(
                 error,
                 fields,
             };
-            detail_page(state, ctx, auth, id, None, Some(refusal)).await
+            detail_page(state, ctx, auth, id, None, None, Some(refusal)).await
         }
         other => Err(other.into()),
     }
@@ -297,7 +400,9 @@ pub async fn arrive(
     Path(id): Path<ReferralId>,
 ) -> PageResult {
     workflow::referrals::arrive(&state, &auth, &ctx, id).await?;
-    Ok(see_other(&format!("/referrals/{id}?done=arrived#triage")))
+    Ok(see_other(&format!(
+        "/referrals/{id}?done=arrived&step=triage#triage"
+    )))
 }
 
 pub async fn triage(
@@ -313,7 +418,9 @@ pub async fn triage(
         notes: f.opt("notes"),
     };
     match workflow::referrals::triage(&state, &auth, &ctx, id, form).await {
-        Ok(()) => Ok(see_other(&format!("/referrals/{id}?done=triage#intake"))),
+        Ok(()) => Ok(see_other(&format!(
+            "/referrals/{id}?done=triage&step=intake#intake"
+        ))),
         Err(e) => refused(&state, &ctx, &auth, id, "triage", &f, e).await,
     }
 }
@@ -343,7 +450,9 @@ pub async fn intake(
         notes: f.opt("notes"),
     };
     match workflow::intake::complete(&state, &auth, &ctx, id, form).await {
-        Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=intake#release"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/referrals/{id}?done=intake&step=release#release"
+        ))),
         Err(e) => refused(&state, &ctx, &auth, id, "intake", &f, e).await,
     }
 }
@@ -404,7 +513,9 @@ pub async fn release(
         .await;
     }
     match workflow::releases::create(&state, &auth, &ctx, pid, release_form_of(&f)).await {
-        Ok(_) => Ok(see_other(&format!("/referrals/{id}?done=release"))),
+        Ok(_) => Ok(see_other(&format!(
+            "/referrals/{id}?done=release&step=release#release"
+        ))),
         Err(e) => refused(&state, &ctx, &auth, id, "release", &f, e).await,
     }
 }

@@ -182,6 +182,34 @@ pub struct ContactView {
     /// The contact's `notes` pieces; not in the limited data set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<String>>,
+    /// Who wrote the contact (the staff member's name).
+    pub author: Option<String>,
+    pub author_id: Uuid,
+    /// The version shown: 1 as written, 2 and on after corrections.
+    pub version: i64,
+    /// Every version, oldest first, when the contact was corrected (the
+    /// original is never overwritten).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<ContactVersionView>,
+}
+
+/// One version of a corrected contact.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContactVersionView {
+    pub version: i64,
+    pub duration_minutes: i64,
+    #[schema(value_type = String)]
+    pub place: Place,
+    #[schema(value_type = Vec<String>)]
+    pub services: Vec<Service>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<Vec<String>>,
+    /// Why it was corrected (none for the original).
+    pub reason: Option<String>,
+    pub by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: OffsetDateTime,
 }
 
 /// `notes` in full: intake, triage, contacts and the monthly status.
@@ -368,23 +396,84 @@ impl CategoryView {
                 } else {
                     contacts::pieces(&mut c, g).await?
                 };
+                let versions = contacts::versions(&mut c, g).await?;
+                let names: BTreeMap<Uuid, String> = users::list(&mut c, p.site_id)
+                    .await?
+                    .into_iter()
+                    .map(|u| (*u.id.as_uuid(), u.display_name))
+                    .collect();
+                let name = |u: handoff_domain::UserId| names.get(u.as_uuid()).cloned();
                 let contacts = list
                     .into_iter()
-                    .map(|k| ContactView {
-                        id: *k.id.as_uuid(),
-                        occurred_at: k.occurred_at,
-                        on: on(k.occurred_at),
-                        duration_minutes: k.duration_minutes,
-                        notes: (!lds).then(|| {
+                    .map(|k| {
+                        let notes: Option<Vec<String>> = (!lds).then(|| {
                             pieces
                                 .iter()
                                 .filter(|(cid, _, _)| *cid == k.id)
                                 .map(|(_, _, body)| body.clone())
                                 .collect()
-                        }),
-                        place: k.place,
-                        staff_role: k.staff_role,
-                        services: k.services,
+                        });
+                        let mut history = Vec::new();
+                        let mine: Vec<_> =
+                            versions.iter().filter(|v| v.contact_id == k.id).collect();
+                        let mut shown = (
+                            k.duration_minutes,
+                            k.place,
+                            k.services.clone(),
+                            notes.clone(),
+                            1,
+                        );
+                        if !mine.is_empty() {
+                            history.push(ContactVersionView {
+                                version: 1,
+                                duration_minutes: k.duration_minutes,
+                                place: k.place,
+                                services: k.services.clone(),
+                                notes: notes.clone(),
+                                reason: None,
+                                by: name(k.created_by),
+                                at: k.occurred_at,
+                            });
+                        }
+                        for v in mine {
+                            // A version without a note keeps the note before it.
+                            let n = match (&v.note, lds) {
+                                (_, true) => None,
+                                (Some(t), false) => Some(vec![t.clone()]),
+                                (None, false) => shown.3.clone(),
+                            };
+                            shown = (
+                                v.duration_minutes,
+                                v.place,
+                                v.services.clone(),
+                                n.clone(),
+                                v.version,
+                            );
+                            history.push(ContactVersionView {
+                                version: v.version,
+                                duration_minutes: v.duration_minutes,
+                                place: v.place,
+                                services: v.services.clone(),
+                                notes: n,
+                                reason: Some(v.reason.clone()),
+                                by: name(v.created_by),
+                                at: v.created_at,
+                            });
+                        }
+                        ContactView {
+                            id: *k.id.as_uuid(),
+                            occurred_at: k.occurred_at,
+                            on: on(k.occurred_at),
+                            duration_minutes: shown.0,
+                            notes: shown.3,
+                            place: shown.1,
+                            staff_role: k.staff_role,
+                            services: shown.2,
+                            author: name(k.created_by),
+                            author_id: *k.created_by.as_uuid(),
+                            version: shown.4,
+                            history,
+                        }
                     })
                     .collect();
                 let intake = if lds {

@@ -137,3 +137,126 @@ pub async fn pieces(
     .map(|p| (p.contact_id.into(), p.occurred_at, p.body))
     .collect())
 }
+
+/// One contact of a site, for a check before correcting it.
+pub async fn get(c: &mut Conn<'_>, site: SiteId, id: ContactId) -> Result<Contact> {
+    c.fetch_optional::<Row>(
+        "SELECT id, participant_id, occurred_at, duration_minutes, place, staff_role, services, created_by \
+         FROM contacts WHERE site_id = $1 AND id = $2",
+        args![site, id],
+    )
+    .await?
+    .ok_or(StoreError::NotFound)?
+    .try_into()
+}
+
+/// A correction of a contact: a new version (2, 3, …) of what it says.
+#[derive(Debug, Clone)]
+pub struct Version {
+    pub contact_id: ContactId,
+    pub version: i64,
+    pub duration_minutes: i64,
+    pub place: Place,
+    pub services: Vec<Service>,
+    /// The corrected note; `None` when the note was left as it was.
+    pub note: Option<String>,
+    pub reason: String,
+    pub created_by: UserId,
+    pub created_at: OffsetDateTime,
+}
+
+pub struct NewVersion<'a> {
+    pub site: SiteId,
+    pub participant: ParticipantId,
+    pub contact: ContactId,
+    pub duration_minutes: i64,
+    pub place: Place,
+    pub services: &'a [Service],
+    pub note: Option<&'a str>,
+    pub reason: &'a str,
+    pub by: UserId,
+    pub at: OffsetDateTime,
+}
+
+/// Adds a version after the contact's newest; nothing earlier changes.
+/// Returns the version's number. Call inside a transaction.
+pub async fn add_version(c: &mut Conn<'_>, n: NewVersion<'_>) -> Result<i64> {
+    #[derive(sqlx::FromRow)]
+    struct Last {
+        version: Option<i64>,
+    }
+    let last = c
+        .fetch_one::<Last>(
+            "SELECT MAX(version) AS version FROM contact_versions WHERE site_id = $1 AND contact_id = $2",
+            args![n.site, n.contact],
+        )
+        .await?;
+    let version = last.version.unwrap_or(1) + 1;
+    let services =
+        serde_json::to_string(n.services).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    c.execute(
+        "INSERT INTO contact_versions (id, site_id, contact_id, participant_id, version, duration_minutes, place, services, note, reason, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        args![new_id::<Uuid>(), n.site, n.contact, n.participant, version, n.duration_minutes, n.place.as_str(), services, n.note, n.reason, n.by, n.at],
+    )
+    .await?;
+    Ok(version)
+}
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    contact_id: Uuid,
+    version: i64,
+    duration_minutes: i64,
+    place: String,
+    services: String,
+    note: Option<String>,
+    reason: String,
+    created_by: Uuid,
+    created_at: OffsetDateTime,
+}
+
+const VERSIONS: &str = "SELECT contact_id, version, duration_minutes, place, services, note, reason, created_by, created_at FROM contact_versions";
+
+fn version_of(v: VersionRow) -> Result<Version> {
+    Ok(Version {
+        contact_id: v.contact_id.into(),
+        version: v.version,
+        duration_minutes: v.duration_minutes,
+        place: crate::stored(&v.place, "contact place")?,
+        services: serde_json::from_str(&v.services)
+            .map_err(|e| StoreError::Corrupt(format!("contact services: {e}")))?,
+        note: v.note,
+        reason: v.reason,
+        created_by: v.created_by.into(),
+        created_at: v.created_at,
+    })
+}
+
+/// Every correction of a participant's contacts, oldest version first.
+pub async fn versions(c: &mut Conn<'_>, g: &Grant) -> Result<Vec<Version>> {
+    let (site, participant) = g.open(&[DataCategory::Notes])?;
+    let sql = format!(
+        "{VERSIONS} WHERE site_id = $1 AND participant_id = $2 ORDER BY contact_id, version"
+    );
+    c.fetch_all::<VersionRow>(&sql, args![site, participant])
+        .await?
+        .into_iter()
+        .map(version_of)
+        .collect()
+}
+
+/// The corrections of one contact, oldest first (for the one correcting it,
+/// after the case was checked).
+pub async fn versions_of(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    contact: ContactId,
+) -> Result<Vec<Version>> {
+    let sql = format!("{VERSIONS} WHERE site_id = $1 AND contact_id = $2 ORDER BY version");
+    c.fetch_all::<VersionRow>(&sql, args![site, contact])
+        .await?
+        .into_iter()
+        .map(version_of)
+        .collect()
+}

@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
     let (api, _) = api::router().split_for_parts();
     Router::new()
         .merge(pages::router())
+        .merge(handoff_pages_supervisor::router())
         .merge(api)
         .route(
             "/api/v1/openapi.json",

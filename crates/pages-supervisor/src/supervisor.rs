@@ -69,6 +69,7 @@ pub async fn overview(
             a.button href="/referrals" { "All referrals (" (all.len()) ")" }
             a.button href="/holds" { "Diversion holds" }
             a.button href="/roster" { "On-call roster" }
+            a.button href="/supervisor/handoff-times" { "Hand-off times by month (chart)" }
         }
         @let approval: Vec<_> = all.iter().filter(|v| v.status == "awaiting_approval").collect();
         @if !approval.is_empty() {
@@ -111,13 +112,39 @@ pub async fn overview(
     Ok(layout("Supervisor", Some(&auth), body).into_response())
 }
 
+/// Which roster view: the week (`week=` a date in it) or the list.
+#[derive(serde::Deserialize, Default)]
+pub struct RosterQuery {
+    view: Option<String>,
+    week: Option<String>,
+}
+
 async fn roster_page(
     state: &AppState,
     auth: &Auth,
     err: Option<&AppError>,
+    q: &RosterQuery,
 ) -> Result<Markup, AppError> {
     may_supervise(state, auth).await?;
     let site = SiteCtx::load(state, auth.user.site_id).await?;
+    let list_view = q.view.as_deref() == Some("list");
+    let monday = super::roster_week::monday_of(
+        q.week
+            .as_deref()
+            .and_then(|w| {
+                time::Date::parse(w, time::macros::format_description!("[year]-[month]-[day]")).ok()
+            })
+            .unwrap_or_else(|| site.tz.local_date(now())),
+    );
+    let around = match (
+        site.tz.start_of_day(monday - time::Duration::weeks(1)),
+        site.tz.start_of_day(monday + time::Duration::weeks(2)),
+    ) {
+        (Ok(a), Ok(b)) => {
+            handoff_store::roster::between(&mut state.store.conn(), site.site.id, a, b).await?
+        }
+        _ => Vec::new(),
+    };
     let shifts = workflow::roster::upcoming(state, auth, 14).await?;
     let people = workflow::roster::candidates(state, auth).await?;
     let name = |id: UserId| {
@@ -134,6 +161,22 @@ async fn roster_page(
         html! {
             h1 { "On-call roster" }
             @if let Some(e) = err { (problem(e)) }
+            nav.views aria-label="Roster views" {
+                @if list_view { a.button href="/roster" { "Week" } span.button aria-current="page" { "List" } }
+                @else { span.button aria-current="page" { "Week" } a.button href="/roster?view=list" { "List" } }
+            }
+            @if !list_view {
+                section.card aria-labelledby="week-h" {
+                    h2 id="week-h" { "Week of " (monday) }
+                    nav.views aria-label="Weeks" {
+                        a.button href=(format!("/roster?week={}", monday - time::Duration::weeks(1))) { "Previous week" }
+                        a.button href="/roster" { "This week" }
+                        a.button href=(format!("/roster?week={}", monday + time::Duration::weeks(1))) { "Next week" }
+                    }
+                    (super::roster_week::calendar(&site.tz, monday, &around, &|u| name(u), t))
+                }
+            }
+            @if list_view {
             section.card aria-labelledby="shifts-h" {
                 h2 id="shifts-h" { "The next two weeks" }
                 @if shifts.is_empty() { p { "Nobody is on call. New referrals then go to every case manager." } }
@@ -151,6 +194,7 @@ async fn roster_page(
                     }
                 }
             }
+            }
             section.card aria-labelledby="add-h" {
                 h2 id="add-h" { "Add a shift" }
                 form.stack method="post" action="/roster" {
@@ -163,6 +207,11 @@ async fn roster_page(
                     input id="starts" name="starts_at" type="datetime-local" required;
                     label for="ends" { "Ends" }
                     input id="ends" name="ends_at" type="datetime-local" required;
+                    label for="repeat" { "Repeat" }
+                    select id="repeat" name="repeat_weeks" {
+                        option value="1" { "Only this once" }
+                        @for n in [4, 8, 12] { option value=(n) { "Every week for " (n) " weeks" } }
+                    }
                     button.primary type="submit" { "Add shift" }
                 }
             }
@@ -170,8 +219,12 @@ async fn roster_page(
     ))
 }
 
-pub async fn roster(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
-    Ok(roster_page(&state, &auth, None).await?.into_response())
+pub async fn roster(
+    State(state): State<AppState>,
+    Signed(auth): Signed,
+    axum::extract::Query(q): axum::extract::Query<RosterQuery>,
+) -> PageResult {
+    Ok(roster_page(&state, &auth, None, &q).await?.into_response())
 }
 
 pub async fn add_shift(
@@ -189,14 +242,27 @@ pub async fn add_shift(
             .map_err(|_| AppError::field("user_id", "choose a case manager"))?;
         let starts = from_local(&site.tz, f.get("starts_at"), "starts_at")?;
         let ends = from_local(&site.tz, f.get("ends_at"), "ends_at")?;
-        workflow::roster::add(&state, &auth, &ctx, user, starts, ends).await
+        let weeks: i64 = match f.get("repeat_weeks") {
+            "" => 1,
+            w => w
+                .parse()
+                .ok()
+                .filter(|w| (1..=12).contains(w))
+                .ok_or_else(|| AppError::field("repeat_weeks", "choose how many weeks"))?,
+        };
+        // A weekly shift is the same hours each week, one shift a week.
+        for k in 0..weeks {
+            let w = time::Duration::weeks(k);
+            workflow::roster::add(&state, &auth, &ctx, user, starts + w, ends + w).await?;
+        }
+        Ok(())
     }
     .await;
     match result {
-        Ok(_) => Ok(see_other("/roster")),
+        Ok(()) => Ok(see_other("/roster?view=list")),
         Err(e @ AppError::BadRequest { .. }) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
-            roster_page(&state, &auth, Some(&e)).await?,
+            roster_page(&state, &auth, Some(&e), &RosterQuery::default()).await?,
         )
             .into_response()),
         Err(e) => Err(e.into()),

@@ -1,10 +1,10 @@
-//! Small helpers shared by the workflow pages: reading url-encoded forms
+//! Small helpers shared by the pages (crates/pages and crates/pages-*): reading url-encoded forms
 //! with repeated fields, showing times at the site, and the notices that
 //! name a field when a service refuses the input.
 
+use crate::error::AppError;
 use handoff_domain::DataCategory;
 use handoff_domain::site_time::SiteTimeZone;
-use handoff_http::error::AppError;
 use maud::{Markup, html};
 use time::OffsetDateTime;
 
