@@ -9,6 +9,7 @@ mod auth;
 mod casework;
 mod consent;
 mod contract;
+mod coordination;
 mod day;
 mod disclosure;
 mod evaluation;
