@@ -8,6 +8,7 @@
 //! (`handoff_services::disclosure`) and asks the rules table who may act.
 
 pub mod arrival;
+pub mod court;
 pub mod hold_queue;
 pub mod oversight;
 pub mod owg;

@@ -960,7 +960,8 @@ pub async fn add_agenda_item(
 
 /// Adds to a meeting's agenda the bookings and charges linked to
 /// participants since the meeting before it (all of them for a site's first
-/// meeting). Running it again adds nothing new.
+/// meeting), and the participants' court dates, warrants and cases
+/// (`court::agenda_items`). Running it again adds nothing new.
 pub async fn justice_agenda_items(
     c: &mut handoff_store::Conn<'_>,
     site: handoff_domain::SiteId,
@@ -985,7 +986,12 @@ pub async fn justice_agenda_items(
             d.midnight().assume_utc()
         });
     let at = handoff_services::now();
-    let mut added = Vec::new();
+    let held_on = time::Date::parse(
+        &this.held_on,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap_or(at.date());
+    let mut added = crate::court::agenda_items(c, site, meeting, held_on, since).await?;
     for r in handoff_store::justice::participant_events_since(c, site, since).await? {
         let Some(pid) = r.link.participant else {
             continue;

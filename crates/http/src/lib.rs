@@ -15,7 +15,7 @@ pub mod security;
 // The services the handlers call, under the names they use.
 pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
-pub use handoff_governance::{arrival, hold_queue, oversight, owg, stale};
+pub use handoff_governance::{arrival, court, hold_queue, oversight, owg, stale};
 pub use handoff_network as network;
 pub use handoff_services::{
     AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,

@@ -17,6 +17,7 @@ pub mod backup;
 pub mod bulk;
 pub mod casework;
 pub mod contacts;
+pub mod court;
 pub mod db;
 pub mod documents;
 pub mod etas;

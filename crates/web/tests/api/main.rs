@@ -10,6 +10,7 @@ mod casework;
 mod consent;
 mod contract;
 mod coordination;
+mod court;
 mod day;
 mod disclosure;
 mod evaluation;
