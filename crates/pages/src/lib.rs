@@ -7,6 +7,7 @@ mod admin;
 mod arrival;
 mod caseload;
 mod coordination;
+mod court;
 mod evaluation;
 mod evidence;
 mod flow;
@@ -138,6 +139,10 @@ pub fn router() -> Router<AppState> {
             post(participant::log_contact),
         )
         .route("/participants/{id}/goals", post(participant::add_goal))
+        .route(
+            "/participants/{id}/court",
+            get(court::view).post(court::add),
+        )
         .route(
             "/participants/{id}/goals/{goal}",
             post(participant::update_goal),

@@ -123,8 +123,12 @@ both!(
             "denials audited"
         );
         let created = audited(&app, "court.create").await;
-    let allowed = created.iter().filter(|e| e["outcome"] == "allowed").count();
-    assert_eq!((allowed, created.len()), (3, 4), "three entries and the rival's attempt");
+        let allowed = created.iter().filter(|e| e["outcome"] == "allowed").count();
+        assert_eq!(
+            (allowed, created.len()),
+            (3, 4),
+            "three entries and the rival's attempt"
+        );
     }
 );
 
