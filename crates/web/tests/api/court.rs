@@ -218,3 +218,78 @@ both!(court_dates_feed_the_owg_agenda, |db| async move {
         "{view}"
     );
 });
+
+both!(
+    the_demo_site_has_court_dates_meetings_and_threads,
+    |db| async move {
+        let app = TestApp::spawn(db).await;
+        handoff_web::seed_demo(&app_state(&app)).await.unwrap();
+        let cm = as_user(&app, "casemanager@demo.test").await;
+        // The next week's hearings are relative to today: two of them.
+        let (_, up) = cm.get_json("/api/v1/court/upcoming").await;
+        let cases: Vec<_> = up
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["case_number"].clone())
+            .collect();
+        assert_eq!(
+            cases,
+            vec![json!("26-CR-01184"), json!("26-MC-04410")],
+            "{up}"
+        );
+        // Meetings every two weeks, the past ones with minutes; today's agenda
+        // lists the fortnight's court dates.
+        let site = demo_site(&app).await;
+        let meetings = handoff_store::owg::list_meetings(&mut app.store.conn(), site)
+            .await
+            .unwrap();
+        let days: Vec<_> = meetings.iter().map(|m| m.held_on.clone()).collect();
+        // Today at the site (Los Angeles), then every two weeks back.
+        let local = |d: i64| {
+            let t = handoff_web::now() + time::Duration::days(d);
+            let l = t.to_offset(time::macros::offset!(-8)).date();
+            format!("{:04}-{:02}-{:02}", l.year(), l.month() as u8, l.day())
+        };
+        assert!(
+            days == vec![local(0), local(-14), local(-28), local(-42)]
+                || days == vec![day_in(0), day_in(-14), day_in(-28), day_in(-42)],
+            "{days:?}"
+        );
+        let past = handoff_store::owg::items(&mut app.store.conn(), site, meetings[1].id)
+            .await
+            .unwrap();
+        assert!(
+            !past.is_empty() && past.iter().all(|i| i.minutes.is_some()),
+            "minutes kept"
+        );
+        let (_, today) = cm
+            .get_json(&format!("/api/v1/owg/meetings/{}", meetings[0].id))
+            .await;
+        let court = today["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["source"] == "court")
+            .count();
+        assert!(court >= 3, "{today}");
+        let threads = handoff_store::owg::list_coordination(&mut app.store.conn(), site)
+            .await
+            .unwrap();
+        assert_eq!(threads.len(), 2);
+        let (s, t) = as_user(&app, "prosecutor@demo.test")
+            .await
+            .get_json(&format!("/api/v1/coordination/{}", threads[0]))
+            .await;
+        assert_eq!(s, StatusCode::OK, "{t}");
+        assert_eq!(t["messages"].as_array().unwrap().len(), 2);
+        // Idempotent.
+        handoff_web::seed_demo(&app_state(&app)).await.unwrap();
+        let again = handoff_store::owg::list_meetings(&mut app.store.conn(), site)
+            .await
+            .unwrap();
+        assert_eq!(again.len(), 4);
+        let (_, up2) = cm.get_json("/api/v1/court/upcoming").await;
+        assert_eq!(up2, up);
+    }
+);
