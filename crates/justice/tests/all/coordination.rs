@@ -22,6 +22,9 @@ fn office(n: u128, classes: &[&str], areas: &[&str]) -> ProsecutingOffice {
     }
 }
 
+/// (offence classes, area, the site's prosecutor agencies, the owner).
+type Row<'a> = (&'a [&'a str], Option<&'a str>, &'a [AgencyId], Option<u128>);
+
 #[test]
 fn the_office_that_owns_the_case() {
     let site = SiteCoordination {
@@ -34,7 +37,7 @@ fn the_office_that_owns_the_case() {
     };
     let both = [id(CITY), id(COUNTY)];
     // (classes, area, prosecutors at the site, expected owner)
-    let table: &[(&[&str], Option<&str>, &[AgencyId], Option<u128>)] = &[
+    let table: &[Row] = &[
         (&["drug_possession"], None, &both, Some(COUNTY)),
         (
             &["theft", "drug_possession"],
