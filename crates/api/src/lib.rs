@@ -5,6 +5,7 @@
 pub mod arrival;
 pub mod casework;
 pub mod contract;
+pub mod court;
 pub mod evidence;
 pub mod justice;
 pub mod lookup;
@@ -226,6 +227,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(owg::view_charge))
         .routes(routes!(owg::post_message))
         .routes(routes!(owg::decide_charge))
+        .routes(routes!(court::add, court::list))
+        .routes(routes!(court::upcoming))
         .routes(routes!(owg::oversight))
         .routes(routes!(justice::import))
         .routes(routes!(justice::feed_bookings))

@@ -408,6 +408,7 @@ string_enum! {
         NotAmenable = "not_amenable",
         PriorInvolvement = "prior_involvement",
         Capacity = "capacity",
+        Catchment = "catchment",
     }
 }
 
@@ -776,6 +777,7 @@ fn record_rule(out: &mut Vec<(RuleCode, String, Check)>, rule: RuleCode, e: Evid
 fn record_order(r: RuleCode) -> u8 {
     match r {
         RuleCode::DoorOpen | RuleCode::ExploitingMinors | RuleCode::PromotingProstitution => 0,
+        RuleCode::Catchment => 0,
         RuleCode::ConductEligible | RuleCode::QuantityLimit | RuleCode::DealingForProfit => 1,
         RuleCode::ViolentHistory => 2,
         RuleCode::MinimumAge => 3,

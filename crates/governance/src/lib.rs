@@ -9,6 +9,7 @@
 
 pub mod arrival;
 pub mod corrections;
+pub mod court;
 pub mod handoff_trend;
 pub mod hold_queue;
 pub mod oversight;

@@ -278,10 +278,7 @@ pub async fn summary(
             t.diverted += u64::from(diverted);
             t.enrolled += u64::from(enrolled);
         };
-        let race_of = persons
-            .get(&r.person_id)
-            .cloned()
-            .unwrap_or_else(|| "Unknown".into());
+        let race_of = race_group(persons.get(&r.person_id).map_or("", String::as_str));
         add(&mut total);
         add(door.entry(r.door.label().to_string()).or_default());
         add(race.entry(race_of.clone()).or_default());
@@ -336,8 +333,8 @@ pub async fn summary(
     let mut booked: BTreeMap<String, u64> = BTreeMap::new();
     for a in handoff_store::evidence::arrests(&mut c, site).await? {
         if within(a.occurred_at) {
-            *booked.entry(a.race.clone()).or_default() += 1;
-            pool.entry(a.race).or_default();
+            *booked.entry(race_group(&a.race)).or_default() += 1;
+            pool.entry(race_group(&a.race)).or_default();
         }
     }
 
@@ -496,3 +493,26 @@ pub async fn summary(
             .collect(),
     })
 }
+
+/// The race group a figure counts a person in: the evaluation's six groups
+/// (`handoff_justice::evaluation::EvalRace`), so that the oversight page and
+/// the evaluation speak one vocabulary. Native Hawaiian/Pacific Islander,
+/// multiracial, other and unknown are counted as "Other".
+pub fn race_group(stored: &str) -> String {
+    handoff_justice::evaluation::EvalRace::of_stored(stored)
+        .label()
+        .to_string()
+}
+
+/// What "lapsed" counts, for the pages that show it: one definition for
+/// oversight and the prosecutor's queue.
+pub const LAPSED_MEANS: &str = "A hold lapses when its window ends without the person engaging \
+with case management. Lapsed counts every such hold, decided or not: the prosecutor's queue \
+splits its lapsed holds into \u{201c}awaiting decision\u{201d} and \u{201c}decided\u{201d}, over \
+the office's holds today; oversight counts the holds of one closed period's arrest diversions \
+as they stood at the period's end.";
+
+/// What the race groups are, for the pages that show them.
+pub const RACE_GROUPS_MEAN: &str = "Race groups are the evaluation's: Black, White, \
+Hispanic/Latino, Asian, Native American and Other (Native Hawaiian/Pacific Islander, \
+multiracial, another race and unknown).";

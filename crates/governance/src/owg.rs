@@ -10,6 +10,7 @@ use handoff_domain::handoff::ReferralStatus;
 use handoff_domain::hold::HoldState;
 use handoff_domain::rules::Action;
 use handoff_domain::{DataCategory, ParticipantId, UserId};
+use handoff_justice::coordination::SiteCoordination;
 use handoff_services::audit::{self, Ctx};
 use handoff_services::auth::Auth;
 use handoff_services::disclosure::{Guard, facts, last_contact_on};
@@ -621,6 +622,14 @@ pub struct NewCharge {
     pub charge: String,
     #[serde(default)]
     pub case_number: Option<String>,
+    /// The offence class (a conduct code such as `theft`): with
+    /// `jurisdiction`, routes the item to the office that owns the case
+    /// under the site's policy. Neither given: the opener's office.
+    #[serde(default)]
+    pub offence_class: Option<String>,
+    /// The site area (precinct) the charge arose in.
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -677,13 +686,14 @@ pub async fn open_charge(
     if n.charge.trim().is_empty() {
         return Err(AppError::field("charge", "is required"));
     }
+    let office = owning_office(state, auth, &agency, &n).await?;
     let mut tx = state.store.begin().await?;
     let id = owg::open_coordination(
         &mut tx.conn(),
         auth.user.site_id,
         owg::NewCoordination {
             participant: pid,
-            prosecutor_agency: agency.id,
+            prosecutor_agency: office,
             charge: n.charge.trim(),
             case_number: n.case_number.as_deref(),
             opened_by: Some(auth.user.id),
@@ -697,6 +707,46 @@ pub async fn open_charge(
     audit::record_in(&mut tx, e).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// The office that owns a new charge: routed by the site policy's
+/// prosecuting offices where the charge names its offence class or
+/// jurisdiction, else the opener's office.
+async fn owning_office(
+    state: &AppState,
+    auth: &Auth,
+    agency: &handoff_store::orgs::Agency,
+    n: &NewCharge,
+) -> AppResult<handoff_domain::AgencyId> {
+    let class = n
+        .offence_class
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    let area = n
+        .jurisdiction
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    if class.is_none() && area.is_none() {
+        return Ok(agency.id);
+    }
+    let mut c = state.store.conn();
+    let site = auth.user.site_id;
+    let doc = handoff_store::policy::current(&mut c, site)
+        .await?
+        .map(|v| v.document)
+        .unwrap_or_default();
+    let routes = SiteCoordination::of_document(&doc).unwrap_or_default();
+    let offices: Vec<_> = handoff_store::orgs::list_agencies(&mut c, site)
+        .await?
+        .into_iter()
+        .filter(|a| a.kind == handoff_domain::AgencyKind::Prosecutor)
+        .map(|a| a.id)
+        .collect();
+    Ok(routes
+        .office_for(class, area, &offices)
+        .unwrap_or(agency.id))
 }
 
 /// Who is party to a coordination item: the owning prosecutor's office, and
@@ -910,7 +960,8 @@ pub async fn add_agenda_item(
 
 /// Adds to a meeting's agenda the bookings and charges linked to
 /// participants since the meeting before it (all of them for a site's first
-/// meeting). Running it again adds nothing new.
+/// meeting), and the participants' court dates, warrants and cases
+/// (`court::agenda_items`). Running it again adds nothing new.
 pub async fn justice_agenda_items(
     c: &mut handoff_store::Conn<'_>,
     site: handoff_domain::SiteId,
@@ -935,7 +986,12 @@ pub async fn justice_agenda_items(
             d.midnight().assume_utc()
         });
     let at = handoff_services::now();
-    let mut added = Vec::new();
+    let held_on = time::Date::parse(
+        &this.held_on,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+    .unwrap_or(at.date());
+    let mut added = crate::court::agenda_items(c, site, meeting, held_on, since).await?;
     for r in handoff_store::justice::participant_events_since(c, site, since).await? {
         let Some(pid) = r.link.participant else {
             continue;

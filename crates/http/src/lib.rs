@@ -17,7 +17,7 @@ pub mod security;
 pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
 pub use handoff_governance::{
-    arrival, corrections, handoff_trend, hold_queue, oversight, owg, stale,
+    arrival, corrections, court, handoff_trend, hold_queue, oversight, owg, stale,
 };
 pub use handoff_network as network;
 pub use handoff_services::{

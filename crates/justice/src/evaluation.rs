@@ -133,6 +133,14 @@ impl EvalRace {
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|r| r.label() == s)
     }
+
+    /// The group of a race as Handoff stores it (its label or code); an
+    /// unreadable or empty value is `Other`, as `Unknown` is. The one race
+    /// vocabulary of published figures: oversight tallies by these groups,
+    /// as the evaluation does.
+    pub fn of_stored(s: &str) -> Self {
+        Race::parse(s).map_or(EvalRace::Other, EvalRace::from)
+    }
 }
 
 impl From<Race> for EvalRace {

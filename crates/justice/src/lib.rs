@@ -59,6 +59,7 @@
 //! event nor before 1900. Numbers (booking, case, …) are 1–64 characters
 //! and compared exactly after trimming.
 
+pub mod coordination;
 pub mod evaluation;
 pub mod feed;
 #[doc(hidden)]

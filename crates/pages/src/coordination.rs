@@ -90,9 +90,10 @@ pub async fn oversight(
                     }
                 }
             }
-            section.card { h2 { "Referrals" } (table("All referrals", std::slice::from_ref(&s.totals))) (table("By door", &s.by_door)) (table("By race", &s.by_race)) (table("By place", &s.by_place)) (table("By officer (pseudonymised)", &s.by_officer)) }
+            section.card { h2 { "Referrals" } (table("All referrals", std::slice::from_ref(&s.totals))) (table("By door", &s.by_door)) (table("By race", &s.by_race)) p.meta { (handoff_http::oversight::RACE_GROUPS_MEAN) } (table("By place", &s.by_place)) (table("By officer (pseudonymised)", &s.by_officer)) }
             section.card {
                 h2 { "Diversion holds" }
+                p.meta { (handoff_http::oversight::LAPSED_MEANS) }
                 ul { @for (k, v) in &s.holds { li { (k.replace("state:", "State: ").replace("decision:", "Decision: ").replace('_', " ")) " — " (cell(v)) } } }
             }
             section.card {

@@ -151,7 +151,7 @@ async fn page(
                 a href="#decided" { "Decided (" (lapsed.decided_total) ")" }
                 a href="#satisfied" { "Do not file (" (satisfied.len()) ")" }
             }
-            p.meta { "A hold lapses when its window ends without the person engaging; it then waits for your decision. Lapsed holds older than " (AGEING_DAYS) " days are marked as ageing." }
+            p.meta { "A hold lapses when its window ends without the person engaging; it then waits for your decision. Lapsed holds older than " (AGEING_DAYS) " days are marked as ageing. " (handoff_http::oversight::LAPSED_MEANS) }
             (list::filters("/holds", &list::specs::holds(), listing, &[], &[]))
             section.card id="lapsed" aria-labelledby="lapsed-h" {
                 h2 id="lapsed-h" { "Lapsed, awaiting your decision" }

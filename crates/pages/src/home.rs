@@ -1,10 +1,8 @@
 //! The home page: what the caller's role does first.
 
 use super::{PageResult, Signed, layout};
-use axum::extract::State;
 use axum::response::IntoResponse;
 use handoff_domain::Role;
-use handoff_http::AppState;
 use handoff_store::orgs;
 use maud::{Markup, html};
 
@@ -169,12 +167,15 @@ fn role_card(role: Role) -> Markup {
     }
 }
 
-pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageResult {
+pub async fn home(
+    handoff_http::auth::Visit(state, ctx, Signed(auth)): handoff_http::auth::Visit<Signed>,
+) -> PageResult {
     let mut c = state.store.conn();
     let site = orgs::get_site(&mut c, auth.user.site_id).await?;
     let agency = orgs::get_agency(&mut c, auth.user.site_id, auth.user.agency_id).await?;
     let actions = handoff_http::owg::my_actions(&state, &auth).await?;
     let shift = super::evidence::shift_card(&state, &auth).await?;
+    let court = handoff_http::court::upcoming(&state, &auth, &ctx).await?;
     let body = html! {
         h1 { "Welcome, " (auth.user.display_name) }
         p.meta {
@@ -186,6 +187,15 @@ pub async fn home(State(state): State<AppState>, Signed(auth): Signed) -> PageRe
         }
         (shift)
         @for r in &auth.user.roles { (role_card(*r)) }
+        @if !court.is_empty() {
+            section.card aria-labelledby="court-h" {
+                h2 id="court-h" { "Court dates this week (" (court.len()) ")" }
+                ul { @for d in &court { li {
+                    a href={"/participants/" (d.participant_id)} { (d.on) " — " (d.court) }
+                    " · case " (d.case_number)
+                } } }
+            }
+        }
         @if !actions.is_empty() {
             section.card aria-labelledby="actions-h" {
                 h2 id="actions-h" { "Your OWG action items" }

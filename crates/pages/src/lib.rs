@@ -7,6 +7,7 @@ mod admin;
 mod arrival;
 mod caseload;
 mod coordination;
+mod court;
 mod evaluation;
 mod evidence;
 mod handoff;
@@ -140,6 +141,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/participants/{id}/service-referrals",
             post(service_referral::submit),
+        )
+        .route(
+            "/participants/{id}/court",
+            get(court::view).post(court::add),
         )
         .route(
             "/participants/{id}/goals/{goal}",

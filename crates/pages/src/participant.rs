@@ -179,6 +179,7 @@ pub(crate) async fn render(
                 h2 id="enr-h" { "Enrolment" }
                 p { "Case management: " (e.case_management_agency) }
                 p { "Case manager: " (e.case_manager.as_deref().unwrap_or("not assigned")) }
+                p { a href=(format!("{base}/court")) { "Court dates, warrants and cases" } }
                 @if works {
                     @let team = casework::caseload::team_loads(state, auth).await?;
                     (assign_form(&base, auth, &team, e.case_manager.as_deref()))

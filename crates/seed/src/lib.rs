@@ -2,6 +2,7 @@
 //! LEAD" with its partner agencies and one user per role, all with the
 //! password `demo-password` and no second factor.
 
+pub mod coordination;
 pub mod data;
 pub mod evidence;
 pub mod national;

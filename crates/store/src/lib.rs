@@ -12,6 +12,7 @@ pub mod audit_writer;
 pub mod bulk;
 pub mod casework;
 pub mod contacts;
+pub mod court;
 pub mod documents;
 pub mod etas;
 pub mod evidence;

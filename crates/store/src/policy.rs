@@ -14,6 +14,9 @@ pub struct PolicyVersion {
     pub site_id: SiteId,
     pub version: i64,
     pub policy: Policy,
+    /// The whole stored document: the policy's keys and any the workflow
+    /// reads beside them (the site's coordination: catchment, offices).
+    pub document: serde_json::Value,
     pub note: Option<String>,
     pub created_by: Option<UserId>,
     pub created_at: OffsetDateTime,
@@ -39,6 +42,8 @@ impl TryFrom<Row> for PolicyVersion {
             version: r.version,
             policy: serde_json::from_str(&r.content)
                 .map_err(|e| StoreError::Corrupt(format!("policy version {}: {e}", r.version)))?,
+            document: serde_json::from_str(&r.content)
+                .map_err(|e| StoreError::Corrupt(format!("policy version {}: {e}", r.version)))?,
             note: r.note,
             created_by: r.created_by.map(Into::into),
             created_at: r.created_at,
@@ -57,6 +62,28 @@ pub async fn save(
     by: Option<UserId>,
     now: OffsetDateTime,
 ) -> Result<PolicyVersion> {
+    let doc = serde_json::to_value(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    save_document(c, site, policy, &doc, note, by, now).await
+}
+
+/// Saves a new version whose document holds `policy`'s keys and the
+/// other keys of `extra` (an object; its keys that `policy` has are
+/// replaced by the policy's).
+pub async fn save_document(
+    c: &mut Conn<'_>,
+    site: SiteId,
+    policy: &Policy,
+    extra: &serde_json::Value,
+    note: Option<&str>,
+    by: Option<UserId>,
+    now: OffsetDateTime,
+) -> Result<PolicyVersion> {
+    let mut doc = extra.as_object().cloned().unwrap_or_default();
+    if let serde_json::Value::Object(keys) =
+        serde_json::to_value(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?
+    {
+        doc.extend(keys);
+    }
     #[derive(sqlx::FromRow)]
     struct Max {
         v: Option<i64>,
@@ -68,7 +95,7 @@ pub async fn save(
         )
         .await?;
     let id: PolicyVersionId = new_id();
-    let content = serde_json::to_string(policy).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let content = serde_json::to_string(&doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     c.execute(
         "INSERT INTO policy_versions (id, site_id, version, content, note, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         args![id, site, max.v.unwrap_or(0) + 1, content, note, by, now],

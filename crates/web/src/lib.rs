@@ -188,5 +188,8 @@ pub async fn seed_demo(state: &AppState) -> anyhow::Result<handoff_seed::data::R
             .await?;
         }
     }
+    // Court dates, OWG meetings and coordination threads, after the
+    // imports so the agendas list the bookings linked through them.
+    handoff_seed::coordination::populate(&state.store).await?;
     Ok(added)
 }

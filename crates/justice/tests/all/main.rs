@@ -1,5 +1,6 @@
 //! The crate's integration tests, in one binary so it links once.
 
+mod coordination;
 mod evaluation;
 mod hmis;
 mod imports;

@@ -6,9 +6,10 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::{AppState, now};
 use handoff_audit::Outcome;
-use handoff_domain::SiteId;
 use handoff_domain::eligibility::Policy;
 use handoff_domain::rules::Action;
+use handoff_domain::{AgencyKind, SiteId};
+use handoff_justice::coordination::SiteCoordination;
 use handoff_store::policy::{self, PolicyVersion};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -24,8 +25,10 @@ pub struct PolicyView {
     pub created_at: OffsetDateTime,
     pub created_by: Option<Uuid>,
     pub note: Option<String>,
+    /// The policy document: the eligibility policy's keys and the site's
+    /// coordination (`catchment_areas`, `prosecuting_offices`).
     #[schema(value_type = Object)]
-    pub policy: Policy,
+    pub policy: serde_json::Value,
 }
 
 impl From<PolicyVersion> for PolicyView {
@@ -36,7 +39,7 @@ impl From<PolicyVersion> for PolicyView {
             created_at: v.created_at,
             created_by: v.created_by.map(|u| *u.as_uuid()),
             note: v.note,
-            policy: v.policy,
+            policy: v.document,
         }
     }
 }
@@ -87,7 +90,10 @@ pub async fn update(
     body: PolicyUpdate,
 ) -> AppResult<PolicyView> {
     super::require_now(state, auth, Action::Administer, POLICY_REFUSAL).await?;
+    let coordination = SiteCoordination::of_document(&body.policy)
+        .map_err(|e| AppError::field(e.field.to_string(), e.message))?;
     let p = parse(body.policy)?;
+    check_coordination(state, auth.user.site_id, &coordination).await?;
     let note = body
         .note
         .as_deref()
@@ -97,10 +103,13 @@ pub async fn update(
         return Err(AppError::field("note", "is longer than 1000 characters"));
     }
     let mut tx = state.store.begin().await?;
-    let v = policy::save(
+    let extra = serde_json::to_value(&coordination)
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("coordination: {e}")))?;
+    let v = policy::save_document(
         &mut tx.conn(),
         auth.user.site_id,
         &p,
+        &extra,
         note,
         Some(auth.user.id),
         now(),
@@ -111,4 +120,38 @@ pub async fn update(
     audit::record_in(&mut tx, e).await?;
     tx.commit().await?;
     Ok(v.into())
+}
+
+/// The coordination keys name the site's own areas and prosecutor agencies.
+async fn check_coordination(state: &AppState, site: SiteId, c: &SiteCoordination) -> AppResult<()> {
+    let mut conn = state.store.conn();
+    let areas = handoff_store::areas::list(&mut conn, site).await?;
+    let known = |name: &str| areas.iter().any(|a| a.name == name);
+    for (i, a) in c.catchment_areas.iter().enumerate() {
+        if !known(a) {
+            return Err(AppError::field(
+                format!("policy.catchment_areas[{i}]"),
+                "is not one of the site's areas",
+            ));
+        }
+    }
+    let agencies = handoff_store::orgs::list_agencies(&mut conn, site).await?;
+    for (i, o) in c.prosecuting_offices.iter().enumerate() {
+        if !agencies
+            .iter()
+            .any(|a| a.id == o.agency_id && a.kind == AgencyKind::Prosecutor)
+        {
+            return Err(AppError::field(
+                format!("policy.prosecuting_offices[{i}].agency_id"),
+                "is not one of the site's prosecutor agencies",
+            ));
+        }
+        if let Some(j) = o.jurisdictions.iter().position(|j| !known(j)) {
+            return Err(AppError::field(
+                format!("policy.prosecuting_offices[{i}].jurisdictions[{j}]"),
+                "is not one of the site's areas",
+            ));
+        }
+    }
+    Ok(())
 }

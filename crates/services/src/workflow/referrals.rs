@@ -22,6 +22,7 @@ use handoff_domain::rules::Action;
 use handoff_domain::{
     AgencyKind, DataCategory, HoldId, ParticipantId, PolicyVersionId, ReferralId, Role, UserId,
 };
+use handoff_justice::coordination::{SiteCoordination, with_reason};
 use handoff_justice::screening;
 use handoff_store::access::{self, Asker, ReferralAccess};
 use handoff_store::orgs::Agency;
@@ -123,13 +124,23 @@ pub async fn submit(
         ..KnownRecord::default()
     };
     let facts = ScreeningFacts::from_referral(&referral, referred_on, known);
-    let screening = eligibility::screen(policy, &facts);
+    // Catchment and the owning prosecutor's office: the policy document's
+    // coordination keys (crates/justice/src/coordination.rs).
+    let site = SiteCoordination::of_document(&ctx.policy.document).unwrap_or_default();
+    let area_name = referral.location.area.as_deref();
+    let screening = with_reason(
+        eligibility::screen(policy, &facts),
+        site.catchment_reason(area_name),
+    );
     let status = ReferralStatus::after_screening(screening.eligible, policy.needs_approval(door));
     let agencies = orgs::list_agencies(&mut state.store.conn(), ctx.site.id).await?;
-    let prosecutor = agencies
+    let offices: Vec<_> = agencies
         .iter()
-        .find(|a| a.kind == AgencyKind::Prosecutor)
-        .map(|a| a.id);
+        .filter(|a| a.kind == AgencyKind::Prosecutor)
+        .map(|a| a.id)
+        .collect();
+    let classes = referral.offences.iter().map(|o| o.category.as_str());
+    let prosecutor = site.office_for(classes, area_name, &offices);
 
     let area = match &referral.location.area {
         None => None,

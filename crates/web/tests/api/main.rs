@@ -10,6 +10,8 @@ mod auth;
 mod casework;
 mod consent;
 mod contract;
+mod coordination;
+mod court;
 mod day;
 mod disclosure;
 mod evaluation;
