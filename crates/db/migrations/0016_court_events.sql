@@ -4,7 +4,7 @@
 -- through the guard's grant. Days are ISO text (YYYY-MM-DD), as elsewhere.
 
 CREATE TABLE court_events (
-    id UUID PRIMARY KEY,
+    id UUID NOT NULL,
     site_id UUID NOT NULL REFERENCES sites (id),
     participant_id UUID NOT NULL REFERENCES participants (id),
     kind TEXT NOT NULL,
@@ -12,7 +12,9 @@ CREATE TABLE court_events (
     court TEXT NOT NULL,
     case_number TEXT NOT NULL,
     created_by UUID REFERENCES users (id),
-    created_at TIMESTAMPTZ NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    -- site_id in every key: a site's rows stay together when distributed.
+    PRIMARY KEY (id, site_id)
 );
 
 CREATE INDEX court_events_by_participant ON court_events (site_id, participant_id, on_day);

@@ -5,7 +5,7 @@
 -- (NULL: the note was left as it was); health and substance-use pieces are
 -- not corrected here. Who corrected and why is kept with each version.
 CREATE TABLE contact_versions (
-    id UUID PRIMARY KEY,
+    id UUID NOT NULL,
     site_id UUID NOT NULL REFERENCES sites (id),
     contact_id UUID NOT NULL REFERENCES contacts (id),
     participant_id UUID NOT NULL REFERENCES participants (id),
@@ -17,6 +17,8 @@ CREATE TABLE contact_versions (
     reason TEXT NOT NULL,
     created_by UUID NOT NULL REFERENCES users (id),
     created_at TIMESTAMPTZ NOT NULL,
-    UNIQUE (contact_id, version)
+    -- site_id in every key: a site's rows stay together when distributed.
+    PRIMARY KEY (id, site_id),
+    UNIQUE (contact_id, version, site_id)
 );
 CREATE INDEX contact_versions_participant ON contact_versions (site_id, participant_id, contact_id, version);
