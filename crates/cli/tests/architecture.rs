@@ -80,6 +80,7 @@ const LAYERS: &[&[&str]] = &[
     &["domain"],
     &["audit", "figures"],
     &["db"],
+    &["audit-log"],
     &["store"],
     &["services"],
     &["governance", "evidence", "network"],

@@ -7,8 +7,6 @@
 
 pub mod access;
 pub mod areas;
-pub mod audit;
-pub mod audit_writer;
 pub mod bulk;
 pub mod casework;
 pub mod contacts;
@@ -36,6 +34,7 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
+pub use handoff_audit_log::{audit, audit_writer};
 pub use handoff_db::{
     Backend, Conn, Result, Store, StoreError, Tx, Value, args, backup, db, ids, on_both_backends,
     testing,
