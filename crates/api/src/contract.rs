@@ -279,6 +279,24 @@ fn old_shape_or_page(doc: &mut Value) {
     for (name, items) in listed {
         doc["components"]["schemas"][&name]["properties"]["items"] = items;
     }
+    // The caseload's old shape is an object (`Caseload`); its page holds
+    // the cases.
+    if let Some(schema) = doc
+        .pointer_mut("/paths/~1api~1v1~1caseloads/get/responses/200/content/application~1json/schema")
+        .filter(|s| s["$ref"] == "#/components/schemas/Caseload")
+    {
+        *schema = json!({"oneOf": [
+            {"$ref": "#/components/schemas/Caseload"},
+            {
+                "type": "object",
+                "required": ["items", "next_cursor"],
+                "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/ParticipantSummary"}},
+                    "next_cursor": {"type": ["string", "null"], "description": "The cursor of the next page; null on the last page."}
+                }
+            }
+        ]});
+    }
 }
 
 /// Text the server stores: no control character but tab and newline, no
