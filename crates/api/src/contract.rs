@@ -282,7 +282,9 @@ fn old_shape_or_page(doc: &mut Value) {
     // The caseload's old shape is an object (`Caseload`); its page holds
     // the cases.
     if let Some(schema) = doc
-        .pointer_mut("/paths/~1api~1v1~1caseloads/get/responses/200/content/application~1json/schema")
+        .pointer_mut(
+            "/paths/~1api~1v1~1caseloads/get/responses/200/content/application~1json/schema",
+        )
         .filter(|s| s["$ref"] == "#/components/schemas/Caseload")
     {
         *schema = json!({"oneOf": [
