@@ -146,6 +146,7 @@ const BLANK_SKIPPED: &[(&str, &str)] = &[
     ("StepForm", "text"),
     ("WhereToFind", "place"),
     ("WhereToFind", "times"),
+    ("PieceForm", "text"),
 ];
 
 /// Fields the parsers require although their Rust type lets them be absent
