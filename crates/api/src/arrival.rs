@@ -48,6 +48,14 @@ pub async fn eta(
     Path(rid): Path<String>,
     Body(f): Body<EtaForm>,
 ) -> AppResult<Json<Handoff>> {
+    // The API takes a JSON number (the page's form sends text).
+    if !f.minutes.is_i64() {
+        return Err(AppError::field(
+            "minutes",
+            "Give the minutes until you arrive, a whole number from 1 to 240.",
+        )
+        .into());
+    }
     Ok(Json(
         arrival::send_eta(&s, &auth, &ctx, id::<ReferralId>(&rid)?, f).await?,
     ))

@@ -231,7 +231,7 @@ pub struct CaseloadQuery {
 /// Open cases, the longest without contact first. With `limit` or
 /// `cursor`: one page of the cases, `{"items", "next_cursor"}` (the team
 /// view filters by `case_manager`); without: the whole caseload object.
-#[utoipa::path(get, path = "/api/v1/caseloads", tag = "casework", params(CaseloadQuery, list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/caseloads", tag = "casework", params(CaseloadQuery, list::params::Caseload),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page of cases (with `limit` or `cursor`: `{items, next_cursor}`), else the `Caseload`", body = Caseload),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -243,7 +243,7 @@ pub async fn caseloads(
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
     let view = View::parse(q.view.as_deref())?;
-    let listing = lq.parse(&list::specs::caseload(view == View::Team))?;
+    let listing = lq.parse_api(&list::specs::caseload(true))?;
     if !listing.paged {
         let whole = casework::caseload::caseload(&s, &auth, &ctx, view).await?;
         return Ok(Json(whole).into_response());
@@ -268,7 +268,7 @@ pub struct SearchQuery {
 ///
 /// With `limit` or `cursor`: one page of the (at most 50) best matches,
 /// `{"items", "next_cursor"}`; without: the bare array.
-#[utoipa::path(get, path = "/api/v1/search", tag = "casework", params(SearchQuery, list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/search", tag = "casework", params(SearchQuery, list::params::Plain),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `SearchHit`", body = list::Listed<SearchHit>),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -279,7 +279,7 @@ pub async fn search(
     Query(q): Query<SearchQuery>,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
-    let listing = lq.parse(&list::specs::plain())?;
+    let listing = lq.parse_api(&list::specs::plain())?;
     let hits = casework::search::search(&s, &auth, &ctx, &q.q).await?;
     if !listing.paged {
         return Ok(Json(hits).into_response());

@@ -111,6 +111,24 @@ fn value_sets() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
         ("ContactForm", "living_situation", living),
         ("MonthForm", "employment", employment.clone()),
         ("ContactForm", "employment", employment),
+        (
+            "ArrestBody",
+            "reason",
+            handoff_http::evidence::eligible::REASONS
+                .iter()
+                .map(|(r, _)| *r)
+                .collect(),
+        ),
+        (
+            "CostBody",
+            "category",
+            handoff_http::evidence::costs::CATEGORIES
+                .iter()
+                .map(|(c, _)| *c)
+                .collect(),
+        ),
+        ("ScheduleBody", "method", vec!["random", "rota"]),
+        ("ScheduleBody", "unit", vec!["day", "shift"]),
     ]
 }
 
@@ -128,6 +146,7 @@ const BLANK_SKIPPED: &[(&str, &str)] = &[
     ("StepForm", "text"),
     ("WhereToFind", "place"),
     ("WhereToFind", "times"),
+    ("PieceForm", "text"),
 ];
 
 /// Fields the parsers require although their Rust type lets them be absent
@@ -140,6 +159,8 @@ const REQUIRED: &[(&str, &[&str])] = &[
     ("ContactForm", &["place"]),
     ("IntakeForm", &["living_situation", "participant_goals"]),
     ("Identifier", &["kind", "value"]),
+    ("ArrestOffence", &["category"]),
+    ("EtaForm", &["minutes"]),
 ];
 
 /// The error answers the layers give every operation, by status.
@@ -191,10 +212,23 @@ pub fn complete(doc: &mut Value) {
         }
     }
     old_shape_or_page(doc);
+    closed_maps(doc);
     add_layer_statuses(doc);
     add_value_sets(doc);
     shape_parameters(doc);
     shape_request_bodies(doc);
+}
+
+/// Maps whose keys are a closed set: the scorecard's indicators.
+fn closed_maps(doc: &mut Value) {
+    let keys: Vec<&str> = handoff_http::network::scorecard::INDICATORS
+        .iter()
+        .map(|(k, ..)| *k)
+        .collect();
+    let targets = &mut doc["components"]["schemas"]["TargetsChange"]["properties"]["targets"];
+    if targets.is_object() {
+        targets["propertyNames"] = json!({"type": "string", "enum": keys});
+    }
 }
 
 /// A list answers its old shape (a bare array) unless `limit` or `cursor`
@@ -246,6 +280,26 @@ fn old_shape_or_page(doc: &mut Value) {
     for (name, items) in listed {
         doc["components"]["schemas"][&name]["properties"]["items"] = items;
     }
+    // The caseload's old shape is an object (`Caseload`); its page holds
+    // the cases.
+    if let Some(schema) = doc
+        .pointer_mut(
+            "/paths/~1api~1v1~1caseloads/get/responses/200/content/application~1json/schema",
+        )
+        .filter(|s| s["$ref"] == "#/components/schemas/Caseload")
+    {
+        *schema = json!({"oneOf": [
+            {"$ref": "#/components/schemas/Caseload"},
+            {
+                "type": "object",
+                "required": ["items", "next_cursor"],
+                "properties": {
+                    "items": {"type": "array", "items": {"$ref": "#/components/schemas/ParticipantSummary"}},
+                    "next_cursor": {"type": ["string", "null"], "description": "The cursor of the next page; null on the last page."}
+                }
+            }
+        ]});
+    }
 }
 
 /// Text the server stores: no control character but tab and newline, no
@@ -284,7 +338,6 @@ fn shape_parameters(doc: &mut Value) {
         .map(|k| k.as_str())
         .collect();
     let categories: Vec<&str> = DataCategory::ALL.iter().map(|c| c.as_str()).collect();
-    let holds: Vec<&str> = HoldState::ALL.iter().map(|s| s.as_str()).collect();
     let Some(paths) = doc["paths"].as_object_mut() else {
         return;
     };
@@ -304,52 +357,81 @@ fn shape_parameters(doc: &mut Value) {
                 }
                 let required = p["required"].as_bool().unwrap_or(false);
                 let schema = &mut p["schema"];
-                if schema["type"] != "string" || schema.get("enum").is_some() {
+                if schema.get("anyOf").is_some() {
                     continue;
                 }
-                let set: Option<Vec<&str>> = match (path.as_str(), name.as_str()) {
-                    ("/api/v1/caseloads", "view") => Some(vec!["mine", "team", "unassigned"]),
-                    ("/api/v1/holds", "state") => Some(holds.clone()),
-                    ("/api/v1/imports/{kind}", "kind") => Some(kinds.clone()),
-                    ("/api/v1/participants/{id}/{category}", "category") => {
-                        Some(categories.clone())
-                    }
-                    ("/api/v1/participants/{id}/documents", "kind") => {
-                        Some(vec!["roi_form", "id", "letter", "other"])
-                    }
-                    _ => None,
-                };
-                let shape = match (set, path.as_str(), name.as_str()) {
-                    (Some(values), _, _) => json!({"enum": values}),
-                    (None, "/api/v1/oversight/summary", "from" | "to") => json!({"pattern": MONTH}),
-                    (None, "/api/v1/lookup", "first_name" | "last_name") => {
-                        json!({"maxLength": 100, "pattern": NON_BLANK})
-                    }
-                    (None, "/api/v1/search", "q") => {
-                        json!({"minLength": 2, "maxLength": 100, "pattern": NON_BLANK})
-                    }
-                    (None, "/api/v1/exports/evaluation", "from" | "to") => {
-                        json!({"format": "date"})
-                    }
-                    (None, _, n) => shape_of(n).unwrap_or_else(
-                        || json!({"pattern": if required { NON_BLANK } else { TEXT }}),
-                    ),
-                };
-                // An optional date, month or set may also be sent empty (a
-                // form's empty field): it means "not given".
-                let shape = if !required
-                    && (shape.get("format").is_some()
-                        || shape.get("pattern") == Some(&json!(MONTH))
-                        || shape.get("enum").is_some())
-                {
-                    json!({"anyOf": [shape, {"type": "string", "maxLength": 0}]})
-                } else {
-                    shape
-                };
-                merge(schema, shape);
+                // Typed by the code (`IntoParams`): a number, a set, a date
+                // or id; otherwise shaped here by name.
+                let typed = schema["type"] != "string"
+                    || schema.get("enum").is_some()
+                    || schema.get("format").is_some();
+                if !typed {
+                    let set: Option<Vec<&str>> = match (path.as_str(), name.as_str()) {
+                        ("/api/v1/caseloads", "view") => Some(vec!["mine", "team", "unassigned"]),
+                        ("/api/v1/imports/{kind}", "kind") => Some(kinds.clone()),
+                        ("/api/v1/participants/{id}/{category}", "category") => {
+                            Some(categories.clone())
+                        }
+                        ("/api/v1/participants/{id}/documents", "kind") => {
+                            Some(vec!["roi_form", "id", "letter", "other"])
+                        }
+                        ("/api/v1/reports/pcg", "format") => Some(vec!["json", "csv"]),
+                        _ => None,
+                    };
+                    let shape = match (set, path.as_str(), name.as_str()) {
+                        (Some(values), _, _) => json!({"enum": values}),
+                        (None, "/api/v1/oversight/summary", "from" | "to") => {
+                            json!({"pattern": MONTH})
+                        }
+                        (None, "/api/v1/lookup", "first_name" | "last_name") => {
+                            json!({"maxLength": 100, "pattern": NON_BLANK})
+                        }
+                        (None, "/api/v1/search", "q") => {
+                            json!({"minLength": 2, "maxLength": 100, "pattern": NON_BLANK})
+                        }
+                        (None, "/api/v1/exports/evaluation", "from" | "to") => {
+                            json!({"format": "date"})
+                        }
+                        (None, _, n) => shape_of(n).unwrap_or_else(
+                            || json!({"pattern": if required { NON_BLANK } else { TEXT }}),
+                        ),
+                    };
+                    merge(schema, shape);
+                }
+                // An optional number, date, month or set may also be sent
+                // empty (a form's empty field): it means "not given".
+                let closed = schema["type"] != "string"
+                    || schema.get("format").is_some()
+                    || schema.get("enum").is_some()
+                    || schema.get("pattern") == Some(&json!(MONTH));
+                if !required && closed && schema["type"] != "boolean" {
+                    *schema = empty_means_not_given(std::mem::take(schema));
+                }
             }
         }
     }
+}
+
+/// `{"type": "string", "anyOf": [<the shape>, {"maxLength": 0}]}` for
+/// text, `{"anyOf": [<the schema>, <empty text>]}` for a number; the
+/// description and default stay outside.
+fn empty_means_not_given(mut schema: Value) -> Value {
+    let Some(obj) = schema.as_object_mut() else {
+        return schema;
+    };
+    let mut outer = serde_json::Map::new();
+    for key in ["description", "default"] {
+        if let Some(v) = obj.remove(key) {
+            outer.insert(key.into(), v);
+        }
+    }
+    let empty = json!({"type": "string", "maxLength": 0});
+    if obj.get("type") == Some(&json!("string")) {
+        obj.remove("type");
+        outer.insert("type".into(), json!("string"));
+    }
+    outer.insert("anyOf".into(), json!([schema, empty]));
+    Value::Object(outer)
 }
 
 fn merge(target: &mut Value, shape: Value) {

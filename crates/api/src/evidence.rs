@@ -89,9 +89,11 @@ pub async fn record_program_cost(
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
-    /// First day (YYYY-MM-DD; default a year before `to`).
+    /// First day (default a year before `to`); not after `to`.
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<String>,
-    /// Last day (YYYY-MM-DD; default today).
+    /// Last day (default today).
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
 }
 
@@ -225,7 +227,14 @@ pub async fn pcg_report(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let r = pcg::report(&s, &auth, &ctx, &q).await?;
-    match q.format.as_deref().unwrap_or("json") {
+    // An empty value (a form's empty field) means not given.
+    match q
+        .format
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .unwrap_or("json")
+    {
         "json" => Ok(Json(r).into_response()),
         "csv" => {
             let name = q

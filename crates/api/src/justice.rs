@@ -91,7 +91,7 @@ pub async fn feed_bookings(
 /// oldest first. With `limit` or `cursor`: one page, `{"items",
 /// "next_cursor"}` (filters `from`, `to` on the import date); without: the
 /// bare array of old (at most 200, `Link` rel="next" when there are more).
-#[utoipa::path(get, path = "/api/v1/review", tag = "justice", params(list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/review", tag = "justice", params(list::params::Review),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReviewItem`", body = list::Listed<ReviewItem>),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -99,7 +99,7 @@ pub async fn review_queue(
     Visit(s, ctx, Person(auth)): Visit<Person>,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<axum::response::Response> {
-    let mut listing = lq.parse(&list::specs::review())?;
+    let mut listing = lq.parse_api(&list::specs::review())?;
     if !listing.paged {
         listing.page.limit = 200;
     }

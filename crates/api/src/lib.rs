@@ -35,7 +35,7 @@ use utoipa_axum::routes;
 #[openapi(
     info(
         title = "Handoff API",
-        version = "1.0.0",
+        version = "1.1.0",
         description = "The JSON API of a Handoff LEAD site. Authenticate with a session (POST /api/v1/session; \
             state-changing requests then carry the session's CSRF token in X-CSRF-Token) or, for the few \
             operations open to integrations, with an integration token (Authorization: Bearer; see the \

@@ -77,7 +77,7 @@ pub struct ListQuery {
 /// Without either: the bare array of old, at most 500 referrals; when there
 /// are more, a `Link: <…?cursor=…>; rel="next"` header says where the rest
 /// begins.
-#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ListQuery, list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/referrals", tag = "referrals", params(ListQuery, list::params::Referrals),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
         (status = 403, body = ErrorBody), (status = 422, description = "A paging or filter parameter is invalid; `field` names it (`cursor`, `limit`, `state`, …)", body = ErrorBody)))]
@@ -88,9 +88,9 @@ pub async fn list_referrals(
     Query(q): Query<ListQuery>,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
-    let agency = workflow::agency_of(&s, &auth).await?;
-    let cm = workflow::may(&auth, &agency, handoff_domain::rules::Action::Casework);
-    let mut listing = lq.parse(&list::specs::referrals(cm))?;
+    // Every caller may filter by the accepting case manager: the answer
+    // shows it (`accepted_by`) to everyone who sees the referral.
+    let mut listing = lq.parse_api(&list::specs::referrals(true))?;
     if !listing.paged {
         listing.page.limit = 500;
     }
@@ -108,7 +108,7 @@ pub async fn list_referrals(
 /// first. With `limit` or `cursor`: one page (`{"items", "next_cursor"}`;
 /// filters `door`, `from`, `to`); without: the bare array of old (at most
 /// 200, with a `Link` rel="next" header when there are more).
-#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals", params(list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/referrals/inbox", tag = "referrals", params(list::params::Inbox),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -118,7 +118,7 @@ pub async fn inbox(
     Person(auth): Person,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
-    let mut listing = lq.parse(&list::specs::inbox())?;
+    let mut listing = lq.parse_api(&list::specs::inbox())?;
     if !listing.paged {
         listing.page.limit = 200;
     }
@@ -289,7 +289,7 @@ pub async fn revoke_release(
 /// latest deadline first (`order=reverse`: the nearest first; filters
 /// `state`, `from`, `to` on the deadline); without: every hold as a bare
 /// array, the nearest deadline first (`state` filters).
-#[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/holds", tag = "holds", params(list::params::Holds),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `HoldView`", body = list::Listed<HoldView>),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -299,7 +299,7 @@ pub async fn list_holds(
     Person(auth): Person,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
-    let mut listing = lq.parse(&list::specs::holds())?;
+    let mut listing = lq.parse_api(&list::specs::holds())?;
     // Dates are new with paging: asking for them asks for a page.
     listing.paged |= listing.page.filters.from.is_some()
         || listing.page.filters.to.is_some()
@@ -622,7 +622,7 @@ pub async fn participant_category(
 /// newest first. With `limit` or `cursor`: one page, `{"items",
 /// "next_cursor"}` (filters `door`, `from`, `to`); without: the bare array
 /// of old (at most 200, `Link` rel="next" when there are more).
-#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals", params(list::ListQuery),
+#[utoipa::path(get, path = "/api/v1/referrals/approvals", tag = "referrals", params(list::params::Inbox),
     security(("session" = []), ("token" = [])),
     responses((status = 200, description = "A page (with `limit` or `cursor`), else a bare array of `ReferralView`", body = list::Listed<ReferralView>),
         (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -632,7 +632,7 @@ pub async fn approvals(
     Person(auth): Person,
     Query(lq): Query<list::ListQuery>,
 ) -> AppResult<Response> {
-    let mut listing = lq.parse(&list::specs::inbox())?;
+    let mut listing = lq.parse_api(&list::specs::inbox())?;
     if !listing.paged {
         listing.page.limit = 200;
     }

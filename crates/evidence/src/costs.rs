@@ -36,20 +36,24 @@ const MONTH_DAYS: f64 = YEAR_DAYS / 12.0;
 /// `POST /api/v1/program-costs`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct CostBody {
-    /// YYYY-MM-DD.
+    /// The first day (YYYY-MM-DD).
     #[serde(default)]
+    #[schema(format = Date)]
     pub period_start: String,
-    /// YYYY-MM-DD (inclusive).
+    /// The last day (YYYY-MM-DD, inclusive), not before `period_start`.
     #[serde(default)]
+    #[schema(format = Date)]
     pub period_end: String,
     /// `case_management`, `staff`, `housing_assistance` or `other`.
     #[serde(default)]
     pub category: String,
     /// Dollars (cents allowed).
     #[serde(default)]
-    #[schema(value_type = f64)]
+    #[schema(value_type = f64, minimum = 0, exclusive_maximum = 1e12)]
     pub amount_usd: serde_json::Value,
+    /// At most 500 characters.
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 

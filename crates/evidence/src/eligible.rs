@@ -10,7 +10,7 @@
 
 use crate::{require, shifts};
 use handoff_audit::Outcome;
-use handoff_domain::referral::{ConductCategory, LocationForm, OffenceForm, Race, Sex};
+use handoff_domain::referral::{ConductCategory, Race, Sex};
 use handoff_domain::rules::Action;
 use handoff_services::AppState;
 use handoff_services::audit::{self, Ctx};
@@ -49,20 +49,45 @@ pub struct PersonBody {
     pub last_name: Option<String>,
 }
 
+/// Where the arrest happened: one of the site's areas, or the place.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct ArrestPlace {
+    /// The name of one of the site's areas (precincts).
+    #[serde(default)]
+    pub area: Option<String>,
+    /// The place in words, at most 200 characters.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub address: Option<String>,
+}
+
+/// One offence of the arrest.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
+pub struct ArrestOffence {
+    /// An offence category the site's policy makes eligible
+    /// (`drug_possession`, `sex_work`, … or a site-defined code).
+    #[serde(default)]
+    pub category: String,
+    /// For drug offences: opioid, stimulant, cannabis, prescription_pills, other, …
+    #[serde(default)]
+    pub substance: Option<String>,
+}
+
 /// `POST /api/v1/eligible-arrests`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct ArrestBody {
     #[serde(default)]
     pub incident_number: String,
-    /// RFC 3339 (`2026-12-07T14:30:00-08:00`).
+    /// RFC 3339 (`2026-12-07T14:30:00-08:00`), not in the future.
     #[serde(default)]
     pub occurred_at: String,
+    /// At least one.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
-    pub offenses: Vec<OffenceForm>,
+    #[schema(min_items = 1)]
+    pub offenses: Vec<ArrestOffence>,
+    /// The area or the place (at least one of them).
     #[serde(default)]
-    #[schema(value_type = Object)]
-    pub location: LocationForm,
+    pub location: ArrestPlace,
     #[serde(default)]
     pub person: PersonBody,
     /// `diversion_off_shift`, `declined` or `not_offered`.

@@ -30,11 +30,14 @@ pub const MIN_GROUP: usize = 20;
 /// `POST /api/v1/evaluations`.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, ToSchema)]
 pub struct RunBody {
-    /// First index date (YYYY-MM-DD).
+    /// First index date (YYYY-MM-DD), more than a year before `to`.
     #[serde(default)]
+    #[schema(format = Date)]
     pub from: String,
-    /// The study end (YYYY-MM-DD); everyone in it has a year of follow-up before it.
+    /// The study end (YYYY-MM-DD), not after today; everyone in it has a
+    /// year of follow-up before it.
     #[serde(default)]
+    #[schema(format = Date)]
     pub to: String,
 }
 

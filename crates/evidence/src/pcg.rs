@@ -29,12 +29,15 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReportQuery {
-    /// First day (default: 90 days before `to`).
+    /// First day (default: 90 days before `to`); not after `to`.
+    #[param(value_type = Option<String>, format = Date)]
     pub from: Option<String>,
     /// Last day (default: today).
+    #[param(value_type = Option<String>, format = Date)]
     pub to: Option<String>,
     /// `json` (default) or `csv` (one table, named by `table`).
     pub format: Option<String>,
+    /// With `format=csv`: the table's `name`.
     pub table: Option<String>,
 }
 

@@ -32,13 +32,18 @@ pub struct ScheduleBody {
     pub seed: Option<i64>,
     /// Random: the share of days or shifts with diversion on, in percent (default 50).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 99)]
     pub on_percent: Option<i64>,
-    /// Rota: on/off for each day or shift in turn, repeating from `starts_on`.
+    /// Rota: on/off for each day or shift in turn, repeating from
+    /// `starts_on`; with both on and off values.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 366)]
     pub rota: Option<Vec<bool>>,
     /// First day the schedule applies (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub starts_on: String,
     /// The day the PCG adopted it (YYYY-MM-DD).
+    #[schema(format = Date)]
     pub adopted_on: String,
     #[serde(default)]
     pub note: Option<String>,
@@ -223,6 +228,16 @@ pub async fn adopt(
     }
     let starts = parse_date("starts_on", &b.starts_on)?;
     parse_date("adopted_on", &b.adopted_on)?;
+    // The document's bounds hold whichever method is chosen.
+    if b.on_percent.is_some_and(|p| !(1..=99).contains(&p)) {
+        return Err(AppError::field("on_percent", "must be between 1 and 99"));
+    }
+    if b.rota
+        .as_ref()
+        .is_some_and(|r| r.is_empty() || r.len() > 366)
+    {
+        return Err(AppError::field("rota", "list 1 to 366 on/off values"));
+    }
     let (seed, on_percent, rota) = match b.method.trim() {
         "random" => {
             let pct = b.on_percent.unwrap_or(50);

@@ -96,7 +96,8 @@ pub struct Handoff {
 /// What an ETA message holds.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EtaForm {
-    /// Minutes until arrival, 1–240.
+    /// Minutes until arrival.
+    #[schema(value_type = i64, minimum = 1, maximum = 240)]
     pub minutes: serde_json::Value,
 }
 

@@ -16,7 +16,9 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use handoff_audit::Outcome;
 use handoff_domain::{ParticipantId, UserId};
-pub use handoff_store::page::{Cursor, DEFAULT_LIMIT, Filters, MAX_LIMIT, Page, Paged};
+pub use handoff_store::page::{
+    BadCursor, Cursor, DEFAULT_LIMIT, Filters, MAX_LIMIT, Page, Paged, TEXT_PATTERN, TIME_PATTERN,
+};
 use maud::{Markup, html};
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration, OffsetDateTime, Time};
@@ -64,6 +66,9 @@ pub struct ListSpec {
     /// The list's order and its reverse, as people read them; none: the
     /// list has one order.
     pub orders: Option<(&'static str, &'static str)>,
+    /// The list is sorted by a text (its cursors are `s…`), not a time
+    /// (`t…`).
+    pub text_key: bool,
 }
 
 /// A parsed list query: the page to ask for, whether paging was asked at
@@ -90,8 +95,17 @@ impl ListQuery {
     /// Parses the query against what the list offers; a wrong or unoffered
     /// value is a 422 naming its field.
     pub fn parse(&self, spec: &ListSpec) -> Result<Listing, AppError> {
+        self.read(spec, false)
+    }
+
+    fn read(&self, spec: &ListSpec, empty_range_ok: bool) -> Result<Listing, AppError> {
         let after = blank(&self.cursor)
-            .map(|c| Cursor::decode(c).map_err(|e| AppError::field("cursor", e.to_string())))
+            .map(|c| {
+                Cursor::decode(c)
+                    .ok()
+                    .filter(|c| c.is_time() != spec.text_key)
+                    .ok_or_else(|| AppError::field("cursor", BadCursor.to_string()))
+            })
             .transpose()?;
         let limit = match blank(&self.limit) {
             None => DEFAULT_LIMIT,
@@ -153,12 +167,14 @@ impl ListQuery {
                 if field == "from" {
                     filters.from = Some(at);
                 } else {
-                    filters.to = Some(at + Duration::days(1));
+                    // The last day there is has no end: no upper bound.
+                    filters.to = at.checked_add(Duration::days(1));
                 }
             }
         }
         if let (Some(f), Some(t)) = (filters.from, filters.to)
             && t <= f
+            && !empty_range_ok
         {
             return Err(AppError::field("to", "must not be before the from date"));
         }
@@ -193,6 +209,22 @@ impl ListQuery {
             csv,
             query: self.clone(),
         })
+    }
+
+    /// The API's reading of a list query: JSON only (`format=csv` is the
+    /// pages' export), and a `to` before `from` is an empty range rather
+    /// than a mistake to correct in a form.
+    pub fn parse_api(&self, spec: &ListSpec) -> Result<Listing, AppError> {
+        match blank(&self.format) {
+            None | Some("json") => {}
+            Some(_) => {
+                return Err(AppError::field(
+                    "format",
+                    "must be json (or left out); CSV exports are on the list pages",
+                ));
+            }
+        }
+        self.read(spec, true)
     }
 
     /// The filters as query-string pairs (no cursor, no format).
@@ -489,6 +521,115 @@ pub fn pager(
 }
 
 /// What each list offers to filter on, shared by its page and its API.
+impl ListSpec {
+    /// The query parameters of this list as the API reads them
+    /// ([`ListQuery::parse_api`]), for the OpenAPI document: only the
+    /// filters the list offers, each with its type and values, from the
+    /// same spec the parser checks against.
+    pub fn params(&self) -> Vec<utoipa::openapi::path::Parameter> {
+        use serde_json::json;
+        let mut out = vec![
+            (
+                "cursor",
+                "Where the page starts: the `next_cursor` of the page before (opaque: \
+                 any text of the pattern is read, and starts the page after that \
+                 point of the list's order). With `limit` or `cursor` the answer is \
+                 `{\"items\", \"next_cursor\"}`; without either, the list's old shape.",
+                json!({"type": "string", "maxLength": handoff_store::page::MAX_CURSOR,
+                    "pattern": if self.text_key { TEXT_PATTERN } else { TIME_PATTERN }}),
+            ),
+            (
+                "limit",
+                "Rows per page.",
+                json!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}),
+            ),
+            (
+                "format",
+                "The API answers JSON (CSV exports are on the list pages).",
+                json!({"type": "string", "enum": ["json"]}),
+            ),
+        ];
+        if !self.states.is_empty() {
+            let values: Vec<&str> = self.states.iter().map(|(v, _)| *v).collect();
+            out.push((
+                "state",
+                "Only rows in this state.",
+                json!({"type": "string", "enum": values}),
+            ));
+        }
+        if !self.doors.is_empty() {
+            let values: Vec<&str> = self.doors.iter().map(|(v, _)| *v).collect();
+            out.push((
+                "door",
+                "Only referrals through this door.",
+                json!({"type": "string", "enum": values}),
+            ));
+        }
+        if self.dates {
+            out.push((
+                "from",
+                "From this day (UTC), inclusive.",
+                json!({"type": "string", "format": "date"}),
+            ));
+            out.push((
+                "to",
+                "Up to and including this day (UTC); a `to` before `from` matches nothing.",
+                json!({"type": "string", "format": "date"}),
+            ));
+        }
+        if self.case_manager {
+            out.push((
+                "case_manager",
+                "Only the rows of this case manager (a user id).",
+                json!({"type": "string", "format": "uuid"}),
+            ));
+        }
+        if self.orders.is_some() {
+            out.push((
+                "order",
+                "`reverse` turns the list's order round.",
+                json!({"type": "string", "enum": ["reverse"]}),
+            ));
+        }
+        out.into_iter()
+            .filter_map(|(name, description, schema)| {
+                serde_json::from_value(json!({
+                    "name": name, "in": "query", "required": false,
+                    "description": description, "schema": schema,
+                }))
+                .ok()
+            })
+            .collect()
+    }
+}
+
+/// The API's lists as `IntoParams` types, so each operation's document
+/// names exactly the parameters its list reads.
+pub mod params {
+    use super::specs;
+    use utoipa::openapi::path::{Parameter, ParameterIn};
+
+    macro_rules! list_params {
+        ($($name:ident => $spec:expr;)*) => {$(
+            pub struct $name;
+            impl utoipa::IntoParams for $name {
+                fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+                    $spec.params()
+                }
+            }
+        )*};
+    }
+
+    list_params! {
+        Referrals => specs::referrals(true);
+        Inbox => specs::inbox();
+        Holds => specs::holds();
+        Caseload => specs::caseload(true);
+        Review => specs::review();
+        Plain => specs::plain();
+    }
+}
+
 pub mod specs {
     use super::ListSpec;
     use handoff_domain::handoff::ReferralStatus;
@@ -512,6 +653,7 @@ pub mod specs {
             case_manager,
             doors: doors(),
             orders: NEWEST,
+            text_key: false,
         }
     }
 
@@ -557,9 +699,13 @@ pub mod specs {
         }
     }
 
-    /// Lists without filters (search results, users): paging and CSV only.
+    /// Lists without filters sorted by a text (search results by score,
+    /// users by e-mail): paging and CSV only.
     pub fn plain() -> ListSpec {
-        ListSpec::default()
+        ListSpec {
+            text_key: true,
+            ..Default::default()
+        }
     }
 }
 

@@ -128,7 +128,11 @@ pub const INDICATORS: &[(&str, &str, Better, f64, f64)] = &[
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Target {
+    /// Zero or more.
+    #[schema(minimum = 0)]
     pub target: f64,
+    /// Zero or more, between the target and worse values.
+    #[schema(minimum = 0)]
     pub watch: f64,
 }
 

@@ -8,11 +8,13 @@ use super::{PageResult, Signed, csrf_field, layout, see_other};
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use handoff_domain::referral::{Conduct, LocationForm, OffenceForm, Race};
+use handoff_domain::referral::{Conduct, Race};
 use handoff_domain::rules::Action;
 use handoff_http::auth::{Auth, Visit};
 use handoff_http::error::AppError;
-use handoff_http::evidence::eligible::{self, ArrestBody, PersonBody, REASONS};
+use handoff_http::evidence::eligible::{
+    self, ArrestBody, ArrestOffence, ArrestPlace, PersonBody, REASONS,
+};
 use handoff_http::evidence::evaluations::{self, RunBody};
 use handoff_http::evidence::pcg::{self, ReportQuery, Table};
 use handoff_http::evidence::shifts::{self, Current};
@@ -218,11 +220,11 @@ pub async fn arrest_submit(
         occurred_at: at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default(),
-        offenses: vec![OffenceForm {
+        offenses: vec![ArrestOffence {
             category: f.get("category").to_string(),
             ..Default::default()
         }],
-        location: LocationForm {
+        location: ArrestPlace {
             area: f.opt("area"),
             ..Default::default()
         },

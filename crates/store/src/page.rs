@@ -2,7 +2,7 @@
 //!
 //! A list is ordered by a sort key and the row id (a tiebreak that makes the
 //! order total). A page is asked for with the key and id of the last row
-//! already shown — the [`Cursor`], handed to clients as an opaque base64url
+//! already shown — the [`Cursor`], handed to clients as an opaque
 //! text — and read as `WHERE (key, id) < ($k, $id) ORDER BY key DESC, id
 //! DESC LIMIT n + 1` (or `>` and `ASC` for lists shown oldest first): the
 //! database walks its index from the cursor, never skipping rows with
@@ -58,47 +58,69 @@ impl Cursor {
         }
     }
 
-    /// The opaque text handed to clients: base64url (no padding) of
-    /// `t.<unix nanoseconds>.<id>` or `s.<id>.<text>`.
+    /// The opaque text handed to clients: `t<unix nanoseconds>.<id>` or
+    /// `s<id>.<the key's UTF-8 bytes in lowercase hex>`, the id as 32
+    /// lowercase hex digits. Every text of that shape reads back
+    /// ([`TIME_PATTERN`], [`TEXT_PATTERN`] say it for the API's document),
+    /// so a client's cursor is either one of these or refused.
     pub fn encode(&self) -> String {
-        use base64::Engine as _;
-        let raw = match &self.key {
-            Key::Time(t) => format!("t.{}.{}", t.unix_timestamp_nanos(), self.id.simple()),
-            Key::Text(s) => format!("s.{}.{s}", self.id.simple()),
-        };
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+        match &self.key {
+            Key::Time(t) => format!("t{}.{}", t.unix_timestamp_nanos(), self.id.simple()),
+            Key::Text(s) => {
+                let hex: String = s.bytes().map(|b| format!("{b:02x}")).collect();
+                format!("s{}.{hex}", self.id.simple())
+            }
+        }
     }
 
     /// Reads a cursor back; anything else is a [`BadCursor`].
     pub fn decode(text: &str) -> Result<Cursor, BadCursor> {
-        use base64::Engine as _;
-        if text.len() > 1024 {
+        if text.len() > MAX_CURSOR {
             return Err(BadCursor);
         }
-        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text.trim())
-            .map_err(|_| BadCursor)?;
-        let raw = String::from_utf8(raw).map_err(|_| BadCursor)?;
-        let (kind, rest) = raw.split_once('.').ok_or(BadCursor)?;
-        match kind {
-            "t" => {
-                let (nanos, id) = rest.split_once('.').ok_or(BadCursor)?;
-                let nanos: i128 = nanos.parse().map_err(|_| BadCursor)?;
-                let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| BadCursor)?;
-                let id = parse_id(id)?;
-                Ok(Cursor::time(at, id))
+        let hex = |s: &str| s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        if let Some(rest) = text.strip_prefix('t') {
+            let (nanos, id) = rest.split_once('.').ok_or(BadCursor)?;
+            let digits = nanos.strip_prefix('-').unwrap_or(nanos);
+            if digits.is_empty() || digits.len() > 19 || !digits.bytes().all(|b| b.is_ascii_digit())
+            {
+                return Err(BadCursor);
             }
-            "s" => {
-                let (id, key) = rest.split_once('.').ok_or(BadCursor)?;
-                Ok(Cursor::text(key, parse_id(id)?))
-            }
-            _ => Err(BadCursor),
+            let nanos: i128 = nanos.parse().map_err(|_| BadCursor)?;
+            let at = OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|_| BadCursor)?;
+            return Ok(Cursor::time(at, parse_id(id)?));
         }
+        if let Some(rest) = text.strip_prefix('s') {
+            let (id, key) = rest.split_once('.').ok_or(BadCursor)?;
+            if key.len() % 2 != 0 || !hex(key) {
+                return Err(BadCursor);
+            }
+            let bytes: Vec<u8> = (0..key.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&key[i..i + 2], 16).map_err(|_| BadCursor))
+                .collect::<Result<_, _>>()?;
+            let key = String::from_utf8_lossy(&bytes).into_owned();
+            return Ok(Cursor::text(key, parse_id(id)?));
+        }
+        Err(BadCursor)
+    }
+
+    /// Whether the cursor's key is a time (the lists sorted by a time) or
+    /// a text.
+    pub fn is_time(&self) -> bool {
+        matches!(self.key, Key::Time(_))
     }
 }
 
+/// The longest cursor read.
+pub const MAX_CURSOR: usize = 1024;
+/// Exactly the cursors of a list sorted by a time (or nothing).
+pub const TIME_PATTERN: &str = "^(t-?[0-9]{1,19}\\.[0-9a-f]{32})?$";
+/// Exactly the cursors of a list sorted by a text (or nothing).
+pub const TEXT_PATTERN: &str = "^(s[0-9a-f]{32}\\.([0-9a-f]{2}){0,495})?$";
+
 fn parse_id(s: &str) -> Result<Uuid, BadCursor> {
-    if s.len() != 32 {
+    if s.len() != 32 || !s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(BadCursor);
     }
     Uuid::parse_str(s).map_err(|_| BadCursor)
@@ -319,10 +341,22 @@ mod tests {
             let mut bent = text.clone();
             bent.insert(3, '!');
             assert_eq!(Cursor::decode(&bent), Err(BadCursor));
-            assert_eq!(Cursor::decode(&text[..text.len() - 4]), Err(BadCursor));
+            assert_eq!(Cursor::decode(&text[..text.len() - 1]), Err(BadCursor));
+            assert_eq!(Cursor::decode(&text.to_uppercase()), Err(BadCursor));
         }
         assert_eq!(Cursor::decode(""), Err(BadCursor));
         assert_eq!(Cursor::decode("dC4xMi5ub3QtYS11dWlk"), Err(BadCursor));
+        // Whatever the document's patterns allow reads back.
+        let id = "0123456789abcdef0123456789abcdef";
+        for ok in [
+            format!("t0.{id}"),
+            format!("t-9999999999999999999.{id}"),
+            format!("t9999999999999999999.{id}"),
+            format!("s{id}."),
+            format!("s{id}.ff00"),
+        ] {
+            assert!(Cursor::decode(&ok).is_ok(), "{ok}");
+        }
     }
 
     /// SQLite's plan of every referral list's page, after a cursor and

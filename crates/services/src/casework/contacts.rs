@@ -38,6 +38,7 @@ pub struct ContactForm {
     pub occurred_at: Option<String>,
     /// Minutes, 1 to 720; 15 when omitted.
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 720)]
     pub duration_minutes: Option<i64>,
     /// street | shelter | office | phone | jail | hospital | court
     #[serde(default)]
