@@ -12,6 +12,8 @@ pub mod corrections;
 pub mod court;
 pub mod handoff_trend;
 pub mod hold_queue;
+pub mod lookup;
 pub mod oversight;
 pub mod owg;
+pub mod shared;
 pub mod stale;

@@ -17,10 +17,10 @@ pub mod security;
 pub use handoff_evidence as evidence;
 pub use handoff_exchange as justice;
 pub use handoff_governance::{
-    arrival, corrections, court, handoff_trend, hold_queue, oversight, owg, stale,
+    arrival, corrections, court, handoff_trend, hold_queue, lookup, oversight, owg, shared, stale,
 };
 pub use handoff_network as network;
 pub use handoff_services::{
-    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,
-    research, shared, views, workflow,
+    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, research,
+    views, workflow,
 };

@@ -16,9 +16,7 @@ pub mod disclosure;
 pub mod error;
 pub mod justice_view;
 pub mod known;
-pub mod lookup;
 pub mod research;
-pub mod shared;
 pub mod views;
 pub mod workflow;
 

@@ -10,10 +10,10 @@ pub use handoff_pages as pages;
 
 // The services this crate serves over HTTP, under the names the handlers use.
 pub use handoff_exchange as justice;
-pub use handoff_governance::{oversight, owg};
+pub use handoff_governance::{lookup, oversight, owg, shared};
 pub use handoff_services::{
-    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, lookup, now,
-    research, shared, views, workflow,
+    AppState, Config, Inner, accounts, audit, casework, config, disclosure, known, now, research,
+    views, workflow,
 };
 
 use anyhow::Context;

@@ -124,11 +124,7 @@ pub(crate) fn person_name_score(
 /// person's own (or to the first and last word of an alias), compared
 /// part by part so that a shared first name does not carry a different
 /// last name.
-pub(crate) fn name_matches(
-    (first, last): (&str, &str),
-    name: (&str, &str),
-    aliases: &[String],
-) -> bool {
+pub fn name_matches((first, last): (&str, &str), name: (&str, &str), aliases: &[String]) -> bool {
     let close = |typed: &str, known: &str| name_score(&norm(typed), &[norm(known)]) >= THRESHOLD;
     let is = |f: &str, l: &str| close(first, f) && close(last, l);
     is(name.0, name.1)

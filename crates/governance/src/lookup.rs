@@ -10,16 +10,16 @@
 //! (`participant.lookup`, category `enrollment`, naming the participants
 //! disclosed, or no one).
 
-use crate::AppState;
-use crate::audit::{self, Ctx};
-use crate::auth::Auth;
-use crate::casework::search::name_matches;
-use crate::disclosure::{Guard, shown};
-use crate::error::{AppError, AppResult};
 use handoff_audit::Outcome;
 use handoff_domain::rules::Action;
 use handoff_domain::text::refuse_bidi_controls;
 use handoff_domain::{DataCategory, ParticipantId};
+use handoff_services::AppState;
+use handoff_services::audit::{self, Ctx};
+use handoff_services::auth::Auth;
+use handoff_services::casework::search::name_matches;
+use handoff_services::disclosure::{Guard, shown};
+use handoff_services::error::{AppError, AppResult};
 use handoff_store::access::{self, Access, Grant, SystemTask};
 use handoff_store::{casework, referrals, users};
 use serde::{Deserialize, Serialize};

@@ -6,15 +6,15 @@
 //! row, the names in one query, and one audit entry naming the
 //! participants shown (`participant.shared.list`).
 
-use crate::AppState;
-use crate::audit::{self, Ctx};
-use crate::auth::Auth;
-use crate::disclosure::Guard;
-use crate::error::AppResult;
 use handoff_audit::Outcome;
 use handoff_domain::DataCategory;
 use handoff_domain::release::ReleaseStatus;
 use handoff_domain::rules::Action;
+use handoff_services::AppState;
+use handoff_services::audit::{self, Ctx};
+use handoff_services::auth::Auth;
+use handoff_services::disclosure::Guard;
+use handoff_services::error::AppResult;
 use handoff_store::casework;
 use handoff_store::referrals::iso;
 use serde::Serialize;
